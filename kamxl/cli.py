@@ -1,0 +1,112 @@
+"""The ``kamxl`` command line. Exit codes: 0 clean, 1 findings at or above the fail
+level, 2 usage error or unreadable input (errors are printed in the user's language)."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from kamxl import __version__
+from kamxl.errors import KamxlError
+from kamxl.i18n import LANGS, Lang, check_lang, default_lang
+
+LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None,
+                           help="Language of output: zh or en (default: KAMXL_LANG or the system locale).")
+CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                             default=None, help="Company configuration file (TOML) overriding the defaults.")
+
+
+def _lang(lang: str | None) -> Lang:
+    return check_lang(lang) if lang else default_lang()
+
+
+class KamxlGroup(click.Group):
+    """Turns our errors into a readable message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KamxlError as exc:
+            lang = _lang(ctx.meta.get("kamxl.lang"))
+            click.echo(f"kamxl: {exc.message(lang)} [{exc.code}]", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=KamxlGroup)
+@click.version_option(__version__, prog_name="kamxl")
+def main() -> None:
+    """kamxl: key-account (大客户) sales methodology for Excel workbooks."""
+
+
+def _remember_lang(ctx: click.Context, lang: str | None) -> Lang:
+    ctx.meta["kamxl.lang"] = lang
+    return _lang(lang)
+
+
+@main.command()
+@LANG_OPTION
+@CONFIG_OPTION
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date to judge close dates against (default: today).")
+@click.pass_context
+def demo(ctx: click.Context, lang: str | None, config_path: Path | None, today: object) -> None:
+    """Run the methodology on the bundled sample funnel and accounts."""
+    from rich.console import Console
+
+    from kamxl.demo import build_report, render
+    from kamxl.methodology import load_config
+
+    language = _remember_lang(ctx, lang)
+    day = today.date() if today else date.today()  # type: ignore[attr-defined]
+    report = build_report(today=day, config=load_config(config_path))
+    render(report, language, Console(width=None if sys.stdout.isatty() else 160))
+
+
+@main.group()
+def config() -> None:
+    """Inspect and check methodology configuration."""
+
+
+@config.command("check")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@LANG_OPTION
+@click.pass_context
+def config_check(ctx: click.Context, path: Path, lang: str | None) -> None:
+    """Check a company configuration file; exit 2 with the offending key if invalid."""
+    from kamxl.methodology import load_config
+
+    language = _remember_lang(ctx, lang)
+    cfg = load_config(path)
+    ok = {"zh": "配置有效：{path}", "en": "configuration is valid: {path}"}[language]
+    click.echo(ok.format(path=path))
+    _print_stages(cfg, language)
+
+
+@config.command("show")
+@LANG_OPTION
+@CONFIG_OPTION
+@click.pass_context
+def config_show(ctx: click.Context, lang: str | None, config_path: Path | None) -> None:
+    """Print the effective stage table and thresholds."""
+    from kamxl.methodology import load_config
+
+    _print_stages(load_config(config_path), _remember_lang(ctx, lang))
+
+
+def _print_stages(cfg: object, lang: Lang) -> None:
+    from kamxl.methodology import Config
+
+    assert isinstance(cfg, Config)
+    for stage in cfg.stages:
+        click.echo(f"  {stage.label(lang):<24} {stage.probability:>5.0%}  {stage.duty(lang)}")
+    won, lost = cfg.outcome.won_probability, cfg.outcome.lost_probability
+    click.echo({"zh": f"  阶段 08：赢单 {won:.0%}，丢单 {lost:.0%}；价值评分阈值 > {cfg.scoring.threshold}；"
+                      f"健康度 良好 ≥ {cfg.health.good_from:.0%}，优秀 > {cfg.health.excellent_above:.0%}",
+                "en": f"  stage 08: won {won:.0%}, lost {lost:.0%}; value score threshold > {cfg.scoring.threshold}; "
+                      f"health good ≥ {cfg.health.good_from:.0%}, excellent > {cfg.health.excellent_above:.0%}"}[lang])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,78 @@
+"""The exceptions kamxl raises, drawn as a tree:
+
+    KamxlError                  root: catch this to catch everything of ours
+    ├── InputError              bad data from a user: a cell value, a file, a setting
+    │   └── ConfigError         a company configuration file is invalid (names the key)
+    └── SetupError              the environment is not able to do it (no Excel, no
+                                LibreOffice, an output folder that cannot be written)
+
+Every error carries a stable ``code`` (an ``M-…`` rule id or an ``S-…`` id), a
+bilingual message and, once known, where it happened (file, sheet, cell).
+Checks never raise for bad data: they return findings. Errors are for the core's
+parsers and the program's boundary (the CLI maps them to exit codes).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from kamxl.i18n import Lang, Text, default_lang
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from; every part is optional."""
+
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    key: str | None = None
+
+    def __str__(self) -> str:
+        place = f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet or self.cell
+        return " ".join(p for p in (self.file and f"[{self.file}]", place, self.key) if p)
+
+
+@dataclass(eq=False)
+class KamxlError(Exception):
+    code: str
+    text: Text
+    params: dict[str, object] = field(default_factory=dict)
+    where: Location = field(default_factory=Location)
+
+    def message(self, lang: Lang | None = None) -> str:
+        body = self.text(lang or default_lang(), **self.params)
+        where = str(self.where)
+        return f"{where}: {body}" if where else body
+
+    def at(self, **where: str | None) -> KamxlError:
+        """A copy located more precisely (file=…, sheet=…, cell=…, key=…)."""
+        known = {k: v for k, v in vars(self.where).items() if v is not None}
+        return replace(self, where=Location(**{**known, **where}))
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message()}"
+
+
+class InputError(KamxlError, ValueError):
+    """A user's value, file or setting is wrong; the message says how to fix it."""
+
+
+class ConfigError(InputError):
+    """A company configuration is invalid; ``where.key`` names the offending key."""
+
+
+class SetupError(KamxlError, OSError):
+    """The machine cannot do what was asked (missing program, unwritable folder)."""
+
+
+def _rebuild(cls: type[KamxlError], state: dict[str, object]) -> KamxlError:
+    return cls(**state)  # type: ignore[arg-type]
+
+
+def _reduce(self: KamxlError) -> tuple[object, ...]:
+    # Dataclass exceptions have empty .args, so the default pickling loses the fields;
+    # errors must cross process boundaries intact (validate --jobs).
+    return _rebuild, (type(self), {k: getattr(self, k) for k in ("code", "text", "params", "where")})
+
+
+KamxlError.__reduce__ = _reduce  # type: ignore[method-assign,assignment]

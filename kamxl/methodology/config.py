@@ -1,0 +1,245 @@
+"""Methodology configuration: defaults shipped as data, overridden by a company file.
+
+The defaults live in ``kamxl/data/defaults.toml`` (the "(default)" choices of
+shared/METHODOLOGY.md). A company file is TOML with the same layout and only the keys
+it changes; it is deep-merged over the defaults and the result validated as a whole.
+Unknown keys and invalid values raise :class:`ConfigError` naming the key, so a typo
+never silently falls back to a default.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kamxl.errors import ConfigError
+from kamxl.i18n import LANGS, Lang, Text
+
+STAGE_CODES = tuple(f"{n:02d}" for n in range(1, 9))
+CLASS_NAMES = ("A", "B", "C")
+WEIGHT_KEYS = ("contribution", "potential", "satisfaction")
+
+UNKNOWN_KEY = Text(zh="未知的配置项（拼写错误？）", en="unknown key (a typo?)")
+BAD_VALUE = Text(zh="取值 {value!r} 无效：{need_zh}", en="invalid value {value!r}: {need_en}")
+BAD_FILE = Text(zh="无法读取配置文件：{reason}", en="cannot read the configuration file: {reason}")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One funnel stage (M-FUN-1)."""
+
+    code: str
+    name: Text
+    duty: Text
+    probability: float
+
+    @property
+    def number(self) -> int:
+        return int(self.code)
+
+    def label(self, lang: Lang) -> str:
+        """The dropdown spelling, e.g. '05 Shortlist/Bid' / '05 进入短名单'."""
+        return f"{self.code} {self.name(lang)}"
+
+
+@dataclass(frozen=True)
+class Scoring:
+    threshold: int
+    late_stage: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    won_probability: float
+    lost_probability: float
+
+
+@dataclass(frozen=True)
+class Health:
+    excellent_above: float
+    good_from: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    budget_and_sponsor_from: int
+    decision_chain_from: int
+    score_from: int
+    coach_from: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    weights: dict[str, float]
+    classes: dict[str, float]
+
+
+@dataclass(frozen=True)
+class SellingPoints:
+    scale_max: float
+    uniqueness_min: float
+    value_min: float
+
+
+@dataclass(frozen=True)
+class Forecast:
+    period: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated, effective configuration. Sections mirror the TOML file."""
+
+    scoring: Scoring
+    stages: tuple[Stage, ...]
+    outcome: Outcome
+    probability_tolerance: float
+    health: Health
+    evidence: Evidence
+    evaluation: Evaluation
+    selling_points: SellingPoints
+    forecast: Forecast
+    sources: tuple[str, ...] = ()
+
+    def stage(self, number: int) -> Stage:
+        return self.stages[number - 1]
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict[str, Any]:
+    return tomllib.loads(resources.files("kamxl").joinpath("data/defaults.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def default_config() -> Config:
+    """The shipped defaults (cached: they never change while running)."""
+    return _build(_defaults(), sources=("defaults",))
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Defaults, overridden by the company file at ``path`` if given."""
+    if path is None:
+        return default_config()
+    try:
+        override = tomllib.loads(Path(path).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError("S-CONFIG", BAD_FILE, {"reason": str(exc)}).at(file=str(path)) from None
+    try:
+        merged = _merge(_defaults(), override, "")
+        return _build(merged, sources=("defaults", str(path)))
+    except ConfigError as exc:
+        raise exc.at(file=str(path)) from None
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Deep merge; every key of ``override`` must exist in ``base`` (the defaults)."""
+    merged = dict(base)
+    for key, value in override.items():
+        path = f"{prefix}{key}"
+        if key not in base:
+            raise ConfigError("S-CONFIG", UNKNOWN_KEY).at(key=path)
+        if isinstance(base[key], dict) and key != "weights":
+            if not isinstance(value, dict):
+                _fail(path, value, "应为一个表（[section]）", "must be a table ([section])")
+            merged[key] = _merge(base[key], value, f"{path}.")
+        else:
+            merged[key] = value
+    return merged
+
+
+def _fail(key: str, value: object, need_zh: str, need_en: str) -> None:
+    params = {"value": value, "need_zh": need_zh, "need_en": need_en}
+    raise ConfigError("S-CONFIG", BAD_VALUE, params).at(key=key)
+
+
+def _number(data: dict[str, Any], key: str, lo: float, hi: float, prefix: str) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        _fail(f"{prefix}{key}", value, f"应为 {lo} 到 {hi} 之间的数", f"must be a number from {lo} to {hi}")
+    return float(value)
+
+
+def _integer(data: dict[str, Any], key: str, lo: int, hi: int, prefix: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        _fail(f"{prefix}{key}", value, f"应为 {lo} 到 {hi} 之间的整数", f"must be a whole number from {lo} to {hi}")
+    return int(value)
+
+
+def _text(data: dict[str, Any], key: str, prefix: str) -> Text:
+    value = data.get(key)
+    if not isinstance(value, dict) or set(value) != set(LANGS) or not all(
+        isinstance(v, str) and v.strip() for v in value.values()
+    ):
+        _fail(f"{prefix}{key}", value, "应为 { zh = \"…\", en = \"…\" }", 'must be { zh = "…", en = "…" }')
+    return Text(zh=value["zh"].strip(), en=value["en"].strip())
+
+
+def _stages(data: dict[str, Any]) -> tuple[Stage, ...]:
+    if tuple(sorted(data)) != STAGE_CODES:
+        _fail("stages", sorted(data), "应恰好为 01 到 08 八个阶段", "must be exactly the eight stages 01 to 08")
+    stages = tuple(
+        Stage(code, _text(data[code], "name", f"stages.{code}."), _text(data[code], "duty", f"stages.{code}."),
+              _number(data[code], "probability", 0, 1, f"stages.{code}."))
+        for code in STAGE_CODES
+    )
+    for before, after in zip(stages, stages[1:]):
+        if after.probability < before.probability:
+            _fail(f"stages.{after.code}.probability", after.probability,
+                  f"不能低于阶段 {before.code} 的 {before.probability}",
+                  f"must not be lower than stage {before.code}'s {before.probability}")
+    return stages
+
+
+def _build(data: dict[str, Any], *, sources: tuple[str, ...]) -> Config:
+    sc, hl, ev = data["scoring"], data["health"], data["evidence"]
+    health = Health(_number(hl, "excellent_above", 0, 100, "health."), _number(hl, "good_from", 0, 100, "health."))
+    if health.good_from > health.excellent_above:
+        _fail("health.good_from", health.good_from, "不能高于 health.excellent_above",
+              "must not exceed health.excellent_above")
+    return Config(
+        scoring=Scoring(_integer(sc, "threshold", 0, 19, "scoring."), _integer(sc, "late_stage", 1, 8, "scoring.")),
+        stages=_stages(data["stages"]),
+        outcome=Outcome(*(_number(data["outcome"], k, 0, 1, "outcome.") for k in ("won_probability", "lost_probability"))),
+        probability_tolerance=_number(data["probability"], "tolerance", 0, 0.5, "probability."),
+        health=health,
+        evidence=Evidence(*(_integer(ev, k, 1, 8, "evidence.") for k in
+                            ("budget_and_sponsor_from", "decision_chain_from", "score_from", "coach_from"))),
+        evaluation=_evaluation(data["evaluation"]),
+        selling_points=_selling_points(data["selling_points"]),
+        forecast=_forecast(data["forecast"]),
+        sources=sources,
+    )
+
+
+def _evaluation(data: dict[str, Any]) -> Evaluation:
+    weights, classes = data["weights"], data["classes"]
+    if not isinstance(weights, dict) or set(weights) != set(WEIGHT_KEYS):
+        _fail("evaluation.weights", weights, "应为 contribution、potential、satisfaction 三项",
+              "must give contribution, potential and satisfaction")
+    parsed = {k: _number(weights, k, 0, 1, "evaluation.weights.") for k in WEIGHT_KEYS}
+    if abs(sum(parsed.values()) - 1) > 1e-9:
+        _fail("evaluation.weights", weights, "三项权重之和应为 1", "the three weights must add up to 1")
+    cutoffs = {k: _number(classes, k, 0, 100, "evaluation.classes.") for k in CLASS_NAMES}
+    if not cutoffs["A"] > cutoffs["B"] > cutoffs["C"]:
+        _fail("evaluation.classes", classes, "应满足 A > B > C", "must satisfy A > B > C")
+    return Evaluation(parsed, cutoffs)
+
+
+def _selling_points(data: dict[str, Any]) -> SellingPoints:
+    scale = _number(data, "scale_max", 1, 1000, "selling_points.")
+    return SellingPoints(scale, _number(data, "uniqueness_min", 0, scale, "selling_points."),
+                         _number(data, "value_min", 0, scale, "selling_points."))
+
+
+def _forecast(data: dict[str, Any]) -> Forecast:
+    period, currency = data.get("period"), data.get("currency")
+    if period not in ("quarter", "month"):
+        _fail("forecast.period", period, "应为 quarter 或 month", "must be quarter or month")
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
+        _fail("forecast.currency", currency, "应为三位大写货币代码，如 CNY", "must be a 3-letter ISO code such as CNY")
+    return Forecast(period, currency)

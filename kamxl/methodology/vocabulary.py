@@ -1,0 +1,123 @@
+"""The methodology's closed vocabularies (enumerations), each term in zh and en.
+
+Templates build dropdowns from these, readers parse cells with them and validation
+names them in messages: one source of truth per term. A cell may hold the stable key,
+the zh label or the en label (or an alias), in any case or width.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kamxl.errors import InputError
+from kamxl.i18n import Lang, Text
+from kamxl.methodology.values import fold, is_blank
+
+NOT_IN_LIST = Text(
+    zh="{value!r} 不是有效的{name_zh}：可选 {choices_zh}",
+    en="{value!r} is not a valid {name_en}: choose one of {choices_en}",
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    text: Text
+    aliases: tuple[str, ...] = ()
+
+    def label(self, lang: Lang) -> str:
+        return self.text(lang)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: Text
+    rule: str
+    terms: tuple[Term, ...]
+    _index: dict[str, Term] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, Term] = {}
+        for term in self.terms:
+            for spelling in (term.key, term.text.zh, term.text.en, *term.aliases):
+                index[fold(spelling)] = term
+        object.__setattr__(self, "_index", index)
+
+    def labels(self, lang: Lang) -> list[str]:
+        return [t.label(lang) for t in self.terms]
+
+    def get(self, key: str) -> Term:
+        return next(t for t in self.terms if t.key == key)
+
+    def parse(self, value: object) -> Term | None:
+        """The term a cell means, None for a blank cell; InputError for anything else."""
+        if is_blank(value):
+            return None
+        term = self._index.get(fold(value))
+        if term is None:
+            raise InputError(self.rule, NOT_IN_LIST, {
+                "value": value, "name_zh": self.name.zh, "name_en": self.name.en,
+                "choices_zh": "、".join(self.labels("zh")), "choices_en": ", ".join(self.labels("en"))})
+        return term
+
+
+def _vocab(name: Text, rule: str, *terms: tuple[str, str, str] | tuple[str, str, str, tuple[str, ...]]) -> Vocabulary:
+    return Vocabulary(name, rule, tuple(Term(t[0], Text(t[1], t[2]), *t[3:]) for t in terms))
+
+
+# M-FUN-4: an opportunity is open until stage 08 says won or lost.
+STATUS = _vocab(Text("状态", "status"), "M-FUN-4",
+                ("open", "进行中", "Open", ("跟进中", "active")),
+                ("won", "赢单", "Won", ("成交", "已赢单", "closed won")),
+                ("lost", "丢单", "Lost", ("失单", "已丢单", "closed lost")))
+
+# M-FC-2: forecast categories, from least to most certain (CRM convention).
+FORECAST_CATEGORY = _vocab(Text("预测类别", "forecast category"), "M-FC-2",
+                           ("omitted", "不计入", "Omitted"),
+                           ("pipeline", "管道", "Pipeline"),
+                           ("best_case", "最佳情况", "Best case", ("best case", "upside")),
+                           ("commit", "承诺", "Commit", ("committed",)),
+                           ("closed", "已成交", "Closed", ("closed won",)))
+
+# M-FUN-3: health bands of a stage.
+HEALTH_BAND = _vocab(Text("健康度", "health band"), "M-FUN-3",
+                     ("excellent", "优秀", "Excellent"),
+                     ("good", "良好，需关注", "Good, watch the trend", ("良好", "good")),
+                     ("warning", "预警", "Warning"))
+
+# M-REL-1: relationship levels, low to high (order matters: ordinal = position + 1).
+RELATIONSHIP_LEVEL = _vocab(Text("关系层级", "relationship level"), "M-REL-1",
+                            ("contact", "接触", "Contact"),
+                            ("know", "了解", "Know"),
+                            ("accept", "接受", "Accept"),
+                            ("respect", "尊重", "Respect"),
+                            ("trust", "信任", "Trust"),
+                            ("partner", "伙伴", "Partner"))
+
+# M-ACC-6: account classes and what each means for the account (优胜劣汰).
+ACCOUNT_CLASS = _vocab(Text("客户等级", "account class"), "M-ACC-6",
+                       ("A", "A 类：保持", "A: keep"),
+                       ("B", "B 类：发展", "B: develop"),
+                       ("C", "C 类：降级", "C: downgrade"),
+                       ("D", "D 类：退出", "D: exit"))
+
+# M-BID-1: key-account project (bid) attributes where seed 001 §五 lists the values.
+SALES_MODE = _vocab(Text("销售方式", "sales mode"), "M-BID-1",
+                    ("bid", "投标", "Bid"), ("spot", "批点", "Spot purchase"), ("distribution", "分销", "Distribution"))
+TENDER_MODE = _vocab(Text("招标方式", "tender mode"), "M-BID-1",
+                     ("open_single", "公开开标一次报价", "Open, one quote"),
+                     ("open_double", "公开开标二次报价", "Open, two quotes"),
+                     ("negotiated", "议标", "Negotiated"),
+                     ("framework", "统签", "Framework"))
+BID_SCHEME = _vocab(Text("投标方案", "bid scheme"), "M-BID-1",
+                    ("direct", "企业直接投标", "Direct bid"),
+                    ("agent_one", "一家代理一种方案", "One agent, one scheme"),
+                    ("joint", "企业与代理多种方案", "Company and agents, several schemes"),
+                    ("agents_many", "多家代理多种方案", "Several agents, several schemes"))
+LOCAL_IMPACT = _vocab(Text("对当地影响", "local impact"), "M-BID-1",
+                      ("extreme", "影响特别大", "Extreme"), ("very_large", "影响特大", "Very large"),
+                      ("medium", "影响中等", "Medium"), ("ordinary", "影响一般", "Ordinary"))
+RELATIONSHIP_CONTROL = _vocab(Text("客户关系度", "relationship control"), "M-BID-1",
+                              ("absolute", "非常到位（>80%）", "Absolute (>80%)", ("绝对控制", ">80%")),
+                              ("considerable", "比较到位（>60%）", "Considerable (>60%)", ("相当控制", ">60%")),
+                              ("weak", "一般（<30%）", "Weak (<30%)", ("把握不大", "<30%")),
+                              ("unknown", "无法判断", "Unknown", ("未知",)))
