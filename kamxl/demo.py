@@ -123,6 +123,7 @@ L = {
     "attention": Text("需要关注的商机", "Opportunities that need attention"),
     "id": Text("编号", "ID"), "customer": Text("客户", "Customer"), "owner": Text("负责人", "Owner"),
     "score": Text("价值评分", "Value score"), "why": Text("原因", "Why"),
+    "eval_score": Text("评估得分", "Score"),
     "forecast": Text("预测：各负责人已确认的商机（M-FC-2）", "Forecast: each owner's confirmed opportunities (M-FC-2)"),
     "period": Text("期间", "Period"),
     "customers": Text("客户惟一性：同一家公司的不同写法（M-ACC-2/3）", "Customer uniqueness: one company, several spellings (M-ACC-2/3)"),
@@ -189,7 +190,7 @@ def render(report: DemoReport, lang: Lang, console: object) -> None:
     print_(table)
 
     table = Table(title=t("evaluation"), title_justify="left")
-    for key in ("customer", "managers", "score", "class"):
+    for key in ("customer", "managers", "eval_score", "class"):
         table.add_column(t(key))
     from kamxl.methodology.vocabulary import ACCOUNT_CLASS
 

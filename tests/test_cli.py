@@ -1,0 +1,48 @@
+"""The command line, driven through click's runner: output, languages and exit codes."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from kamxl.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_demo_in_chinese_shows_health_attention_forecast_and_customers():
+    result = run("demo", "--lang", "zh", "--today", "2026-11-23")
+    assert result.exit_code == 0
+    for text in ("漏斗健康度", "05 进入短名单", "良好，需关注", "预警", "优秀", "后期阶段的低价值商机 (M-SCORE-4)",
+                 "OPP-2026-0011", "冲突：多名客户经理（M-ACC-3）", "江瀾電力集團有限公司", "D 类：退出"):
+        assert text in result.output, text
+
+
+def test_demo_in_english():
+    result = run("demo", "--lang", "en", "--today", "2026-11-23")
+    assert result.exit_code == 0
+    for text in ("Funnel health", "05 Shortlist/Bid", "Good, watch the trend", "no coach (internal supporter)",
+                 "2027-Q1", "conflict: several account managers (M-ACC-3)"):
+        assert text in result.output, text
+
+
+def test_demo_honours_a_company_configuration(tmp_path):
+    path = tmp_path / "company.toml"
+    path.write_text("[stages.05]\nprobability = 0.45\n", encoding="utf-8")
+    assert "45%" in run("demo", "--lang", "en", "--config", str(path)).output
+
+
+def test_config_check_accepts_valid_and_rejects_invalid_with_exit_2(tmp_path):
+    good, bad = tmp_path / "good.toml", tmp_path / "bad.toml"
+    good.write_text("[scoring]\nthreshold = 12\n", encoding="utf-8")
+    bad.write_text("[scoring]\nthreshhold = 12\n", encoding="utf-8")
+    ok = run("config", "check", str(good), "--lang", "en")
+    assert ok.exit_code == 0 and "configuration is valid" in ok.output
+    failed = CliRunner().invoke(main, ["config", "check", str(bad), "--lang", "zh"])
+    assert failed.exit_code == 2
+    assert "scoring.threshhold" in failed.output and "未知的配置项" in failed.output and "Traceback" not in failed.output
+
+
+def test_config_show_and_version():
+    assert "05 Shortlist/Bid" in run("config", "show", "--lang", "en").output
+    assert run("--version").output.startswith("kamxl, version ")
