@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from kamxl.errors import ConfigError, InputError, KamxlError, Location, SetupError
+from kamxl.errors import ConfigError, InputError, KamxlError, Location, OutOfRangeError, SetupError
 from kamxl.i18n import Lang, Text
 
 try:
@@ -15,4 +15,4 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = ["ConfigError", "InputError", "KamxlError", "Lang", "Location", "SetupError", "Text", "__version__"]
+__all__ = ["ConfigError", "InputError", "KamxlError", "Lang", "Location", "OutOfRangeError", "SetupError", "Text", "__version__"]

@@ -2,6 +2,7 @@
 
     KamxlError                  root: catch this to catch everything of ours
     ├── InputError              bad data from a user: a cell value, a file, a setting
+    │   ├── OutOfRangeError     a number outside its scale (a score of 11 out of 10)
     │   └── ConfigError         a company configuration file is invalid (names the key)
     └── SetupError              the environment is not able to do it (no Excel, no
                                 LibreOffice, an output folder that cannot be written)
@@ -55,6 +56,10 @@ class KamxlError(Exception):
 
 class InputError(KamxlError, ValueError):
     """A user's value, file or setting is wrong; the message says how to fix it."""
+
+
+class OutOfRangeError(InputError):
+    """A number is readable but outside its scale (worksheet functions show #NUM!)."""
 
 
 class ConfigError(InputError):

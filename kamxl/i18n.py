@@ -1,6 +1,7 @@
 """Bilingual text: every user-facing label and message exists in zh-CN and en."""
 from __future__ import annotations
 
+import locale
 import os
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -33,9 +34,14 @@ def check_lang(lang: str) -> Lang:
 
 
 def default_lang() -> Lang:
-    """KAMXL_LANG, else the system locale: Chinese locales get zh, all others en."""
+    """KAMXL_LANG, else the system locale: Chinese locales get zh, all others en.
+
+    Windows sets no LANG variable, so the locale module is asked last; it names
+    Chinese locales 'Chinese (Simplified)_China' or 'zh_CN'.
+    """
     for var in ("KAMXL_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+    system = (locale.getlocale()[0] or "").lower()
+    return "zh" if system.startswith(("zh", "chinese")) else "en"

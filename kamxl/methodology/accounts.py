@@ -16,9 +16,8 @@ from functools import lru_cache
 
 import opencc
 from stdnum.cn import uscc
-from stdnum.exceptions import ValidationError
 
-from kamxl.errors import InputError
+from kamxl.errors import InputError, OutOfRangeError
 from kamxl.i18n import Text
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.values import is_blank, parse_number
@@ -27,7 +26,8 @@ BAD_CREDIT_CODE = Text(
     zh="{value!r} 不是有效的统一社会信用代码（应为 18 位且校验位正确）",
     en="{value!r} is not a valid unified social credit code (18 characters with a correct check digit)",
 )
-NO_NAME = Text(zh="客户名称为空", en="the customer name is empty")
+NO_NAME = Text(zh="客户名称为空或不含任何文字、数字：{value!r}",
+               en="the customer name is empty or has no letters or digits: {value!r}")
 OUT_OF_RANGE = Text(zh="{name_zh} 应在 0 到 100 之间，实际为 {value!r}",
                     en="{name_en} must be from 0 to 100, got {value!r}")
 
@@ -47,6 +47,17 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def _simplified(text: str) -> str:
+    """Traditional -> simplified until nothing changes: OpenCC maps some variants in two
+    steps (薴 -> 苧 -> 苎), and a key must not depend on how many steps were taken."""
+    for _ in range(4):
+        converted = _t2s().convert(text)
+        if converted == text:
+            break
+        text = converted
+    return text
+
+
 def _words(text: str) -> list[str]:
     """Runs of letters and digits; everything else (spaces, brackets, dots) separates."""
     words, current = [], []
@@ -64,9 +75,11 @@ def _words(text: str) -> list[str]:
 def name_key(name: object) -> str:
     """M-ACC-2: the comparison key of a company name (idempotent: key(key(x)) == key(x))."""
     if is_blank(name):
-        raise InputError("M-ACC-2", NO_NAME)
-    folded = _t2s().convert(unicodedata.normalize("NFKC", str(name)).casefold())
+        raise InputError("M-ACC-2", NO_NAME, {"value": name})
+    folded = _simplified(unicodedata.normalize("NFKC", str(name)).casefold())
     words = _words(folded)
+    if not words:
+        raise InputError("M-ACC-2", NO_NAME, {"value": name})
     while len(words) > 1 and words[-1] in _EN_LEGAL:
         words.pop()
     key = "".join(words)
@@ -80,15 +93,24 @@ def name_key(name: object) -> str:
     return key
 
 
+_USCC_ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")  # GB 32100: no I, O, S, V, Z
+
+
 def credit_code(value: object) -> str | None:
-    """M-ACC-2: the normalised unified social credit code, None if blank; checks the digit."""
+    """M-ACC-2: the normalised unified social credit code, None if blank; checks the digit.
+
+    GB 32100-2015: 18 characters of its 31-letter alphabet; character 1 is the
+    registration authority (digits and letters such as A, N, Y), 3-8 the region code
+    (digits), 18 the check digit. python-stdnum computes the check digit; its validator
+    is not used because it wrongly requires the first eight characters to be digits.
+    """
     if is_blank(value):
         return None
     code = "".join(_words(unicodedata.normalize("NFKC", str(value)).upper()))
-    try:
-        return uscc.validate(code)
-    except ValidationError:
-        raise InputError("M-ACC-2", BAD_CREDIT_CODE, {"value": value}) from None
+    if (len(code) != 18 or not set(code) <= _USCC_ALPHABET or not code[2:8].isdigit()
+            or code[-1] != uscc.calc_check_digit(code[:17])):
+        raise InputError("M-ACC-2", BAD_CREDIT_CODE, {"value": value})
+    return code
 
 
 def customer_key(name: object, code: object = None) -> str:
@@ -121,7 +143,8 @@ def group_customers(customers: Iterable[Customer]) -> list[list[Customer]]:
 
     first_seen: dict[str, int] = {}
     for index, customer in enumerate(items):
-        for key in (name_key(customer.name), customer.code and f"USCC:{credit_code(customer.code)}"):
+        code = credit_code(customer.code)
+        for key in (name_key(customer.name), code and f"USCC:{code}"):
             if key:
                 other = first_seen.setdefault(key, index)
                 parent[root(index)] = root(other)
@@ -146,8 +169,10 @@ def evaluate_account(contribution: object, potential: object, satisfaction: obje
     values = {}
     for key, raw in zip(_MEASURES, (contribution, potential, satisfaction)):
         number = parse_number(raw, code="M-ACC-6")
+        if number is not None and isinstance(raw, str) and "%" in raw:
+            number *= 100  # '80%' on a 0-100 scale means 80, not 0.8
         if number is None or not 0 <= number <= 100:
-            raise InputError("M-ACC-6", OUT_OF_RANGE,
+            raise (InputError if number is None else OutOfRangeError)("M-ACC-6", OUT_OF_RANGE,
                              {"value": raw, "name_zh": _MEASURES[key].zh, "name_en": _MEASURES[key].en})
         values[key] = number
     score = round(sum(cfg.evaluation.weights[k] * v for k, v in values.items()), 9)

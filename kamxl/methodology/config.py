@@ -8,6 +8,7 @@ never silently falls back to a default.
 """
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -243,3 +244,30 @@ def _forecast(data: dict[str, Any]) -> Forecast:
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
         _fail("forecast.currency", currency, "应为三位大写货币代码，如 CNY", "must be a 3-letter ISO code such as CNY")
     return Forecast(period, currency)
+
+
+def company_config_path() -> Path:
+    """Where worksheet functions and ribbon buttons find the company configuration:
+    the KAMXL_CONFIG environment variable, else ``~/.kamxl/company.toml``."""
+    return Path(os.environ.get("KAMXL_CONFIG") or Path.home() / ".kamxl" / "company.toml")
+
+
+_active: dict[tuple[str, int], Config] = {}
+
+
+def active_config() -> Config:
+    """The company configuration if one is installed, else the defaults.
+
+    Re-read when the file changes (keyed on its modification time), so a rep who edits
+    the company file sees the new stage table at the next recalculation.
+    """
+    path = company_config_path()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return default_config()
+    key = (str(path), stamp)
+    if key not in _active:
+        _active.clear()
+        _active[key] = load_config(path)
+    return _active[key]

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kamxl.errors import InputError
+from kamxl.errors import InputError, OutOfRangeError
 from kamxl.i18n import Text
 from kamxl.methodology.config import Config, Stage, default_config
 from kamxl.methodology.values import fold, is_blank, parse_number
@@ -88,7 +88,7 @@ def weighted_amount(amount: object, stage: Stage, status: str = "open", *, confi
     """M-FUN-2: amount x stage probability (a blank amount weighs 0)."""
     number = parse_number(amount, code="M-FUN-2") or 0.0
     if number < 0:
-        raise InputError("M-FUN-2", NEGATIVE_AMOUNT, {"value": amount})
+        raise OutOfRangeError("M-FUN-2", NEGATIVE_AMOUNT, {"value": amount})
     return number * stage_probability(stage, status, config=config)
 
 

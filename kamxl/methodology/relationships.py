@@ -65,14 +65,24 @@ def chain_top(people: Iterable[tuple[object, object]]) -> list[str]:
     return [name for _, name in sorted(ranked, key=lambda pair: pair[0])]
 
 
+def _person(name: str) -> str:
+    """People are compared width-, case- and space-blind: '张 三' is 张三 padded to align."""
+    return fold(name).replace(" ", "")
+
+
 def check_top_ten(chain_names: Sequence[object], table_names: Sequence[object]) -> TopTenCheck:
-    """M-REL-3: compare two TOP-10 lists (blanks ignored; names compared width- and case-blind)."""
+    """M-REL-3: compare two TOP-10 lists (blanks ignored; names compared as :func:`_person`)."""
     chain = [str(n).strip() for n in chain_names if not is_blank(n)][:TOP_N]
     table = [str(n).strip() for n in table_names if not is_blank(n)][:TOP_N]
-    chain_keys, table_keys = {fold(n) for n in chain}, {fold(n) for n in table}
-    repeated = sorted({n for side in (chain, table) for n, c in Counter(fold(x) for x in side).items() if c > 1})
+    chain_keys, table_keys = {_person(n) for n in chain}, {_person(n) for n in table}
+    repeated: dict[str, str] = {}  # key -> the first spelling seen, as people wrote it
+    for side in (chain, table):
+        counts = Counter(_person(x) for x in side)
+        for name in side:
+            if counts[_person(name)] > 1:
+                repeated.setdefault(_person(name), name)
     return TopTenCheck(
-        only_in_chain=tuple(n for n in chain if fold(n) not in table_keys),
-        only_in_table=tuple(n for n in table if fold(n) not in chain_keys),
-        repeated=tuple(repeated),
+        only_in_chain=tuple(n for n in chain if _person(n) not in table_keys),
+        only_in_table=tuple(n for n in table if _person(n) not in chain_keys),
+        repeated=tuple(repeated.values()),
     )

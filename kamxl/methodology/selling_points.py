@@ -3,7 +3,7 @@ uniqueness against competitors and 0-10 on value to the customer; only those in 
 high/high (green) zone (default: both >= 7) are buying points (买点)."""
 from __future__ import annotations
 
-from kamxl.errors import InputError
+from kamxl.errors import InputError, OutOfRangeError
 from kamxl.i18n import Text
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.values import parse_number
@@ -17,7 +17,7 @@ def _score(value: object, axis: str, top: float) -> float:
     number = parse_number(value, code="M-PLAN-4")
     if number is None or not 0 <= number <= top:
         name = _AXES[axis]
-        raise InputError("M-PLAN-4", OFF_SCALE, {"value": value, "top": f"{top:g}",
+        raise (InputError if number is None else OutOfRangeError)("M-PLAN-4", OFF_SCALE, {"value": value, "top": f"{top:g}",
                                                  "name_zh": name.zh, "name_en": name.en})
     return number
 

@@ -1,0 +1,176 @@
+"""What worksheet functions need between Excel and the methodology core, free of xlwings.
+
+The error convention (one for every ``KAM_*`` function)
+--------------------------------------------------------
+A worksheet function never raises: bad input comes back as text that starts with an
+Excel error code, a space and the reason in the user's language::
+
+    #VALUE! 'maybe' is not a valid yes/no value … [M-SCORE-3]
+
+* ``#VALUE!`` a value cannot be read; ``#NUM!`` a number is outside its scale;
+  ``#N/A`` a required input is blank; ``#DIV/0!`` a ratio has no benchmark.
+* Plain xlwings shows that text in the cell, so the reason is readable at once.
+  The kamxl add-in's VBA wrappers turn it into the real error value (``CVErr``) and keep
+  the reason for ``=KAM_WHY(cell)``; the formula-engine tests do the same.
+* An input cell that already holds an error (or such text) propagates unchanged.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from kamxl.errors import InputError, OutOfRangeError
+from kamxl.i18n import Lang, Text, check_lang, default_lang
+
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+               "#CALC!")
+_ERROR_TEXT = re.compile(r"^(#NULL!|#DIV/0!|#VALUE!|#REF!|#NAME\?|#NUM!|#N/A|#GETTING_DATA|#SPILL!|#CALC!)(?: (.*))?$",
+                         re.S)
+INTERNAL = Text(zh="kamxl 内部错误（请报告）：{kind}: {detail}", en="kamxl internal error (please report): {kind}: {detail}")
+MISSING = Text(zh="缺少必填参数 {name}", en="the required argument {name} is blank")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def error_text(code: str, reason: str = "") -> str:
+    """The convention's text for an error: '#VALUE! reason'."""
+    return f"{code} {reason}".rstrip()
+
+
+def parse_error(value: object) -> tuple[str, str] | None:
+    """(code, reason) if ``value`` is an Excel error in the convention's text form, else None."""
+    if isinstance(value, str) and value.startswith("#"):
+        match = _ERROR_TEXT.match(value)
+        if match:
+            return match.group(1), match.group(2) or ""
+    return None
+
+
+class CellError(Exception):
+    """Raised inside a worksheet function to return an error text (see the module doc)."""
+
+    def __init__(self, code: str, reason: str = "") -> None:
+        super().__init__(code, reason)
+        self.text = error_text(code, reason)
+
+
+def language(lang: object = None) -> Lang:
+    """An optional [lang] argument: 'zh' or 'en'; blank means the user's default."""
+    if lang is None or (isinstance(lang, str) and not lang.strip()):
+        return default_lang()
+    try:
+        return check_lang(str(lang))
+    except ValueError:
+        raise CellError("#VALUE!", f"lang: {lang!r} (zh / en)") from None
+
+
+def call(fn: Callable[..., Any], *args: Any, propagate: bool = True) -> Any:
+    """``fn(*args)`` under the error convention: errors in inputs propagate (unless the
+    function handles them cell by cell), our errors become text, and nothing else
+    escapes either: a cell never shows a traceback."""
+    if propagate:
+        for arg in args:
+            found = _first_error(arg)
+            if found is not None:
+                return found
+    try:
+        return fn(*args)
+    except CellError as exc:
+        return exc.text
+    except OutOfRangeError as exc:
+        return error_text("#NUM!", f"{exc.message()} [{exc.code}]")
+    except InputError as exc:
+        return error_text("#VALUE!", f"{exc.message()} [{exc.code}]")
+    except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
+        return error_text("#VALUE!", INTERNAL(default_lang(), kind=type(exc).__name__, detail=exc))
+
+
+def worksheet_function(fn: F | None = None, *, per_cell: bool = False) -> Any:
+    """Give a ``KAM_*`` function the error convention (see :func:`call`).
+
+    ``per_cell=True`` for functions that work cell by cell over ranges: an error in one
+    input cell then shows only in its own result cell, not across the whole column.
+    """
+
+    def decorate(inner: F) -> F:
+        @functools.wraps(inner)
+        def wrapper(*args: Any) -> Any:
+            return call(inner, *args, propagate=not per_cell)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def _first_error(value: object) -> str | None:
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            found = _first_error(item)
+            if found is not None:
+                return found
+        return None
+    return value if parse_error(value) is not None else None
+
+
+def flatten(value: object) -> list[object]:
+    """A scalar, a row, a column or a block, as one list in reading order."""
+    if isinstance(value, (list, tuple)):
+        return [cell for item in value for cell in flatten(item)]
+    return [value]
+
+
+def grid(value: object) -> list[list[object]]:
+    """Any argument as a list of rows (a scalar is a 1x1 block, a flat list one row)."""
+    if not isinstance(value, (list, tuple)):
+        return [[value]]
+    if not value or not isinstance(value[0], (list, tuple)):
+        return [list(value)]
+    return [list(row) for row in value]
+
+
+def is_single(value: object) -> bool:
+    """A scalar or a 1x1 range."""
+    rows = grid(value)
+    return len(rows) == 1 and len(rows[0]) == 1
+
+
+def shape_like(values: Sequence[object], source: object) -> object:
+    """Results for each cell of ``source`` in its shape; a single cell gives a scalar."""
+    rows = grid(source)
+    if len(rows) == 1 and len(rows[0]) == 1:
+        return values[0]
+    width = len(rows[0])
+    return [list(values[i:i + width]) for i in range(0, len(values), width)]
+
+
+SIZE_MISMATCH = Text(zh="各区域大小不一致：{sizes}", en="the ranges differ in size: {sizes}")
+
+
+def elementwise(fn: Callable[..., Any], *args: Any) -> object:
+    """Apply ``fn`` cell by cell over ranges of one size (single cells are broadcast).
+
+    Each result cell carries its own error, so one bad row does not blank a column.
+    """
+    ranges = [a for a in args if not is_single(a)]
+    if not ranges:
+        return fn(*(flatten(a)[0] for a in args))
+    cells = [flatten(a) for a in args]
+    size = len(flatten(ranges[0]))
+    if any(len(c) not in (1, size) for c in cells):
+        raise CellError("#VALUE!", SIZE_MISMATCH(default_lang(), sizes=" / ".join(str(len(c)) for c in cells)))
+    columns = [c * size if len(c) == 1 else c for c in cells]
+    return shape_like([call(fn, *row) for row in zip(*columns)], ranges[0])
+
+
+def required(value: object, name: str) -> object:
+    """``value`` unless it is blank, in which case the function returns #N/A."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise CellError("#N/A", MISSING(default_lang(), name=name))
+    return value
+
+
+def column(values: Iterable[object]) -> list[list[object]]:
+    """A Python list as an Excel column (spills down)."""
+    return [[v] for v in values]

@@ -1,0 +1,1 @@
+"""Reading and writing workbooks (values, structure, formula text)."""

@@ -1,0 +1,234 @@
+"""The KAM_* worksheet functions called directly, as xlwings calls them (ranges as rows of
+cells): every function, accepted spellings, spills, bad input and the error convention."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kamxl.cells import parse_error
+from tests.spellings import answer
+from udfs import kam
+from udfs.kam import (
+    FUNCTIONS, KAM_ACCOUNT_CLASS, KAM_BUYING_POINT, KAM_EVAL_SCORE, KAM_FUNNEL, KAM_HEALTH_BAND, KAM_NAME_KEY,
+    KAM_REL_LEVEL, KAM_SCORE, KAM_SCORE_DIMS, KAM_STAGE_HEALTH, KAM_STAGE_PROB, KAM_TOP10_CHECK, KAM_VALUE_LEVEL,
+    KAM_WEIGHTED, KAM_WHY,
+)
+
+ISSUE_FUNCTIONS = {"KAM_SCORE", "KAM_SCORE_DIMS", "KAM_VALUE_LEVEL", "KAM_STAGE_PROB", "KAM_WEIGHTED",
+                   "KAM_STAGE_HEALTH", "KAM_HEALTH_BAND", "KAM_FUNNEL", "KAM_REL_LEVEL", "KAM_TOP10_CHECK",
+                   "KAM_ACCOUNT_CLASS", "KAM_NAME_KEY", "KAM_BUYING_POINT", "KAM_WHY"}
+
+
+def row(*cells):
+    return [list(cells)]
+
+
+def col(*cells):
+    return [[c] for c in cells]
+
+
+def error_code(value: object) -> str | None:
+    found = parse_error(value)
+    return found[0] if found else None
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch, tmp_path):
+    monkeypatch.setenv("KAMXL_LANG", "en")
+    monkeypatch.setenv("KAMXL_CONFIG", str(tmp_path / "no-company-file.toml"))
+
+
+def test_every_function_is_registered_with_bilingual_docs_for_the_wizard():
+    assert ISSUE_FUNCTIONS <= set(FUNCTIONS)
+    for name, fn in FUNCTIONS.items():
+        meta = fn.kam
+        assert meta.name == name and " · " in meta.doc, name
+        for arg_name, arg in meta.args:
+            zh, en = arg.doc.split(" · ")
+            assert zh and en and len(arg.doc) <= 255, (name, arg_name)
+
+
+# --- M-SCORE ---------------------------------------------------------------------------
+
+@given(st.lists(st.booleans(), min_size=20, max_size=20).flatmap(
+    lambda ts: st.tuples(st.just(ts), st.tuples(*(answer(t) for t in ts)))), st.booleans())
+def test_score_of_a_row_or_a_column_in_any_spelling_m_score_1_3(case, as_column):
+    truth, cells = case
+    assert KAM_SCORE(col(*cells) if as_column else row(*cells)) == sum(truth)
+
+
+def test_score_incomplete_says_so_in_both_languages_m_score_3():
+    cells = ["Y"] * 12 + [None] * 8
+    assert KAM_SCORE(row(*cells)) == "incomplete (12 of 20 answered)"
+    assert KAM_SCORE(row(*cells), "zh") == "未完成（已答 12/20 题）"
+
+
+def test_score_block_spills_one_score_per_row_with_errors_kept_to_their_row_m_score_1_3():
+    block = [["Y"] * 12 + ["N"] * 8, ["是"] * 20, ["Y"] * 19 + ["maybe"], [None] * 20]
+    result = KAM_SCORE(block)
+    assert result[:2] == [[12], [20]] and result[3] == ["incomplete (0 of 20 answered)"]
+    assert error_code(result[2][0]) == "#VALUE!" and "'maybe'" in result[2][0] and "Q20" in result[2][0]
+
+
+def test_score_block_of_twenty_rows_spills_across_m_score_1():
+    block = [[a, b] for a, b in zip(["Y"] * 20, ["N"] * 20)]
+    assert KAM_SCORE(block) == [[20, 0]]
+
+
+@pytest.mark.parametrize("cells", [row(*["Y"] * 19), [["Y"] * 3] * 4])
+def test_score_wrong_shape_m_score_3(cells):
+    result = KAM_SCORE(cells)
+    assert error_code(result) == "#VALUE!" and "20" in result
+
+
+def test_score_dims_spill_1x4_and_name_incomplete_dimensions_m_score_1_3():
+    assert KAM_SCORE_DIMS(row(*(["Y"] * 5 + ["N"] * 5 + ["1", "0", "√", "×", "是"] + ["N"] * 5))) == [[5, 0, 3, 0]]
+    assert KAM_SCORE_DIMS(row(*(["Y"] * 19 + [None])))[0][3] == "incomplete (4 of 5 answered)"
+
+
+@pytest.mark.parametrize(("score", "threshold", "expected"), [
+    (11, None, "high value"), (10, None, "normal value"), (10, 9, "high value"), (12, 12, "normal value"),
+    ("incomplete (3 of 20 answered)", None, "incomplete (3 of 20 answered)"),
+])
+def test_value_level_is_strictly_greater_than_threshold_m_score_2(score, threshold, expected):
+    assert KAM_VALUE_LEVEL(score, threshold) == expected
+
+
+def test_value_level_errors_m_score_2():
+    assert error_code(KAM_VALUE_LEVEL(5, 25)) == "#NUM!"
+    assert error_code(KAM_VALUE_LEVEL("high", None)) == "#VALUE!"
+    assert error_code(KAM_VALUE_LEVEL(None)) == "#N/A"
+    assert KAM_VALUE_LEVEL(11, None, "zh") == "商机价值较高"
+
+
+# --- M-FUN -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stage", [5, "05", "5", "05 Shortlist/Bid", "05 进入短名单", "进入短名单", "Ｓｈｏｒｔｌｉｓｔ/Ｂｉｄ"])
+def test_stage_prob_every_spelling_m_fun_1(stage):
+    assert KAM_STAGE_PROB(stage) == 0.5 and KAM_STAGE_PROB([[stage]]) == 0.5
+
+
+def test_stage_prob_column_outcomes_and_errors_m_fun_1_m_fun_4():
+    assert KAM_STAGE_PROB(col("01", "07", "08", "08", "09"), col(None, None, "won", "丢单", None))[:4] == \
+        [[0.1], [0.8], [1.0], [0.0]]
+    assert error_code(KAM_STAGE_PROB("08")) == "#VALUE!" and "won or lost" in KAM_STAGE_PROB("08")
+    assert error_code(KAM_STAGE_PROB(None)) == "#N/A"
+
+
+def test_weighted_on_one_cell_and_on_columns_m_fun_2():
+    assert KAM_WEIGHTED(1_000_000, "05 Shortlist/Bid") == 500_000
+    result = KAM_WEIGHTED(col(100.0, "2,000", None, -1.0, "abc", 50.0), col("05", "06", "07", "05", "05", "#N/A"))
+    assert result[:3] == [[50.0], [1400.0], [0.0]]
+    assert error_code(result[3][0]) == "#NUM!" and error_code(result[4][0]) == "#VALUE!"
+    assert result[5] == ["#N/A"]                      # an error cell in the input stays in its row
+
+
+def test_weighted_scalar_stage_broadcasts_and_mismatched_sizes_fail_m_fun_2():
+    assert KAM_WEIGHTED(col(100.0, 200.0), [["05"]]) == [[50.0], [100.0]]
+    assert error_code(KAM_WEIGHTED(col(1.0, 2.0), col("05", "05", "05"))) == "#VALUE!"
+
+
+def test_weighted_and_prob_honour_the_company_stage_table_m_fun_1(monkeypatch, tmp_path):
+    company = tmp_path / "company.toml"
+    company.write_text("[stages.05]\nprobability = 0.45\n", encoding="utf-8")
+    monkeypatch.setenv("KAMXL_CONFIG", str(company))
+    assert KAM_STAGE_PROB("05") == 0.45 and KAM_WEIGHTED(1000.0, "05") == pytest.approx(450)
+
+
+@pytest.mark.parametrize(("current", "benchmark", "ratio", "band"), [
+    (7, 10, 0.7, "Good, watch the trend"), (10, 10, 1.0, "Good, watch the trend"), (11, 10, 1.1, "Excellent"),
+    (6, 10, 0.6, "Warning"),
+])
+def test_stage_health_and_band_m_fun_3(current, benchmark, ratio, band):
+    assert KAM_STAGE_HEALTH(current, benchmark) == pytest.approx(ratio)
+    assert KAM_HEALTH_BAND(KAM_STAGE_HEALTH(current, benchmark)) == band
+
+
+def test_health_errors_and_languages_m_fun_3():
+    assert error_code(KAM_STAGE_HEALTH(5, 0)) == "#DIV/0!" and error_code(KAM_STAGE_HEALTH(5, None)) == "#DIV/0!"
+    assert KAM_HEALTH_BAND("70%", "zh") == "良好，需关注" and KAM_HEALTH_BAND(col(1.01, 0.69)) == [["Excellent"], ["Warning"]]
+    assert error_code(KAM_HEALTH_BAND(0.8, "fr")) == "#VALUE!"
+
+
+def test_funnel_spills_eight_stage_rows_m_fun_1_3():
+    stages = col("01", "01 Contact", "05 进入短名单", "08", "08", None)
+    amounts = col(100.0, 300.0, 1000.0, 500.0, 9999.0, None)
+    statuses = col(None, None, None, "won", "lost", None)
+    bench = [[2, 500], [1, 100], [1, 100], [1, 100], [2, 1000], [1, 100], [1, 100]]
+    table = KAM_FUNNEL(stages, amounts, statuses, bench)
+    assert len(table) == 8 and all(len(r) == 8 for r in table)
+    assert table[0][:4] == ["01 Contact", 2, 400.0, pytest.approx(40.0)]
+    assert table[0][4:] == [1.0, 0.8, "Good, watch the trend", "Good, watch the trend"]
+    assert table[4][1:4] == [1, 1000.0, 500.0] and table[4][6] == "Warning"
+    assert table[7][:4] == ["08 Closed", 1, 500.0, 500.0] and table[7][4:] == ["", "", "", ""]
+
+
+def test_funnel_benchmarks_with_a_stage_column_and_errors_m_fun_3():
+    table = KAM_FUNNEL(col("02"), col(10.0), None, [["02 Qualify", 1, 10]], "zh")
+    assert table[1][0] == "02 查明需求" and table[1][4:6] == [1.0, 1.0] and table[0][4] == ""
+    assert error_code(KAM_FUNNEL(col("02", "03"), col(10.0))) == "#VALUE!"
+    assert error_code(KAM_FUNNEL(col("08"), col(10.0))) == "#VALUE!"     # 08 without won/lost
+    assert KAM_FUNNEL(col("#N/A"), col(10.0)) == "#N/A"
+
+
+# --- M-REL, M-ACC, M-PLAN --------------------------------------------------------------
+
+@pytest.mark.parametrize(("level", "ordinal"), [("接触", 1), ("know", 2), ("ACCEPT", 3), ("尊重", 4), ("5 信任", 5),
+                                                ("Ｐａｒｔｎｅｒ", 6), (6, 6)])
+def test_rel_level_m_rel_1(level, ordinal):
+    assert KAM_REL_LEVEL(level) == ordinal
+
+
+def test_rel_level_column_and_errors_m_rel_1():
+    assert KAM_REL_LEVEL(col("接触", "伙伴")) == [[1], [6]]
+    assert error_code(KAM_REL_LEVEL("friend")) == "#VALUE!" and error_code(KAM_REL_LEVEL(None)) == "#N/A"
+
+
+def test_top10_check_m_rel_3():
+    assert KAM_TOP10_CHECK(col("张三", "李四"), row("李四 ", "张三")) == "consistent"
+    assert KAM_TOP10_CHECK([["张三", 2], ["李四", 1], ["王五", None]], col("李四", "张三"), "zh") == "一致"
+    message = KAM_TOP10_CHECK(col("张三", "王五"), col("张三", "赵六", "赵六"))
+    assert "only in the decision chain 王五" in message and "assessment table 赵六" in message
+    assert "listed twice 赵六" in message
+
+
+def test_account_class_and_score_m_acc_6():
+    assert KAM_EVAL_SCORE(90, 70, 60) == pytest.approx(75.5) and KAM_ACCOUNT_CLASS(90, 70, 60) == "B"
+    assert KAM_ACCOUNT_CLASS(100, 100, 100) == "A" and KAM_ACCOUNT_CLASS(0, 0, 0) == "D"
+    assert error_code(KAM_ACCOUNT_CLASS(101, 50, 50)) == "#NUM!"
+    assert error_code(KAM_ACCOUNT_CLASS("lots", 50, 50)) == "#VALUE!"
+
+
+def test_name_key_m_acc_2():
+    assert KAM_NAME_KEY("北京某某科技（有限公司）") == KAM_NAME_KEY("北京某某科技 有限公司") == "北京某某科技"
+    assert KAM_NAME_KEY("x", "91110000802100433B") == "USCC:91110000802100433B"
+    assert error_code(KAM_NAME_KEY("x", "91110000802100433C")) == "#VALUE!"
+    assert error_code(KAM_NAME_KEY(None)) == "#N/A"
+
+
+def test_buying_point_m_plan_4():
+    assert KAM_BUYING_POINT(7, 7) is True and KAM_BUYING_POINT(6.9, 10) is False
+    assert KAM_BUYING_POINT(col(8, 3), col(9, 9)) == [[True], [False]]
+    assert error_code(KAM_BUYING_POINT(11, 5)) == "#NUM!"
+
+
+# --- the error convention ----------------------------------------------------------------
+
+def test_why_returns_the_reason_of_an_error_and_nothing_otherwise():
+    failed = KAM_BUYING_POINT(11, 5)
+    assert KAM_WHY(failed).startswith("the uniqueness score must be from 0 to 10") and "[M-PLAN-4]" in KAM_WHY(failed)
+    assert KAM_WHY(12) == "" and KAM_WHY("#N/A") == ""
+
+
+def test_reasons_follow_the_users_language(monkeypatch):
+    monkeypatch.setenv("KAMXL_LANG", "zh")
+    assert "不是有效的阶段" in KAM_STAGE_PROB("09")
+
+
+def test_input_errors_propagate_and_unexpected_failures_never_show_a_traceback(monkeypatch):
+    assert KAM_SCORE(row(*(["Y"] * 19 + ["#DIV/0!"]))) == [["#DIV/0!"]] or KAM_SCORE(row(*(["Y"] * 19 + ["#DIV/0!"]))) \
+        == "#DIV/0!"
+    monkeypatch.setattr(kam, "evaluate_account", lambda *a, **k: 1 / 0)
+    result = KAM_ACCOUNT_CLASS(1, 2, 3)
+    assert error_code(result) == "#VALUE!" and "ZeroDivisionError" in result and "Traceback" not in result

@@ -1,0 +1,1 @@
+"""xlwings worksheet-function modules. Set xlwings' "UDF Modules" to ``udfs.kam``."""
