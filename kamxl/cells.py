@@ -72,7 +72,7 @@ def call(fn: Callable[..., Any], *args: Any, propagate: bool = True) -> Any:
     escapes either: a cell never shows a traceback."""
     if propagate:
         for arg in args:
-            found = _first_error(arg)
+            found = first_error(arg)
             if found is not None:
                 return found
     try:
@@ -104,21 +104,20 @@ def worksheet_function(fn: F | None = None, *, per_cell: bool = False) -> Any:
     return decorate(fn) if fn is not None else decorate
 
 
-def _first_error(value: object) -> str | None:
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            found = _first_error(item)
-            if found is not None:
-                return found
-        return None
-    return value if parse_error(value) is not None else None
+def first_error(value: object) -> str | None:
+    for cell in flatten(value):
+        if type(cell) is str and cell[:1] == "#" and parse_error(cell) is not None:
+            return cell
+    return None
 
 
 def flatten(value: object) -> list[object]:
-    """A scalar, a row, a column or a block, as one list in reading order."""
-    if isinstance(value, (list, tuple)):
-        return [cell for item in value for cell in flatten(item)]
-    return [value]
+    """A scalar, a row or a block (what Excel hands a function), as one list in reading order."""
+    if not isinstance(value, (list, tuple)):
+        return [value]
+    if value and isinstance(value[0], (list, tuple)):
+        return [cell for row in value for cell in row]
+    return list(value)
 
 
 def grid(value: object) -> list[list[object]]:
@@ -130,22 +129,39 @@ def grid(value: object) -> list[list[object]]:
     return [list(row) for row in value]
 
 
+def _dims(value: object) -> tuple[int, int]:
+    if not isinstance(value, (list, tuple)):
+        return 1, 1
+    if not value or not isinstance(value[0], (list, tuple)):
+        return 1, len(value)
+    return len(value), len(value[0])
+
+
 def is_single(value: object) -> bool:
     """A scalar or a 1x1 range."""
-    rows = grid(value)
-    return len(rows) == 1 and len(rows[0]) == 1
+    return _dims(value) == (1, 1)
 
 
 def shape_like(values: Sequence[object], source: object) -> object:
     """Results for each cell of ``source`` in its shape; a single cell gives a scalar."""
-    rows = grid(source)
-    if len(rows) == 1 and len(rows[0]) == 1:
+    rows, width = _dims(source)
+    if rows == width == 1:
         return values[0]
-    width = len(rows[0])
     return [list(values[i:i + width]) for i in range(0, len(values), width)]
 
 
 SIZE_MISMATCH = Text(zh="各区域大小不一致：{sizes}", en="the ranges differ in size: {sizes}")
+
+
+def aligned(*args: Any) -> tuple[list[list[object]], object]:
+    """The arguments' cells as equally long columns (single cells repeated), and the
+    first range among them, whose shape the results take."""
+    ranges = [a for a in args if not is_single(a)]
+    cells = [flatten(a) for a in args]
+    size = max(len(c) for c in cells)
+    if any(len(c) not in (1, size) for c in cells):
+        raise CellError("#VALUE!", SIZE_MISMATCH(default_lang(), sizes=" / ".join(str(len(c)) for c in cells)))
+    return [c * size if len(c) == 1 else c for c in cells], (ranges[0] if ranges else args[0])
 
 
 def elementwise(fn: Callable[..., Any], *args: Any) -> object:
@@ -153,15 +169,8 @@ def elementwise(fn: Callable[..., Any], *args: Any) -> object:
 
     Each result cell carries its own error, so one bad row does not blank a column.
     """
-    ranges = [a for a in args if not is_single(a)]
-    if not ranges:
-        return fn(*(flatten(a)[0] for a in args))
-    cells = [flatten(a) for a in args]
-    size = len(flatten(ranges[0]))
-    if any(len(c) not in (1, size) for c in cells):
-        raise CellError("#VALUE!", SIZE_MISMATCH(default_lang(), sizes=" / ".join(str(len(c)) for c in cells)))
-    columns = [c * size if len(c) == 1 else c for c in cells]
-    return shape_like([call(fn, *row) for row in zip(*columns)], ranges[0])
+    columns, source = aligned(*args)
+    return shape_like([call(fn, *row) for row in zip(*columns)], source)
 
 
 def required(value: object, name: str) -> object:

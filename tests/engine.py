@@ -90,6 +90,8 @@ def evaluate(path: Path, workdir: Path) -> dict[str, object]:
     solution = formulas.ExcelModel().loads(str(copy)).finish().calculate()
     values: dict[str, object] = {}
     for key, ranges in solution.items():
+        if "]" not in key:  # the engine's own nodes ('self', constants), not cells
+            continue
         ref = key.split("]", 1)[1].replace("'", "")
         sheet, _, cells = ref.rpartition("!")
         array = np.atleast_2d(getattr(ranges, "value", ranges))

@@ -19,15 +19,18 @@ from typing import Any, TypeVar
 import xlwings as xw
 
 from kamxl.cells import (
-    CellError, column, elementwise, flatten, grid, is_single, language, parse_error, required, worksheet_function,
+    CellError, aligned, call, column, elementwise, first_error, flatten, grid, is_single, language, parse_error,
+    required, shape_like, worksheet_function,
 )
+from kamxl.errors import InputError
 from kamxl.i18n import Text
 from kamxl.methodology import (
     Deal, active_config, chain_top, check_top_ten, customer_key, evaluate_account, health_band, health_ratio,
-    is_buying_point, level_ordinal, parse_stage, parse_status, score, stage_probability, summarize,
+    is_buying_point, level_ordinal, parse_stage, parse_status, stage_probability, summarize,
 )
-from kamxl.methodology.funnel import band_label
-from kamxl.methodology.scoring import LEVEL_TEXT, QUESTIONS, score_parsed, parse_answer
+from kamxl.methodology.config import Config
+from kamxl.methodology.funnel import band_label, weighted_amount
+from kamxl.methodology.scoring import LEVEL_TEXT, QUESTIONS, parse_answer, parse_answers, score_parsed
 from kamxl.methodology.values import fold, is_blank, parse_number
 from kamxl.methodology.vocabulary import ACCOUNT_CLASS
 
@@ -104,8 +107,15 @@ def _spill(results: list[object], down: bool) -> object:
     return column(results) if down else [results]
 
 
-def _score_one(cells: list[object], lang: str) -> object:
-    result = score(cells, config=active_config())
+def _score_one(cells: list[object], lang: str, cfg: Config) -> object:
+    try:
+        parsed = parse_answers(cells)
+    except InputError:
+        found = first_error(cells)  # an error cell among the answers propagates as itself
+        if found is not None:
+            return found
+        raise
+    result = score_parsed(parsed, config=cfg)
     return result.total if result.complete else result.describe(lang)
 
 
@@ -116,9 +126,9 @@ def _score_one(cells: list[object], lang: str) -> object:
 )
 def KAM_SCORE(answers, lang=None):
     """商机价值评分 0-20（M-SCORE-1..3）；有空白则显示“未完成” · Opportunity value score 0-20; 'incomplete' while any answer is blank"""
-    language_ = language(lang)
+    language_, cfg = language(lang), active_config()
     sets, down = _answers_sets(answers)
-    return _spill([worksheet_function(_score_one)(cells, language_) for cells in sets], down)
+    return _spill([call(_score_one, cells, language_, cfg, propagate=False) for cells in sets], down)
 
 
 @kam(
@@ -190,23 +200,23 @@ def KAM_STAGE_PROB(stage, status=None):
 def KAM_WEIGHTED(amount, stage, status=None):
     """加权金额 = 金额 x 阶段赢率（M-FUN-2），整列时向下溢出 · Weighted amount = amount x stage probability; spills for columns"""
     cfg = active_config()
-    probability: dict[tuple[object, object], float] = {}
+
+    def probability(s: object, st: object) -> float:
+        return stage_probability(_stage_of(s), parse_status(st), config=cfg)
 
     def weighted(a: object, s: object, st: object) -> float:
-        # Stage and status columns repeat a handful of values: parse each once.
-        key = (s, st)
-        if key not in probability:
-            probability[key] = stage_probability(_stage_of(s), parse_status(st), config=cfg)
-        number = a if type(a) is float else parse_number(a, code="M-FUN-2")
-        if number is None:
-            return 0.0
-        if number < 0:
-            from kamxl.methodology.funnel import weighted_amount
+        return weighted_amount(a, _stage_of(s), parse_status(st), config=cfg)
 
-            return weighted_amount(number, _stage_of(s), parse_status(st), config=cfg)  # raises the #NUM! reason
-        return number * probability[key]
-
-    return elementwise(weighted, amount, stage, status)
+    (amounts, stages, statuses), source = aligned(amount, stage, status)
+    # Stage and status columns repeat a handful of values: resolve each pair once, then
+    # one pass multiplies; anything unusual (text amounts, blanks, errors) goes the long way.
+    probs = {pair: call(probability, *pair) for pair in set(zip(stages, statuses))}
+    results = [
+        a * p if type(p := probs[s, st]) is float and type(a) in (float, int) and a >= 0
+        else (p if type(p) is str else call(weighted, a, s, st))
+        for a, s, st in zip(amounts, stages, statuses)
+    ]
+    return shape_like(results, source)
 
 
 @kam(

@@ -14,7 +14,7 @@ from typing import Literal
 from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, default_config
-from kamxl.methodology.values import parse_yes_no
+from kamxl.methodology.values import AS_TYPED, parse_yes_no
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,10 @@ def parse_answers(values: Iterable[object]) -> tuple[bool | None, ...]:
     values = list(values)
     if len(values) != len(QUESTIONS):
         raise InputError("M-SCORE-3", WRONG_COUNT, {"expected": len(QUESTIONS), "actual": len(values)})
+    try:
+        return tuple(map(AS_TYPED.__getitem__, values))  # the common spellings, at C speed
+    except (KeyError, TypeError):
+        pass
     parsed = []
     for question, value in zip(QUESTIONS, values):
         try:
@@ -129,14 +133,13 @@ def score(values: Iterable[object], *, config: Config | None = None) -> Score:
 
 def score_parsed(answers: Sequence[bool | None], *, config: Config | None = None) -> Score:
     """Score answers already parsed by :func:`parse_answers`."""
-    per_dimension = [0, 0, 0, 0]
-    for index, answer in enumerate(answers):
-        if answer:
-            per_dimension[index // 5] += 1
+    answers = tuple(answers)
+    dims = (answers[0:5].count(True), answers[5:10].count(True), answers[10:15].count(True),
+            answers[15:20].count(True))
     return Score(
-        total=sum(per_dimension),
-        dimensions=tuple(per_dimension),  # type: ignore[arg-type]
-        answered=sum(a is not None for a in answers),
+        total=sum(dims),
+        dimensions=dims,  # type: ignore[arg-type]
+        answered=len(QUESTIONS) - answers.count(None),
         threshold=(config or default_config()).scoring.threshold,
     )
 

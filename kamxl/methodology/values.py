@@ -39,8 +39,22 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# The spellings cells hold most of the time, looked up as they are before any folding
+# (public so hot loops can map over it and fall back to parse_yes_no for the rest):
+# scoring a 100,000-row assessment must not NFKC-normalise two million 'Y's.
+AS_TYPED: dict[object, bool | None] = {
+    None: None, "": None, True: True, False: False, 1: True, 0: False,
+    **{s: True for y in _YES for s in (y, y.upper(), y.capitalize())},
+    **{s: False for n in _NO for s in (n, n.upper(), n.capitalize())},
+}
+
+
 def parse_yes_no(value: object, *, code: str = "S-VALUE-YESNO") -> bool | None:
     """True / False, or None for a blank cell. ``code`` is the rule the caller enforces."""
+    try:
+        return AS_TYPED[value]
+    except (KeyError, TypeError):
+        pass
     if is_blank(value):
         return None
     if isinstance(value, bool):
