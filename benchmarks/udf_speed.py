@@ -6,7 +6,7 @@ Two numpy baselines are printed: the bare expression on arrays prepared beforeha
 the same expression including the conversion from and back to Excel's lists, which any
 UDF must pay. The target (issue 4) is within 3x of numpy.
 
-    python benchmarks/udf_speed.py [--rows 100000] [--repeat 5]
+    python benchmarks/udf_speed.py [--rows 100000] [--repeat 7]
 """
 from __future__ import annotations
 
@@ -25,19 +25,28 @@ from kamxl.methodology import default_config  # noqa: E402
 from udfs.kam import KAM_SCORE, KAM_WEIGHTED  # noqa: E402
 
 
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def compare(fns: tuple[Callable[[], object], ...], repeat: int) -> tuple[list[float], list[list[float]]]:
+    """Best time of each, and per-round ratios of the first against the others.
+
+    The rounds interleave the contestants, so a noisy neighbour on a shared machine
+    slows both sides of a ratio alike; the median ratio is the figure to trust.
+    """
+    rounds = [[timed(fn) for fn in fns] for _ in range(repeat)]
+    best = [min(r[i] for r in rounds) for i in range(len(fns))]
+    ratios = [[r[0] / r[i] for r in rounds] for i in range(1, len(fns))]
+    return best, ratios
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     rng = random.Random(20261123)
     cfg = default_config()
@@ -67,12 +76,12 @@ def main() -> None:
     # Same answers before timing anything: a fast wrong result is no result.
     assert KAM_WEIGHTED(amounts, stages) == numpy_weighted_with_io()
     assert KAM_SCORE(answers) == numpy_score_with_io()
-    print(f"{args.rows:,} rows, best of {args.repeat}")
+    print(f"{args.rows:,} rows; best of {args.repeat} interleaved rounds; ratios are medians of the rounds")
     print(f"{'function':<14}{'kamxl ms':>10}{'numpy ms':>10}{'numpy+io ms':>13}{'x numpy':>9}{'x numpy+io':>12}")
     for name, ours, bare, with_io in rows:
-        t_ours, t_bare, t_io = (best(f, args.repeat) for f in (ours, bare, with_io))
+        (t_ours, t_bare, t_io), (r_bare, r_io) = compare((ours, bare, with_io), args.repeat)
         print(f"{name:<14}{t_ours * 1e3:>10.1f}{t_bare * 1e3:>10.1f}{t_io * 1e3:>13.1f}"
-              f"{t_ours / t_bare:>9.1f}{t_ours / t_io:>12.2f}")
+              f"{statistics.median(r_bare):>9.0f}{statistics.median(r_io):>12.2f}")
 
 
 if __name__ == "__main__":

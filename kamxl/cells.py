@@ -147,6 +147,8 @@ def shape_like(values: Sequence[object], source: object) -> object:
     rows, width = _dims(source)
     if rows == width == 1:
         return values[0]
+    if width == 1:  # a column, the usual case: no slicing
+        return [[value] for value in values]
     return [list(values[i:i + width]) for i in range(0, len(values), width)]
 
 

@@ -318,21 +318,20 @@ def KAM_TOP10_CHECK(chain_names, table_names, lang=None):
                       repeated=sep.join(check.repeated) or "—")
 
 
-@kam(
-    contribution=Arg("贡献度 0-100 · Contribution 0-100"),
-    potential=Arg("合作潜力 0-100 · Cooperation potential 0-100"),
-    satisfaction=Arg("满意度与忠诚度 0-100 · Satisfaction and loyalty 0-100"),
-)
+EVALUATION_ARGS = {
+    "contribution": Arg("贡献度 0-100 · Contribution 0-100"),
+    "potential": Arg("合作潜力 0-100 · Cooperation potential 0-100"),
+    "satisfaction": Arg("满意度与忠诚度 0-100 · Satisfaction and loyalty 0-100"),
+}
+
+
+@kam(**EVALUATION_ARGS)
 def KAM_EVAL_SCORE(contribution, potential, satisfaction):
     """大客户评估加权得分 0-100（M-ACC-6） · Key-account evaluation: weighted score 0-100"""
     return evaluate_account(contribution, potential, satisfaction, config=active_config()).score
 
 
-@kam(
-    contribution=Arg("贡献度 0-100 · Contribution 0-100"),
-    potential=Arg("合作潜力 0-100 · Cooperation potential 0-100"),
-    satisfaction=Arg("满意度与忠诚度 0-100 · Satisfaction and loyalty 0-100"),
-)
+@kam(**EVALUATION_ARGS)
 def KAM_ACCOUNT_CLASS(contribution, potential, satisfaction):
     """大客户等级 A/B/C/D（M-ACC-6） · Key-account class A/B/C/D"""
     return evaluate_account(contribution, potential, satisfaction, config=active_config()).account_class
