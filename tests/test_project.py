@@ -65,3 +65,18 @@ def test_only_the_excel_layer_imports_xlwings():
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "kamxl").rglob("*.py")
                  if "excel" not in p.parts and re.search(r"^\s*(import|from)\s+xlwings", p.read_text("utf-8"), re.M)]
     assert offenders == []
+
+
+def test_readme_documents_every_worksheet_function():
+    from udfs.kam import FUNCTIONS
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    missing = [name for name, fn in FUNCTIONS.items()
+               if f"`{name}({', '.join(_readme_args(fn))})`" not in readme]
+    assert missing == []
+
+
+def _readme_args(fn) -> list[str]:
+    """How the README writes a signature: optional arguments in [brackets]; KAM_WHY's 'cell'."""
+    names = {"score_": "score", "value": "cell"} if fn.kam.name == "KAM_WHY" else {"score_": "score"}
+    return [f"[{names.get(n, n)}]" if n in fn.kam.optional else names.get(n, n) for n, _ in fn.kam.args]
