@@ -1,0 +1,163 @@
+"""The building blocks a template is declared with: sheets, tables, form fields, columns.
+
+A template is declared once (``kamxl/schema/funnel.py`` …) and everything else is
+derived from that declaration: the workbook builder, the reader, the validator, the
+roll-up mapping and the docs. Nothing about a column is typed anywhere else.
+
+Formulas are written with ``{key}`` placeholders naming columns of the same table (this
+row) or form fields; the builder turns them into structured references or defined names
+in the template's language, so one declaration serves both languages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from kamxl.i18n import Lang, Text
+from kamxl.methodology.vocabulary import Vocabulary
+
+
+class Kind(Enum):
+    """What a cell holds; decides number format, data validation and parsing."""
+
+    TEXT = "text"
+    ID = "id"              # identifiers: text, never numbers (OPP-0001 stays as typed)
+    MONEY = "money"
+    NUMBER = "number"
+    INTEGER = "integer"
+    PERCENT = "percent"
+    SCORE = "score"        # a 0-10 or 0-100 rating (validation bounds come from ``bounds``)
+    DATE = "date"
+    YES_NO = "yes_no"      # Y/N or 是/否 dropdown
+    CHOICE = "choice"      # a methodology vocabulary
+    STAGE = "stage"        # the funnel stage table (company-configurable labels)
+    FORMULA = "formula"    # computed; never typed
+
+
+NUMBER_FORMATS: dict[Kind, str] = {
+    Kind.MONEY: "#,##0",
+    Kind.NUMBER: "#,##0.##",
+    Kind.INTEGER: "0",
+    Kind.PERCENT: "0%",
+    Kind.SCORE: "0",
+    Kind.DATE: "yyyy-mm-dd",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table, or one field of a form."""
+
+    key: str
+    header: Text
+    kind: Kind
+    required: bool = False
+    vocabulary: Vocabulary | None = None
+    formula: str | Text | None = None    # with {key} placeholders; Kind.FORMULA only
+    result: Kind = Kind.TEXT             # how a formula's result is formatted
+    bounds: tuple[float, float] | None = None
+    width: float = 12
+    hint: Text | None = None             # the input message shown when the cell is selected
+    rules: tuple[str, ...] = ()          # M-… ids this column carries
+    look: str | None = None              # conditional format: 'ratio' (traffic lights), 'band', 'flag'
+
+    def title(self, lang: Lang) -> str:
+        return self.header(lang)
+
+    @property
+    def number_format(self) -> str | None:
+        return NUMBER_FORMATS.get(self.result if self.kind is Kind.FORMULA else self.kind)
+
+
+@dataclass(frozen=True)
+class Table:
+    """An Excel Table (ListObject). ``name`` is the same in every language (readers rely on it)."""
+
+    name: str
+    title: Text
+    columns: tuple[Column, ...]
+    style: str = "Table Style Medium 2"
+    blank_rows: int = 20                 # empty rows in a blank template, ready to type into
+    rules: tuple[str, ...] = ()
+    seed: str | None = None              # rows the builder fills in: 'open_stages' (01-07)
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+@dataclass(frozen=True)
+class Form:
+    """Label/value pairs (a header block); each value cell gets a defined name."""
+
+    prefix: str                          # defined names are f"{prefix}_{field.key}"
+    fields: tuple[Column, ...]
+
+    def field(self, key: str) -> Column:
+        return next(f for f in self.fields if f.key == key)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A computed block: fixed row labels, and per column a formula per row.
+
+    ``rows`` are (key, label) pairs; formulas may use {row} (the row's label cell) and
+    ``{key}`` placeholders of tables and forms in the workbook (whole columns).
+    An ``array`` grid is one array formula that fills the whole block (KAM_FUNNEL).
+    """
+
+    key: str
+    title: Text
+    row_header: Text
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, Text], ...] = ()
+    array_formula: str | Text | None = None
+    array_rows: int = 0
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart over a grid or a table: ``kind`` is an XlsxWriter chart type."""
+
+    key: str
+    title: Text
+    kind: str
+    source: str                          # the grid or table key
+    categories: str                      # column key ('' = the grid's row labels)
+    values: tuple[str, ...]              # column keys
+    subtype: str | None = None
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str
+    name: Text
+    blocks: tuple[Form | Table | Grid, ...]
+    charts: tuple[Chart, ...] = ()
+    landscape: bool = True
+    hint: Text | None = None             # one line under the sheet title
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    version: int
+    title: Text
+    sheets: tuple[Sheet, ...]
+    rules: tuple[str, ...] = field(default=())
+
+    def tables(self) -> list[Table]:
+        return [b for s in self.sheets for b in s.blocks if isinstance(b, Table)]
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables() if t.name == name)
+
+    def forms(self) -> list[Form]:
+        return [b for s in self.sheets for b in s.blocks if isinstance(b, Form)]
+
+    def grids(self) -> list[Grid]:
+        return [b for s in self.sheets for b in s.blocks if isinstance(b, Grid)]
+
+    def sheet_of(self, block: Form | Table | Grid) -> Sheet:
+        return next(s for s in self.sheets if block in s.blocks)

@@ -1,0 +1,98 @@
+"""Where every block of a template lands in the workbook, and how formula placeholders
+become references. The builder writes by this plan; readers and tests find cells by it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kamxl.i18n import Lang, Text
+from kamxl.methodology.config import Config
+from kamxl.schema.model import Form, Grid, Table, Template
+
+TITLE_ROWS = 3   # title, hint, blank
+GAP_ROWS = 2
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A block's position (0-based rows/cols, as XlsxWriter counts)."""
+
+    sheet: str
+    block: Form | Table | Grid
+    first_row: int
+    first_col: int
+    rows: int            # data rows (tables, grids) or fields (forms)
+
+    @property
+    def header_row(self) -> int:
+        return self.first_row
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + self.rows if not isinstance(self.block, Form) else self.first_row + self.rows - 1
+
+
+def seed_rows(table: Table, config: Config, lang: Lang) -> list[dict[str, object]]:
+    """Rows the builder fills in itself (the stage list of a benchmarks table)."""
+    if table.seed == "open_stages":
+        return [{"stage": s.label(lang)} for s in config.stages[:-1]]
+    return []
+
+
+def plan(template: Template, lang: Lang, config: Config, row_counts: dict[str, int]) -> dict[str, Placed]:
+    """Block key (table name, form prefix, grid key) -> its place."""
+    places: dict[str, Placed] = {}
+    for sheet in template.sheets:
+        row = TITLE_ROWS
+        for block in sheet.blocks:
+            if isinstance(block, Table):
+                n = row_counts.get(block.name) or len(seed_rows(block, config, lang)) or block.blank_rows
+                key = block.name
+            elif isinstance(block, Form):
+                n, key = len(block.fields), block.prefix
+            else:
+                n, key = block.array_rows or len(block.rows), block.key
+            row += 1  # the block's title line
+            places[key] = Placed(sheet.name(lang), block, row, 0, n)
+            row += n + 1 + GAP_ROWS
+    return places
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w]+)?(?::\w+)?)\}")
+
+
+def _header(table: Table, key: str, lang: Lang) -> str:
+    return table.column(key).header(lang)
+
+
+def resolve(formula: str | Text, *, lang: Lang, table: Table | None, places: dict[str, Placed],
+            extra: dict[str, str] | None = None) -> str:
+    """Turn ``{key}`` placeholders into structured references, defined names or text.
+
+    ``{key}`` this row of the same table · ``{a:b}`` this row, columns a to b ·
+    ``{Table.key}`` a whole column · ``{Table.a:b}`` whole columns a to b ·
+    ``{Prefix.key}`` a form field's defined name · ``{lang}`` and ``extra`` keys verbatim.
+    """
+    text = getattr(formula, lang) if isinstance(formula, Text) else formula  # raw: no str.format
+    values = {"lang": lang, **(extra or {})}
+
+    def sub(match: re.Match[str]) -> str:
+        token = match.group(1)
+        if token in values:
+            return values[token]
+        owner_name, _, cols = token.rpartition(".")
+        first, _, last = cols.partition(":")
+        if not owner_name:
+            assert table is not None, f"{token}: a this-row reference outside a table"
+            span = f"[{_header(table, first, lang)}]" + (f":[{_header(table, last, lang)}]" if last else "")
+            return f"{table.name}[[#This Row],{span}]"
+        owner = places[owner_name].block
+        if isinstance(owner, Form):
+            return f"{owner.prefix}_{first}"
+        assert isinstance(owner, Table), token
+        if last:
+            return f"{owner.name}[[{_header(owner, first, lang)}]:[{_header(owner, last, lang)}]]"
+        return f"{owner.name}[{_header(owner, first, lang)}]"
+
+    return _PLACEHOLDER.sub(sub, text)
