@@ -78,6 +78,13 @@ FORECAST_CATEGORY = _vocab(Text("预测类别", "forecast category"), "M-FC-2",
                            ("commit", "承诺", "Commit", ("committed",)),
                            ("closed", "已成交", "Closed", ("closed won",)))
 
+# M-FC-4: the levels a forecast is made at, each rolling up into the next.
+FORECAST_LEVEL = _vocab(Text("预测层级", "forecast level"), "M-FC-4",
+                        ("rep", "客户经理", "Rep", ("销售代表", "account manager")),
+                        ("team", "团队", "Team"),
+                        ("region", "大区", "Region"),
+                        ("bu", "事业部", "Business unit", ("bu", "division")))
+
 # M-FUN-3: health bands of a stage.
 HEALTH_BAND = _vocab(Text("健康度", "health band"), "M-FUN-3",
                      ("excellent", "优秀", "Excellent"),

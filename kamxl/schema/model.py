@@ -127,6 +127,9 @@ class Chart:
     values: tuple[str, ...]              # column keys
     subtype: str | None = None
     rules: tuple[str, ...] = ()
+    rows: int | None = None              # plot only the first n rows (the funnel leaves out 08)
+    labels: str | None = None            # column key whose cells label the points (scatter)
+    axis_max: float | None = None        # fixed 0..max axes (the 0-10 selling-point scale)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from kamxl.i18n import Lang
 from kamxl.methodology import Config, default_config
 from kamxl.schema import TEMPLATES
 from kamxl.templates.builder import build_workbook
-from kamxl.templates.examples import funnel_example
+from kamxl.templates.examples import forecast_example, funnel_example
 
-EXAMPLES: dict[str, Callable[..., dict[str, Any]]] = {"funnel": funnel_example}
+EXAMPLES: dict[str, Callable[..., dict[str, Any]]] = {"funnel": funnel_example, "forecast": forecast_example}
 
 
 @contextmanager

@@ -160,7 +160,13 @@ class Builder:
         else:
             for i, (_, label) in enumerate(grid.rows):
                 row = first + i
-                ws.write(row, place.first_col, label(self.lang), self.fmt["label"])
+                text = getattr(label, self.lang)  # raw: may hold {placeholders}
+                if text.startswith("="):  # a computed row label (the next forecast periods)
+                    prev = {"prev": xl_rowcol_to_cell(row - 1, place.first_col)}
+                    ws.write_formula(row, place.first_col, self._formula(getattr(label, self.lang), None, prev),
+                                     self.fmt["label"], self._cached(ws, row, place.first_col, ""))
+                else:
+                    ws.write(row, place.first_col, text, self.fmt["label"])
                 for c, col in enumerate(grid.columns, start=1):
                     extra = {"row": xl_rowcol_to_cell(row, place.first_col)}
                     ws.write_formula(row, place.first_col + c, self._formula(col.formula, None, extra),
@@ -194,7 +200,7 @@ class Builder:
 
     def _formula(self, formula: str | Text | None, table: Table | None, extra: dict[str, str] | None = None) -> str:
         assert formula is not None
-        return resolve(formula, lang=self.lang, table=table, places=self.places, extra=extra)
+        return resolve(formula, lang=self.lang, table=table, places=self.places, config=self.cfg, extra=extra)
 
     # --- validation and looks --------------------------------------------------------------
     def _validate(self, ws: Any, first: int, last: int, col: int, column: Column) -> None:
@@ -246,20 +252,44 @@ class Builder:
 
     def _chart(self, ws: Any, chart: Chart) -> None:
         place = self.places[chart.source]
-        grid = place.block
-        assert isinstance(grid, Grid)
-        first, last = place.header_row + 1, place.header_row + place.rows - 1  # stages 01-07: 08 has left
+        block = place.block
+        first = place.header_row + 1
+        last = place.header_row + (chart.rows or place.rows)
+        if isinstance(block, Grid):  # column 0 holds the row labels
+            keys = ["", *(c.key for c in block.columns)]
+        else:
+            assert isinstance(block, Table)
+            keys = [c.key for c in block.columns]
+        col = {key: place.first_col + i for i, key in enumerate(keys)}
         sheet = _quote(ws.name)
+
+        def span(key: str) -> str:
+            return f"={sheet}!{_abs(first, col[key])}:{_abs(last, col[key])}"
+
         xl = self.wb.add_chart({"type": chart.kind, **({"subtype": chart.subtype} if chart.subtype else {})})
         for key in chart.values:
-            c = place.first_col + 1 + [col.key for col in grid.columns].index(key)
-            xl.add_series({"name": [ws.name, place.header_row, c], "categories": f"={sheet}!{_abs(first, 0)}:{_abs(last, 0)}",
-                           "values": f"={sheet}!{_abs(first, c)}:{_abs(last, c)}", "gap": 40})
+            series: dict[str, Any] = {"name": [ws.name, place.header_row, col[key]],
+                                      "categories": span(chart.categories), "values": span(key)}
+            if chart.kind == "scatter":
+                series["marker"] = {"type": "circle", "size": 8}
+                if chart.labels:
+                    series["data_labels"] = {"custom": [{"value": f"={sheet}!{_abs(r, col[chart.labels])}"}
+                                                        for r in range(first, last + 1)], "position": "right"}
+            else:
+                series["gap"] = 40
+            xl.add_series(series)
         xl.set_title({"name": chart.title(self.lang), "name_font": {"size": 11}})
-        xl.set_y_axis({"reverse": True})  # stage 01 at the top: the funnel's wide end
-        xl.set_legend({"position": "bottom"})
-        xl.set_size({"width": 640, "height": 320})
-        ws.insert_chart(place.header_row, place.first_col + len(grid.columns) + 2, xl)
+        if chart.kind == "bar":
+            xl.set_y_axis({"reverse": True})  # stage 01 at the top: the funnel's wide end
+        if chart.axis_max is not None:
+            axis = {"min": 0, "max": chart.axis_max, "major_unit": 1}
+            xl.set_x_axis({**axis, "name": block.column(chart.categories).header(self.lang)
+                           if isinstance(block, Table) else ""})
+            xl.set_y_axis({**axis, "name": block.column(chart.values[0]).header(self.lang)
+                           if isinstance(block, Table) else ""})
+        xl.set_legend({"position": "bottom"} if len(chart.values) > 1 else {"none": True})
+        xl.set_size({"width": 640, "height": 360})
+        ws.insert_chart(place.header_row, place.first_col + len(keys) + 1, xl)
 
     # --- support sheets ----------------------------------------------------------------------
     def _lists_sheet(self) -> None:

@@ -63,3 +63,23 @@ def funnel_example(template: Template, lang: Lang, config: Config) -> dict[str, 
                                  lang, config),
         "Benchmarks": table_rows(template.table("Benchmarks"), sample_rows("benchmarks"), lang, config),
     }
+
+
+FORECAST_OWNER = "王磊"
+
+
+def forecast_example(template: Template, lang: Lang, config: Config) -> dict[str, Any]:
+    """One rep's quarterly forecast: the confirmed opportunities 王磊 is primary owner of."""
+    from kamxl.methodology.vocabulary import FORECAST_LEVEL
+
+    mine = [r for r in sample_rows("opportunities")
+            if r["owner"] == FORECAST_OWNER and parse_yes_no(r["confirmed"]) and r["status"] != "lost"]
+    lines = table_rows(template.table("ForecastLines"), mine, lang, config, {"opportunity_id": "id"})
+    for line, record in zip(lines, mine):
+        line["owner_forecast"] = parse_number(record["amount"])
+    return {
+        "Forecast": {"owner": FORECAST_OWNER, "level": FORECAST_LEVEL.get("rep").label(lang), "manager": "孙建华",
+                     "period": "2026-Q4", "currency": config.forecast.currency,
+                     "submitted_at": parse_date("2026-11-20"), "quota": 30_000_000.0},
+        "ForecastLines": lines,
+    }

@@ -60,6 +60,22 @@ def plan(template: Template, lang: Lang, config: Config, row_counts: dict[str, i
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w]+)?(?::\w+)?)\}")
+_PERIOD = re.compile(r"\{period:(\w+)\}")
+
+
+def period_expression(ref: str, config: Config) -> str:
+    """M-FC-1: the forecast period of a date cell as Excel text, '2026-Q4' or '2026-11'."""
+    if config.forecast.period == "month":
+        return f'IF({ref}="","",YEAR({ref})&"-"&TEXT(MONTH({ref}),"00"))'
+    return f'IF({ref}="","",YEAR({ref})&"-Q"&ROUNDUP(MONTH({ref})/3,0))'
+
+
+def next_period_expression(ref: str, config: Config) -> str:
+    """The period after the one in ``ref`` ('2026-Q4' -> '2027-Q1'), as Excel text."""
+    if config.forecast.period == "month":
+        return (f'IF({ref}="","",IF(RIGHT({ref},2)="12",(LEFT({ref},4)+1)&"-01",'
+                f'LEFT({ref},5)&TEXT(RIGHT({ref},2)+1,"00")))')
+    return f'IF({ref}="","",IF(RIGHT({ref},1)="4",(LEFT({ref},4)+1)&"-Q1",LEFT({ref},6)&(RIGHT({ref},1)+1)))'
 
 
 def _header(table: Table, key: str, lang: Lang) -> str:
@@ -67,15 +83,19 @@ def _header(table: Table, key: str, lang: Lang) -> str:
 
 
 def resolve(formula: str | Text, *, lang: Lang, table: Table | None, places: dict[str, Placed],
-            extra: dict[str, str] | None = None) -> str:
+            config: Config, extra: dict[str, str] | None = None) -> str:
     """Turn ``{key}`` placeholders into structured references, defined names or text.
 
     ``{key}`` this row of the same table · ``{a:b}`` this row, columns a to b ·
     ``{Table.key}`` a whole column · ``{Table.a:b}`` whole columns a to b ·
-    ``{Prefix.key}`` a form field's defined name · ``{lang}`` and ``extra`` keys verbatim.
+    ``{Prefix.key}`` a form field's defined name · ``{period:key}`` the forecast period of a
+    date (config: quarter or month) · ``{next_period:ref}`` the period after ``ref`` ·
+    ``{lang}`` and ``extra`` keys verbatim.
     """
     text = getattr(formula, lang) if isinstance(formula, Text) else formula  # raw: no str.format
     values = {"lang": lang, **(extra or {})}
+    text = re.sub(r"\{next_period:(\w+)\}", lambda m: next_period_expression(values[m.group(1)], config), text)
+    text = _PERIOD.sub(lambda m: period_expression("{" + m.group(1) + "}", config), text)
 
     def sub(match: re.Match[str]) -> str:
         token = match.group(1)

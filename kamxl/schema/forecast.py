@@ -1,0 +1,120 @@
+"""The forecast workbook (销售预测): a header block, forecast lines, quota and summaries.
+
+Rules carried: M-FC-1..4, M-FUN-1..2, M-TEAM-1. A roll-up writes this same template one
+level up, so its output can be validated and rolled up again.
+"""
+from __future__ import annotations
+
+from kamxl.i18n import Text as T
+from kamxl.methodology.vocabulary import FORECAST_CATEGORY, FORECAST_LEVEL, STATUS
+from kamxl.schema.model import Chart, Column, Form, Grid, Kind, Sheet, Table, Template
+
+C = Column
+
+HEADER = Form("Forecast", (
+    C("owner", T("预测人", "Owner"), Kind.TEXT, required=True, width=18, rules=("M-FC-2",),
+      hint=T("提交本预测的人：客户经理或各级经理", "Who submits this forecast: the rep or the manager")),
+    C("level", T("层级", "Level"), Kind.CHOICE, vocabulary=FORECAST_LEVEL, required=True, width=18, rules=("M-FC-4",)),
+    C("manager", T("上级", "Manager"), Kind.TEXT, width=18, rules=("M-FC-4",)),
+    C("period", T("预测期间", "Period"), Kind.ID, required=True, width=18, rules=("M-FC-1",),
+      hint=T("如 2026-Q4（季度）或 2026-11（月）", "e.g. 2026-Q4 (quarter) or 2026-11 (month)")),
+    C("currency", T("币种", "Currency"), Kind.ID, required=True, width=18, rules=("M-FC-1",)),
+    C("submitted_at", T("提交日期", "Submitted at"), Kind.DATE, width=18),
+    C("quota", T("指标", "Quota"), Kind.MONEY, width=18, bounds=(0, 1e13), rules=("M-TEAM-1",)),
+))
+
+LINES = Table("ForecastLines", T("预测明细", "Forecast lines"), rules=("M-FC-2", "M-FC-3"), columns=(
+    C("opportunity_id", T("商机编号", "Opportunity ID"), Kind.ID, required=True, width=16, rules=("M-FC-3",)),
+    C("customer", T("客户名称", "Customer"), Kind.TEXT, required=True, width=24),
+    C("owner", T("主要负责人", "Primary owner"), Kind.TEXT, required=True, width=12, rules=("M-FC-2", "M-FC-3"),
+      hint=T("只预测自己作为主要负责人的商机", "Forecast only opportunities you are the primary owner of")),
+    C("confirmed", T("已确认", "Confirmed"), Kind.YES_NO, required=True, width=9, rules=("M-FC-2",),
+      hint=T("只有已确认的商机计入预测", "Only confirmed opportunities count")),
+    C("stage", T("阶段", "Stage"), Kind.STAGE, required=True, width=20, rules=("M-FUN-1",)),
+    C("status", T("状态", "Status"), Kind.CHOICE, vocabulary=STATUS, required=True, width=9, rules=("M-FUN-4",)),
+    C("category", T("预测类别", "Category"), Kind.CHOICE, vocabulary=FORECAST_CATEGORY, required=True, width=12,
+      rules=("M-FC-2",)),
+    C("amount", T("金额", "Amount"), Kind.MONEY, required=True, width=14, bounds=(0, 1e12)),
+    C("close_date", T("预计成交日期", "Expected close"), Kind.DATE, required=True, width=13),
+    C("close_period", T("成交期间", "Close period"), Kind.FORMULA, result=Kind.TEXT, width=11, rules=("M-FC-1",),
+      formula="={period:close_date}"),
+    C("weighted", T("加权金额", "Weighted amount"), Kind.FORMULA, result=Kind.MONEY, width=14, rules=("M-FUN-2",),
+      formula="=KAM_WEIGHTED({amount},{stage},{status})"),
+    C("owner_forecast", T("负责人预测", "Owner forecast"), Kind.MONEY, width=14, bounds=(0, 1e12),
+      hint=T("负责人自己的预测金额", "The owner's own forecast figure")),
+    C("adjusted_forecast", T("调整后预测", "Adjusted forecast"), Kind.MONEY, width=14, bounds=(0, 1e12), rules=("M-FC-4",),
+      hint=T("上级修订后的金额；原数保留在左侧", "The manager's revised figure; the original stays beside it")),
+    C("adjustment_note", T("调整说明", "Adjustment note"), Kind.TEXT, width=24, rules=("M-FC-4",)),
+    C("adjusted_by", T("调整人", "Adjusted by"), Kind.TEXT, width=10, rules=("M-FC-4",)),
+))
+
+
+def _sum_where_category(value: str, label: Text) -> T:
+    return T(f'=SUMIFS({{ForecastLines.{value}}},{{ForecastLines.category}},"{label.zh}")',
+             f'=SUMIFS({{ForecastLines.{value}}},{{ForecastLines.category}},"{label.en}")')
+
+
+_CAT = {t.key: t.text for t in FORECAST_CATEGORY.terms}
+
+ATTAINMENT = Form("Attainment", (
+    C("closed", T("已成交金额", "Closed"), Kind.FORMULA, result=Kind.MONEY, width=18, rules=("M-TEAM-1",),
+      formula=_sum_where_category("amount", _CAT["closed"])),
+    C("commit", T("承诺（含已成交）", "Commit (incl. closed)"), Kind.FORMULA, result=Kind.MONEY, width=18,
+      formula=T(f'={{Attainment.closed}}+SUMIFS({{ForecastLines.amount}},{{ForecastLines.category}},"{_CAT["commit"].zh}")',
+                f'={{Attainment.closed}}+SUMIFS({{ForecastLines.amount}},{{ForecastLines.category}},"{_CAT["commit"].en}")')),
+    C("best_case", T("最佳情况（含承诺）", "Best case (incl. commit)"), Kind.FORMULA, result=Kind.MONEY, width=18,
+      formula=T(f'={{Attainment.commit}}+SUMIFS({{ForecastLines.amount}},{{ForecastLines.category}},"{_CAT["best_case"].zh}")',
+                f'={{Attainment.commit}}+SUMIFS({{ForecastLines.amount}},{{ForecastLines.category}},"{_CAT["best_case"].en}")')),
+    C("attainment", T("达成率（已成交/指标）", "Attainment (closed / quota)"), Kind.FORMULA, result=Kind.PERCENT,
+      width=18, rules=("M-TEAM-1",), formula='=IF(N({Forecast.quota})=0,"",{Attainment.closed}/{Forecast.quota})'),
+    C("forecast_attainment", T("预测达成率（承诺/指标）", "Forecast attainment (commit / quota)"), Kind.FORMULA,
+      result=Kind.PERCENT, width=18, rules=("M-TEAM-1",),
+      formula='=IF(N({Forecast.quota})=0,"",{Attainment.commit}/{Forecast.quota})'),
+))
+
+BY_CATEGORY = Grid("by_category", T("按预测类别", "By forecast category"), T("预测类别", "Category"), rules=("M-FC-2",),
+                   rows=tuple((t.key, t.text) for t in FORECAST_CATEGORY.terms), columns=(
+    C("count", T("数量", "Count"), Kind.FORMULA, result=Kind.INTEGER, width=9,
+      formula="=COUNTIFS({ForecastLines.category},{row})"),
+    C("amount", T("金额", "Amount"), Kind.FORMULA, result=Kind.MONEY, width=15,
+      formula="=SUMIFS({ForecastLines.amount},{ForecastLines.category},{row})"),
+    C("weighted", T("加权金额", "Weighted"), Kind.FORMULA, result=Kind.MONEY, width=15,
+      formula="=SUMIFS({ForecastLines.weighted},{ForecastLines.category},{row})"),
+    C("owner_forecast", T("负责人预测", "Owner forecast"), Kind.FORMULA, result=Kind.MONEY, width=15,
+      formula="=SUMIFS({ForecastLines.owner_forecast},{ForecastLines.category},{row})"),
+    C("adjusted_forecast", T("调整后预测", "Adjusted forecast"), Kind.FORMULA, result=Kind.MONEY, width=15,
+      formula="=SUMIFS({ForecastLines.adjusted_forecast},{ForecastLines.category},{row})"),
+))
+
+BY_PERIOD = Grid("by_period", T("按期间 × 类别（金额）", "By period × category (amount)"), T("期间", "Period"),
+                 rules=("M-FC-1",),
+                 rows=(("p1", T("={Forecast.period}", "={Forecast.period}")),
+                       *((f"p{i}", T("={next_period:prev}", "={next_period:prev}")) for i in (2, 3, 4))),
+                 columns=tuple(
+    C(t.key, t.text, Kind.FORMULA, result=Kind.MONEY, width=14,
+      formula=T(f'=SUMIFS({{ForecastLines.amount}},{{ForecastLines.close_period}},{{row}},{{ForecastLines.category}},"{t.text.zh}")',
+                f'=SUMIFS({{ForecastLines.amount}},{{ForecastLines.close_period}},{{row}},{{ForecastLines.category}},"{t.text.en}")'))
+    for t in FORECAST_CATEGORY.terms))
+
+BY_STAGE = Grid("by_stage", T("按阶段", "By stage"), T("阶段", "Stage"), rules=("M-FUN-1", "M-FUN-2"), array_rows=8,
+                array_formula='=KAM_FUNNEL({ForecastLines.stage},{ForecastLines.amount},{ForecastLines.status},"","{lang}")',
+                columns=(
+    C("count", T("数量", "Count"), Kind.FORMULA, result=Kind.INTEGER, width=9),
+    C("amount", T("金额", "Amount"), Kind.FORMULA, result=Kind.MONEY, width=15),
+    C("weighted", T("加权金额", "Weighted"), Kind.FORMULA, result=Kind.MONEY, width=15),
+    C("count_ratio", T("数量健康度", "Health (count)"), Kind.FORMULA, result=Kind.PERCENT, width=9),
+    C("amount_ratio", T("金额健康度", "Health (amount)"), Kind.FORMULA, result=Kind.PERCENT, width=9),
+    C("count_band", T("数量等级", "Band (count)"), Kind.FORMULA, result=Kind.TEXT, width=9),
+    C("amount_band", T("金额等级", "Band (amount)"), Kind.FORMULA, result=Kind.TEXT, width=9),
+))
+
+FORECAST = Template("forecast", 1, T("销售预测", "Sales forecast"), sheets=(
+    Sheet("forecast", T("预测", "Forecast"), (HEADER, LINES),
+          hint=T("只列出你作为主要负责人、且已确认的商机（M-FC-2）",
+                 "List only confirmed opportunities you are the primary owner of (M-FC-2)")),
+    Sheet("summary", T("汇总", "Summary"), (ATTAINMENT, BY_CATEGORY, BY_PERIOD, BY_STAGE),
+          charts=(Chart("category_chart", T("按预测类别的金额", "Amount by forecast category"), "column", "by_category", "",
+                        ("amount", "adjusted_forecast")),),
+          hint=T("承诺含已成交，最佳情况含承诺；累计数不可相加",
+                 "Commit includes closed, best case includes commit: never add cumulative figures together")),
+), rules=("M-FC-1", "M-FC-2", "M-FC-3", "M-FC-4", "M-TEAM-1"))
