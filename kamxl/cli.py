@@ -64,6 +64,49 @@ def demo(ctx: click.Context, lang: str | None, config_path: Path | None, today: 
     render(report, language, Console(width=None if sys.stdout.isatty() else 160))
 
 
+def _template_names() -> list[str]:
+    from kamxl.schema import TEMPLATES
+
+    return list(TEMPLATES)
+
+
+@main.command()
+@click.argument("template", type=click.Choice(_template_names()))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The workbook to write (.xlsx).")
+@LANG_OPTION
+@CONFIG_OPTION
+@click.option("--example", is_flag=True, help="Fill it with the bundled sample data.")
+@click.pass_context
+def new(ctx: click.Context, template: str, output: Path, lang: str | None, config_path: Path | None,
+        example: bool) -> None:
+    """Write a standard workbook: funnel, forecast or account-plan."""
+    from kamxl.methodology import load_config
+    from kamxl.templates import write_template
+
+    language = _remember_lang(ctx, lang)
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter("the output must be an .xlsx file / 输出文件须为 .xlsx", param_hint="--output")
+    path = write_template(template, output, lang=language, config=load_config(config_path), filled=example)
+    click.echo({"zh": f"已写入 {path}", "en": f"written: {path}"}[language])
+
+
+@main.group()
+def templates() -> None:
+    """Maintain the committed templates in workbooks/."""
+
+
+@templates.command("build")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("workbooks"),
+              help="Folder to write into (default: workbooks).")
+def templates_build(out: Path) -> None:
+    """Regenerate every template and filled example (zh and en) from the schemas."""
+    from kamxl.templates import build_all
+
+    for path in build_all(out):
+        click.echo(str(path))
+
+
 @main.group()
 def config() -> None:
     """Inspect and check methodology configuration."""

@@ -128,3 +128,43 @@ RELATIONSHIP_CONTROL = _vocab(Text("客户关系度", "relationship control"), "
                               ("considerable", "比较到位（>60%）", "Considerable (>60%)", ("相当控制", ">60%")),
                               ("weak", "一般（<30%）", "Weak (<30%)", ("把握不大", "<30%")),
                               ("unknown", "无法判断", "Unknown", ("未知",)))
+
+# M-PLAN-3: the three dimensions of a customer's needs, plus technical/system needs.
+NEED_DIMENSION = _vocab(Text("需求维度", "need dimension"), "M-PLAN-3",
+                        ("application", "应用及服务", "Application & service", ("应用", "服务")),
+                        ("relationship", "关系及合作", "Relationship & cooperation", ("关系", "合作", "cooperation")),
+                        ("personal", "个人需求", "Personal", ("个人", "personal need")),
+                        ("technical", "技术及系统", "Technical & system", ("技术", "系统", "system")))
+
+# M-PLAN-3: how much a need matters to the customer.
+PRIORITY = _vocab(Text("优先级", "priority"), "M-PLAN-3",
+                  ("high", "高", "High", ("H",)),
+                  ("medium", "中", "Medium", ("M", "mid")),
+                  ("low", "低", "Low", ("L",)))
+
+# M-REL-3: the part a person plays in the customer's decision chain.
+DECISION_ROLE = _vocab(Text("决策角色", "decision role"), "M-REL-3",
+                       ("decision_maker", "决策者", "Decision maker", ("决策人", "decision-maker")),
+                       ("approver", "审批者", "Approver", ("审批人",)),
+                       ("evaluator", "评估者", "Evaluator", ("评估人", "技术评估")),
+                       ("user", "使用者", "User", ("使用人", "用户")),
+                       ("influencer", "影响者", "Influencer", ("影响人",)))
+
+# M-REL-3, M-REL-4: where a person stands on us (the relationship plan's goal, e.g. not oppose / support).
+ATTITUDE = _vocab(Text("态度", "attitude"), "M-REL-3",
+                  ("support", "支持", "Support", ("supporter", "支持者")),
+                  ("neutral", "中立", "Neutral"),
+                  ("oppose", "反对", "Oppose", ("opposed", "反对者")))
+
+# M-ACC-6: what the periodic evaluation decides for the account (优胜劣汰).
+ACCOUNT_DECISION = _vocab(Text("评估结论", "account decision"), "M-ACC-6",
+                          ("keep", "保持", "Keep"),
+                          ("develop", "发展", "Develop"),
+                          ("downgrade", "降级", "Downgrade"),
+                          ("exit", "退出", "Exit"))
+
+# M-PLAN-6: the state of an action in the account plan; open actions past their due date are overdue.
+ACTION_STATUS = _vocab(Text("行动状态", "action status"), "M-PLAN-6",
+                       ("open", "未开始", "Open", ("not started", "待开始")),
+                       ("in_progress", "进行中", "In progress", ("ongoing", "doing")),
+                       ("done", "已完成", "Done", ("完成", "completed", "closed")))

@@ -1,35 +1,18 @@
 """Writing the standard workbooks: blank templates and filled examples, atomically."""
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kamxl.i18n import Lang
+from kamxl.io.atomic import atomic_path
 from kamxl.methodology import Config, default_config
 from kamxl.schema import TEMPLATES
 from kamxl.templates.builder import build_workbook
 from kamxl.templates.examples import forecast_example, funnel_example
 
 EXAMPLES: dict[str, Callable[..., dict[str, Any]]] = {"funnel": funnel_example, "forecast": forecast_example}
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target`` that replaces it only once fully written:
-    an interrupted write leaves the old file (or none), never a truncated one."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def write_template(name: str, target: Path, *, lang: Lang, config: Config | None = None,
@@ -49,3 +32,23 @@ def write_template(name: str, target: Path, *, lang: Lang, config: Config | None
 
             build_workbook(template, tmp, lang=lang, config=cfg, rows=rows, forms=forms, cached=evaluate(tmp))
     return target
+
+
+WORKBOOKS = Path("workbooks")
+
+
+def committed_files(folder: Path = WORKBOOKS) -> dict[Path, tuple[str, Lang, bool]]:
+    """The committed copies: blank templates and filled examples, in both languages."""
+    files: dict[Path, tuple[str, Lang, bool]] = {}
+    for name in TEMPLATES:
+        for lang in ("zh", "en"):
+            files[folder / f"{name}.{lang}.xlsx"] = (name, lang, False)
+            if name in EXAMPLES:
+                files[folder / "examples" / f"{name}-example.{lang}.xlsx"] = (name, lang, True)
+    return files
+
+
+def build_all(folder: Path = WORKBOOKS) -> list[Path]:
+    """Regenerate every committed template and example from the schemas (default config)."""
+    return [write_template(name, path, lang=lang, filled=filled)
+            for path, (name, lang, filled) in committed_files(folder).items()]

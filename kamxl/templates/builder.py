@@ -106,7 +106,10 @@ class Builder:
 
     # --- blocks --------------------------------------------------------------------------
     def _table(self, ws: Any, table: Table, place: Placed, widths: dict[int, float]) -> None:
-        data = self.rows.get(table.name) or seed_rows(table, self.cfg, self.lang)
+        seeded = seed_rows(table, self.cfg, self.lang)
+        given = self.rows.get(table.name) or []
+        # Seeded rows (stage list, checklist questions) take what the example adds to them.
+        data = [{**s, **g} for s, g in zip(seeded, given)] + seeded[len(given):] if seeded else given
         n = place.rows
         columns = []
         for c, col in enumerate(table.columns):

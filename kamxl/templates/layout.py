@@ -37,6 +37,11 @@ def seed_rows(table: Table, config: Config, lang: Lang) -> list[dict[str, object
     """Rows the builder fills in itself (the stage list of a benchmarks table)."""
     if table.seed == "open_stages":
         return [{"stage": s.label(lang)} for s in config.stages[:-1]]
+    if table.seed == "checklist":  # M-SCORE-5: one row per question of seed 000's bank
+        from kamxl.methodology.checklist import checklist
+
+        return [{"side": area.side(lang), "area": area.text(lang), "question_id": q.id, "question": q.text(lang)}
+                for area in checklist() for q in area.questions]
     return []
 
 

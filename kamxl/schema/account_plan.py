@@ -1,0 +1,270 @@
+"""The account plan workbook (客户经营计划): one key account, from its profile to the action plan.
+
+Rules carried: M-PLAN-1..4, M-PLAN-6, M-REL-1, M-REL-3..6, M-ACC-2, M-ACC-3, M-ACC-6, M-ACC-7,
+M-SCORE-5. The checklist rows are seeded by the builder (``seed="checklist"``): one row per
+question of seed 000's bank (kamxl/data/checklist.toml), side / area / id / question in the
+template's language; the rep fills only the answer column.
+"""
+from __future__ import annotations
+
+from kamxl.i18n import Text as T
+from kamxl.methodology.checklist import checklist
+from kamxl.methodology.vocabulary import (
+    ACCOUNT_DECISION, ACTION_STATUS, ATTITUDE, DECISION_ROLE, NEED_DIMENSION, PRIORITY, RELATIONSHIP_LEVEL,
+)
+from kamxl.schema.model import Chart, Column, Form, Grid, Kind, Sheet, Table, Template
+
+C = Column
+WIDE = 70    # free-text fields of the profile: a paragraph each
+
+# --- profile (M-PLAN-2) ------------------------------------------------------------------------
+
+PROFILE = Form("Profile", (
+    C("customer", T("客户名称", "Customer"), Kind.TEXT, required=True, width=WIDE, rules=("M-ACC-2",),
+      hint=T("客户全称，与客户登记一致", "The customer's full name, as registered")),
+    C("credit_code", T("统一社会信用代码", "Credit code"), Kind.ID, width=WIDE, rules=("M-ACC-2",),
+      hint=T("18 位统一社会信用代码（可选）；有则按代码判重", "18-character unified social credit code (optional); "
+             "when given, duplicates are found by it")),
+    C("name_key", T("客户惟一性键", "Customer key"), Kind.FORMULA, result=Kind.TEXT, width=WIDE, rules=("M-ACC-2",),
+      formula='=IF({Profile.customer}="","",KAM_NAME_KEY({Profile.customer},{Profile.credit_code}))'),
+    C("account_manager", T("客户经理", "Account manager"), Kind.TEXT, required=True, width=WIDE, rules=("M-ACC-3",),
+      hint=T("每个客户只有一位负责的客户经理", "Every customer has exactly one responsible account manager")),
+    C("industry", T("所属行业", "Industry"), Kind.TEXT, width=WIDE, rules=("M-PLAN-2",)),
+    C("target_criterion", T("目标客户依据", "Target-account criterion"), Kind.TEXT, width=WIDE, rules=("M-ACC-7",),
+      hint=T("为何锁定为目标客户：公共事业、连锁酒店餐饮、国资委监管企业、行业 TOP-X 等",
+             "Why this is a target account: public utility, hotel/restaurant chain, SASAC-supervised SOE, "
+             "industry TOP-X …")),
+    C("basic_facts", T("基本情况", "Basic facts"), Kind.TEXT, width=WIDE, rules=("M-PLAN-2",),
+      hint=T("规模、组织架构、主要业务与区域", "Size, organisation, main business and regions")),
+    C("strategy", T("战略与规划", "Strategy and plans"), Kind.TEXT, width=WIDE, rules=("M-PLAN-2",),
+      hint=T("客户的中长期战略、年度重点工作与投资计划", "The customer's mid/long-term strategy, annual priorities "
+             "and investment plans")),
+    C("culture", T("企业文化", "Culture"), Kind.TEXT, width=WIDE, rules=("M-PLAN-2",),
+      hint=T("价值观、决策风格、如何看待供应商", "Values, decision style, how it regards suppliers")),
+    C("pain_points", T("管理痛点", "Management pain points"), Kind.TEXT, width=WIDE, rules=("M-PLAN-2",)),
+    C("revenue_trend", T("收入趋势", "Revenue trend"), Kind.TEXT, width=WIDE, rules=("M-PLAN-2",),
+      hint=T("近三年营业收入及增长", "Revenue over the last three years and its growth")),
+    C("profit_trend", T("利润趋势", "Profit trend"), Kind.TEXT, width=WIDE, rules=("M-PLAN-2",),
+      hint=T("近三年利润及利润率", "Profit and margin over the last three years")),
+    C("peers", T("同行对比", "Peers"), Kind.TEXT, width=WIDE, rules=("M-PLAN-2",),
+      hint=T("与同类企业相比的规模、财务与数字化水平", "Size, finances and digital maturity against similar companies")),
+    C("kpis", T("关键业绩指标", "KPIs"), Kind.TEXT, width=WIDE, rules=("M-PLAN-2",),
+      hint=T("客户考核自己的指标，如供电可靠率、线损率", "The indicators the customer is measured on, e.g. supply "
+             "reliability, line loss")),
+))
+
+# --- three-dimensional needs (M-PLAN-3) --------------------------------------------------------
+
+NEEDS = Table("Needs", T("三维需求", "Needs in three dimensions"), rules=("M-PLAN-3",), columns=(
+    C("dimension", T("需求维度", "Dimension"), Kind.CHOICE, vocabulary=NEED_DIMENSION, required=True, width=16,
+      rules=("M-PLAN-3",),
+      hint=T("应用及服务、关系及合作、个人需求，以及技术及系统", "Application & service, relationship & cooperation, "
+             "personal, and technical & system")),
+    C("need", T("需求描述", "Need"), Kind.TEXT, required=True, width=46,
+      hint=T("用客户的话写：要解决什么问题、达到什么效果", "In the customer's words: what problem, what result")),
+    C("priority", T("优先级", "Priority"), Kind.CHOICE, vocabulary=PRIORITY, width=9),
+    C("response", T("我方对策", "Our response"), Kind.TEXT, width=46),
+    C("owner", T("负责人", "Owner"), Kind.TEXT, width=10),
+))
+
+# --- decision chain (M-REL-1, M-REL-3, M-REL-5) ------------------------------------------------
+
+# ``name`` and ``top10_rank`` come first and side by side: KAM_TOP10_CHECK reads them as one
+# two-column range (name, rank).
+DECISION_CHAIN = Table("DecisionChain", T("决策链（鱼骨图）", "Decision chain (fishbone)"),
+                       rules=("M-REL-1", "M-REL-3", "M-REL-5"), columns=(
+    C("name", T("姓名", "Name"), Kind.TEXT, required=True, width=10, rules=("M-REL-3",),
+      hint=T("决策链上的每个人都要有姓名和职务", "Every person in the chain has a name and a title")),
+    C("top10_rank", T("TOP10 排名", "TOP10 rank"), Kind.INTEGER, bounds=(1, 10), width=9, rules=("M-REL-3",),
+      hint=T("最重要的 10 人排 1–10，须与关系评估表的 10 人完全一致；其余留空",
+             "Rank the 10 most important people 1–10; they must be exactly the 10 of the relationship plan. "
+             "Leave the rest blank")),
+    C("title", T("职务", "Title"), Kind.TEXT, required=True, width=24, rules=("M-REL-3",)),
+    C("department", T("部门", "Department"), Kind.TEXT, width=16),
+    C("role", T("决策角色", "Role"), Kind.CHOICE, vocabulary=DECISION_ROLE, width=10, rules=("M-REL-3",)),
+    C("distance", T("离决策距离", "Distance to decision"), Kind.INTEGER, bounds=(1, 5), width=10, rules=("M-REL-3",),
+      hint=T("1 = 离决策最近（最重要），5 = 最远", "1 = closest to the decision (most important), 5 = furthest")),
+    C("level", T("关系层级", "Relationship level"), Kind.CHOICE, vocabulary=RELATIONSHIP_LEVEL, width=11,
+      rules=("M-REL-1",),
+      hint=T("接触 → 了解 → 接受 → 尊重 → 信任 → 伙伴；关系会倒退，“接受”不是终点",
+             "Contact → know → accept → respect → trust → partner; levels can fall, 'accept' is no resting place")),
+    C("level_no", T("层级序号", "Level number"), Kind.FORMULA, result=Kind.INTEGER, width=9, rules=("M-REL-1",),
+      formula='=IF({level}="","",KAM_REL_LEVEL({level}))'),
+    C("attitude", T("对我方态度", "Attitude to us"), Kind.CHOICE, vocabulary=ATTITUDE, width=10, rules=("M-REL-3",)),
+    C("coach", T("教练（内线）", "Coach"), Kind.YES_NO, width=9, rules=("M-REL-5",),
+      hint=T("是否为我方内线（教练）；阶段 03 起每个商机应有教练",
+             "Is this person our coach (insider)? From stage 03 every opportunity should have one")),
+))
+
+CHAIN_CHECK = Form("ChainCheck", (
+    C("top10_check", T("TOP10 一致性检查", "TOP-10 check"), Kind.FORMULA, result=Kind.TEXT, width=12,
+      rules=("M-REL-3",),
+      formula='=KAM_TOP10_CHECK({DecisionChain.name:top10_rank},{RelationshipPlan.name},"{lang}")'),
+))
+
+# --- relationship assessment and improvement plan (M-REL-3, M-REL-4) ---------------------------
+
+RELATIONSHIP_PLAN = Table("RelationshipPlan", T("关系评估与改进计划（TOP10）", "Relationship assessment and plan (TOP-10)"),
+                          rules=("M-REL-3", "M-REL-4"), blank_rows=10, columns=(
+    C("rank", T("序号", "Rank"), Kind.INTEGER, bounds=(1, 10), width=6, rules=("M-REL-3",)),
+    C("name", T("姓名", "Name"), Kind.TEXT, required=True, width=10, rules=("M-REL-3",),
+      hint=T("与决策链 TOP10 的 10 人完全一致", "Exactly the 10 people ranked TOP-10 in the decision chain")),
+    C("title", T("职务", "Title"), Kind.TEXT, width=22),
+    C("level", T("当前关系层级", "Current level"), Kind.CHOICE, vocabulary=RELATIONSHIP_LEVEL, width=11,
+      rules=("M-REL-1",)),
+    C("goal", T("目标", "Goal"), Kind.TEXT, width=16, rules=("M-REL-4",),
+      hint=T("如：不反对 / 支持 / 达到“信任”", "e.g. not oppose / support / reach 'trust'")),
+    C("strategy", T("策略与措施", "Strategy and measures"), Kind.TEXT, width=40, rules=("M-REL-4",)),
+    C("owner", T("负责人", "Owner"), Kind.TEXT, width=10, rules=("M-REL-4",)),
+    C("due", T("完成时间", "Due date"), Kind.DATE, width=12, rules=("M-REL-4",)),
+    C("progress", T("进展", "Progress"), Kind.TEXT, width=30, rules=("M-REL-4",)),
+))
+
+# --- decision model (M-REL-6) -------------------------------------------------------------------
+
+DECISION_MODEL = Table("DecisionModel", T("决策模式：按金额的审批权限", "Decision model: approval authority by amount"),
+                       rules=("M-REL-6",), blank_rows=6, columns=(
+    C("amount", T("金额低于", "Amount below"), Kind.MONEY, bounds=(0, 1e13), width=16, rules=("M-REL-6",),
+      hint=T("从小到大逐行填写上限（不含）；最后一行留空，表示更大的金额",
+             "One limit (exclusive) per row, smallest first; leave the last row blank for any larger amount")),
+    C("approver", T("审批人", "Approver"), Kind.TEXT, required=True, width=30, rules=("M-REL-6",)),
+    C("note", T("说明", "Note"), Kind.TEXT, width=40),
+))
+
+# An opportunity's amount tells whose approval it needs (M-REL-6): the first limit above it.
+APPROVAL = Form("Approval", (
+    C("opportunity", T("商机", "Opportunity"), Kind.TEXT, width=16,
+      hint=T("商机编号或名称（可选）", "Opportunity ID or name (optional)")),
+    C("amount", T("商机金额", "Opportunity amount"), Kind.MONEY, bounds=(0, 1e13), width=16, rules=("M-REL-6",)),
+    C("approver", T("需要谁审批", "Approval needed from"), Kind.FORMULA, result=Kind.TEXT, width=16,
+      rules=("M-REL-6",),
+      formula='=IF(N({Approval.amount})=0,"",IFNA(INDEX({DecisionModel.approver},'
+              'COUNTIF({DecisionModel.amount},"<="&{Approval.amount})+1),""))'),
+))
+
+# --- selling points (M-PLAN-4) ------------------------------------------------------------------
+
+SELLING_POINTS = Table("SellingPoints", T("卖点评估", "Selling points"), rules=("M-PLAN-4",), columns=(
+    C("point", T("卖点", "Selling point"), Kind.TEXT, required=True, width=36),
+    C("uniqueness", T("独特性（0～10）", "Uniqueness (0 to 10)"), Kind.SCORE, bounds=(0, 10), width=11,
+      rules=("M-PLAN-4",), hint=T("与竞争对手相比有多独特：10 = 只有我们有", "How unique against competitors: 10 = only we have it")),
+    C("value", T("对客户的价值（0～10）", "Value to customer (0 to 10)"), Kind.SCORE, bounds=(0, 10), width=11,
+      rules=("M-PLAN-4",), hint=T("对客户有多大价值：10 = 客户最看重", "How much it is worth to the customer: 10 = what they value most")),
+    C("buying_point", T("是否买点", "Buying point"), Kind.FORMULA, result=Kind.TEXT, width=9, rules=("M-PLAN-4",),
+      formula=T('=IF(AND({uniqueness}="",{value}=""),"",IF(KAM_BUYING_POINT({uniqueness},{value}),"是","否"))',
+                '=IF(AND({uniqueness}="",{value}=""),"",IF(KAM_BUYING_POINT({uniqueness},{value}),"Y","N"))')),
+    C("evidence", T("证据（案例、数据）", "Evidence (cases, data)"), Kind.TEXT, width=40),
+))
+
+# --- key-account evaluation (M-ACC-6) -----------------------------------------------------------
+
+EVALUATION = Form("Evaluation", (
+    C("contribution", T("贡献度", "Contribution"), Kind.SCORE, bounds=(0, 100), width=16, rules=("M-ACC-6",),
+      hint=T("0–100：收入、利润与品牌价值的贡献", "0–100: what the account contributes in revenue, profit and brand value")),
+    C("potential", T("合作潜力", "Cooperation potential"), Kind.SCORE, bounds=(0, 100), width=16, rules=("M-ACC-6",),
+      hint=T("0–100：未来可扩大的合作空间", "0–100: room to grow the business together")),
+    C("satisfaction", T("满意度与忠诚度", "Satisfaction and loyalty"), Kind.SCORE, bounds=(0, 100), width=16,
+      rules=("M-ACC-6",), hint=T("0–100：客户对我方的满意度与忠诚度", "0–100: how satisfied with and loyal to us the customer is")),
+    C("score", T("加权得分", "Weighted score"), Kind.FORMULA, result=Kind.NUMBER, width=16, rules=("M-ACC-6",),
+      formula='=IF(AND({Evaluation.contribution}="",{Evaluation.potential}="",{Evaluation.satisfaction}=""),"",'
+              'KAM_EVAL_SCORE({Evaluation.contribution},{Evaluation.potential},{Evaluation.satisfaction}))'),
+    C("account_class", T("客户等级", "Account class"), Kind.FORMULA, result=Kind.TEXT, width=16, rules=("M-ACC-6",),
+      formula='=IF(AND({Evaluation.contribution}="",{Evaluation.potential}="",{Evaluation.satisfaction}=""),"",'
+              'KAM_ACCOUNT_CLASS({Evaluation.contribution},{Evaluation.potential},{Evaluation.satisfaction}))'),
+    C("evaluated_on", T("评估日期", "Evaluated on"), Kind.DATE, width=16, rules=("M-ACC-6",)),
+    C("decision", T("评估结论", "Decision"), Kind.CHOICE, vocabulary=ACCOUNT_DECISION, width=16, rules=("M-ACC-6",),
+      hint=T("优胜劣汰：A 保持、B 发展、C 降级、D 退出（可调整并说明）",
+             "Survival of the fittest: A keep, B develop, C downgrade, D exit (you may deviate; say why)")),
+))
+
+# --- goals and action plan (M-PLAN-1, M-PLAN-6) ------------------------------------------------
+
+GOALS = Table("Goals", T("经营目标", "Goals"), rules=("M-PLAN-1",), blank_rows=6, columns=(
+    C("goal", T("目标", "Goal"), Kind.TEXT, required=True, width=40, rules=("M-PLAN-1",)),
+    C("measure", T("衡量指标", "Measure"), Kind.TEXT, width=24,
+      hint=T("如何衡量达成：签约额、中标、关系层级 …", "How attainment is measured: contract value, bid won, relationship level …")),
+    C("target", T("目标值", "Target"), Kind.NUMBER, bounds=(0, 1e13), width=14,
+      hint=T("金额按元填写，其他按衡量指标的单位", "Amounts in currency units, anything else in the measure's unit")),
+    C("due", T("完成时间", "Due date"), Kind.DATE, width=12),
+    C("owner", T("负责人", "Owner"), Kind.TEXT, width=10),
+))
+
+ACTIONS = Table("Actions", T("行动计划", "Action plan"), rules=("M-PLAN-1", "M-PLAN-6"), columns=(
+    C("phase", T("阶段", "Phase"), Kind.TEXT, width=14, rules=("M-PLAN-1",),
+      hint=T("如：关系突破、方案引导、投标、交付与复制", "e.g. relationship breakthrough, solution shaping, bid, delivery and replication")),
+    C("action", T("关键动作", "Key action"), Kind.TEXT, required=True, width=40, rules=("M-PLAN-1",)),
+    C("owner", T("负责人", "Owner"), Kind.TEXT, required=True, width=10, rules=("M-PLAN-6",),
+      hint=T("每个动作都要有负责人和完成时间", "Every action has an owner and a due date")),
+    C("due", T("完成时间", "Due date"), Kind.DATE, required=True, width=12, rules=("M-PLAN-6",)),
+    C("status", T("状态", "Status"), Kind.CHOICE, vocabulary=ACTION_STATUS, width=10, rules=("M-PLAN-6",),
+      hint=T("过了完成时间仍未完成的动作会被标出", "Actions past their due date and not done are flagged")),
+    C("review", T("总结检查与修正", "Review and revision"), Kind.TEXT, width=36, rules=("M-PLAN-1",)),
+))
+
+# --- opportunity checklist (M-SCORE-5) ----------------------------------------------------------
+
+CHECKLIST = Table("Checklist", T("项目机会评估清单", "Opportunity checklist"), seed="checklist", rules=("M-SCORE-5",),
+                  style="Table Style Light 9", columns=(
+    C("side", T("方面", "Side"), Kind.TEXT, width=12),
+    C("area", T("领域", "Area"), Kind.TEXT, width=24, rules=("M-SCORE-5",)),
+    C("question_id", T("编号", "Question ID"), Kind.ID, width=8),
+    C("question", T("问题", "Question"), Kind.TEXT, width=50),
+    C("answer", T("回答", "Answer"), Kind.TEXT, width=50, rules=("M-SCORE-5",),
+      hint=T("写下你掌握的情况；任何内容都算已回答，不知道就留空",
+             "Write what you know; any text counts as answered, leave blank if unknown")),
+))
+
+CHECKLIST_TOTAL = Form("ChecklistTotal", (
+    C("answered", T("已回答", "Answered"), Kind.FORMULA, result=Kind.INTEGER, width=12, rules=("M-SCORE-5",),
+      formula='=COUNTIFS({Checklist.question_id},"<>",{Checklist.answer},"<>")'),
+    C("total", T("问题总数", "Questions"), Kind.FORMULA, result=Kind.INTEGER, width=12, rules=("M-SCORE-5",),
+      formula='=COUNTIF({Checklist.question_id},"<>")'),
+    C("coverage", T("总覆盖率", "Overall coverage"), Kind.FORMULA, result=Kind.PERCENT, width=12, rules=("M-SCORE-5",),
+      formula='=IF(N({ChecklistTotal.total})=0,"",{ChecklistTotal.answered}/{ChecklistTotal.total})'),
+))
+
+COVERAGE = Grid("coverage", T("各领域覆盖率", "Coverage by area"), T("领域", "Area"), rules=("M-SCORE-5",),
+                rows=tuple((a.id, a.text) for a in checklist()), columns=(
+    C("answered", T("已回答", "Answered"), Kind.FORMULA, result=Kind.INTEGER, width=10,
+      formula='=COUNTIFS({Checklist.area},{row},{Checklist.answer},"<>")'),
+    C("total", T("问题数", "Questions"), Kind.FORMULA, result=Kind.INTEGER, width=10,
+      formula="=COUNTIF({Checklist.area},{row})"),
+    C("coverage", T("覆盖率", "Coverage"), Kind.FORMULA, result=Kind.PERCENT, width=10,
+      formula='=IF(COUNTIF({Checklist.area},{row})=0,"",'
+              'COUNTIFS({Checklist.area},{row},{Checklist.answer},"<>")/COUNTIF({Checklist.area},{row}))'),
+))
+
+ACCOUNT_PLAN = Template("account-plan", 1, T("客户经营计划", "Account plan"), sheets=(
+    Sheet("profile", T("客户全貌", "Profile"), (PROFILE,), landscape=False,
+          hint=T("客户的基本情况、战略、文化、痛点与财务（M-PLAN-2）",
+                 "The customer's basic facts, strategy, culture, pain points and financials (M-PLAN-2)")),
+    Sheet("needs", T("三维需求", "Needs"), (NEEDS,),
+          hint=T("应用及服务、关系及合作、个人需求，以及技术及系统需求，每行一条",
+                 "Application & service, relationship & cooperation, personal and technical needs, one per row")),
+    Sheet("decision_chain", T("决策链", "Decision chain"), (DECISION_CHAIN, CHAIN_CHECK),
+          hint=T("每人写明职务和姓名；离决策越近越重要；TOP10 须与关系评估表一致",
+                 "Give every person a title and a name; the closer to the decision, the more important; "
+                 "the TOP-10 must match the relationship plan")),
+    Sheet("relationships", T("关系评估", "Relationships"), (RELATIONSHIP_PLAN,),
+          hint=T("TOP10 关键人的关系现状、目标与改进措施", "Where the TOP-10 relationships stand, their goals and how to improve them")),
+    Sheet("decision_model", T("决策模式", "Decision model"), (DECISION_MODEL, APPROVAL),
+          hint=T("客户按金额划分的审批权限：商机金额决定由谁审批",
+                 "The customer's approval authority by amount: an opportunity's amount tells whose approval it needs")),
+    Sheet("selling_points", T("卖点", "Selling points"), (SELLING_POINTS,),
+          charts=(Chart("selling_chart", T("卖点矩阵：独特性 × 价值", "Selling points: uniqueness × value"), "scatter",
+                        "SellingPoints", "uniqueness", ("value",), labels="point", axis_max=10,
+                        rules=("M-PLAN-4",)),),
+          hint=T("独特性与价值都进入绿区（默认均 ≥ 7 分）的卖点才是买点",
+                 "Only selling points in the green zone on both uniqueness and value (default: both ≥ 7) are buying points")),
+    Sheet("evaluation", T("客户评估", "Evaluation"), (EVALUATION,), landscape=False,
+          hint=T("定期评估，权重与分级按公司配置（默认：贡献度 40%、合作潜力 35%、满意度 25%；A ≥ 80、B ≥ 60、C ≥ 40）",
+                 "Periodic evaluation; weights and classes follow the company settings (default: contribution 40%, "
+                 "potential 35%, satisfaction 25%; A ≥ 80, B ≥ 60, C ≥ 40)")),
+    Sheet("plan", T("经营计划", "Plan"), (GOALS, ACTIONS),
+          hint=T("目标 → 路线 → 策略 → 行动计划 → 总结检查 → 修正；每个动作都有负责人和完成时间",
+                 "Goals → route → strategy → actions → review → revision; every action has an owner and a due date")),
+    Sheet("checklist", T("机会评估清单", "Checklist"), (CHECKLIST_TOTAL, CHECKLIST, COVERAGE),
+          hint=T("逐题写下已掌握的情况；覆盖率 = 已回答 / 问题数",
+                 "Note what you know for each question; coverage = answered / questions")),
+), rules=("M-PLAN-1", "M-PLAN-2", "M-PLAN-3", "M-PLAN-4", "M-PLAN-6", "M-REL-1", "M-REL-3", "M-REL-4", "M-REL-5",
+          "M-REL-6", "M-ACC-2", "M-ACC-3", "M-ACC-6", "M-ACC-7", "M-SCORE-5"))
