@@ -99,7 +99,8 @@ DECISION_CHAIN = Table("DecisionChain", T("决策链（鱼骨图）", "Decision 
 CHAIN_CHECK = Form("ChainCheck", (
     C("top10_check", T("TOP10 一致性检查", "TOP-10 check"), Kind.FORMULA, result=Kind.TEXT, width=12,
       rules=("M-REL-3",),
-      formula='=KAM_TOP10_CHECK({DecisionChain.name:top10_rank},{RelationshipPlan.name},"{lang}")'),
+      formula='=IF(COUNTA({DecisionChain.name})+COUNTA({RelationshipPlan.name})=0,"",'
+              'KAM_TOP10_CHECK({DecisionChain.name:top10_rank},{RelationshipPlan.name},"{lang}"))'),
 ))
 
 # --- relationship assessment and improvement plan (M-REL-3, M-REL-4) ---------------------------
@@ -214,11 +215,13 @@ CHECKLIST = Table("Checklist", T("项目机会评估清单", "Opportunity checkl
              "Write what you know; any text counts as answered, leave blank if unknown")),
 ))
 
+# Overall coverage. "<>" criteria are avoided throughout: the formula engine used for the
+# filled examples misreads COUNTIF(range,"<>") as a "<" comparison with ">".
 CHECKLIST_TOTAL = Form("ChecklistTotal", (
     C("answered", T("已回答", "Answered"), Kind.FORMULA, result=Kind.INTEGER, width=12, rules=("M-SCORE-5",),
-      formula='=COUNTIFS({Checklist.question_id},"<>",{Checklist.answer},"<>")'),
+      formula='=SUMPRODUCT(({Checklist.question_id}<>"")*({Checklist.answer}<>""))'),
     C("total", T("问题总数", "Questions"), Kind.FORMULA, result=Kind.INTEGER, width=12, rules=("M-SCORE-5",),
-      formula='=COUNTIF({Checklist.question_id},"<>")'),
+      formula="=COUNTA({Checklist.question_id})"),
     C("coverage", T("总覆盖率", "Overall coverage"), Kind.FORMULA, result=Kind.PERCENT, width=12, rules=("M-SCORE-5",),
       formula='=IF(N({ChecklistTotal.total})=0,"",{ChecklistTotal.answered}/{ChecklistTotal.total})'),
 ))
@@ -226,12 +229,12 @@ CHECKLIST_TOTAL = Form("ChecklistTotal", (
 COVERAGE = Grid("coverage", T("各领域覆盖率", "Coverage by area"), T("领域", "Area"), rules=("M-SCORE-5",),
                 rows=tuple((a.id, a.text) for a in checklist()), columns=(
     C("answered", T("已回答", "Answered"), Kind.FORMULA, result=Kind.INTEGER, width=10,
-      formula='=COUNTIFS({Checklist.area},{row},{Checklist.answer},"<>")'),
+      formula='=COUNTIF({Checklist.area},{row})-COUNTIFS({Checklist.area},{row},{Checklist.answer},"")'),
     C("total", T("问题数", "Questions"), Kind.FORMULA, result=Kind.INTEGER, width=10,
       formula="=COUNTIF({Checklist.area},{row})"),
     C("coverage", T("覆盖率", "Coverage"), Kind.FORMULA, result=Kind.PERCENT, width=10,
-      formula='=IF(COUNTIF({Checklist.area},{row})=0,"",'
-              'COUNTIFS({Checklist.area},{row},{Checklist.answer},"<>")/COUNTIF({Checklist.area},{row}))'),
+      formula='=IF(COUNTIF({Checklist.area},{row})=0,"",(COUNTIF({Checklist.area},{row})'
+              '-COUNTIFS({Checklist.area},{row},{Checklist.answer},""))/COUNTIF({Checklist.area},{row}))'),
 ))
 
 ACCOUNT_PLAN = Template("account-plan", 1, T("客户经营计划", "Account plan"), sheets=(

@@ -16,8 +16,11 @@ EXAMPLES: dict[str, Callable[..., dict[str, Any]]] = {"funnel": funnel_example, 
 
 
 def write_template(name: str, target: Path, *, lang: Lang, config: Config | None = None,
-                   filled: bool = False) -> Path:
-    """Write template ``name`` (blank, or the filled example) to ``target``."""
+                   filled: bool = False, snapshot: bool = False) -> Path:
+    """Write template ``name`` (blank, or the filled example) to ``target``.
+
+    ``snapshot``: array formulas as values, for rendering (see ``build_workbook``).
+    """
     cfg = config or default_config()
     template = TEMPLATES[name]
     content: dict[str, Any] = EXAMPLES[name](template, lang, cfg) if filled else {}
@@ -30,7 +33,8 @@ def write_template(name: str, target: Path, *, lang: Lang, config: Config | None
             # KAM_* functions, so any reader (and Excel before recalculating) sees numbers.
             from kamxl.engine import evaluate
 
-            build_workbook(template, tmp, lang=lang, config=cfg, rows=rows, forms=forms, cached=evaluate(tmp))
+            build_workbook(template, tmp, lang=lang, config=cfg, rows=rows, forms=forms, cached=evaluate(tmp),
+                           snapshot=snapshot)
     return target
 
 

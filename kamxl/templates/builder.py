@@ -8,6 +8,7 @@ correct numbers in any reader, before any recalculation.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,12 +35,15 @@ Values = Mapping[str, object]   # 'SHEET!A1' (upper case) -> cached value of a f
 class Builder:
     def __init__(self, template: Template, path: Path, *, lang: Lang, config: Config,
                  rows: Mapping[str, list[dict[str, Any]]], forms: Mapping[str, Mapping[str, Any]],
-                 cached: Values) -> None:
-        self.t, self.lang, self.cfg = template, lang, config
+                 cached: Values, snapshot: bool = False) -> None:
+        self.t, self.lang, self.cfg, self.snapshot = template, lang, config, snapshot
         self.rows = {name: list(r) for name, r in rows.items()}
         self.forms, self.cached = forms, cached
         self.places = plan(template, lang, config, {k: len(v) for k, v in self.rows.items()})
-        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+        # use_future_functions: Excel 2010+ functions (IFNA…) must be stored as _xlfn.IFNA, or Excel
+        # and LibreOffice do not recognise them.
+        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                                  "use_future_functions": True})
         self.wb.set_properties({"title": template.title(lang), "author": "kamxl", "created": FIXED_DATE,
                                 "comments": f"kamxl template {template.id} v{template.version} ({lang})"})
         self.fmt = self._formats()
@@ -99,7 +103,8 @@ class Builder:
             ws.repeat_rows(first.header_row)
         ws.set_landscape() if sheet.landscape else ws.set_portrait()
         ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
+        # A landscape A4 page holds about 150 characters of column width at a readable size.
+        ws.fit_to_pages(max(1, math.ceil(sum(widths.values()) / 150)), 0)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         ws.set_footer(f"&L{self.t.title(self.lang)}&C&A&R&P / &N")
         ws.hide_gridlines(2)
@@ -150,7 +155,13 @@ class Builder:
             ws.write(place.header_row, place.first_col + c, col.header(self.lang), self.fmt["header"])
             widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), col.width)
         first, last = place.header_row + 1, place.header_row + place.rows
-        if grid.array_formula:
+        if grid.array_formula and self.snapshot:  # values only: see build_workbook
+            for r in range(first, last + 1):
+                for c in range(len(grid.columns) + 1):
+                    col = grid.columns[c - 1] if c else None
+                    ws.write(r, place.first_col + c, self._cached(ws, r, place.first_col + c, ""),
+                             self.fmt[f"calc:{_kind(col).value}"])
+        elif grid.array_formula:
             formula = self._formula(grid.array_formula, None)
             ws.write_array_formula(first, place.first_col, last, place.first_col + len(grid.columns), formula,
                                    self.fmt["calc:text"], self._cached(ws, first, place.first_col, ""))
@@ -351,8 +362,13 @@ def _error_message(column: Column, lang: Lang) -> str:
 
 def build_workbook(template: Template, path: Path, *, lang: Lang, config: Config | None = None,
                    rows: Mapping[str, list[dict[str, Any]]] | None = None,
-                   forms: Mapping[str, Mapping[str, Any]] | None = None, cached: Values | None = None) -> Path:
-    """Write ``template`` to ``path`` (blank, or filled with ``rows``/``forms``)."""
+                   forms: Mapping[str, Mapping[str, Any]] | None = None, cached: Values | None = None,
+                   snapshot: bool = False) -> Path:
+    """Write ``template`` to ``path`` (blank, or filled with ``rows``/``forms``).
+
+    ``snapshot`` writes array formulas' results as plain values: for rendering pages in
+    LibreOffice, which recomputes array formulas on load and cannot run KAM_* functions.
+    """
     Builder(template, path, lang=lang, config=config or default_config(), rows=rows or {}, forms=forms or {},
-            cached=cached or {}).build()
+            cached=cached or {}, snapshot=snapshot).build()
     return path

@@ -132,6 +132,8 @@ _RELATIONSHIPS = (
      "已约 12 月安全例会"),
 )
 
+_GOAL_EN = {"支持": "Support", "不反对": "Not oppose", "伙伴": "Partner"}
+
 # (dimension, need, priority, our response, owner)
 _NEEDS = (
     ("application", "220kV 变电站巡检由人工转为机器人 + 视频联动，巡检效率提升 50% 以上", "high",
@@ -294,7 +296,7 @@ def account_plan_example(template: Template, lang: Lang, config: Config) -> dict
         ],
         "RelationshipPlan": [
             {"rank": chain[name][1], "name": name, "title": chain[name][2], "level": level(chain[name][6]),
-             "goal": goal, "strategy": strategy, "owner": owner, "due": _d(due), "progress": progress}
+             "goal": goal if lang == "zh" else _GOAL_EN[goal], "strategy": strategy, "owner": owner, "due": _d(due), "progress": progress}
             for name, goal, strategy, owner, due, progress in _RELATIONSHIPS
         ],
         "DecisionModel": [
