@@ -50,18 +50,27 @@ def _remember_lang(ctx: click.Context, lang: str | None) -> Lang:
 @CONFIG_OPTION
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date to judge close dates against (default: today).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("kamxl-demo"),
+              help="Folder for the filled example workbooks (default: kamxl-demo).")
 @click.pass_context
-def demo(ctx: click.Context, lang: str | None, config_path: Path | None, today: object) -> None:
-    """Run the methodology on the bundled sample funnel and accounts."""
+def demo(ctx: click.Context, lang: str | None, config_path: Path | None, today: object, out: Path) -> None:
+    """Run the methodology on the bundled sample data and write the filled workbooks."""
     from rich.console import Console
 
     from kamxl.demo import build_report, render
     from kamxl.methodology import load_config
+    from kamxl.templates import EXAMPLES, write_template
 
     language = _remember_lang(ctx, lang)
+    cfg = load_config(config_path)
     day = today.date() if today else date.today()  # type: ignore[attr-defined]
-    report = build_report(today=day, config=load_config(config_path))
-    render(report, language, Console(width=None if sys.stdout.isatty() else 160))
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    render(build_report(today=day, config=cfg), language, console)
+    console.print({"zh": "\n[bold]示例工作簿[/]（已填写示例数据，含 KAM_* 公式）：",
+                   "en": "\n[bold]Example workbooks[/] (filled with the sample data, with KAM_* formulas):"}[language])
+    for name in EXAMPLES:
+        path = write_template(name, out / f"{name}-example.{language}.xlsx", lang=language, config=cfg, filled=True)
+        console.print(f"  {path}")
 
 
 def _template_names() -> list[str]:

@@ -4,22 +4,26 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from kamxl.cli import main
+from kamxl.templates import EXAMPLES
 
 
 def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def test_demo_in_chinese_shows_health_attention_forecast_and_customers():
-    result = run("demo", "--lang", "zh", "--today", "2026-11-23")
+def test_demo_in_chinese_shows_health_attention_forecast_and_customers(tmp_path):
+    result = run("demo", "--lang", "zh", "--today", "2026-11-23", "--out", str(tmp_path))
     assert result.exit_code == 0
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(f"{name}-example.zh.xlsx" for name in EXAMPLES)
+    assert all(name in result.output for name in written)
     for text in ("漏斗健康度", "05 进入短名单", "良好，需关注", "预警", "优秀", "后期阶段的低价值商机 (M-SCORE-4)",
                  "OPP-2026-0011", "冲突：多名客户经理（M-ACC-3）", "江瀾電力集團有限公司", "D 类：退出"):
         assert text in result.output, text
 
 
-def test_demo_in_english():
-    result = run("demo", "--lang", "en", "--today", "2026-11-23")
+def test_demo_in_english(tmp_path):
+    result = run("demo", "--lang", "en", "--today", "2026-11-23", "--out", str(tmp_path))
     assert result.exit_code == 0
     for text in ("Funnel health", "05 Shortlist/Bid", "Good, watch the trend", "no coach (internal supporter)",
                  "2027-Q1", "conflict: several account managers (M-ACC-3)"):
@@ -29,7 +33,14 @@ def test_demo_in_english():
 def test_demo_honours_a_company_configuration(tmp_path):
     path = tmp_path / "company.toml"
     path.write_text("[stages.05]\nprobability = 0.45\n", encoding="utf-8")
-    assert "45%" in run("demo", "--lang", "en", "--config", str(path)).output
+    assert "45%" in run("demo", "--lang", "en", "--config", str(path), "--out", str(tmp_path / "out")).output
+
+
+def test_new_writes_a_template_and_rejects_other_suffixes(tmp_path):
+    ok = run("new", "funnel", "-o", str(tmp_path / "f.xlsx"), "--lang", "en")
+    assert ok.exit_code == 0 and (tmp_path / "f.xlsx").stat().st_size > 10_000
+    bad = CliRunner().invoke(main, ["new", "funnel", "-o", str(tmp_path / "f.xls")])
+    assert bad.exit_code == 2 and not (tmp_path / "f.xls").exists()
 
 
 def test_config_check_accepts_valid_and_rejects_invalid_with_exit_2(tmp_path):
