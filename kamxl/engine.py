@@ -24,7 +24,7 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
 from kamxl.cells import parse_error
-from kamxl.io.formula_text import TableRef, expand_structured_refs, normalise_formula
+from kamxl.io.book_formulas import iter_formulas
 
 logging.getLogger("formulas").setLevel(logging.ERROR)
 
@@ -89,44 +89,15 @@ def register() -> None:
         table[name] = wrap_func(_adapt(fn))
 
 
-def table_refs(book: Any) -> dict[str, TableRef]:
-    """Every Excel table of an openpyxl workbook, for expanding structured references."""
-    refs = {}
-    for ws in book.worksheets:
-        for table in ws.tables.values():
-            min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-            last = max_row - (table.totalsRowCount or 0)
-            refs[table.displayName] = TableRef(table.displayName, ws.title, min_row, min_col, last,
-                                               tuple(c.name for c in table.tableColumns))
-    return refs
-
-
-def _table_at(refs: dict[str, TableRef], sheet: str, row: int, col: int) -> str | None:
-    for ref in refs.values():
-        if (ref.sheet == sheet and ref.first_row < row <= ref.last_row
-                and ref.first_col <= col < ref.first_col + len(ref.columns)):
-            return ref.name
-    return None
-
-
 def engine_copy(source: Path, target: Path) -> Path:
     """A copy of ``source`` with formulas the engine reads; ``source`` is never written."""
     shutil.copyfile(source, target)
     book = openpyxl.load_workbook(target)
-    refs = table_refs(book)
-    for ws in book.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                value = cell.value
-                text = value.text if isinstance(value, ArrayFormula) else value
-                if not (isinstance(text, str) and text.startswith("=")):
-                    continue
-                here = _table_at(refs, ws.title, cell.row, cell.column)
-                text = expand_structured_refs(normalise_formula(text), refs, row=cell.row, here=here)
-                if isinstance(value, ArrayFormula):
-                    value.text = text
-                else:
-                    cell.value = text
+    for _, cell, text in list(iter_formulas(book)):
+        if isinstance(cell.value, ArrayFormula):
+            cell.value.text = text
+        else:
+            cell.value = text
     book.save(target)
     return target
 

@@ -13,8 +13,7 @@ from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
-from kamxl.engine import table_refs
-from kamxl.io.formula_text import expand_structured_refs, normalise_formula
+from kamxl.io.book_formulas import iter_formulas
 from kamxl.templates import committed_files
 from tests.libreoffice import cached_values, convert, recalculated_errors, render_pngs, soffice_available
 
@@ -45,29 +44,18 @@ def kam_dependent_cells(path: Path) -> set[str]:
     """Cells holding a KAM_* call, those an array KAM_* formula fills, and every cell whose
     formula refers (directly or through others, names and table references) to them."""
     book = openpyxl.load_workbook(path)
-    tables = table_refs(book)
     names = {name: [f"{s}!{c}" for s, c in dn.destinations] for name, dn in book.defined_names.items()}
     refs: dict[str, set[str]] = {}
     dependent: set[str] = set()
-    for ws in book.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                value = cell.value
-                text = value.text if isinstance(value, ArrayFormula) else value
-                if not (isinstance(text, str) and text.startswith("=")):
-                    continue
-                here = f"{ws.title}!{cell.coordinate}"
-                span = _cells_of(value.ref, ws.title, {}) if isinstance(value, ArrayFormula) else {here}
-                text = expand_structured_refs(normalise_formula(text), tables, row=cell.row,
-                                              here=next((t.name for t in tables.values() if t.sheet == ws.title
-                                                         and t.first_row < cell.row <= t.last_row), None))
-                if "KAM_" in text.upper():
-                    dependent |= span
-                operands = {tok.value for tok in Tokenizer(text).items
-                            if tok.type == Token.OPERAND and tok.subtype == Token.RANGE}
-                used = {c for op in operands for c in _cells_of(op, ws.title, names)}
-                for target in span:
-                    refs[target] = used
+    for ws, cell, text in iter_formulas(book):
+        value = cell.value
+        span = _cells_of(value.ref, ws.title, {}) if isinstance(value, ArrayFormula) else {f"{ws.title}!{cell.coordinate}"}
+        if "KAM_" in text.upper():
+            dependent |= span
+        operands = {tok.value for tok in Tokenizer(text).items if tok.type == Token.OPERAND and tok.subtype == Token.RANGE}
+        used = {c for op in operands for c in _cells_of(op, ws.title, names)}
+        for target in span:
+            refs[target] = used
     changed = True
     while changed:
         grown = {cell for cell, used in refs.items() if cell not in dependent and used & dependent}

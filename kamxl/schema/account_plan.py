@@ -132,14 +132,15 @@ DECISION_MODEL = Table("DecisionModel", T("决策模式：按金额的审批权�
     C("note", T("说明", "Note"), Kind.TEXT, width=40),
 ))
 
-# An opportunity's amount tells whose approval it needs (M-REL-6): the first limit above it.
+# An opportunity's amount tells whose approval it needs (M-REL-6): the row of the first limit above
+# it (limits ascending, the open-ended row last); blank when the table has no row that far down.
 APPROVAL = Form("Approval", (
     C("opportunity", T("商机", "Opportunity"), Kind.TEXT, width=16,
       hint=T("商机编号或名称（可选）", "Opportunity ID or name (optional)")),
     C("amount", T("商机金额", "Opportunity amount"), Kind.MONEY, bounds=(0, 1e13), width=16, rules=("M-REL-6",)),
     C("approver", T("需要谁审批", "Approval needed from"), Kind.FORMULA, result=Kind.TEXT, width=16,
       rules=("M-REL-6",),
-      formula='=IF(N({Approval.amount})=0,"",IFNA(INDEX({DecisionModel.approver},'
+      formula='=IF(N({Approval.amount})=0,"",IFERROR(INDEX({DecisionModel.approver},'
               'COUNTIF({DecisionModel.amount},"<="&{Approval.amount})+1),""))'),
 ))
 
@@ -150,7 +151,8 @@ SELLING_POINTS = Table("SellingPoints", T("卖点评估", "Selling points"), rul
     C("uniqueness", T("独特性（0～10）", "Uniqueness (0 to 10)"), Kind.SCORE, bounds=(0, 10), width=11,
       rules=("M-PLAN-4",), hint=T("与竞争对手相比有多独特：10 = 只有我们有", "How unique against competitors: 10 = only we have it")),
     C("value", T("对客户的价值（0～10）", "Value to customer (0 to 10)"), Kind.SCORE, bounds=(0, 10), width=11,
-      rules=("M-PLAN-4",), hint=T("对客户有多大价值：10 = 客户最看重", "How much it is worth to the customer: 10 = what they value most")),
+      rules=("M-PLAN-4",),
+      hint=T("对客户有多大价值：10 = 客户最看重", "How much it is worth to the customer: 10 = what they value most")),
     C("buying_point", T("是否买点", "Buying point"), Kind.FORMULA, result=Kind.TEXT, width=9, rules=("M-PLAN-4",),
       formula=T('=IF(AND({uniqueness}="",{value}=""),"",IF(KAM_BUYING_POINT({uniqueness},{value}),"是","否"))',
                 '=IF(AND({uniqueness}="",{value}=""),"",IF(KAM_BUYING_POINT({uniqueness},{value}),"Y","N"))')),
@@ -192,7 +194,8 @@ GOALS = Table("Goals", T("经营目标", "Goals"), rules=("M-PLAN-1",), blank_ro
 
 ACTIONS = Table("Actions", T("行动计划", "Action plan"), rules=("M-PLAN-1", "M-PLAN-6"), columns=(
     C("phase", T("阶段", "Phase"), Kind.TEXT, width=14, rules=("M-PLAN-1",),
-      hint=T("如：关系突破、方案引导、投标、交付与复制", "e.g. relationship breakthrough, solution shaping, bid, delivery and replication")),
+      hint=T("如：关系突破、方案引导、投标、交付与复制",
+             "e.g. relationship breakthrough, solution shaping, bid, delivery and replication")),
     C("action", T("关键动作", "Key action"), Kind.TEXT, required=True, width=40, rules=("M-PLAN-1",)),
     C("owner", T("负责人", "Owner"), Kind.TEXT, required=True, width=10, rules=("M-PLAN-6",),
       hint=T("每个动作都要有负责人和完成时间", "Every action has an owner and a due date")),
@@ -249,7 +252,8 @@ ACCOUNT_PLAN = Template("account-plan", 1, T("客户经营计划", "Account plan
                  "Give every person a title and a name; the closer to the decision, the more important; "
                  "the TOP-10 must match the relationship plan")),
     Sheet("relationships", T("关系评估", "Relationships"), (RELATIONSHIP_PLAN,),
-          hint=T("TOP10 关键人的关系现状、目标与改进措施", "Where the TOP-10 relationships stand, their goals and how to improve them")),
+          hint=T("TOP10 关键人的关系现状、目标与改进措施",
+                 "Where the TOP-10 relationships stand, their goals and how to improve them")),
     Sheet("decision_model", T("决策模式", "Decision model"), (DECISION_MODEL, APPROVAL),
           hint=T("客户按金额划分的审批权限：商机金额决定由谁审批",
                  "The customer's approval authority by amount: an opportunity's amount tells whose approval it needs")),
@@ -258,7 +262,8 @@ ACCOUNT_PLAN = Template("account-plan", 1, T("客户经营计划", "Account plan
                         "SellingPoints", "uniqueness", ("value",), labels="point", axis_max=10,
                         rules=("M-PLAN-4",)),),
           hint=T("独特性与价值都进入绿区（默认均 ≥ 7 分）的卖点才是买点",
-                 "Only selling points in the green zone on both uniqueness and value (default: both ≥ 7) are buying points")),
+                 "Only selling points in the green zone on both uniqueness and value (default: both ≥ 7) "
+                 "are buying points")),
     Sheet("evaluation", T("客户评估", "Evaluation"), (EVALUATION,), landscape=False,
           hint=T("定期评估，权重与分级按公司配置（默认：贡献度 40%、合作潜力 35%、满意度 25%；A ≥ 80、B ≥ 60、C ≥ 40）",
                  "Periodic evaluation; weights and classes follow the company settings (default: contribution 40%, "

@@ -296,7 +296,8 @@ def account_plan_example(template: Template, lang: Lang, config: Config) -> dict
         ],
         "RelationshipPlan": [
             {"rank": chain[name][1], "name": name, "title": chain[name][2], "level": level(chain[name][6]),
-             "goal": goal if lang == "zh" else _GOAL_EN[goal], "strategy": strategy, "owner": owner, "due": _d(due), "progress": progress}
+             "goal": goal if lang == "zh" else _GOAL_EN[goal], "strategy": strategy, "owner": owner,
+             "due": _d(due), "progress": progress}
             for name, goal, strategy, owner, due, progress in _RELATIONSHIPS
         ],
         "DecisionModel": [
