@@ -101,7 +101,7 @@ CHAIN_CHECK = Form("ChainCheck", (
       rules=("M-REL-3",),
       formula='=IF(COUNTA({DecisionChain.name})+COUNTA({RelationshipPlan.name})=0,"",'
               'KAM_TOP10_CHECK({DecisionChain.name:top10_rank},{RelationshipPlan.name},"{lang}"))'),
-))
+), title=T("决策链 TOP10 与关系评估表一致性（M-REL-3）", "Decision chain TOP-10 vs relationship table (M-REL-3)"))
 
 # --- relationship assessment and improvement plan (M-REL-3, M-REL-4) ---------------------------
 
@@ -142,7 +142,7 @@ APPROVAL = Form("Approval", (
       rules=("M-REL-6",),
       formula='=IF(N({Approval.amount})=0,"",IFERROR(INDEX({DecisionModel.approver},'
               'COUNTIF({DecisionModel.amount},"<="&{Approval.amount})+1),""))'),
-))
+), title=T("按金额查审批人（M-REL-6）", "Who approves this amount (M-REL-6)"))
 
 # --- selling points (M-PLAN-4) ------------------------------------------------------------------
 
@@ -227,7 +227,7 @@ CHECKLIST_TOTAL = Form("ChecklistTotal", (
       formula="=COUNTA({Checklist.question_id})"),
     C("coverage", T("总覆盖率", "Overall coverage"), Kind.FORMULA, result=Kind.PERCENT, width=12, rules=("M-SCORE-5",),
       formula='=IF(N({ChecklistTotal.total})=0,"",{ChecklistTotal.answered}/{ChecklistTotal.total})'),
-))
+), title=T("机会评估清单总体覆盖率（M-SCORE-5）", "Checklist coverage overall (M-SCORE-5)"))
 
 COVERAGE = Grid("coverage", T("各领域覆盖率", "Coverage by area"), T("领域", "Area"), rules=("M-SCORE-5",),
                 rows=tuple((a.id, a.text) for a in checklist()), columns=(

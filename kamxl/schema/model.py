@@ -36,7 +36,7 @@ class Kind(Enum):
 
 NUMBER_FORMATS: dict[Kind, str] = {
     Kind.MONEY: "#,##0",
-    Kind.NUMBER: "#,##0.##",
+    Kind.NUMBER: "#,##0.00",
     Kind.INTEGER: "0",
     Kind.PERCENT: "0%",
     Kind.SCORE: "0",
@@ -91,6 +91,7 @@ class Form:
 
     prefix: str                          # defined names are f"{prefix}_{field.key}"
     fields: tuple[Column, ...]
+    title: Text | None = None            # the heading above it (default: the sheet's name)
 
     def field(self, key: str) -> Column:
         return next(f for f in self.fields if f.key == key)

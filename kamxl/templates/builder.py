@@ -47,7 +47,7 @@ class Builder:
         self.wb.set_properties({"title": template.title(lang), "author": "kamxl", "created": FIXED_DATE,
                                 "comments": f"kamxl template {template.id} v{template.version} ({lang})"})
         self.fmt = self._formats()
-        self.lists: dict[str, str] = {}
+        self.lists: dict[str, list[str]] = {}
 
     # --- formats ------------------------------------------------------------------------
     def _formats(self) -> dict[str, Any]:
@@ -62,6 +62,7 @@ class Builder:
                            "text_wrap": True, "valign": "vcenter"}),
             "text": add({**base}),
             "input": add({**base, "border": 1, "bg_color": "#FFFFFF"}),
+            "in:text:wrap": add({**base, "text_wrap": True, "valign": "top"}),  # long form answers
         }
         for kind in Kind:
             fmt[f"in:{kind.value}"] = add({**base, "num_format": _num(kind)})
@@ -85,7 +86,7 @@ class Builder:
         widths: dict[int, float] = {}
         for block in sheet.blocks:
             place = self.places[_key(block)]
-            title = block.title(self.lang) if not isinstance(block, Form) else sheet.name(self.lang)
+            title = (block.title or sheet.name)(self.lang) if isinstance(block, Form) else block.title(self.lang)
             ws.write(place.first_row - 1, place.first_col, title, self.fmt["block"])
             if isinstance(block, Table):
                 self._table(ws, block, place, widths)
@@ -142,7 +143,7 @@ class Builder:
         for i, col in enumerate(form.fields):
             row = place.first_row + i
             ws.write(row, place.first_col, col.header(self.lang), self.fmt["label"])
-            self._cell(ws, row, place.first_col + 1, col, values.get(col.key), None)
+            self._cell(ws, row, place.first_col + 1, col, values.get(col.key), None, wrap=col.width >= 40)
             self._validate(ws, row, row, place.first_col + 1, col)
             self._look(ws, row, row, place.first_col + 1, col)
             widths[place.first_col + 1] = max(widths.get(place.first_col + 1, 0), col.width)
@@ -189,13 +190,14 @@ class Builder:
             self._look(ws, first, last, place.first_col + c, col)
 
     # --- cells ---------------------------------------------------------------------------
-    def _cell(self, ws: Any, row: int, col: int, column: Column, value: object, table: Table | None) -> None:
+    def _cell(self, ws: Any, row: int, col: int, column: Column, value: object, table: Table | None,
+              wrap: bool = False) -> None:
         if column.formula:
             formula = self._formula(column.formula, table)
             ws.write_formula(row, col, formula, self.fmt[f"calc:{_kind(column).value}"],
                              self._cached(ws, row, col, ""))
             return
-        fmt = self.fmt[f"in:{column.kind.value}"]
+        fmt = self.fmt["in:text:wrap" if wrap and column.kind is Kind.TEXT else f"in:{column.kind.value}"]
         if value is None or value == "":
             ws.write_blank(row, col, None, fmt)
         elif isinstance(value, (dt.date, dt.datetime)):
@@ -246,8 +248,7 @@ class Builder:
         ws.data_validation(first, col, last, col, rule)
 
     def _list(self, name: str, labels: list[str]) -> str:
-        if name not in self.lists:
-            self.lists[name] = ",".join(labels)  # filled into the lists sheet at the end
+        self.lists.setdefault(name, labels)  # written to the hidden lists sheet at the end
         return f"=List_{name}"
 
     def _vocab_list(self, vocabulary: Vocabulary) -> str:
@@ -308,8 +309,7 @@ class Builder:
     # --- support sheets ----------------------------------------------------------------------
     def _lists_sheet(self) -> None:
         ws = self.wb.add_worksheet(LISTS_SHEET)
-        for c, (name, joined) in enumerate(sorted(self.lists.items())):
-            labels = joined.split(",")
+        for c, (name, labels) in enumerate(sorted(self.lists.items())):
             ws.write(0, c, name)
             for r, label in enumerate(labels, start=1):
                 ws.write_string(r, c, label)

@@ -89,7 +89,6 @@ def forecast_example(template: Template, lang: Lang, config: Config) -> dict[str
 
 PLAN_CUSTOMER = "江澜电力集团有限公司"
 PLAN_CREDIT_CODE = "91320102748213655L"
-PLAN_MANAGER = "王磊"
 
 
 def _d(text: str) -> object:
