@@ -39,7 +39,7 @@ LINES = Table("ForecastLines", T("预测明细", "Forecast lines"), rules=("M-FC
     C("close_period", T("成交期间", "Close period"), Kind.FORMULA, result=Kind.TEXT, width=11, rules=("M-FC-1",),
       formula="={period:close_date}"),
     C("weighted", T("加权金额", "Weighted amount"), Kind.FORMULA, result=Kind.MONEY, width=14, rules=("M-FUN-2",),
-      formula="=KAM_WEIGHTED({amount},{stage},{status})"),
+      formula='=IF({stage}="","",KAM_WEIGHTED({amount},{stage},{status}))'),
     C("owner_forecast", T("负责人预测", "Owner forecast"), Kind.MONEY, width=14, bounds=(0, 1e12),
       hint=T("负责人自己的预测金额", "The owner's own forecast figure")),
     C("adjusted_forecast", T("调整后预测", "Adjusted forecast"), Kind.MONEY, width=14, bounds=(0, 1e12), rules=("M-FC-4",),

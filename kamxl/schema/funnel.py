@@ -34,12 +34,14 @@ OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules
     C("close_date", T("预计成交日期", "Expected close"), Kind.DATE, required=True, width=13,
       hint=T("进行中的商机日期不应早于今天", "An open opportunity should not close in the past")),
     C("probability", T("阶段赢率", "Probability"), Kind.FORMULA, result=Kind.PERCENT, width=11, rules=("M-FUN-1", "M-FUN-6"),
-      formula="=KAM_STAGE_PROB({stage},{status})"),
+      formula='=IF({stage}="","",KAM_STAGE_PROB({stage},{status}))'),
     C("weighted", T("加权金额", "Weighted amount"), Kind.FORMULA, result=Kind.MONEY, width=15, rules=("M-FUN-2",),
-      formula="=KAM_WEIGHTED({amount},{stage},{status})"),
+      formula='=IF({stage}="","",KAM_WEIGHTED({amount},{stage},{status}))'),
     C("value_score", T("价值评分", "Value score"), Kind.FORMULA, result=Kind.TEXT, width=12, rules=("M-SCORE-1",),
-      formula=T('=IF(COUNTIF({Assessment.id},{id})=0,"未评估",INDEX({Assessment.score},MATCH({id},{Assessment.id},0)))',
-                '=IF(COUNTIF({Assessment.id},{id})=0,"not assessed",INDEX({Assessment.score},MATCH({id},{Assessment.id},0)))')),
+      formula=T('=IF({id}="","",IF(COUNTIF({Assessment.id},{id})=0,"未评估",'
+                'INDEX({Assessment.score},MATCH({id},{Assessment.id},0))))',
+                '=IF({id}="","",IF(COUNTIF({Assessment.id},{id})=0,"not assessed",'
+                'INDEX({Assessment.score},MATCH({id},{Assessment.id},0))))')),
     C("category", T("预测类别", "Forecast category"), Kind.CHOICE, vocabulary=FORECAST_CATEGORY, required=True,
       width=13, rules=("M-FC-2",)),
     C("confirmed", T("已确认", "Confirmed"), Kind.YES_NO, required=True, width=9, rules=("M-FC-2",),
@@ -68,9 +70,9 @@ ASSESSMENT = Table("Assessment", T("商机价值评估（20 问）", "Value asse
     *(C(q.id.lower(), T(q.id, q.id), Kind.YES_NO, width=5, rules=("M-SCORE-3",),
         hint=T(f"{q.dimension} {q.text.zh}", f"{q.dimension} {q.text.en}")) for q in QUESTIONS),
     C("score", T("评分", "Score"), Kind.FORMULA, result=Kind.INTEGER, width=10, rules=("M-SCORE-1", "M-SCORE-3"),
-      formula='=KAM_SCORE({q01:q20},"{lang}")'),
+      formula='=IF({id}="","",KAM_SCORE({q01:q20},"{lang}"))'),
     C("level", T("价值等级", "Value level"), Kind.FORMULA, result=Kind.TEXT, width=14, rules=("M-SCORE-2",),
-      formula='=KAM_VALUE_LEVEL({score},"","{lang}")'),
+      formula='=IF({id}="","",KAM_VALUE_LEVEL({score},"","{lang}"))'),
 ))
 
 BENCHMARKS = Table("Benchmarks", T("历史基准（各阶段）", "Historical benchmarks (per stage)"), seed="open_stages",

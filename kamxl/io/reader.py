@@ -1,0 +1,144 @@
+"""Reading a standard workbook back through its schema, in either language.
+
+Values come through python-calamine (fast: about 1 ms to open a template and its tables,
+shared/IO-NOTES.md); each value keeps the cell it came from, so every later finding can
+name file, sheet and cell. Headers are matched to the schema's column keys in zh or en
+(width- and case-blind), so a zh workbook and an en workbook read into the same records.
+Which template a file is comes from its hidden ``_kamxl`` sheet, or, when that is gone,
+from the names of its Excel tables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine as pc
+from openpyxl.utils.cell import get_column_letter
+
+from kamxl.errors import InputError
+from kamxl.i18n import Lang, Text
+from kamxl.methodology.values import fold, is_blank
+from kamxl.schema import TEMPLATES, Column, Form, Table, Template
+from kamxl.templates.builder import META_SHEET
+
+UNKNOWN_TEMPLATE = Text(zh="无法识别的工作簿：既没有 kamxl 元数据，也没有标准模板的表格",
+                        en="not a kamxl workbook: no kamxl metadata and none of the standard tables")
+
+
+def a1(row: int, col: int) -> str:
+    """0-based row/column to 'B7'."""
+    return f"{get_column_letter(col + 1)}{row + 1}"
+
+
+@dataclass
+class Record:
+    """One table row or one form: values by column key, and the cell each came from."""
+
+    sheet: str
+    row: int                                  # 1-based row of a table record (0 for forms)
+    values: dict[str, object] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class TableData:
+    table: Table
+    sheet: str
+    header_row: int                           # 1-based
+    columns: dict[str, int]                   # key -> 0-based column of the headers found
+    header_langs: dict[str, Lang]             # key -> its header's language (where zh and en differ)
+    unknown_headers: list[tuple[str, str]]    # (header text, cell) that match no column
+    records: list[Record]
+
+
+@dataclass
+class WorkbookData:
+    path: Path
+    template: Template
+    version: int | None
+    lang: Lang | None
+    identified_by: str                        # 'metadata' or 'tables'
+    tables: dict[str, TableData]
+    forms: dict[str, Record]
+
+
+def _header_key(columns: tuple[Column, ...], header: object) -> tuple[str, Lang | None] | None:
+    """The column a header names, and its language (None when both languages spell it alike)."""
+    text = fold(header) if not is_blank(header) else ""
+    for column in columns:
+        zh, en = fold(column.header("zh")), fold(column.header("en"))
+        if text in (zh, en):
+            return column.key, None if zh == en else ("zh" if text == zh else "en")
+    return None
+
+
+def _identify(book: pc.CalamineWorkbook) -> tuple[Template, int | None, Lang | None, str]:
+    if META_SHEET in book.sheet_names:
+        meta = {str(r[0]): r[1] for r in book.get_sheet_by_name(META_SHEET).to_python() if len(r) > 1}
+        template = TEMPLATES.get(str(meta.get("template", "")))
+        if template:
+            version = meta.get("schema_version")
+            lang = meta.get("language")
+            return (template, int(version) if isinstance(version, float) else None,
+                    lang if lang in ("zh", "en") else None, "metadata")  # type: ignore[return-value]
+    names = {fold(n) for n in book.table_names}
+    for template in TEMPLATES.values():
+        if fold(template.tables()[0].name) in names:
+            return template, None, None, "tables"
+    raise InputError("S-TEMPLATE", UNKNOWN_TEMPLATE)
+
+
+def _read_table(book: pc.CalamineWorkbook, table: Table) -> TableData | None:
+    found = next((n for n in book.table_names if fold(n) == fold(table.name)), None)
+    if found is None:
+        return None
+    xl = book.get_table_by_name(found)
+    (first, left), sheet = xl.start, xl.sheet  # calamine: 0-based, first DATA row
+    header = first - 1
+    columns, langs, unknown = {}, {}, []
+    for offset, text in enumerate(xl.columns):
+        matched = _header_key(table.columns, text)
+        if matched:
+            columns[matched[0]] = offset
+            if matched[1]:
+                langs[matched[0]] = matched[1]
+        else:
+            unknown.append((str(text), a1(header, left + offset)))
+    inputs = [c for k, c in columns.items() if table.column(k).formula is None]
+    records = []
+    for i, row in enumerate(xl.to_python()):
+        if all(is_blank(row[c]) for c in inputs):
+            continue  # the empty rows a blank template offers (formulas there compute nothing)
+        r = first + i
+        records.append(Record(sheet, r + 1, {k: row[c] for k, c in columns.items()},
+                              {k: a1(r, left + c) for k, c in columns.items()}))
+    return TableData(table, sheet, header + 1, {k: left + c for k, c in columns.items()}, langs, unknown, records)
+
+
+def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form) -> Record | None:
+    sheet = template.sheet_of(form)
+    name = next((n for n in book.sheet_names if fold(n) in {fold(sheet.name("zh")), fold(sheet.name("en"))}), None)
+    if name is None:
+        return None
+    record = Record(name, 0)
+    for r, row in enumerate(book.get_sheet_by_name(name).to_python()):
+        for c in range(len(row) - 1):
+            matched = _header_key(form.fields, row[c])
+            if matched and matched[0] not in record.values:
+                record.values[matched[0]], record.cells[matched[0]] = row[c + 1], a1(r, c + 1)
+    return record
+
+
+def read_workbook(path: Path) -> WorkbookData:
+    """Everything a standard workbook holds, by schema key, with the cell of every value.
+
+    The file is opened read-only and never written.
+    """
+    book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+    try:
+        template, version, lang, how = _identify(book)
+        tables = {t.name: data for t in template.tables() if (data := _read_table(book, t)) is not None}
+        forms = {f.prefix: rec for f in template.forms() if (rec := _read_form(book, template, f)) is not None}
+    finally:
+        book.close()
+    return WorkbookData(path, template, version, lang, how, tables, forms)
