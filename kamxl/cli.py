@@ -116,6 +116,46 @@ def templates_build(out: Path) -> None:
         click.echo(str(path))
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--recursive", "-r", is_flag=True, help="Look into sub-folders too.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the findings to FILE.xlsx (with links to each cell) or FILE.json.")
+@LANG_OPTION
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU cores).")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+              help="Exit 1 when findings at or above this severity exist.")
+@CONFIG_OPTION
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date to judge close and due dates against (default: today).")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, report: Path | None, lang: str | None,
+             jobs: int | None, fail_on: str, config_path: Path | None, today: object) -> None:
+    """Validate submitted workbooks and report every finding with its cell."""
+    from kamxl.findings import Severity
+    from kamxl.methodology import load_config
+    from kamxl.validate import default_jobs, discover, validate_paths
+    from kamxl.validate_view import print_notes, print_summary, progress_bar
+
+    language = _remember_lang(ctx, lang)
+    cfg = load_config(config_path)
+    files, skipped = discover(paths, recursive=recursive)
+    print_notes(skipped, language)
+    base = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
+    with progress_bar(len(files), language) as advance:
+        result = validate_paths(files, jobs=jobs or default_jobs(), config=cfg, base=base, progress=advance,
+                                today=today.date() if today else None)  # type: ignore[attr-defined]
+    print_summary(result, language)
+    if report is not None:
+        from kamxl.report import write_report
+
+        click.echo({"zh": f"报告：{write_report(result, report, lang=language, base=base)}",
+                    "en": f"report: {write_report(result, report, lang=language, base=base)}"}[language])
+    if not files or all(not r.readable for r in result.files):
+        ctx.exit(2)
+    ctx.exit(1 if result.at_or_above(Severity[fail_on.upper()]) else 0)
+
+
 @main.group()
 def config() -> None:
     """Inspect and check methodology configuration."""

@@ -63,6 +63,7 @@ class FileResult:
     template: str = ""
     readable: bool = True
     findings: list[Finding] = field(default_factory=list)
+    claims: list[object] = field(default_factory=list)   # facts for the across-files checks
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
@@ -77,8 +78,16 @@ class Report:
     def findings(self) -> list[Finding]:
         return [f for r in self.files for f in r.findings] + self.across
 
+    def worst_by_file(self) -> dict[str, Severity | None]:
+        """Each file's worst finding, counting the across-files findings that name it."""
+        worst: dict[str, Severity | None] = {r.file: r.worst() for r in self.files}
+        for f in self.across:
+            if f.file in worst:
+                worst[f.file] = max(f.severity, worst[f.file] or f.severity)
+        return worst
+
     def counts(self) -> dict[str, int]:
-        worst = [r.worst() for r in self.files]
+        worst = list(self.worst_by_file().values())
         return {
             "files": len(self.files),
             "clean": sum(w is None or w < Severity.WARNING for w in worst),

@@ -122,10 +122,12 @@ def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form) -> Rec
         return None
     record = Record(name, 0)
     for r, row in enumerate(book.get_sheet_by_name(name).to_python()):
-        for c in range(len(row) - 1):
-            matched = _header_key(form.fields, row[c])
+        for c, label in enumerate(row):
+            matched = _header_key(form.fields, label)
             if matched and matched[0] not in record.values:
-                record.values[matched[0]], record.cells[matched[0]] = row[c + 1], a1(r, c + 1)
+                # calamine trims empty trailing cells: a label with nothing beside it has a blank value
+                record.values[matched[0]] = row[c + 1] if c + 1 < len(row) else ""
+                record.cells[matched[0]] = a1(r, c + 1)
     return record
 
 

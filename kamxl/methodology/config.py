@@ -86,6 +86,11 @@ class SellingPoints:
 
 
 @dataclass(frozen=True)
+class Checklist:
+    min_coverage: float
+
+
+@dataclass(frozen=True)
 class Forecast:
     period: str
     currency: str
@@ -104,6 +109,7 @@ class Config:
     evaluation: Evaluation
     selling_points: SellingPoints
     forecast: Forecast
+    checklist: Checklist = Checklist(0.5)
     sources: tuple[str, ...] = ()
 
     def stage(self, number: int) -> Stage:
@@ -213,6 +219,7 @@ def _build(data: dict[str, Any], *, sources: tuple[str, ...]) -> Config:
         evaluation=_evaluation(data["evaluation"]),
         selling_points=_selling_points(data["selling_points"]),
         forecast=_forecast(data["forecast"]),
+        checklist=Checklist(_number(data["checklist"], "min_coverage", 0, 1, "checklist.")),
         sources=sources,
     )
 

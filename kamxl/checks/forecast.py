@@ -1,0 +1,48 @@
+"""Forecast checks: M-FC-2 (only confirmed lines of their primary owner), M-FC-3
+(a line twice), M-FUN-4 (stage 08 won or lost), closed lines that were not won."""
+from __future__ import annotations
+
+from collections import Counter
+
+from kamxl.checks import Context
+from kamxl.findings import Finding, Severity
+from kamxl.i18n import Text
+from kamxl.methodology import same_owner
+
+UNCONFIRMED = Text("预测中包含未确认的商机", "the forecast includes an unconfirmed opportunity")
+UNCONFIRMED_FIX = Text("确认该商机，或将其移出预测", "confirm the opportunity, or take it out of the forecast")
+NOT_OWNER = Text("主要负责人是 {owner}，不是预测人 {forecaster}",
+                 "the primary owner is {owner}, not the forecaster {forecaster}")
+NOT_OWNER_FIX = Text("只预测自己作为主要负责人的商机；他人的由其本人提交",
+                     "forecast only your own opportunities; others submit theirs")
+TWICE = Text("商机 {id} 在本预测中出现 {n} 次", "opportunity {id} appears {n} times in this forecast")
+TWICE_FIX = Text("每个商机只列一次，避免重复计算", "list each opportunity once: never count it twice")
+OPEN_AT_08 = Text("阶段 08 必须为赢单或丢单", "stage 08 must say won or lost")
+OPEN_AT_08_FIX = Text("把状态改为赢单或丢单", "set the status to won or lost")
+CLOSED_NOT_WON = Text("类别为已成交，但状态不是赢单", "category closed, but the status is not won")
+CLOSED_NOT_WON_FIX = Text("赢单后再计入已成交", "count it as closed once it is won")
+
+
+def check(ctx: Context) -> list[Finding]:
+    header = ctx.forms.get("Forecast", {})
+    forecaster, level = header.get("owner"), header.get("level")
+    lines = ctx.rows("ForecastLines")
+    ids = Counter(str(t["opportunity_id"]).casefold() for _, t in lines if t.get("opportunity_id"))
+    found, reported = [], set()
+    for record, t in lines:
+        key = str(t.get("opportunity_id") or "").casefold()
+        if key and ids[key] > 1 and key not in reported:
+            reported.add(key)
+            found.append(ctx.at(record, "opportunity_id", "M-FC-3", Severity.ERROR, TWICE, TWICE_FIX,
+                                id=t["opportunity_id"], n=ids[key]))
+        if t.get("confirmed") is False:
+            found.append(ctx.at(record, "confirmed", "M-FC-2", Severity.ERROR, UNCONFIRMED, UNCONFIRMED_FIX))
+        if level == "rep" and forecaster and t.get("owner") and not same_owner(t["owner"], forecaster):
+            found.append(ctx.at(record, "owner", "M-FC-2", Severity.ERROR, NOT_OWNER, NOT_OWNER_FIX,
+                                owner=t["owner"], forecaster=forecaster))
+        stage, status = t.get("stage"), t.get("status") or "open"
+        if stage is not None and stage.number == len(ctx.config.stages) and status == "open":
+            found.append(ctx.at(record, "status", "M-FUN-4", Severity.ERROR, OPEN_AT_08, OPEN_AT_08_FIX))
+        if t.get("category") == "closed" and status != "won":
+            found.append(ctx.at(record, "category", "M-FC-2", Severity.WARNING, CLOSED_NOT_WON, CLOSED_NOT_WON_FIX))
+    return found

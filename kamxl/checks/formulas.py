@@ -1,0 +1,137 @@
+"""Formula checks: a calculated cell overwritten by a typed value (M-FUN-6 when it is a
+probability that contradicts the stage table), and a cached value that disagrees with
+what the formula gives — recomputed from the inputs with the methodology core, never
+trusted: a stale file, or a tampered one."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kamxl.checks import Context
+from kamxl.errors import InputError
+from kamxl.findings import Finding, Severity
+from kamxl.i18n import Text
+from kamxl.io.reader import Record
+from kamxl.methodology import (
+    evaluate_account, is_buying_point, level_ordinal, period_of, stage_probability,
+)
+from kamxl.methodology.scoring import QUESTIONS, score_parsed
+
+OVERWRITTEN = Text("计算列“{column}”的公式被替换为输入值 {value}", "the formula of '{column}' was replaced by a typed value {value}")
+OVERWRITTEN_FIX = Text("恢复公式（从新模板复制该列）", "restore the formula (copy the column from a new template)")
+DELETED = Text("计算列“{column}”的公式被删除", "the formula of '{column}' was deleted")
+PROBABILITY = Text("手工填写的赢率 {typed} 与阶段 {stage} 的赢率 {table} 不符", "typed probability {typed} contradicts stage {stage}'s {table}")
+PROBABILITY_FIX = Text("恢复公式，按公司阶段表计算赢率", "restore the formula: probabilities come from the company stage table")
+STALE = Text("“{column}”显示 {shown}，按输入重新计算应为 {computed}（过期或被改动）",
+             "'{column}' shows {shown} but its inputs give {computed} (stale or tampered)")
+STALE_FIX = Text("在 Excel 中重新计算（Ctrl+Alt+F9）后再提交", "recalculate in Excel (Ctrl+Alt+F9) before submitting")
+
+ANSWERS = [q.id.lower() for q in QUESTIONS]
+Recompute = Callable[[Context, dict[str, Any]], Any]
+
+
+def _probability(ctx: Context, t: dict[str, Any]) -> Any:
+    return stage_probability(t["stage"], t.get("status") or "open", config=ctx.config) if t.get("stage") else None
+
+
+def _weighted(ctx: Context, t: dict[str, Any]) -> Any:
+    p = _probability(ctx, t)
+    return None if p is None or not isinstance(t.get("amount"), float) else t["amount"] * p
+
+
+def _score(ctx: Context, t: dict[str, Any]) -> Any:
+    s = score_parsed([t.get(q) for q in ANSWERS], config=ctx.config)
+    return s.total if s.complete else None
+
+
+def _evaluation(field: str) -> Recompute:
+    def compute(ctx: Context, t: dict[str, Any]) -> Any:
+        values = [t.get(k) for k in ("contribution", "potential", "satisfaction")]
+        if any(v is None for v in values):
+            return None
+        result = evaluate_account(*values, config=ctx.config)
+        return result.score if field == "score" else result.account_class
+    return compute
+
+
+#: (table or form, column) -> recomputation from the typed inputs (None: cannot tell)
+RECOMPUTE: dict[tuple[str, str], Recompute] = {
+    ("Opportunities", "probability"): _probability,
+    ("Opportunities", "weighted"): _weighted,
+    ("Assessment", "score"): _score,
+    ("ForecastLines", "weighted"): _weighted,
+    ("ForecastLines", "close_period"): lambda ctx, t: period_of(t["close_date"], config=ctx.config)
+    if t.get("close_date") else None,
+    ("DecisionChain", "level_no"): lambda ctx, t: level_ordinal(t["level"]) if t.get("level") else None,
+    ("SellingPoints", "buying_point"): lambda ctx, t: None if t.get("uniqueness") is None or t.get("value") is None
+    else is_buying_point(t["uniqueness"], t["value"], config=ctx.config),
+    ("Evaluation", "score"): _evaluation("score"),
+    ("Evaluation", "account_class"): _evaluation("account_class"),
+}
+
+
+def check(ctx: Context) -> list[Finding]:
+    if ctx.structure is None:
+        return []
+    found: list[Finding] = []
+    lang = ctx.data.lang or "zh"
+    for name, data in ctx.data.tables.items():
+        formulas = [c for c in data.table.columns if c.formula and c.key in data.columns]
+        cells = ctx.structure.formula_cells.get(data.sheet, frozenset())
+        for record, typed in zip(data.records, ctx.typed.get(name, [])):
+            for column in formulas:
+                found += _cell(ctx, name, record, typed, column.key, column.header(lang), record.cells[column.key] in cells)
+    for form in ctx.data.template.forms():
+        record = ctx.data.forms.get(form.prefix)
+        if record is None:
+            continue
+        cells = ctx.structure.formula_cells.get(record.sheet, frozenset())
+        for column in (c for c in form.fields if c.formula and c.key in record.cells):
+            found += _cell(ctx, form.prefix, record, ctx.forms.get(form.prefix, {}), column.key, column.header(lang),
+                           record.cells[column.key] in cells)
+    return found
+
+
+def _cell(ctx: Context, block: str, record: Record, typed: dict[str, Any], key: str, header: str,
+          is_formula: bool) -> list[Finding]:
+    shown = record.values.get(key)
+    if not is_formula:
+        if shown in (None, ""):
+            return [ctx.at(record, key, "S-FORMULA-DELETED", Severity.WARNING, DELETED, OVERWRITTEN_FIX, column=header)]
+        if (block, key) == ("Opportunities", "probability") and isinstance(shown, float):
+            expected = _safe(RECOMPUTE[(block, key)], ctx, typed)
+            if isinstance(expected, float) and abs(shown - expected) > ctx.config.probability_tolerance:
+                return [ctx.at(record, key, "M-FUN-6", Severity.ERROR, PROBABILITY, PROBABILITY_FIX,
+                               typed=f"{shown:.0%}", stage=typed["stage"].code, table=f"{expected:.0%}")]
+        return [ctx.at(record, key, "S-FORMULA-OVERWRITTEN", Severity.ERROR, OVERWRITTEN, OVERWRITTEN_FIX,
+                       column=header, value=shown)]
+    recompute = RECOMPUTE.get((block, key))
+    if recompute is None or shown in (None, ""):   # no cached value (e.g. written by openpyxl): nothing to compare
+        return []
+    expected = _safe(recompute, ctx, typed)
+    if expected is None or _same(shown, expected):
+        return []
+    return [ctx.at(record, key, "S-CACHED-STALE", Severity.WARNING, STALE, STALE_FIX, column=header,
+                   shown=_show(shown), computed=_show(expected))]
+
+
+def _safe(fn: Recompute, ctx: Context, typed: dict[str, Any]) -> Any:
+    try:
+        return fn(ctx, typed)
+    except (InputError, KeyError, TypeError):
+        return None  # an input the value checks already reported
+
+
+def _same(shown: object, expected: object) -> bool:
+    if isinstance(expected, bool):
+        return isinstance(shown, bool) and shown == expected or str(shown).strip().casefold() in (
+            ("y", "是", "true", "yes") if expected else ("n", "否", "false", "no"))
+    if isinstance(expected, (int, float)) and isinstance(shown, (int, float)):
+        return abs(float(shown) - float(expected)) <= 1e-6 * max(1.0, abs(float(expected)))
+    return str(shown).strip() == str(expected).strip()
+
+
+def _show(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
+    return str(value)

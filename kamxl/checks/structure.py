@@ -1,0 +1,68 @@
+"""Structure checks: template and version, required tables and columns, renamed or moved
+columns, header language mix, forms present."""
+from __future__ import annotations
+
+from kamxl.checks import Context
+from kamxl.findings import Finding, Severity
+from kamxl.i18n import Text
+
+NO_METADATA = Text("缺少 kamxl 元数据工作表，已按表格识别为“{template}”模板",
+                   "the kamxl metadata sheet is missing; recognised as the '{template}' template from its tables")
+NO_METADATA_FIX = Text("请用 kamxl 生成的模板填写，不要删除隐藏工作表", "use a template kamxl generated; keep its hidden sheets")
+VERSION = Text("模板版本为 {found}，当前为 {current}", "template version {found}, current is {current}")
+VERSION_FIX = Text("请改用当前版本的模板（kamxl new …）", "move the data to a current template (kamxl new …)")
+TABLE_MISSING = Text("缺少表格“{table}”", "the table '{table}' is missing")
+TABLE_FIX = Text("请用 kamxl 模板，勿删除或重命名表格", "use the kamxl template; do not delete or rename its tables")
+COLUMN_MISSING = Text("表格“{table}”缺少列“{column}”", "the table '{table}' has no column '{column}'")
+COLUMN_FIX = Text("恢复该列（可从新模板复制表头）", "restore the column (copy the header from a new template)")
+COLUMN_UNKNOWN = Text("无法识别的列标题“{header}”（是否被改名？）", "unknown column header '{header}' (renamed?)")
+COLUMN_UNKNOWN_FIX = Text("恢复模板中的标题，或删除多余的列", "restore the template's header, or remove the extra column")
+COLUMN_MOVED = Text("列“{column}”的位置与模板不同", "the column '{column}' has moved from its place in the template")
+COLUMN_MOVED_FIX = Text("不影响读取；如需汇总请恢复原顺序", "reading is not affected; restore the order for roll-ups")
+LANG_MIX = Text("表头混用了中文和英文（{zh} 个中文，{en} 个英文）", "headers mix Chinese and English ({zh} zh, {en} en)")
+LANG_MIX_FIX = Text("使用同一种语言的模板", "use a template in one language")
+FORM_MISSING = Text("缺少“{form}”区域", "the '{form}' block is missing")
+
+
+def check(ctx: Context) -> list[Finding]:
+    data, lang = ctx.data, ctx.data.lang or "zh"
+    found: list[Finding] = []
+    if data.identified_by != "metadata":
+        found.append(ctx.here("S-METADATA", Severity.WARNING, NO_METADATA, NO_METADATA_FIX,
+                              template=data.template.title(lang)))
+    elif data.version is not None and data.version != data.template.version:
+        severity = Severity.ERROR if data.version > data.template.version else Severity.WARNING
+        found.append(ctx.here("S-VERSION", severity, VERSION, VERSION_FIX, sheet="_kamxl", cell="B2",
+                              found=data.version, current=data.template.version))
+    langs = {"zh": 0, "en": 0}
+    for table in data.template.tables():
+        got = data.tables.get(table.name)
+        sheet = data.template.sheet_of(table).name(lang)
+        if got is None:
+            found.append(ctx.here("S-TABLE-MISSING", Severity.ERROR, TABLE_MISSING, TABLE_FIX, sheet=sheet,
+                                  table=table.name))
+            continue
+        for column in table.columns:
+            if column.key not in got.columns:
+                severity = Severity.ERROR if column.required or column.formula else Severity.WARNING
+                found.append(ctx.here("S-COLUMN-MISSING", severity, COLUMN_MISSING, COLUMN_FIX, sheet=got.sheet,
+                                      cell=f"A{got.header_row}", table=table.name, column=column.header(lang)))
+        for header, cell in got.unknown_headers:
+            found.append(ctx.here("S-COLUMN-UNKNOWN", Severity.WARNING, COLUMN_UNKNOWN, COLUMN_UNKNOWN_FIX,
+                                  sheet=got.sheet, cell=cell, header=header))
+        expected = [c.key for c in table.columns if c.key in got.columns]
+        actual = sorted(got.columns, key=got.columns.__getitem__)
+        if actual != expected:
+            moved = next(k for k, e in zip(actual, expected) if k != e)
+            found.append(ctx.here("S-COLUMN-MOVED", Severity.INFO, COLUMN_MOVED, COLUMN_MOVED_FIX, sheet=got.sheet,
+                                  cell=f"A{got.header_row}", column=table.column(moved).header(lang)))
+        for header_lang in got.header_langs.values():
+            langs[header_lang] += 1
+    if langs["zh"] and langs["en"]:
+        found.append(ctx.here("S-HEADER-LANG", Severity.WARNING, LANG_MIX, LANG_MIX_FIX, **langs))
+    for form in data.template.forms():
+        if form.prefix not in data.forms or not data.forms[form.prefix].values:
+            found.append(ctx.here("S-FORM-MISSING", Severity.ERROR, FORM_MISSING, TABLE_FIX,
+                                  sheet=data.template.sheet_of(form).name(lang),
+                                  form=(form.title or data.template.sheet_of(form).name)(lang)))
+    return found
