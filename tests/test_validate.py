@@ -1,0 +1,290 @@
+"""Batch validation, golden: each rule has a workbook with the defect and its expected
+findings (rule, sheet, cell); a clean workbook gives none; mutating one cell of a clean
+template yields a finding at that cell (hypothesis); unreadable files are one finding
+each and the batch goes on; inputs are never modified."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kamxl.io.reader import read_workbook
+from kamxl.methodology import default_config
+from kamxl.schema import TEMPLATES
+from kamxl.templates import EXAMPLES
+from kamxl.templates.builder import build_workbook
+from kamxl.validate import discover, validate_file, validate_paths
+
+TODAY = dt.date(2026, 11, 23)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def content(name: str, lang: str = "en") -> dict:
+    return copy.deepcopy(EXAMPLES[name](TEMPLATES[name], lang, default_config()))
+
+
+def clean_funnel(lang: str = "en") -> dict:
+    """The sample funnel with its deliberate defects repaired: validation must say nothing."""
+    c = content("funnel", lang)
+    for row in c["Opportunities"]:
+        row.update(coach=row.get("coach") or "顾晓明", sponsor=row.get("sponsor") or "沈卫东",
+                   budget="Y" if lang == "en" else "是")
+        if row["close_date"] < TODAY:
+            row["close_date"] = dt.date(2027, 3, 31)
+    for row in c["Assessment"]:
+        for q in range(1, 21):
+            row[f"q{q:02d}"] = "Y"
+    ids = {r["id"] for r in c["Assessment"]}
+    for row in c["Opportunities"]:      # every opportunity assessed, so evidence rules are met
+        if row["id"] not in ids:
+            c["Assessment"].append({"id": row["id"], **{f"q{q:02d}": "Y" for q in range(1, 21)}})
+    return c
+
+
+def build(tmp_path: Path, name: str, c: dict, lang: str = "en", file: str = "book.xlsx") -> Path:
+    rows = {k: v for k, v in c.items() if isinstance(v, list)}
+    forms = {k: v for k, v in c.items() if isinstance(v, dict)}
+    return build_workbook(TEMPLATES[name], tmp_path / file, lang=lang, rows=rows, forms=forms)
+
+
+def cell_of(path: Path, table: str, index: int, key: str) -> tuple[str, str]:
+    record = read_workbook(path).tables[table].records[index]
+    return record.sheet, record.cells[key]
+
+
+def found(result) -> set[tuple[str, str, str]]:
+    return {(f.rule, f.sheet, f.cell) for f in result.findings}
+
+
+def validate(path: Path):
+    return validate_file(path, today=TODAY)
+
+
+# --- clean ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_clean_funnel_gives_no_findings(tmp_path, lang):
+    assert validate(build(tmp_path, "funnel", clean_funnel(lang), lang)).findings == []
+
+
+def test_the_committed_examples_give_only_their_deliberate_findings():
+    result = validate(ROOT / "workbooks" / "examples" / "funnel-example.zh.xlsx")
+    assert sorted((f.rule, f.cell) for f in result.findings) == sorted([
+        ("M-SCORE-4", "N16"), ("M-SCORE-4", "N35"), ("M-REL-5", "Y19"), ("M-REL-5", "Y36"),
+        ("S-STALE", "K27"), ("S-STALE", "K32"), ("M-FUN-5", "W30")])
+    assert validate(ROOT / "workbooks" / "examples" / "account-plan-example.en.xlsx").findings == []
+
+
+# --- one defect, one finding at its cell --------------------------------------------------------
+
+FUNNEL_DEFECTS = [
+    # (table, row index, column, bad value, expected rule)
+    ("Opportunities", 0, "stage", "09", "M-FUN-1"),
+    ("Opportunities", 0, "stage", "stage five", "M-FUN-1"),
+    ("Opportunities", 1, "amount", -5.0, "S-VALUE-NEGATIVE"),
+    ("Opportunities", 1, "amount", "about 3M", "S-VALUE-TYPE"),
+    ("Opportunities", 2, "close_date", "next month", "S-VALUE-DATE"),
+    ("Opportunities", 2, "customer", None, "S-VALUE-REQUIRED"),
+    ("Opportunities", 3, "currency", "RMB", "S-VALUE-CURRENCY"),
+    ("Opportunities", 3, "sales_mode", "auction", "M-BID-1"),
+    ("Opportunities", 4, "status", "pending", "M-FUN-4"),
+    ("Opportunities", 4, "confirmed", "perhaps", "M-FC-2"),
+    ("Opportunities", 5, "category", "sure thing", "M-FC-2"),
+    ("Assessment", 0, "q07", "maybe", "M-SCORE-3"),
+    ("Benchmarks", 0, "count", -3.0, "S-VALUE-RANGE"),
+]
+
+
+@pytest.mark.parametrize(("table", "index", "key", "bad", "rule"), FUNNEL_DEFECTS,
+                         ids=[f"{d[2]}={d[3]!r}" for d in FUNNEL_DEFECTS])
+def test_each_bad_value_is_found_at_its_cell(tmp_path, table, index, key, bad, rule):
+    c = clean_funnel()
+    c[table][index][key] = bad
+    path = build(tmp_path, "funnel", c)
+    sheet, cell = cell_of(path, table, index, key)
+    result = validate(path)
+    assert (rule, sheet, cell) in found(result)
+    assert all(f.cell == cell for f in result.findings if f.severity.name == "ERROR")
+
+
+def test_stage_08_must_be_won_or_lost_and_closed_deals_sit_at_08(tmp_path):
+    c = clean_funnel()
+    c["Opportunities"][0].update(stage="08 Closed", status="Open")
+    c["Opportunities"][1].update(status="Won")          # still at its earlier stage
+    path = build(tmp_path, "funnel", c)
+    assert {("M-FUN-4", *cell_of(path, "Opportunities", 0, "status")),
+            ("M-FUN-4", *cell_of(path, "Opportunities", 1, "stage"))} <= found(validate(path))
+
+
+def test_evidence_low_value_and_stale_rules(tmp_path):
+    c = clean_funnel()
+    late = next(i for i, r in enumerate(c["Opportunities"]) if r["stage"].startswith(("05", "06", "07")))
+    assessment = next(a for a in c["Assessment"] if a["id"] == c["Opportunities"][late]["id"])
+    assessment.update({f"q{q:02d}": "N" for q in range(1, 21)})          # M-SCORE-4: score 0 at stage >= 05
+    c["Opportunities"][late]["coach"] = None                            # M-REL-5
+    c["Opportunities"][late]["sponsor"] = None                          # M-FUN-5
+    c["Opportunities"][late]["close_date"] = dt.date(2026, 11, 1)       # stale
+    path = build(tmp_path, "funnel", c)
+    result = found(validate(path))
+    for rule, key in (("M-SCORE-4", "value_score"), ("M-REL-5", "coach"), ("M-FUN-5", "sponsor"),
+                      ("S-STALE", "close_date")):
+        assert (rule, *cell_of(path, "Opportunities", late, key)) in result, rule
+
+
+def test_incomplete_assessment_late_and_duplicate_ids(tmp_path):
+    c = clean_funnel()
+    late = next(i for i, r in enumerate(c["Opportunities"]) if r["stage"].startswith("05"))
+    a_index = next(i for i, a in enumerate(c["Assessment"]) if a["id"] == c["Opportunities"][late]["id"])
+    c["Assessment"][a_index]["q20"] = None
+    c["Opportunities"][7]["id"] = c["Opportunities"][6]["id"]
+    path = build(tmp_path, "funnel", c)
+    result = found(validate(path))
+    assert ("M-SCORE-3", *cell_of(path, "Assessment", a_index, "score")) in result
+    assert ("M-FC-3", *cell_of(path, "Opportunities", 6, "id")) in result
+
+
+def _set_xml_cell(path: Path, sheet_part: str, cell: str, replacement: str) -> None:
+    """Rewrite one cell element of a sheet part in place (the way a hand-edit would land)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts[sheet_part].decode()
+    xml, n = re.subn(rf'<c r="{cell}"[^>]*?(?:/>|>.*?</c>)', replacement, xml, count=1)
+    assert n == 1
+    parts[sheet_part] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_typed_probability_over_the_formula(tmp_path):
+    path = build(tmp_path, "funnel", clean_funnel())
+    sheet, cell = cell_of(path, "Opportunities", 0, "probability")           # stage 05: 50%
+    _set_xml_cell(path, "xl/worksheets/sheet1.xml", cell, f'<c r="{cell}"><v>0.9</v></c>')
+    assert ("M-FUN-6", sheet, cell) in found(validate(path))
+    _set_xml_cell(path, "xl/worksheets/sheet1.xml", cell, f'<c r="{cell}"><v>0.5</v></c>')
+    assert ("S-FORMULA-OVERWRITTEN", sheet, cell) in found(validate(path))
+
+
+def test_a_cached_value_that_disagrees_with_its_inputs(tmp_path):
+    path = tmp_path / "tampered.xlsx"
+    path.write_bytes((ROOT / "workbooks" / "examples" / "funnel-example.en.xlsx").read_bytes())
+    sheet, cell = cell_of(path, "Opportunities", 0, "weighted")
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    original = re.search(rf'<c r="{cell}"[^>]*?>.*?</c>', xml).group()
+    _set_xml_cell(path, "xl/worksheets/sheet1.xml", cell, re.sub(r"<v>[^<]*</v>", "<v>9999999</v>", original))
+    assert ("S-CACHED-STALE", sheet, cell) in found(validate(path))
+
+
+def test_structure_renamed_missing_and_mixed_headers_and_no_metadata(tmp_path):
+    path = build(tmp_path, "funnel", clean_funnel())
+    book = openpyxl.load_workbook(path)
+    ws = book["Opportunities"]
+    ws["G5"] = ws.tables["Opportunities"].tableColumns[6].name = "Phase"       # renamed Stage
+    ws["B5"] = ws.tables["Opportunities"].tableColumns[1].name = "客户名称"    # a zh header in an en file
+    del book["_kamxl"]
+    book.save(path)
+    result = found(validate(path))
+    assert ("S-COLUMN-UNKNOWN", "Opportunities", "G5") in result
+    assert ("S-COLUMN-MISSING", "Opportunities", "A5") in result
+    assert {r for r, *_ in result} >= {"S-METADATA", "S-HEADER-LANG"}
+
+
+# --- forecast and account plan --------------------------------------------------------------------
+
+def test_forecast_lines_must_be_confirmed_and_owned_m_fc_2(tmp_path):
+    c = content("forecast")
+    c["ForecastLines"][0]["confirmed"] = "N"
+    c["ForecastLines"][1]["owner"] = "李娜"
+    path = build(tmp_path, "forecast", c)
+    result = found(validate(path))
+    assert ("M-FC-2", *cell_of(path, "ForecastLines", 0, "confirmed")) in result
+    assert ("M-FC-2", *cell_of(path, "ForecastLines", 1, "owner")) in result
+
+
+def test_account_plan_rules(tmp_path):
+    c = content("account-plan")
+    c["RelationshipPlan"][0]["name"] = "郑晓燕"                            # M-REL-3: not in the chain's TOP-10
+    for row in c["DecisionChain"]:
+        row["coach"] = "N"                                                 # M-REL-5
+    open_action = next(i for i, a in enumerate(c["Actions"]) if a.get("status") != "Done")
+    c["Actions"][open_action]["due"] = dt.date(2026, 10, 1)               # M-PLAN-6
+    for row in c["Checklist"]:
+        row["answer"] = None                                               # M-SCORE-5
+    path = build(tmp_path, "account-plan", c)
+    rules = {r for r, *_ in found(validate(path))}
+    assert {"M-REL-3", "M-REL-5", "M-PLAN-6", "M-SCORE-5"} <= rules
+    assert ("M-PLAN-6", *cell_of(path, "Actions", open_action, "due")) in found(validate(path))
+
+
+# --- across files --------------------------------------------------------------------------------
+
+def test_one_opportunity_two_owners_and_one_customer_two_managers(tmp_path):
+    a, b = clean_funnel(), clean_funnel()
+    b["Opportunities"] = [dict(b["Opportunities"][0], owner="李娜")]
+    b["Assessment"] = [x for x in b["Assessment"] if x["id"] == b["Opportunities"][0]["id"]]
+    plan_a, plan_b = content("account-plan"), content("account-plan")
+    plan_b["Profile"].update(customer="江瀾電力集團 有限公司", credit_code=None, account_manager="刘洋")
+    paths = [build(tmp_path, "funnel", a, file="a.xlsx"), build(tmp_path, "funnel", b, file="b.xlsx"),
+             build(tmp_path, "account-plan", plan_a, file="pa.xlsx"), build(tmp_path, "account-plan", plan_b, file="pb.xlsx")]
+    report = validate_paths(paths, today=TODAY)
+    across = {(f.rule, Path(f.file).name) for f in report.across}
+    assert {("M-FC-3", "a.xlsx"), ("M-FC-3", "b.xlsx"), ("M-ACC-3", "pa.xlsx"), ("M-ACC-3", "pb.xlsx")} <= across
+    assert report.counts()["with_errors"] == 4
+
+
+# --- unreadable files, folders, safety ------------------------------------------------------------
+
+def test_unreadable_files_are_one_finding_each_and_the_batch_goes_on(tmp_path):
+    (tmp_path / "noise.xlsx").write_bytes(b"this is not a workbook")
+    (tmp_path / "locked.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)   # OLE: encrypted
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    (tmp_path / "~$book.xlsx").write_bytes(b"lock")
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "other.xlsx").write_bytes((tmp_path / "noise.xlsx").read_bytes())
+    book = openpyxl.Workbook()
+    book.save(tmp_path / "plain.xlsx")
+    build(tmp_path, "funnel", clean_funnel(), file="good.xlsx")
+    files, skipped = discover([tmp_path])
+    assert {p.name for p, _ in skipped} == {"~$book.xlsx", "notes.txt"}
+    report = validate_paths(files, today=TODAY, jobs=2)
+    by_file = {Path(r.file).name: r for r in report.files}
+    assert by_file["good.xlsx"].findings == [] and report.counts()["unreadable"] == 4
+    for name in ("noise.xlsx", "locked.xlsx", "old.xls", "other.xlsx"):
+        assert [f.rule for f in by_file[name].findings] == ["S-UNREADABLE"] and not by_file[name].readable
+    assert "password" in by_file["locked.xlsx"].findings[0].text("en")
+    assert ".xls" in by_file["old.xls"].findings[0].text("en")
+    assert [f.rule for f in by_file["plain.xlsx"].findings] == ["S-TEMPLATE"]
+
+
+def test_inputs_are_never_modified(tmp_path):
+    paths = [ROOT / "workbooks" / "examples" / f"{n}-example.zh.xlsx" for n in EXAMPLES]
+    before = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
+    validate_paths(paths, today=TODAY, jobs=2)
+    assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths] == before
+
+
+# --- property: one mutated cell, one finding at that cell -----------------------------------------
+
+MUTABLE = [("stage", "99"), ("status", "maybe later"), ("amount", "lots"), ("close_date", "soon"),
+           ("confirmed", "perhaps"), ("currency", "RMB"), ("category", "???"), ("relationship_control", "total")]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(index=st.integers(0, 39), mutation=st.sampled_from(MUTABLE), lang=st.sampled_from(["zh", "en"]))
+def test_mutating_one_cell_of_a_clean_funnel_is_found_at_that_cell(tmp_path, index, mutation, lang):
+    key, bad = mutation
+    c = clean_funnel(lang)
+    c["Opportunities"][index][key] = bad
+    path = build(tmp_path, "funnel", c, lang, file=f"m-{index}-{key}-{lang}.xlsx")
+    sheet, cell = cell_of(path, "Opportunities", index, key)
+    result = validate(path)
+    assert result.findings and {(f.sheet, f.cell) for f in result.findings} == {(sheet, cell)}
