@@ -143,7 +143,9 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
     print_notes(skipped, language)
     base = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
     with progress_bar(len(files), language) as advance:
-        result = validate_paths(files, jobs=jobs or default_jobs(), config=cfg, base=base, progress=advance,
+        # File names stay as given (relative to here, or absolute): the report writer shows them
+        # relative to the submissions folder and links them relative to the report's own folder.
+        result = validate_paths(files, jobs=jobs or default_jobs(), config=cfg, progress=advance,
                                 today=today.date() if today else None)  # type: ignore[attr-defined]
     print_summary(result, language)
     if report is not None:

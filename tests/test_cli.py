@@ -6,6 +6,8 @@ from click.testing import CliRunner
 from kamxl.cli import main
 from kamxl.templates import EXAMPLES
 
+EXAMPLE_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "workbooks" / "examples"
+
 
 def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
@@ -57,3 +59,25 @@ def test_config_check_accepts_valid_and_rejects_invalid_with_exit_2(tmp_path):
 def test_config_show_and_version():
     assert "05 Shortlist/Bid" in run("config", "show", "--lang", "en").output
     assert run("--version").output.startswith("kamxl, version ")
+
+
+def test_validate_exit_codes_notes_and_report_links(tmp_path, monkeypatch):
+    import shutil
+
+    import openpyxl
+
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    shutil.copy(EXAMPLE_DIR / "funnel-example.en.xlsx", folder)
+    (folder / "~$funnel-example.en.xlsx").write_bytes(b"lock")
+    monkeypatch.chdir(tmp_path)
+    warned = CliRunner().invoke(main, ["validate", "submissions", "--today", "2026-11-23", "--lang", "en",
+                                       "--report", "report.xlsx"])
+    assert warned.exit_code == 0                       # warnings only, --fail-on error (default)
+    assert "skipped Excel's lock file" in warned.output and "M-SCORE-4" in warned.output
+    cell = openpyxl.load_workbook(tmp_path / "report.xlsx").worksheets[0]["C2"]
+    assert cell.hyperlink.target.replace("\\", "/") == "submissions/funnel-example.en.xlsx"
+    strict = CliRunner().invoke(main, ["validate", "submissions", "--today", "2026-11-23", "--fail-on", "warning"])
+    assert strict.exit_code == 1
+    (tmp_path / "empty").mkdir()
+    assert CliRunner().invoke(main, ["validate", "empty"]).exit_code == 2
