@@ -11,7 +11,7 @@ folder names every one by kind, sheet and cell, so tests can check that validati
 finds them::
 
     {"version": 1, "params": {"n": ..., "rows": ..., "seed": ..., "defect_rate": ...},
-     "as_of": "2026-11-23",
+     "as_of": "2026-11-23", "kinds": [...the twelve KINDS...],
      "files": [{"file": "funnel-0003.zh.xlsx", "lang": "zh", "owner": "王磊", "team": "华东一组",
                 "opportunities": 500, "assessments": 391, "bytes": 171234,
                 "defects": [{"kind": "negative_amount", "sheet": "商机", "cell": "I37", "value": -1200000.0},
@@ -23,7 +23,8 @@ finds them::
 Files are written by ``build_workbook`` without the formula-engine pass (far too slow
 for a thousand files), so formula cells hold no cached values: validation recomputes and
 never trusts them. Dates are relative to ``AS_OF`` (not today), so a seed always gives
-byte-identical files; open opportunities close 1-18 months after it.
+byte-identical files; open opportunities close 1-16 months after it. Validate with
+``today=AS_OF``, or clean lines turn stale as the calendar moves on.
 
     python benchmarks/funnel_corpus.py DIR [--files 1000] [--rows 500] [--jobs 2]
 """
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import itertools
 import json
 import math
 import os
@@ -555,16 +557,15 @@ def generate(folder: Path, n: int = 1000, rows: int = 500, *, seed: int = 202611
         if done % 100 == 0 or done == n:
             print(f"funnel corpus: {done}/{n} files ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
 
-    if jobs == 1:
-        with _fast_formulas():
-            for spec in specs:
-                entries.append(_write(spec, folder))
-                progress(len(entries))
-    else:
-        with ProcessPoolExecutor(jobs) as pool:
-            for entry in pool.map(_write_fast, specs, [folder] * n, chunksize=4):
-                entries.append(entry)
-                progress(len(entries))
+    with contextlib.ExitStack() as stack:
+        if jobs == 1:
+            written = map(_write_fast, specs, itertools.repeat(folder))
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(jobs))
+            written = pool.map(_write_fast, specs, itertools.repeat(folder), chunksize=4)
+        for entry in written:
+            entries.append(entry)
+            progress(len(entries))
     manifest = {"version": GENERATOR_VERSION, "params": params, "as_of": AS_OF.isoformat(), "kinds": list(KINDS),
                 "files": entries, "cross_file_duplicates": _cross_file_duplicates(specs)}
     tmp = folder / f".{MANIFEST}.tmp"

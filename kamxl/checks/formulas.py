@@ -76,11 +76,11 @@ def check(ctx: Context) -> list[Finding]:
     found: list[Finding] = []
     lang = ctx.data.lang or "zh"
     for name, data in ctx.data.tables.items():
-        formulas = [c for c in data.table.columns if c.formula and c.key in data.columns]
+        formulas = [(c.key, c.header(lang)) for c in data.table.columns if c.formula and c.key in data.columns]
         cells = ctx.structure.formula_cells.get(data.sheet, frozenset())
         for record, typed in zip(data.records, ctx.typed.get(name, [])):
-            for column in formulas:
-                found += _cell(ctx, name, record, typed, column.key, column.header(lang), record.cells[column.key] in cells)
+            for key, header in formulas:
+                found += _cell(ctx, name, record, typed, key, header, record.cells[key] in cells)
     for form in ctx.data.template.forms():
         record = ctx.data.forms.get(form.prefix)
         if record is None:

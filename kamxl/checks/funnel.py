@@ -30,6 +30,9 @@ STALE = Text("进行中的商机预计成交日期已过（{date}）", "open opp
 STALE_FIX = Text("更新预计成交日期或关闭商机", "update the expected close date or close the opportunity")
 DUPLICATE = Text("商机编号 {id} 在本文件中出现 {n} 次", "opportunity ID {id} appears {n} times in this file")
 DUPLICATE_FIX = Text("每个商机只列一次", "list each opportunity once")
+UNCONFIRMED = Text("商机未确认，却归入预测类别“{category}”", "unconfirmed, yet in the forecast category '{category}'")
+UNCONFIRMED_FIX = Text("先确认商机，或改为管道/不计入", "confirm it first, or make it pipeline / omitted")
+FORECAST_CATEGORIES = ("best_case", "commit", "closed")
 ORPHAN = Text("价值评估中的商机编号 {id} 不在商机表中", "assessed opportunity {id} is not in the opportunities table")
 ORPHAN_FIX = Text("核对编号，或删除该评估行", "check the ID, or remove the assessment row")
 
@@ -60,6 +63,9 @@ def check(ctx: Context) -> list[Finding]:
         elif n < last and status in ("won", "lost"):
             found.append(ctx.at(record, "stage", "M-FUN-4", Severity.WARNING, CLOSED_EARLY, CLOSED_EARLY_FIX,
                                 status=record.values.get("status"), stage=stage.code))
+        if t.get("confirmed") is False and t.get("category") in FORECAST_CATEGORIES:
+            found.append(ctx.at(record, "confirmed", "M-FC-2", Severity.WARNING, UNCONFIRMED, UNCONFIRMED_FIX,
+                                category=record.values.get("category")))
         if status != "open":
             continue
         found += _evidence(ctx, record, t, stage.number, stage.code, assessments.get(key))
@@ -86,9 +92,10 @@ def _evidence(ctx: Context, record, t: dict, n: int, code: str, assessment: tupl
                                 stage=code))
         return found
     a_record, a = assessment
-    if any(a.get(q) is None and a_record.values.get(q) not in (None, "") for q in ANSWERS):
+    answers = [a.get(q) for q in ANSWERS]
+    if None in answers and any(v is None and a_record.values.get(q) not in (None, "") for q, v in zip(ANSWERS, answers)):
         return found  # an unreadable answer was reported by the value checks
-    score = score_parsed([a.get(q) for q in ANSWERS], config=cfg)
+    score = score_parsed(answers, config=cfg)
     if not score.complete and n >= ev.score_from:
         found.append(ctx.at(a_record, "score", "M-SCORE-3", Severity.WARNING, INCOMPLETE, INCOMPLETE_FIX,
                             stage=code, answered=score.answered))

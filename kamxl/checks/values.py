@@ -31,48 +31,67 @@ NOT_ISO = {"RMB"}  # common, but not an ISO 4217 code (CNY is)
 
 def check(ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
-    _CACHE.clear()  # per file: garbage text must not pile up across a batch
     for name, table in ctx.data.tables.items():
-        typed_rows = []
-        for record in table.records:
-            typed, found = _record(ctx, record, [c for c in table.table.columns if c.key in table.columns])
-            typed_rows.append(typed)
-            findings += found
-        ctx.typed[name] = typed_rows
+        columns = [c for c in table.table.columns if c.key in table.columns]
+        rows: list[dict[str, Any]] = [{} for _ in table.records]
+        for column in columns:
+            findings += _column(ctx, column, table.records, rows)
+        ctx.typed[name] = rows
     for prefix, record in ctx.data.forms.items():
         form = next(f for f in ctx.data.template.forms() if f.prefix == prefix)
-        typed, found = _record(ctx, record, [c for c in form.fields if c.key in record.values])
-        ctx.forms[prefix] = typed
-        findings += found
+        typed: list[dict[str, Any]] = [{}]
+        for column in (c for c in form.fields if c.key in record.values):
+            findings += _column(ctx, column, [record], typed)
+        ctx.forms[prefix] = typed[0]
     return findings
 
 
-def _record(ctx: Context, record: Record, columns: list[Column]) -> tuple[dict[str, Any], list[Finding]]:
-    typed: dict[str, Any] = {}
-    found: list[Finding] = []
-    for column in columns:
-        raw = record.values.get(column.key)
-        if column.kind is Kind.FORMULA:
-            typed[column.key] = raw  # checked against a recomputation by the formula checks
-            continue
-        if is_blank(raw):
-            typed[column.key] = None
+def _blank(value: object) -> bool:
+    return value is None or value == "" or (type(value) is str and not value.strip())
+
+
+_NUMERIC = (Kind.MONEY, Kind.NUMBER, Kind.INTEGER, Kind.SCORE, Kind.PERCENT)
+
+
+def _column(ctx: Context, column: Column, records: list[Record], rows: list[dict[str, Any]]) -> list[Finding]:
+    """Parse one column of every record and report what fails.
+
+    Columns repeat a few values (stages, statuses, Y/N): each distinct value is parsed
+    once, the column is mapped in one pass, and only rows holding a failed value are
+    visited again to name their cells — a 500-row file is a few thousand distinct values.
+    """
+    key = column.key
+    raws = [r.values.get(key) for r in records]
+    if column.kind is Kind.FORMULA:  # checked against a recomputation by the formula checks
+        for row, raw in zip(rows, raws):
+            row[key] = raw
+        return []
+    value_of: dict[object, Any] = {}
+    problem_of: dict[object, tuple[str, Text, Text, dict[str, object]]] = {}
+    header = column.header(ctx.data.lang or "zh")
+    for raw in set(raws):
+        if _blank(raw):
+            value_of[raw] = None
             if column.required:
-                found.append(ctx.at(record, column.key, "S-VALUE-REQUIRED", Severity.ERROR, REQUIRED, REQUIRED_FIX,
-                                    column=column.header(ctx.data.lang or "zh")))
+                problem_of[raw] = ("S-VALUE-REQUIRED", REQUIRED, REQUIRED_FIX, {"column": header})
             continue
         try:
-            typed[column.key] = value = _parse(column, raw, ctx)
+            value_of[raw] = value = _parse(column, raw, ctx)
         except InputError as exc:
-            typed[column.key] = None
-            found.append(ctx.at(record, column.key, _rule(column, exc), Severity.ERROR, BAD, BAD_FIX,
-                                column=column.header(ctx.data.lang or "zh"), reason=exc.message()))
+            value_of[raw] = None
+            problem_of[raw] = (_rule(column, exc), BAD, BAD_FIX, {"column": header, "reason": exc.message()})
             continue
-        found += _range(ctx, record, column, value)
-    return typed, found
-
-
-_CACHE: dict[tuple[int, object], Any] = {}
+        if column.kind in _NUMERIC:
+            issue = _range(column, value, header)
+            if issue:
+                problem_of[raw] = issue
+    for row, raw in zip(rows, raws):
+        row[key] = value_of[raw]
+    if not problem_of:
+        return []
+    return [ctx.at(record, key, rule, Severity.ERROR, message, hint, **params)
+            for record, raw in zip(records, raws) if raw in problem_of
+            for rule, message, hint, params in [problem_of[raw]]]
 
 
 def _parse(column: Column, raw: object, ctx: Context) -> Any:
@@ -82,26 +101,16 @@ def _parse(column: Column, raw: object, ctx: Context) -> Any:
         if column.key == "currency" and (not ISO_CURRENCY.match(text) or text in NOT_ISO):
             raise InputError("S-VALUE-CURRENCY", CURRENCY, {"value": text})
         return text
-    if kind in (Kind.MONEY, Kind.NUMBER, Kind.INTEGER, Kind.SCORE, Kind.PERCENT):
+    if kind in _NUMERIC:
         return raw if type(raw) is float else parse_number(raw, code="S-VALUE-NUMBER")
     if kind is Kind.DATE:
         return parse_date(raw, date1904=bool(ctx.structure and ctx.structure.date1904), code="S-VALUE-DATE")
-    key = (id(column), raw)  # vocabularies, stages and yes/no repeat a few values: parse each once
-    if key not in _CACHE:
-        try:
-            if kind is Kind.YES_NO:
-                _CACHE[key] = parse_yes_no(raw, code=_first_rule(column, "S-VALUE-YESNO"))
-            elif kind is Kind.STAGE:
-                _CACHE[key] = parse_stage(raw, config=ctx.config)
-            else:
-                assert column.vocabulary is not None
-                _CACHE[key] = column.vocabulary.parse(raw).key  # type: ignore[union-attr]
-        except InputError as exc:
-            _CACHE[key] = exc
-    result = _CACHE[key]
-    if isinstance(result, InputError):
-        raise result
-    return result
+    if kind is Kind.YES_NO:
+        return parse_yes_no(raw, code=_first_rule(column, "S-VALUE-YESNO"))
+    if kind is Kind.STAGE:
+        return parse_stage(raw, config=ctx.config)
+    assert column.vocabulary is not None
+    return column.vocabulary.parse(raw).key  # type: ignore[union-attr]
 
 
 def _first_rule(column: Column, default: str) -> str:
@@ -120,16 +129,13 @@ def _rule(column: Column, exc: InputError) -> str:
     return {Kind.DATE: "S-VALUE-DATE"}.get(column.kind, "S-VALUE-TYPE")
 
 
-def _range(ctx: Context, record: Record, column: Column, value: Any) -> list[Finding]:
-    if not isinstance(value, float) or column.kind not in (Kind.MONEY, Kind.NUMBER, Kind.INTEGER, Kind.SCORE,
-                                                           Kind.PERCENT):
-        return []
-    name = column.header(ctx.data.lang or "zh")
+def _range(column: Column, value: Any, header: str) -> tuple[str, Text, Text, dict[str, object]] | None:
+    if not isinstance(value, float):
+        return None
     if value < 0 and column.kind is Kind.MONEY:
-        return [ctx.at(record, column.key, "S-VALUE-NEGATIVE", Severity.ERROR, NEGATIVE, NEGATIVE_FIX,
-                       column=name, value=f"{value:,.2f}")]
+        return ("S-VALUE-NEGATIVE", NEGATIVE, NEGATIVE_FIX, {"column": header, "value": f"{value:,.2f}"})
     if column.bounds and not column.bounds[0] <= value <= column.bounds[1]:
         lo, hi = column.bounds
-        return [ctx.at(record, column.key, "S-VALUE-RANGE", Severity.ERROR, OUT_OF_RANGE, BAD_FIX,
-                       column=name, lo=f"{lo:g}", hi=f"{hi:g}", value=f"{value:g}")]
-    return []
+        return ("S-VALUE-RANGE", OUT_OF_RANGE, BAD_FIX,
+                {"column": header, "lo": f"{lo:g}", "hi": f"{hi:g}", "value": f"{value:g}"})
+    return None

@@ -9,6 +9,7 @@ from the names of its Excel tables.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,25 @@ def a1(row: int, col: int) -> str:
     return f"{get_column_letter(col + 1)}{row + 1}"
 
 
+class RowCells(Mapping[str, str]):
+    """The A1 cell of each key of one table row, computed only when asked for: a batch of
+    500-row files would otherwise name hundreds of thousands of cells nobody looks at."""
+
+    __slots__ = ("_row", "_columns")
+
+    def __init__(self, row: int, columns: dict[str, int]) -> None:
+        self._row, self._columns = row, columns   # 0-based row; key -> 0-based column
+
+    def __getitem__(self, key: str) -> str:
+        return a1(self._row, self._columns[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+
 @dataclass
 class Record:
     """One table row or one form: values by column key, and the cell each came from."""
@@ -37,7 +57,7 @@ class Record:
     sheet: str
     row: int                                  # 1-based row of a table record (0 for forms)
     values: dict[str, object] = field(default_factory=dict)
-    cells: dict[str, str] = field(default_factory=dict)
+    cells: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,14 +125,15 @@ def _read_table(book: pc.CalamineWorkbook, table: Table) -> TableData | None:
         else:
             unknown.append((str(text), a1(header, left + offset)))
     inputs = [c for k, c in columns.items() if table.column(k).formula is None]
+    placed = {k: left + c for k, c in columns.items()}
+    items = list(columns.items())
     records = []
     for i, row in enumerate(xl.to_python()):
-        if all(is_blank(row[c]) for c in inputs):
+        if all(row[c] is None or row[c] == "" or (type(row[c]) is str and not row[c].strip()) for c in inputs):
             continue  # the empty rows a blank template offers (formulas there compute nothing)
         r = first + i
-        records.append(Record(sheet, r + 1, {k: row[c] for k, c in columns.items()},
-                              {k: a1(r, left + c) for k, c in columns.items()}))
-    return TableData(table, sheet, header + 1, {k: left + c for k, c in columns.items()}, langs, unknown, records)
+        records.append(Record(sheet, r + 1, {k: row[c] for k, c in items}, RowCells(r, placed)))
+    return TableData(table, sheet, header + 1, placed, langs, unknown, records)
 
 
 def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form) -> Record | None:

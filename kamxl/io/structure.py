@@ -26,7 +26,8 @@ TOO_LARGE = Text(zh="工作簿解压后过大（{size} MB，上限 {limit} MB）
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
       "pr": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*?>\s*<f[ >/]')
+# A cell whose first child is a formula: <c r="L6" s="3" t="str"><f>…  (attributes hold no '>')
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*><f[ >/]')
 
 
 @dataclass(frozen=True)
@@ -62,5 +63,6 @@ def read_structure(path: Path, *, limit: int = MAX_UNPACKED) -> Structure:
             except KeyError:
                 formulas[name] = frozenset()
                 continue
-            formulas[name] = frozenset(m.group(1).decode() for m in _FORMULA_CELL.finditer(data))
+            formulas[name] = frozenset(
+                ref.decode() for ref in _FORMULA_CELL.findall(data))
     return Structure(sheets, formulas, date1904)
