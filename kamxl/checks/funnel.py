@@ -32,7 +32,7 @@ DUPLICATE = Text("商机编号 {id} 在本文件中出现 {n} 次", "opportunity
 DUPLICATE_FIX = Text("每个商机只列一次", "list each opportunity once")
 UNCONFIRMED = Text("商机未确认，却归入预测类别“{category}”", "unconfirmed, yet in the forecast category '{category}'")
 UNCONFIRMED_FIX = Text("先确认商机，或改为管道/不计入", "confirm it first, or make it pipeline / omitted")
-FORECAST_CATEGORIES = ("best_case", "commit", "closed")
+FORECAST_CATEGORIES = ("commit", "closed")  # best case is upside, not yet promised
 ORPHAN = Text("价值评估中的商机编号 {id} 不在商机表中", "assessed opportunity {id} is not in the opportunities table")
 ORPHAN_FIX = Text("核对编号，或删除该评估行", "check the ID, or remove the assessment row")
 
