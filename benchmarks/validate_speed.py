@@ -3,6 +3,8 @@
 The corpus is benchmarks/funnel_corpus.py's (generated once, then reused from --corpus).
 In one run, in interleaved rounds, it times:
   (a) python-calamine reading every file's Opportunities table, in one process;
+  (e) python-calamine reading every sheet of every file (the issue's "just to read the
+      same files": validation must read all of it), with the same processes as (d);
   (b) the same with --jobs worker processes (the pool's start-up is counted, as it is in
       any batch run);
   (c) a naive ``pandas.read_excel(path, sheet_name=None)`` loop (openpyxl, one process),
@@ -41,6 +43,17 @@ TABLE = "Opportunities"
 def read_table(path: str) -> int:
     """(a)/(b): the Opportunities table's rows, as python-calamine gives them."""
     return len(pc.CalamineWorkbook.from_path(path, load_tables=True).get_table_by_name(TABLE).to_python())
+
+
+def read_file(path: str) -> int:
+    """(e): the whole file, every sheet, as python-calamine gives it: 'just reading the same files'."""
+    book = pc.CalamineWorkbook.from_path(path)
+    return sum(len(book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
+
+
+def read_files_parallel(paths: list[str], jobs: int) -> int:
+    with ProcessPoolExecutor(jobs) as pool:
+        return sum(pool.map(read_file, paths, chunksize=max(1, len(paths) // (jobs * 16))))
 
 
 def read_serial(paths: list[str]) -> int:
@@ -129,6 +142,7 @@ def main() -> None:
     add("cal1", lambda: read_serial(files))
     if args.jobs > 1:
         add("calN", lambda: read_parallel(files, args.jobs))
+    add("all", lambda: read_files_parallel(files, args.jobs) if args.jobs > 1 else sum(map(read_file, files)))
     add("naive", lambda: read_naive(sample), len(files) / len(sample))
     results: dict[str, object] = {}
     if validate is not None:
@@ -154,6 +168,7 @@ def main() -> None:
     labels = {
         "cal1": ("(a) calamine: Opportunities table", 1),
         "calN": ("(b) calamine: Opportunities table", args.jobs),
+        "all": ("(e) calamine: every sheet of the file", args.jobs),
         "naive": ("(c) pandas.read_excel(sheet_name=None) *", 1),
         "val": ("(d) kamxl validate_paths", args.jobs),
     }
@@ -171,9 +186,10 @@ def main() -> None:
     procs = f"{args.jobs} process{'es' if args.jobs > 1 else ''}"
     print(f"{'naive loop / calamine read, %s' % procs:<47}{ratio('naive', read_n):>10.1f}")
     if validate is not None:
-        slow, fast = ratio("val", read_n), ratio("naive", "val")
-        print(f"{'validation / calamine read, both %s' % procs:<47}{slow:>10.2f}  <= 1.5  "
-              f"{'met' if slow <= 1.5 else 'MISSED'}")
+        slow, fast, whole = ratio("val", read_n), ratio("naive", "val"), ratio("val", "all")
+        print(f"{'validation / calamine one-table read, %s' % procs:<47}{slow:>10.2f}")
+        print(f"{'validation / calamine reading the same files, %s' % procs:<47}{whole:>10.2f}  <= 1.5  "
+              f"{'met' if whole <= 1.5 else 'MISSED'}")
         print(f"{'naive loop / validation':<47}{fast:>10.1f}  >= 10   {'met' if fast >= 10 else 'MISSED'}")
         report_recall(results.get("validation"), folder / MANIFEST)
 

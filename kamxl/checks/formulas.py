@@ -80,7 +80,7 @@ def check(ctx: Context) -> list[Finding]:
         cells = ctx.structure.formula_cells.get(data.sheet, frozenset())
         for record, typed in zip(data.records, ctx.typed.get(name, [])):
             for key, header in formulas:
-                found += _cell(ctx, name, record, typed, key, header, record.cells[key] in cells)
+                found += _cell(ctx, name, record, typed, key, header, record.cells[key].encode() in cells)
     for form in ctx.data.template.forms():
         record = ctx.data.forms.get(form.prefix)
         if record is None:
@@ -88,7 +88,7 @@ def check(ctx: Context) -> list[Finding]:
         cells = ctx.structure.formula_cells.get(record.sheet, frozenset())
         for column in (c for c in form.fields if c.formula and c.key in record.cells):
             found += _cell(ctx, form.prefix, record, ctx.forms.get(form.prefix, {}), column.key, column.header(lang),
-                           record.cells[column.key] in cells)
+                           record.cells[column.key].encode() in cells)
     return found
 
 

@@ -35,13 +35,13 @@ def check(ctx: Context) -> list[Finding]:
         columns = [c for c in table.table.columns if c.key in table.columns]
         rows: list[dict[str, Any]] = [{} for _ in table.records]
         for column in columns:
-            findings += _column(ctx, column, table.records, rows)
+            findings += _column(ctx, column, table.records, rows, table.column(column.key))
         ctx.typed[name] = rows
     for prefix, record in ctx.data.forms.items():
         form = next(f for f in ctx.data.template.forms() if f.prefix == prefix)
         typed: list[dict[str, Any]] = [{}]
         for column in (c for c in form.fields if c.key in record.values):
-            findings += _column(ctx, column, [record], typed)
+            findings += _column(ctx, column, [record], typed, [record.values.get(column.key)])
         ctx.forms[prefix] = typed[0]
     return findings
 
@@ -53,7 +53,8 @@ def _blank(value: object) -> bool:
 _NUMERIC = (Kind.MONEY, Kind.NUMBER, Kind.INTEGER, Kind.SCORE, Kind.PERCENT)
 
 
-def _column(ctx: Context, column: Column, records: list[Record], rows: list[dict[str, Any]]) -> list[Finding]:
+def _column(ctx: Context, column: Column, records: list[Record], rows: list[dict[str, Any]],
+            raws: list[object]) -> list[Finding]:
     """Parse one column of every record and report what fails.
 
     Columns repeat a few values (stages, statuses, Y/N): each distinct value is parsed
@@ -61,7 +62,6 @@ def _column(ctx: Context, column: Column, records: list[Record], rows: list[dict
     visited again to name their cells — a 500-row file is a few thousand distinct values.
     """
     key = column.key
-    raws = [r.values.get(key) for r in records]
     if column.kind is Kind.FORMULA:  # checked against a recomputation by the formula checks
         for row, raw in zip(rows, raws):
             row[key] = raw

@@ -50,13 +50,31 @@ class RowCells(Mapping[str, str]):
         return len(self._columns)
 
 
+class RowValues(Mapping[str, object]):
+    """The values of one table row by key: a view of the row calamine returned, not a copy."""
+
+    __slots__ = ("_row", "_columns")
+
+    def __init__(self, row: list[object], columns: dict[str, int]) -> None:
+        self._row, self._columns = row, columns   # key -> position in the row
+
+    def __getitem__(self, key: str) -> object:
+        return self._row[self._columns[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+
 @dataclass
 class Record:
     """One table row or one form: values by column key, and the cell each came from."""
 
     sheet: str
     row: int                                  # 1-based row of a table record (0 for forms)
-    values: dict[str, object] = field(default_factory=dict)
+    values: Mapping[str, object] = field(default_factory=dict)
     cells: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -69,6 +87,12 @@ class TableData:
     header_langs: dict[str, Lang]             # key -> its header's language (where zh and en differ)
     unknown_headers: list[tuple[str, str]]    # (header text, cell) that match no column
     records: list[Record]
+    offsets: dict[str, int] = field(default_factory=dict)  # key -> position in calamine's rows
+
+    def column(self, key: str) -> list[object]:
+        """Every record's value of one column, straight from the rows read."""
+        offset = self.offsets[key]
+        return [r.values._row[offset] for r in self.records]  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -126,14 +150,13 @@ def _read_table(book: pc.CalamineWorkbook, table: Table) -> TableData | None:
             unknown.append((str(text), a1(header, left + offset)))
     inputs = [c for k, c in columns.items() if table.column(k).formula is None]
     placed = {k: left + c for k, c in columns.items()}
-    items = list(columns.items())
     records = []
     for i, row in enumerate(xl.to_python()):
         if all(row[c] is None or row[c] == "" or (type(row[c]) is str and not row[c].strip()) for c in inputs):
             continue  # the empty rows a blank template offers (formulas there compute nothing)
         r = first + i
-        records.append(Record(sheet, r + 1, {k: row[c] for k, c in items}, RowCells(r, placed)))
-    return TableData(table, sheet, header + 1, placed, langs, unknown, records)
+        records.append(Record(sheet, r + 1, RowValues(row, columns), RowCells(r, placed)))
+    return TableData(table, sheet, header + 1, placed, langs, unknown, records, columns)
 
 
 def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form) -> Record | None:
