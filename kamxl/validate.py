@@ -15,12 +15,14 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
+from openpyxl.utils.cell import get_column_letter
+
 from kamxl.checks import Context, account_plan, across, forecast, formulas, funnel, structure, values
 from kamxl.errors import InputError, KamxlError
 from kamxl.findings import FileResult, Finding, Report, Severity, finding
 from kamxl.i18n import Text
-from kamxl.io.reader import read_workbook
-from kamxl.io.structure import read_structure
+from kamxl.io.reader import WorkbookData, read_workbook
+from kamxl.io.structure import check_archive, read_structure
 from kamxl.methodology import Config, default_config
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
@@ -82,8 +84,9 @@ def validate_file(path: Path, *, config: Config | None = None, today: date | Non
         reason = _sniff(path)
         if reason is not None:
             return _unreadable(name, reason if reason in (ENCRYPTED, NOT_ZIP) else OTHER_FORMAT, what=reason)
-        shape = read_structure(path)
+        check_archive(path)       # a zip bomb is refused before anything unpacks it
         data = read_workbook(path)
+        shape = read_structure(path, columns=formula_columns(data))
     except InputError as exc:
         if exc.code == "S-TEMPLATE":
             return FileResult(name, "", True, [finding("S-TEMPLATE", Severity.ERROR, exc.text, NOT_TEMPLATE_FIX,
@@ -98,6 +101,22 @@ def validate_file(path: Path, *, config: Config | None = None, today: date | Non
     ctx = Context(data, shape, cfg, day, name)
     found = values.check(ctx) + structure.check(ctx) + METHODOLOGY[data.template.id](ctx) + formulas.check(ctx)
     return FileResult(name, data.template.id, True, found, claims(ctx))
+
+
+def formula_columns(data: WorkbookData) -> dict[str, frozenset[str]]:
+    """Sheet -> letters of the columns whose cells must hold formulas (tables and forms)."""
+    wanted: dict[str, set[str]] = {}
+    for table in data.tables.values():
+        for key, col in table.columns.items():
+            if table.table.column(key).formula:
+                wanted.setdefault(table.sheet, set()).add(get_column_letter(col + 1))
+    for form in data.template.forms():
+        record = data.forms.get(form.prefix)
+        for column in (c for c in form.fields if c.formula) if record else ():
+            if column.key in record.cells:  # type: ignore[union-attr]
+                cell = record.cells[column.key]  # type: ignore[union-attr]
+                wanted.setdefault(record.sheet, set()).add(cell.rstrip("0123456789"))  # type: ignore[union-attr]
+    return {sheet: frozenset(letters) for sheet, letters in wanted.items()}
 
 
 def _unreadable(name: str, text: Text, **params: object) -> FileResult:

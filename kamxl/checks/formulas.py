@@ -76,11 +76,17 @@ def check(ctx: Context) -> list[Finding]:
     found: list[Finding] = []
     lang = ctx.data.lang or "zh"
     for name, data in ctx.data.tables.items():
-        formulas = [(c.key, c.header(lang)) for c in data.table.columns if c.formula and c.key in data.columns]
-        cells = ctx.structure.formula_cells.get(data.sheet, frozenset())
-        for record, typed in zip(data.records, ctx.typed.get(name, [])):
-            for key, header in formulas:
-                found += _cell(ctx, name, record, typed, key, header, record.cells[key].encode() in cells)
+        rows_with_formula = _rows_by_column(ctx.structure.formula_cells.get(data.sheet, frozenset()))
+        typed_rows = ctx.typed.get(name, [])
+        for column in (c for c in data.table.columns if c.formula and c.key in data.columns):
+            key, header = column.key, column.header(lang)
+            letter = data.records[0].cells[key].rstrip("0123456789") if data.records else ""
+            formula_rows, recompute = rows_with_formula.get(letter, set()), RECOMPUTE.get((name, key))
+            for record, typed in zip(data.records, typed_rows):
+                is_formula = record.row in formula_rows
+                if is_formula and (recompute is None or record.values[key] in (None, "")):
+                    continue  # the usual cell: a formula, nothing cached to compare
+                found += _cell(ctx, name, record, typed, key, header, is_formula)
     for form in ctx.data.template.forms():
         record = ctx.data.forms.get(form.prefix)
         if record is None:
@@ -90,6 +96,16 @@ def check(ctx: Context) -> list[Finding]:
             found += _cell(ctx, form.prefix, record, ctx.forms.get(form.prefix, {}), column.key, column.header(lang),
                            record.cells[column.key].encode() in cells)
     return found
+
+
+def _rows_by_column(refs: frozenset[bytes]) -> dict[str, set[int]]:
+    """b'L6' references -> {'L': {6, …}}: one pass, then each cell is a set lookup."""
+    rows: dict[str, set[int]] = {}
+    for ref in refs:
+        text = ref.decode()
+        split = len(text.rstrip("0123456789"))
+        rows.setdefault(text[:split], set()).add(int(text[split:]))
+    return rows
 
 
 def _cell(ctx: Context, block: str, record: Record, typed: dict[str, Any], key: str, header: str,

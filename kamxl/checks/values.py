@@ -33,16 +33,21 @@ def check(ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     for name, table in ctx.data.tables.items():
         columns = [c for c in table.table.columns if c.key in table.columns]
-        rows: list[dict[str, Any]] = [{} for _ in table.records]
+        values: list[list[Any]] = []
         for column in columns:
-            findings += _column(ctx, column, table.records, rows, table.column(column.key))
-        ctx.typed[name] = rows
+            typed_column, found = _column(ctx, column, table.records, table.column(column.key))
+            values.append(typed_column)
+            findings += found
+        keys = [c.key for c in columns]
+        ctx.typed[name] = [dict(zip(keys, row)) for row in zip(*values)] if values else [{} for _ in table.records]
     for prefix, record in ctx.data.forms.items():
         form = next(f for f in ctx.data.template.forms() if f.prefix == prefix)
-        typed: list[dict[str, Any]] = [{}]
+        typed: dict[str, Any] = {}
         for column in (c for c in form.fields if c.key in record.values):
-            findings += _column(ctx, column, [record], typed, [record.values.get(column.key)])
-        ctx.forms[prefix] = typed[0]
+            typed_column, found = _column(ctx, column, [record], [record.values.get(column.key)])
+            typed[column.key] = typed_column[0]
+            findings += found
+        ctx.forms[prefix] = typed
     return findings
 
 
@@ -53,19 +58,18 @@ def _blank(value: object) -> bool:
 _NUMERIC = (Kind.MONEY, Kind.NUMBER, Kind.INTEGER, Kind.SCORE, Kind.PERCENT)
 
 
-def _column(ctx: Context, column: Column, records: list[Record], rows: list[dict[str, Any]],
-            raws: list[object]) -> list[Finding]:
+def _column(ctx: Context, column: Column, records: list[Record],
+            raws: list[object]) -> tuple[list[Any], list[Finding]]:
     """Parse one column of every record and report what fails.
 
     Columns repeat a few values (stages, statuses, Y/N): each distinct value is parsed
     once, the column is mapped in one pass, and only rows holding a failed value are
     visited again to name their cells — a 500-row file is a few thousand distinct values.
+    Returns the column's typed values (None where blank or unreadable) and the findings.
     """
     key = column.key
     if column.kind is Kind.FORMULA:  # checked against a recomputation by the formula checks
-        for row, raw in zip(rows, raws):
-            row[key] = raw
-        return []
+        return raws, []
     value_of: dict[object, Any] = {}
     problem_of: dict[object, tuple[str, Text, Text, dict[str, object]]] = {}
     header = column.header(ctx.data.lang or "zh")
@@ -85,13 +89,12 @@ def _column(ctx: Context, column: Column, records: list[Record], rows: list[dict
             issue = _range(column, value, header)
             if issue:
                 problem_of[raw] = issue
-    for row, raw in zip(rows, raws):
-        row[key] = value_of[raw]
+    typed = [value_of[raw] for raw in raws]
     if not problem_of:
-        return []
-    return [ctx.at(record, key, rule, Severity.ERROR, message, hint, **params)
-            for record, raw in zip(records, raws) if raw in problem_of
-            for rule, message, hint, params in [problem_of[raw]]]
+        return typed, []
+    return typed, [ctx.at(record, key, rule, Severity.ERROR, message, hint, **params)
+                   for record, raw in zip(records, raws) if raw in problem_of
+                   for rule, message, hint, params in [problem_of[raw]]]
 
 
 def _parse(column: Column, raw: object, ctx: Context) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import python_calamine as pc
@@ -26,9 +27,14 @@ UNKNOWN_TEMPLATE = Text(zh="无法识别的工作簿：既没有 kamxl 元数据
                         en="not a kamxl workbook: no kamxl metadata and none of the standard tables")
 
 
+@lru_cache(maxsize=None)
+def _letters(col: int) -> str:
+    return get_column_letter(col + 1)
+
+
 def a1(row: int, col: int) -> str:
     """0-based row/column to 'B7'."""
-    return f"{get_column_letter(col + 1)}{row + 1}"
+    return f"{_letters(col)}{row + 1}"
 
 
 class RowCells(Mapping[str, str]):
@@ -106,14 +112,25 @@ class WorkbookData:
     forms: dict[str, Record]
 
 
+_HEADER_INDEX: dict[int, dict[str, tuple[str, Lang | None]]] = {}
+
+
+def _header_index(columns: tuple[Column, ...]) -> dict[str, tuple[str, Lang | None]]:
+    """Folded header text -> (column key, its language; None when zh and en agree), per schema."""
+    index = _HEADER_INDEX.get(id(columns))
+    if index is None:
+        index = {}
+        for column in columns:
+            zh, en = fold(column.header("zh")), fold(column.header("en"))
+            index.setdefault(en, (column.key, None if zh == en else "en"))
+            index.setdefault(zh, (column.key, None if zh == en else "zh"))
+        _HEADER_INDEX[id(columns)] = index  # schemas live as long as the process
+    return index
+
+
 def _header_key(columns: tuple[Column, ...], header: object) -> tuple[str, Lang | None] | None:
     """The column a header names, and its language (None when both languages spell it alike)."""
-    text = fold(header) if not is_blank(header) else ""
-    for column in columns:
-        zh, en = fold(column.header("zh")), fold(column.header("en"))
-        if text in (zh, en):
-            return column.key, None if zh == en else ("zh" if text == zh else "en")
-    return None
+    return None if is_blank(header) else _header_index(columns).get(fold(header))
 
 
 def _identify(book: pc.CalamineWorkbook) -> tuple[Template, int | None, Lang | None, str]:

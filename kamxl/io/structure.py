@@ -32,9 +32,19 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*><f[ >/]')
 
 
-def formula_refs(sheet_xml: bytes) -> frozenset[bytes]:
-    """The cells of a sheet part that hold a formula, as b'L6'."""
-    return frozenset(_FORMULA_CELL.findall(sheet_xml))
+def formula_refs(sheet_xml: bytes, columns: frozenset[str] | None = None) -> frozenset[bytes]:
+    """The cells of a sheet part that hold a formula, as b'L6' — only in ``columns``
+    (letters) if given, which lets the scan drop other cells at their first letter."""
+    if columns is None:
+        return frozenset(_FORMULA_CELL.findall(sheet_xml))
+    letters = b"|".join(c.encode() for c in sorted(columns))
+    return frozenset(re.findall(rb'<c r="((?:' + letters + rb')[0-9]{1,7})"[^>]*><f[ >/]', sheet_xml))
+
+
+def check_archive(path: Path, *, limit: int = MAX_UNPACKED) -> None:
+    """Refuse a file whose parts would unpack beyond the caps, before anything reads it."""
+    with zipfile.ZipFile(path) as archive:
+        check_size(archive, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,10 @@ def check_size(archive: zipfile.ZipFile, *, limit: int = MAX_UNPACKED) -> None:
         raise InputError("S-FILE-TOO-LARGE", TOO_LARGE, {"size": total // 2**20, "limit": limit // 2**20})
 
 
-def read_structure(path: Path, *, limit: int = MAX_UNPACKED) -> Structure:
+def read_structure(path: Path, *, limit: int = MAX_UNPACKED,
+                   columns: dict[str, frozenset[str]] | None = None) -> Structure:
+    """Sheet states and formula cells; with ``columns`` (sheet -> column letters) only those
+    sheets and columns are scanned (the rest report no formula cells)."""
     with zipfile.ZipFile(path) as archive:
         check_size(archive, limit=limit)
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
@@ -63,6 +76,9 @@ def read_structure(path: Path, *, limit: int = MAX_UNPACKED) -> Structure:
         for sheet in book.iterfind("m:sheets/m:sheet", NS):
             name = sheet.get("name", "")
             sheets[name] = sheet.get("state", "visible")
+            if columns is not None and name not in columns:
+                formulas[name] = frozenset()
+                continue
             target = targets.get(sheet.get(f"{{{NS['r']}}}id"), "")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
             try:
@@ -70,5 +86,5 @@ def read_structure(path: Path, *, limit: int = MAX_UNPACKED) -> Structure:
             except KeyError:
                 formulas[name] = frozenset()
                 continue
-            formulas[name] = formula_refs(data)
+            formulas[name] = formula_refs(data, None if columns is None else columns[name])
     return Structure(sheets, formulas, date1904)
