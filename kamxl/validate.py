@@ -18,7 +18,7 @@ from pathlib import Path
 from openpyxl.utils.cell import get_column_letter
 
 from kamxl.checks import Context, account_plan, across, forecast, formulas, funnel, structure, values
-from kamxl.errors import InputError, KamxlError
+from kamxl.errors import InputError
 from kamxl.findings import FileResult, Finding, Report, Severity, finding
 from kamxl.i18n import Text
 from kamxl.io.reader import WorkbookData, read_workbook
@@ -122,8 +122,7 @@ def formula_columns(data: WorkbookData) -> dict[str, frozenset[str]]:
 def _unreadable(name: str, text: Text, **params: object) -> FileResult:
     if "what" in params and isinstance(params["what"], Text):
         params = {"what": params["what"].both()}
-    message = text if text in (ENCRYPTED, NOT_ZIP) else text
-    return FileResult(name, "", False, [finding("S-UNREADABLE", Severity.ERROR, message, UNREADABLE_FIX, file=name,
+    return FileResult(name, "", False, [finding("S-UNREADABLE", Severity.ERROR, text, UNREADABLE_FIX, file=name,
                                                 **params)])
 
 
@@ -188,4 +187,4 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-__all__ = ["KamxlError", "discover", "validate_file", "validate_paths"]
+__all__ = ["discover", "formula_columns", "validate_file", "validate_paths"]
