@@ -8,9 +8,11 @@ file reported.
 """
 from __future__ import annotations
 
+import gc
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -126,17 +128,18 @@ def _unreadable(name: str, text: Text, **params: object) -> FileResult:
                                                 **params)])
 
 
-def claims(ctx: Context) -> list[across.Claim]:
+def claims(ctx: Context) -> list[across.Claim | across.Claims]:
     """The facts of this file that other files may contradict."""
-    out: list[across.Claim] = []
-    for record, t in ctx.rows("Opportunities"):
-        if t.get("id"):
-            out.append(across.Claim("opportunity", str(t["id"]), str(t.get("owner") or ""), ctx.file, record.sheet,
-                                    record.cells["id"]))
-    for record, t in ctx.rows("ForecastLines"):
-        if t.get("opportunity_id"):
-            out.append(across.Claim("forecast_line", str(t["opportunity_id"]), str(t.get("owner") or ""), ctx.file,
-                                    record.sheet, record.cells["opportunity_id"]))
+    out: list[across.Claim | across.Claims] = []
+    for table, kind, key in (("Opportunities", "opportunity", "id"), ("ForecastLines", "forecast_line", "opportunity_id")):
+        data = ctx.data.tables.get(table)
+        if data is None:
+            continue
+        rows = [(str(id_), str(owner or ""), record.cells[key])
+                for record, id_, owner in zip(data.records, ctx.column(table, key), ctx.column(table, "owner")) if id_]
+        if rows:
+            keys, owners, cells = map(list, zip(*rows))
+            out.append(across.Claims(kind, ctx.file, data.sheet, keys, owners, cells))
     profile = ctx.data.forms.get("Profile")
     typed = ctx.forms.get("Profile", {})
     if profile and typed.get("customer"):
@@ -170,8 +173,22 @@ def _run(tasks: list[tuple[Path, Config, date, str]], jobs: int) -> Iterator[Fil
     if jobs <= 1 or len(tasks) < 2:
         yield from map(_worker, tasks)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=gc.freeze) as pool, _no_cycle_collection():
         yield from pool.map(_worker, tasks, chunksize=max(1, min(32, len(tasks) // (jobs * 8) or 1)))
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Results are plain acyclic data freed by reference counting; the cycle collector
+    would only rescan the growing pile of them, once per few hundred objects unpickled.
+    (Workers freeze what they inherit, for the same reason.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _display(path: Path, base: Path | None) -> str:

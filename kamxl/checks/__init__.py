@@ -29,8 +29,10 @@ class Context:
     config: Config
     today: date
     file: str
-    typed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)   # table -> rows by key
+    columns: dict[str, dict[str, list[Any]]] = field(default_factory=dict)  # table -> key -> typed column
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)         # form prefix -> values
+    memo: dict[object, Any] = field(default_factory=dict)                  # recomputations by their inputs
+    _typed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def at(self, record: Record, key: str, rule: str, severity: Severity, message: Text, hint: Text,
            **params: object) -> Finding:
@@ -42,7 +44,27 @@ class Context:
              **params: object) -> Finding:
         return finding(rule, severity, message, hint, file=self.file, sheet=sheet, cell=cell, **params)
 
+    def typed(self, table: str) -> list[dict[str, Any]]:
+        """The typed values of a table's rows by key, built on first use from its columns
+        (the big funnel checks work on columns and never need them)."""
+        rows = self._typed.get(table)
+        if rows is None:
+            columns = self.columns.get(table, {})
+            count = len(self.data.tables[table].records) if table in self.data.tables else 0
+            keys = list(columns)
+            rows = [dict(zip(keys, row)) for row in zip(*columns.values())] if keys else [{} for _ in range(count)]
+            self._typed[table] = rows
+        return rows
+
+    def column(self, table: str, key: str) -> list[Any]:
+        """One typed column of a table (Nones when the column is missing)."""
+        columns = self.columns.get(table, {})
+        if key in columns:
+            return columns[key]
+        data = self.data.tables.get(table)
+        return [None] * (len(data.records) if data else 0)
+
     def rows(self, table: str) -> list[tuple[Record, dict[str, Any]]]:
         """(record, typed values) pairs of a table, in file order."""
         data = self.data.tables.get(table)
-        return list(zip(data.records, self.typed.get(table, []))) if data else []
+        return list(zip(data.records, self.typed(table))) if data else []

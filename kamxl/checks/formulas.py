@@ -5,7 +5,10 @@ trusted: a stale file, or a tampered one."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
+
+from openpyxl.utils.cell import get_column_letter
 
 from kamxl.checks import Context
 from kamxl.errors import InputError
@@ -68,6 +71,17 @@ RECOMPUTE: dict[tuple[str, str], Recompute] = {
     ("Evaluation", "score"): _evaluation("score"),
     ("Evaluation", "account_class"): _evaluation("account_class"),
 }
+#: the typed inputs each table recomputation reads: equal inputs give equal results, so a
+#: 500-row funnel recomputes once per distinct (stage, status), (amount, stage, status), …
+INPUTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("Opportunities", "probability"): ("stage", "status"),
+    ("Opportunities", "weighted"): ("amount", "stage", "status"),
+    ("Assessment", "score"): tuple(ANSWERS),
+    ("ForecastLines", "weighted"): ("amount", "stage", "status"),
+    ("ForecastLines", "close_period"): ("close_date",),
+    ("DecisionChain", "level_no"): ("level",),
+    ("SellingPoints", "buying_point"): ("uniqueness", "value"),
+}
 
 
 def check(ctx: Context) -> list[Finding]:
@@ -76,59 +90,76 @@ def check(ctx: Context) -> list[Finding]:
     found: list[Finding] = []
     lang = ctx.data.lang or "zh"
     for name, data in ctx.data.tables.items():
-        rows_with_formula = _rows_by_column(ctx.structure.formula_cells.get(data.sheet, frozenset()))
-        typed_rows = ctx.typed.get(name, [])
+        rows_with_formula = ctx.structure.formula_cells.get(data.sheet, {})
+        rows = [record.row for record in data.records]
         for column in (c for c in data.table.columns if c.formula and c.key in data.columns):
-            key, header = column.key, column.header(lang)
-            letter = data.records[0].cells[key].rstrip("0123456789") if data.records else ""
-            formula_rows, recompute = rows_with_formula.get(letter, set()), RECOMPUTE.get((name, key))
-            for record, typed in zip(data.records, typed_rows):
-                is_formula = record.row in formula_rows
-                if is_formula and (recompute is None or record.values[key] in (None, "")):
-                    continue  # the usual cell: a formula, nothing cached to compare
-                found += _cell(ctx, name, record, typed, key, header, is_formula)
+            letter = get_column_letter(data.columns[column.key] + 1)
+            found += _table_column(ctx, name, column.key, column.header(lang), rows,
+                                   rows_with_formula.get(letter, frozenset()))
     for form in ctx.data.template.forms():
         record = ctx.data.forms.get(form.prefix)
         if record is None:
             continue
-        cells = ctx.structure.formula_cells.get(record.sheet, frozenset())
+        typed = ctx.forms.get(form.prefix, {})
         for column in (c for c in form.fields if c.formula and c.key in record.cells):
-            found += _cell(ctx, form.prefix, record, ctx.forms.get(form.prefix, {}), column.key, column.header(lang),
-                           record.cells[column.key].encode() in cells)
+            key, cell = column.key, record.cells[column.key]
+            recompute = RECOMPUTE.get((form.prefix, key))
+            expected = (lambda r=recompute: _safe(r, ctx, typed)) if recompute else None
+            found += _cell(ctx, form.prefix, record, key, column.header(lang),
+                           ctx.structure.is_formula(record.sheet, cell), expected, typed)
     return found
 
 
-def _rows_by_column(refs: frozenset[bytes]) -> dict[str, set[int]]:
-    """b'L6' references -> {'L': {6, …}}: one pass, then each cell is a set lookup."""
-    rows: dict[str, set[int]] = {}
-    for ref in refs:
-        text = ref.decode()
-        split = len(text.rstrip("0123456789"))
-        rows.setdefault(text[:split], set()).add(int(text[split:]))
-    return rows
+def _table_column(ctx: Context, name: str, key: str, header: str, rows: list[int],
+                  formula_rows: frozenset[int]) -> list[Finding]:
+    """One calculated column of a table: the usual cell is a formula whose cached value (if
+    any) matches the recomputation; only the others are visited further."""
+    data, found = ctx.data.tables[name], []
+    recompute, inputs = RECOMPUTE.get((name, key)), INPUTS.get((name, key), ())
+    arguments = zip(*(ctx.column(name, k) for k in inputs)) if inputs else repeat(())
+    for record, row, shown, args in zip(data.records, rows, data.column(key), arguments):
+        if row in formula_rows:
+            if recompute is None or shown is None or shown == "":
+                continue  # a formula, nothing cached to compare
+            value = _memo(ctx, (name, key, args), recompute, inputs)
+            if value is None or _same(shown, value):
+                continue
+        expected = (lambda a=args: _memo(ctx, (name, key, a), recompute, inputs)) if recompute else None
+        found += _cell(ctx, name, record, key, header, row in formula_rows, expected, dict(zip(inputs, args)))
+    return found
 
 
-def _cell(ctx: Context, block: str, record: Record, typed: dict[str, Any], key: str, header: str,
-          is_formula: bool) -> list[Finding]:
+def _memo(ctx: Context, memo_key: tuple[Any, ...], recompute: Recompute, inputs: tuple[str, ...]) -> Any:
+    """The recomputation for these inputs, once per distinct inputs."""
+    try:
+        return ctx.memo[memo_key]
+    except KeyError:
+        value = ctx.memo[memo_key] = _safe(recompute, ctx, dict(zip(inputs, memo_key[2])))
+        return value
+    except TypeError:        # an unhashable input: compute it, do not remember
+        return _safe(recompute, ctx, dict(zip(inputs, memo_key[2])))
+
+
+def _cell(ctx: Context, block: str, record: Record, key: str, header: str, is_formula: bool,
+          expected: Callable[[], Any] | None, typed: dict[str, Any]) -> list[Finding]:
     shown = record.values.get(key)
     if not is_formula:
         if shown in (None, ""):
             return [ctx.at(record, key, "S-FORMULA-DELETED", Severity.WARNING, DELETED, OVERWRITTEN_FIX, column=header)]
-        if (block, key) == ("Opportunities", "probability") and isinstance(shown, float):
-            expected = _safe(RECOMPUTE[(block, key)], ctx, typed)
-            if isinstance(expected, float) and abs(shown - expected) > ctx.config.probability_tolerance:
+        if (block, key) == ("Opportunities", "probability") and isinstance(shown, float) and expected:
+            value = expected()
+            if isinstance(value, float) and abs(shown - value) > ctx.config.probability_tolerance:
                 return [ctx.at(record, key, "M-FUN-6", Severity.ERROR, PROBABILITY, PROBABILITY_FIX,
-                               typed=f"{shown:.0%}", stage=typed["stage"].code, table=f"{expected:.0%}")]
+                               typed=f"{shown:.0%}", stage=typed["stage"].code, table=f"{value:.0%}")]
         return [ctx.at(record, key, "S-FORMULA-OVERWRITTEN", Severity.ERROR, OVERWRITTEN, OVERWRITTEN_FIX,
                        column=header, value=shown)]
-    recompute = RECOMPUTE.get((block, key))
-    if recompute is None or shown in (None, ""):   # no cached value (e.g. written by openpyxl): nothing to compare
+    if expected is None or shown in (None, ""):   # no cached value (e.g. written by openpyxl): nothing to compare
         return []
-    expected = _safe(recompute, ctx, typed)
-    if expected is None or _same(shown, expected):
+    value = expected()
+    if value is None or _same(shown, value):
         return []
     return [ctx.at(record, key, "S-CACHED-STALE", Severity.WARNING, STALE, STALE_FIX, column=header,
-                   shown=_show(shown), computed=_show(expected))]
+                   shown=_show(shown), computed=_show(value))]
 
 
 def _safe(fn: Recompute, ctx: Context, typed: dict[str, Any]) -> Any:

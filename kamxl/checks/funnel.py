@@ -7,6 +7,7 @@ from collections import Counter
 from kamxl.checks import Context
 from kamxl.findings import Finding, Severity
 from kamxl.i18n import Text
+from kamxl.io.reader import Record
 from kamxl.methodology import QUESTIONS
 from kamxl.methodology.scoring import score_parsed
 
@@ -37,69 +38,95 @@ ORPHAN = Text("价值评估中的商机编号 {id} 不在商机表中", "assesse
 ORPHAN_FIX = Text("核对编号，或删除该评估行", "check the ID, or remove the assessment row")
 
 ANSWERS = [q.id.lower() for q in QUESTIONS]
+ROW = ("id", "stage", "status", "confirmed", "category", "budget", "sponsor", "coach", "close_date")
 
 
 def check(ctx: Context) -> list[Finding]:
-    cfg, found = ctx.config, []
-    opportunities = ctx.rows("Opportunities")
-    assessments: dict[str, tuple] = {}
-    for record, typed in ctx.rows("Assessment"):
-        if typed.get("id"):
-            assessments.setdefault(str(typed["id"]).casefold(), (record, typed))
-    ids = Counter(str(t["id"]).casefold() for _, t in opportunities if t.get("id"))
-    reported: set[str] = set()
-    for record, t in opportunities:
-        stage, status = t.get("stage"), t.get("status") or "open"
-        key = str(t.get("id") or "").casefold()
-        if key and ids[key] > 1 and key not in reported:
-            reported.add(key)
-            found.append(ctx.at(record, "id", "M-FC-3", Severity.ERROR, DUPLICATE, DUPLICATE_FIX, id=t["id"],
-                                n=ids[key]))
+    """Column by column: a 500-row funnel is checked without building a dict per row."""
+    data = ctx.data.tables.get("Opportunities")
+    records = data.records if data else []
+    typed_ids = ctx.column("Opportunities", "id")
+    ids = [str(v).casefold() if v else "" for v in typed_ids]
+    counts = Counter(k for k in ids if k)
+    assessments = _assessments(ctx)
+    found = _duplicates(ctx, records, typed_ids, counts) if len(counts) < sum(counts.values()) else []
+    last, ev = len(ctx.config.stages), ctx.config.evidence
+    columns = [ctx.column("Opportunities", k) for k in ROW[1:]]
+    for record, key, stage, status, confirmed, category, budget, sponsor, coach, close in zip(records, ids, *columns):
         if stage is None:
             continue
-        n, last = stage.number, len(cfg.stages)
+        n, status = stage.number, status or "open"
         if n == last and status == "open":
             found.append(ctx.at(record, "status", "M-FUN-4", Severity.ERROR, OPEN_AT_08, OPEN_AT_08_FIX))
         elif n < last and status in ("won", "lost"):
             found.append(ctx.at(record, "stage", "M-FUN-4", Severity.WARNING, CLOSED_EARLY, CLOSED_EARLY_FIX,
                                 status=record.values.get("status"), stage=stage.code))
-        if t.get("confirmed") is False and t.get("category") in FORECAST_CATEGORIES:
+        if confirmed is False and category in FORECAST_CATEGORIES:
             found.append(ctx.at(record, "confirmed", "M-FC-2", Severity.WARNING, UNCONFIRMED, UNCONFIRMED_FIX,
                                 category=record.values.get("category")))
         if status != "open":
             continue
-        found += _evidence(ctx, record, t, stage.number, stage.code, assessments.get(key))
-        if t.get("close_date") and t["close_date"] < ctx.today:
+        if n >= ev.budget_and_sponsor_from and (not budget or not sponsor):
+            found.append(ctx.at(record, "budget" if not budget else "sponsor", "M-FUN-5", Severity.WARNING,
+                                NO_BUDGET, NO_BUDGET_FIX, stage=stage.code))
+        if n >= ev.coach_from and not coach:
+            found.append(ctx.at(record, "coach", "M-REL-5", Severity.WARNING, NO_COACH, NO_COACH_FIX, stage=stage.code))
+        found += _assessment(ctx, record, stage, assessments.get(key))
+        if close and close < ctx.today:
             found.append(ctx.at(record, "close_date", "S-STALE", Severity.WARNING, STALE, STALE_FIX,
-                                date=t["close_date"].isoformat()))
-    known = set(ids)
-    for key, (record, typed) in assessments.items():
-        if key not in known:
-            found.append(ctx.at(record, "id", "S-ASSESS-ORPHAN", Severity.WARNING, ORPHAN, ORPHAN_FIX, id=typed["id"]))
+                                date=close.isoformat()))
+    for key, (record, id_, _answers) in assessments.items():
+        if key not in counts:
+            found.append(ctx.at(record, "id", "S-ASSESS-ORPHAN", Severity.WARNING, ORPHAN, ORPHAN_FIX, id=id_))
     return found
 
 
-def _evidence(ctx: Context, record, t: dict, n: int, code: str, assessment: tuple | None) -> list[Finding]:
-    cfg, ev, found = ctx.config, ctx.config.evidence, []
-    if n >= ev.budget_and_sponsor_from and (not t.get("budget") or not t.get("sponsor")):
-        found.append(ctx.at(record, "budget" if not t.get("budget") else "sponsor", "M-FUN-5", Severity.WARNING,
-                            NO_BUDGET, NO_BUDGET_FIX, stage=code))
-    if n >= ev.coach_from and not t.get("coach"):
-        found.append(ctx.at(record, "coach", "M-REL-5", Severity.WARNING, NO_COACH, NO_COACH_FIX, stage=code))
+def _duplicates(ctx: Context, records: list[Record], ids: list, counts: Counter[str]) -> list[Finding]:
+    found, reported = [], set()
+    for record, id_ in zip(records, ids):
+        key = str(id_).casefold() if id_ else ""
+        if key and counts[key] > 1 and key not in reported:
+            reported.add(key)
+            found.append(ctx.at(record, "id", "M-FC-3", Severity.ERROR, DUPLICATE, DUPLICATE_FIX, id=id_,
+                                n=counts[key]))
+    return found
+
+
+def _assessments(ctx: Context) -> dict[str, tuple[Record, str, tuple | None]]:
+    """Opportunity id -> (its first assessment row, the id as typed, its 20 answers; None
+    when an answer was unreadable, which the value checks reported)."""
+    data = ctx.data.tables.get("Assessment")
+    if data is None:
+        return {}
+    out: dict[str, tuple[Record, str, tuple | None]] = {}
+    rows = zip(data.records, ctx.column("Assessment", "id"), zip(*(ctx.column("Assessment", q) for q in ANSWERS)))
+    for record, id_, answers in rows:
+        key = str(id_).casefold() if id_ else ""
+        if key and key not in out:
+            unreadable = None in answers and any(
+                v is None and record.values.get(q) not in (None, "") for q, v in zip(ANSWERS, answers))
+            out[key] = (record, id_, None if unreadable else answers)
+    return out
+
+
+def _assessment(ctx: Context, record: Record, stage, assessment: tuple | None) -> list[Finding]:
+    """M-FUN-5 (an assessment exists), M-SCORE-3 (complete), M-SCORE-4 (low value late)."""
+    cfg, n = ctx.config, stage.number
     if assessment is None:
-        if n >= ev.score_from:
-            found.append(ctx.at(record, "value_score", "M-FUN-5", Severity.WARNING, NO_ASSESSMENT, NO_ASSESSMENT_FIX,
-                                stage=code))
-        return found
-    a_record, a = assessment
-    answers = [a.get(q) for q in ANSWERS]
-    if None in answers and any(v is None and a_record.values.get(q) not in (None, "") for q, v in zip(ANSWERS, answers)):
-        return found  # an unreadable answer was reported by the value checks
-    score = score_parsed(answers, config=cfg)
-    if not score.complete and n >= ev.score_from:
-        found.append(ctx.at(a_record, "score", "M-SCORE-3", Severity.WARNING, INCOMPLETE, INCOMPLETE_FIX,
-                            stage=code, answered=score.answered))
-    elif score.complete and n >= cfg.scoring.late_stage and score.total <= cfg.scoring.threshold:
-        found.append(ctx.at(record, "value_score", "M-SCORE-4", Severity.WARNING, LOW_LATE, LOW_LATE_FIX,
-                            stage=code, score=score.total, threshold=cfg.scoring.threshold))
-    return found
+        if n >= cfg.evidence.score_from:
+            return [ctx.at(record, "value_score", "M-FUN-5", Severity.WARNING, NO_ASSESSMENT, NO_ASSESSMENT_FIX,
+                           stage=stage.code)]
+        return []
+    a_record, _id, answers = assessment
+    if answers is None or n < min(cfg.evidence.score_from, cfg.scoring.late_stage):
+        return []   # unreadable (reported by the value checks), or too early for either rule
+    score = ctx.memo.get(answers)
+    if score is None:
+        score = ctx.memo[answers] = score_parsed(list(answers), config=cfg)
+    if not score.complete and n >= cfg.evidence.score_from:
+        return [ctx.at(a_record, "score", "M-SCORE-3", Severity.WARNING, INCOMPLETE, INCOMPLETE_FIX,
+                       stage=stage.code, answered=score.answered)]
+    if score.complete and n >= cfg.scoring.late_stage and score.total <= cfg.scoring.threshold:
+        return [ctx.at(record, "value_score", "M-SCORE-4", Severity.WARNING, LOW_LATE, LOW_LATE_FIX,
+                       stage=stage.code, score=score.total, threshold=cfg.scoring.threshold)]
+    return []

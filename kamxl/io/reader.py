@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import python_calamine as pc
@@ -74,7 +75,7 @@ class RowValues(Mapping[str, object]):
         return len(self._columns)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One table row or one form: values by column key, and the cell each came from."""
 
@@ -94,11 +95,11 @@ class TableData:
     unknown_headers: list[tuple[str, str]]    # (header text, cell) that match no column
     records: list[Record]
     offsets: dict[str, int] = field(default_factory=dict)  # key -> position in calamine's rows
+    rows: list[list[object]] = field(default_factory=list)  # the records' rows as calamine read them
 
     def column(self, key: str) -> list[object]:
         """Every record's value of one column, straight from the rows read."""
-        offset = self.offsets[key]
-        return [r.values._row[offset] for r in self.records]  # type: ignore[attr-defined]
+        return list(map(itemgetter(self.offsets[key]), self.rows))
 
 
 @dataclass
@@ -167,13 +168,14 @@ def _read_table(book: pc.CalamineWorkbook, table: Table) -> TableData | None:
             unknown.append((str(text), a1(header, left + offset)))
     inputs = [c for k, c in columns.items() if table.column(k).formula is None]
     placed = {k: left + c for k, c in columns.items()}
-    records = []
-    for i, row in enumerate(xl.to_python()):
-        if all(row[c] is None or row[c] == "" or (type(row[c]) is str and not row[c].strip()) for c in inputs):
+    records, rows = [], []
+    key_column = inputs[0] if inputs else 0
+    for r, row in enumerate(xl.to_python(), start=first):
+        if is_blank(row[key_column]) and all(is_blank(row[c]) for c in inputs):  # the key is usually filled
             continue  # the empty rows a blank template offers (formulas there compute nothing)
-        r = first + i
         records.append(Record(sheet, r + 1, RowValues(row, columns), RowCells(r, placed)))
-    return TableData(table, sheet, header + 1, placed, langs, unknown, records, columns)
+        rows.append(row)
+    return TableData(table, sheet, header + 1, placed, langs, unknown, records, columns, rows)
 
 
 def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form) -> Record | None:

@@ -27,18 +27,22 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
       "pr": "http://schemas.openxmlformats.org/package/2006/relationships"}
 # A cell whose first child is a formula: <c r="L6" s="3" t="str"><f>…  (attributes hold no '>').
-# findall runs in C; references stay bytes because decoding thousands of them costs more
-# than the scan (callers encode the few cells they ask about).
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*><f[ >/]')
+# findall runs in C and yields (column, row) pairs, grouped once per sheet: checks then ask
+# "is row 6 of column L a formula?" as a set lookup instead of decoding every reference.
+_FORMULA_CELL = rb'<c r="(%s)([0-9]{1,7})"[^>]*><f[ >/]'
+ANY_COLUMN = rb"[A-Z]{1,3}"
+
+FormulaRows = dict[str, frozenset[int]]   # column letters -> 1-based rows holding a formula
 
 
-def formula_refs(sheet_xml: bytes, columns: frozenset[str] | None = None) -> frozenset[bytes]:
-    """The cells of a sheet part that hold a formula, as b'L6' — only in ``columns``
+def formula_rows(sheet_xml: bytes, columns: frozenset[str] | None = None) -> FormulaRows:
+    """The rows of each column of a sheet part that hold a formula — only in ``columns``
     (letters) if given, which lets the scan drop other cells at their first letter."""
-    if columns is None:
-        return frozenset(_FORMULA_CELL.findall(sheet_xml))
-    letters = b"|".join(c.encode() for c in sorted(columns))
-    return frozenset(re.findall(rb'<c r="((?:' + letters + rb')[0-9]{1,7})"[^>]*><f[ >/]', sheet_xml))
+    letters = ANY_COLUMN if columns is None else b"|".join(c.encode() for c in sorted(columns))
+    grouped: dict[bytes, list[bytes]] = {}
+    for letter, row in re.findall(_FORMULA_CELL % letters, sheet_xml):
+        grouped.setdefault(letter, []).append(row)
+    return {letter.decode(): frozenset(map(int, rows)) for letter, rows in grouped.items()}
 
 
 def check_archive(path: Path, *, limit: int = MAX_UNPACKED) -> None:
@@ -50,8 +54,13 @@ def check_archive(path: Path, *, limit: int = MAX_UNPACKED) -> None:
 @dataclass(frozen=True)
 class Structure:
     sheets: dict[str, str]            # sheet name -> state ('visible', 'hidden', 'veryHidden')
-    formula_cells: dict[str, frozenset[bytes]]  # sheet name -> A1 cells holding a formula (b'L6')
+    formula_cells: dict[str, FormulaRows]  # sheet name -> column letters -> rows holding a formula
     date1904: bool
+
+    def is_formula(self, sheet: str, cell: str) -> bool:
+        """Whether an A1 cell ('L6') of a scanned sheet holds a formula."""
+        letters = cell.rstrip("0123456789")
+        return int(cell[len(letters):]) in self.formula_cells.get(sheet, {}).get(letters, ())
 
 
 def check_size(archive: zipfile.ZipFile, *, limit: int = MAX_UNPACKED) -> None:
@@ -77,14 +86,14 @@ def read_structure(path: Path, *, limit: int = MAX_UNPACKED,
             name = sheet.get("name", "")
             sheets[name] = sheet.get("state", "visible")
             if columns is not None and name not in columns:
-                formulas[name] = frozenset()
+                formulas[name] = {}
                 continue
             target = targets.get(sheet.get(f"{{{NS['r']}}}id"), "")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
             try:
                 data = archive.read(part)
             except KeyError:
-                formulas[name] = frozenset()
+                formulas[name] = {}
                 continue
-            formulas[name] = formula_refs(data, None if columns is None else columns[name])
+            formulas[name] = formula_rows(data, None if columns is None else columns[name])
     return Structure(sheets, formulas, date1904)

@@ -43,7 +43,7 @@ def parse_stage(value: object, *, config: Config | None = None) -> Stage | None:
         if float(number).is_integer() and 1 <= number <= len(cfg.stages):
             return cfg.stage(int(number))
         raise InputError("M-FUN-1", NOT_A_STAGE, {"value": value})
-    by_name = {fold(s.name(lang)): s for s in cfg.stages for lang in ("zh", "en")}
+    by_name = _stage_names(cfg)
     if text in by_name:
         return by_name[text]
     match = _STAGE_TEXT.match(text)
@@ -54,6 +54,19 @@ def parse_stage(value: object, *, config: Config | None = None) -> Stage | None:
     if named is not None and named is not stage:
         raise InputError("M-FUN-1", STAGE_NAME_MISMATCH, {"value": value, "name": match.group(2), "other": named.code})
     return stage
+
+
+_NAMES: dict[int, tuple[object, dict[str, Stage]]] = {}
+
+
+def _stage_names(cfg: Config) -> dict[str, Stage]:
+    """Folded zh and en stage name -> stage, built once per stage table (a batch parses
+    thousands of stages against the same table)."""
+    cached = _NAMES.get(id(cfg.stages))
+    if cached is None or cached[0] is not cfg.stages:
+        cached = _NAMES[id(cfg.stages)] = (cfg.stages, {fold(s.name(lang)): s for s in cfg.stages
+                                                         for lang in ("zh", "en")})
+    return cached[1]
 
 
 def _as_number(text: str) -> float | None:
