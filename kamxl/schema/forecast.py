@@ -46,6 +46,34 @@ LINES = Table("ForecastLines", T("预测明细", "Forecast lines"), rules=("M-FC
       hint=T("上级修订后的金额；原数保留在左侧", "The manager's revised figure; the original stays beside it")),
     C("adjustment_note", T("调整说明", "Adjustment note"), Kind.TEXT, width=24, rules=("M-FC-4",)),
     C("adjusted_by", T("调整人", "Adjusted by"), Kind.TEXT, width=10, rules=("M-FC-4",)),
+    C("submitted_at", T("提交日期", "Submitted"), Kind.DATE, width=12, rules=("M-FC-3",),
+      hint=T("由汇总填写：该行所属预测的提交日期；空白即表头日期",
+             "Filled by roll-ups: when the forecast this line came from was submitted; blank = the header's date")),
+))
+
+# M-FC-4: the adjustment layer. Each roll-up lists its direct reports' forecasts here; the
+# manager may revise each report's figure with who and why. Rows of lower roll-ups are
+# carried up unchanged, so every level's adjustments stay visible; none ever changes a line.
+OWNER_FORECASTS = Table("OwnerForecasts", T("各级预测与调整", "Forecasts and adjustments by level"),
+                        rules=("M-FC-4",), blank_rows=5, columns=(
+    C("level", T("汇总层级", "Roll-up level"), Kind.CHOICE, vocabulary=FORECAST_LEVEL, required=True, width=12,
+      rules=("M-FC-4",), hint=T("作出（或可作出）调整的汇总层级", "The roll-up level where this figure is adjusted")),
+    C("manager", T("上级", "Manager"), Kind.TEXT, required=True, width=12, rules=("M-FC-4",),
+      hint=T("该层级的汇总人：唯一可调整此数的人", "Who rolled this level up: the one who may adjust it")),
+    C("owner", T("下属预测人", "Report"), Kind.TEXT, required=True, width=12),
+    C("period", T("预测期间", "Period"), Kind.ID, required=True, width=10, rules=("M-FC-1",)),
+    C("lines", T("计入商机数", "Lines counted"), Kind.INTEGER, width=10, bounds=(0, 1e9)),
+    C("unadjusted", T("未调整（承诺含已成交）", "Unadjusted (commit incl. closed)"), Kind.MONEY, width=16,
+      bounds=(0, 1e13), rules=("M-FC-2", "M-FC-3"),
+      hint=T("本汇总计入的该下属商机金额，不含任何调整", "This report's opportunities as counted here, without any adjustment")),
+    C("owner_figure", T("本人预测", "Report's figure"), Kind.MONEY, width=14, bounds=(0, 1e13), rules=("M-FC-4",),
+      hint=T("下属自己报的数（经理则为其调整后的数）", "The report's own figure (for a manager: their adjusted figure)")),
+    C("adjusted_figure", T("上级调整后", "Manager-adjusted"), Kind.MONEY, width=14, bounds=(0, 1e13), rules=("M-FC-4",),
+      hint=T("上级修订的数；空白即采用本人预测", "The manager's revision; blank keeps the report's figure")),
+    C("adjusted_by", T("调整人", "Adjusted by"), Kind.TEXT, width=10, rules=("M-FC-4",)),
+    C("note", T("调整说明", "Why"), Kind.TEXT, width=28, rules=("M-FC-4",)),
+    C("final", T("采用数", "Figure used"), Kind.FORMULA, result=Kind.MONEY, width=14, rules=("M-FC-4",),
+      formula='=IF({adjusted_figure}="",{owner_figure},{adjusted_figure})'),
 ))
 
 
@@ -70,6 +98,15 @@ ATTAINMENT = Form("Attainment", (
     C("forecast_attainment", T("预测达成率（承诺/指标）", "Forecast attainment (commit / quota)"), Kind.FORMULA,
       result=Kind.PERCENT, width=18, rules=("M-TEAM-1",),
       formula='=IF(N({Forecast.quota})=0,"",{Attainment.commit}/{Forecast.quota})'),
+    # M-FC-4: this level's figure after its adjustments (the commit when nothing is adjusted here).
+    C("adjusted", T("调整后预测（承诺）", "Adjusted forecast (commit)"), Kind.FORMULA, result=Kind.MONEY, width=18,
+      rules=("M-FC-4",),
+      formula=T('=IF(COUNTIFS({OwnerForecasts.manager},{Forecast.owner},{OwnerForecasts.level},{Forecast.level})=0,'
+                '{Attainment.commit},SUMIFS({OwnerForecasts.final},{OwnerForecasts.manager},{Forecast.owner},'
+                '{OwnerForecasts.level},{Forecast.level}))',
+                '=IF(COUNTIFS({OwnerForecasts.manager},{Forecast.owner},{OwnerForecasts.level},{Forecast.level})=0,'
+                '{Attainment.commit},SUMIFS({OwnerForecasts.final},{OwnerForecasts.manager},{Forecast.owner},'
+                '{OwnerForecasts.level},{Forecast.level}))')),
 ))
 
 BY_CATEGORY = Grid("by_category", T("按预测类别", "By forecast category"), T("预测类别", "Category"), rules=("M-FC-2",),
@@ -108,7 +145,7 @@ BY_STAGE = Grid("by_stage", T("按阶段", "By stage"), T("阶段", "Stage"), ru
     C("amount_band", T("金额等级", "Band (amount)"), Kind.FORMULA, result=Kind.TEXT, width=9),
 ))
 
-FORECAST = Template("forecast", 1, T("销售预测", "Sales forecast"), sheets=(
+FORECAST = Template("forecast", 2, T("销售预测", "Sales forecast"), sheets=(
     Sheet("forecast", T("预测", "Forecast"), (HEADER, LINES),
           hint=T("只列出你作为主要负责人、且已确认的商机（M-FC-2）",
                  "List only confirmed opportunities you are the primary owner of (M-FC-2)")),
@@ -117,4 +154,8 @@ FORECAST = Template("forecast", 1, T("销售预测", "Sales forecast"), sheets=(
                         ("amount", "adjusted_forecast")),),
           hint=T("承诺含已成交，最佳情况含承诺；累计数不可相加",
                  "Commit includes closed, best case includes commit: never add cumulative figures together")),
+    Sheet("team", T("各级调整", "Adjustments"), (OWNER_FORECASTS,),
+          hint=T("由汇总填写：每位下属的预测；上级只在“上级调整后”“调整人”“调整说明”中修订（M-FC-4）",
+                 "Filled by roll-ups: each report's forecast; the manager revises only Manager-adjusted, "
+                 "Adjusted by and Why (M-FC-4)")),
 ), rules=("M-FC-1", "M-FC-2", "M-FC-3", "M-FC-4", "M-TEAM-1"))

@@ -1,0 +1,192 @@
+"""Forecast roll-up, level by level (M-FC-2..5, M-TEAM-1): ``kamxl rollup`` and the
+ribbon's "Roll up forecast".
+
+Reads the forecasts of the level below (reps' forecasts, or earlier roll-ups), keeps one
+period and one currency, one forecast per report (the latest), rolls them up
+(:mod:`kamxl.rollup.core`) and writes a forecast workbook one level up
+(:mod:`kamxl.rollup.output`) that can be validated and rolled up again. Inputs are never
+written; the output is written atomically and is never one of the inputs.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from kamxl.errors import InputError
+from kamxl.i18n import Lang, Text
+from kamxl.io.reader import read_workbook
+from kamxl.methodology import Config, default_config
+from kamxl.methodology.values import fold
+from kamxl.methodology.vocabulary import FORECAST_LEVEL
+from kamxl.rollup.core import RollUp, roll_up, select, supersede
+from kamxl.rollup.flow import Change, deal_flow
+from kamxl.rollup.inputs import read_adjustments, read_channel, read_quotas, read_rates, read_submission
+from kamxl.rollup.model import Line, Skipped, Submission
+from kamxl.rollup.output import write_rollup
+
+LEVELS = tuple(t.key for t in FORECAST_LEVEL.terms)          # rep, team, region, bu
+NO_INPUT = Text("没有可汇总的预测文件", "no forecast to roll up")
+OUTPUT_IS_INPUT = Text("输出文件 {file} 也是输入文件：请换一个输出路径", "the output {file} is also an input: choose another output path")
+NOT_BELOW = Text("层级为“{level}”，不低于本次汇总的“{target}”", "its level '{level}' is not below this roll-up's '{target}'")
+OTHER_PERIOD = Text("期间为 {period}，本次汇总为 {target}", "its period is {period}; this roll-up is for {target}")
+SUPERSEDED = Text("已被 {owner} 更新的预测 {newer} 取代", "superseded by {owner}'s newer forecast {newer}")
+MANY_PERIODS = Text("输入包含多个期间（{periods}）：请用 --period 指定", "the inputs cover several periods ({periods}): choose one with --period")
+MIXED_CURRENCY = Text("输入币种不一致（{found}），且没有给出汇率：{files}",
+                      "the inputs are in different currencies ({found}) and no rates were given: {files}")
+NO_RATE = Text("汇率表中没有 {currency}", "the rates give no rate for {currency}")
+BAD_LEVEL = Text("未知的层级：{level}", "unknown level: {level}")
+
+
+@dataclass
+class RollupResult:
+    output: Path
+    rollup: RollUp
+    used: list[Submission]
+    skipped: list[Skipped]
+    flow: list[Change] | None
+
+
+def rollup_files(paths: Sequence[Path], out: Path, *, owner: str, level: str, lang: Lang,
+                 config: Config | None = None, period: str | None = None, manager: str = "",
+                 previous: Path | None = None, channel: Path | None = None, quota: Path | None = None,
+                 adjustments: Path | None = None, rates: Path | None = None, today: date | None = None,
+                 jobs: int = 1, base: Path | None = None) -> RollupResult:
+    """Roll the forecast files (or folders of them) up into ``out``."""
+    cfg, day = config or default_config(), today or date.today()
+    if level not in LEVELS[1:]:
+        raise InputError("S-ROLLUP-INPUT", BAD_LEVEL, {"level": level})
+    files = _files(paths, out)
+    read = _read_all(files, cfg, day, jobs, base)
+    subs = [s for s in read if isinstance(s, Submission)]
+    skipped = [s for s in read if isinstance(s, Skipped)]
+    subs, more = _eligible(subs, level, period)
+    skipped += more
+    if not subs:
+        raise InputError("S-ROLLUP-INPUT", NO_INPUT)
+    target_period = subs[0].period
+    subs, currency = _one_currency(subs, cfg.forecast.currency, rates)
+    adjusted = _adjustments(adjustments, owner, level, cfg) if adjustments else {}
+    result = roll_up(subs, owner=owner, level=level, period=target_period, currency=currency, config=cfg, today=day,
+                     manager=manager, quotas=read_quotas(quota) if quota else None,
+                     channel=read_channel(channel) if channel else None, adjustments=adjusted)
+    flow = deal_flow(_previous_lines(previous, cfg, day), result.lines, cfg) if previous else None
+    write_rollup(result, out, lang=lang, config=cfg, used=subs, skipped=skipped, flow=flow)
+    return RollupResult(out, result, subs, skipped, flow)
+
+
+def _files(paths: Sequence[Path], out: Path) -> list[Path]:
+    from kamxl.validate import discover
+
+    files, _passed_over = discover(paths)
+    if any(f.resolve() == out.resolve() for f in files):
+        raise InputError("S-ROLLUP-INPUT", OUTPUT_IS_INPUT, {"file": str(out)})
+    return files
+
+
+def _read_one(args: tuple[Path, str, Config, date]) -> Submission | Skipped:
+    path, name, cfg, day = args
+    return read_submission(path, name, cfg, day)
+
+
+def _read_all(files: list[Path], cfg: Config, day: date, jobs: int, base: Path | None) -> list[Submission | Skipped]:
+    from kamxl.validate import _display
+
+    tasks = [(f, _display(f, base), cfg, day) for f in files]
+    if jobs <= 1 or len(tasks) < 2:
+        return list(map(_read_one, tasks))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_read_one, tasks, chunksize=max(1, min(32, len(tasks) // (jobs * 8) or 1))))
+
+
+def _eligible(subs: list[Submission], level: str, period: str | None) -> tuple[list[Submission], list[Skipped]]:
+    """Lower levels only, one period, one forecast per report."""
+    skipped = []
+    below = []
+    for s in subs:
+        if LEVELS.index(s.level) < LEVELS.index(level):
+            below.append(s)
+        else:
+            skipped.append(Skipped(s.file, s.sha256, NOT_BELOW, {"level": s.level, "target": level}))
+    if period is None:
+        periods = Counter(s.period for s in below)
+        if len(periods) > 1:
+            raise InputError("S-ROLLUP-INPUT", MANY_PERIODS, {"periods": ", ".join(sorted(periods))})
+        period = next(iter(periods), "")
+    kept = []
+    for s in below:
+        if s.period == period:
+            kept.append(s)
+        else:
+            skipped.append(Skipped(s.file, s.sha256, OTHER_PERIOD, {"period": s.period, "target": period}))
+    kept, old = supersede(kept)
+    newest = {(fold(s.owner).replace(" ", ""), s.level): s for s in kept}
+    for s in old:
+        newer = newest[(fold(s.owner).replace(" ", ""), s.level)]
+        skipped.append(Skipped(s.file, s.sha256, SUPERSEDED, {"owner": s.owner, "newer": newer.file}))
+    return kept, skipped
+
+
+def _one_currency(subs: list[Submission], default: str, rates: Path | None) -> tuple[list[Submission], str]:
+    """Amounts in one currency: the inputs' own when they agree; otherwise converted with
+    the rates given (to the company currency), or an error naming the files."""
+    found = Counter(s.currency for s in subs)
+    if len(found) == 1:
+        return subs, next(iter(found))
+    if rates is None:
+        files = "; ".join(f"{s.file} ({s.currency})" for s in sorted(subs, key=lambda s: s.file))
+        raise InputError("S-ROLLUP-CURRENCY", MIXED_CURRENCY, {"found": ", ".join(sorted(found)), "files": files})
+    table = read_rates(rates)
+    table.setdefault(default.upper(), 1.0)
+    converted = []
+    for s in subs:
+        if s.currency not in table:
+            raise InputError("S-ROLLUP-CURRENCY", NO_RATE, {"currency": s.currency})
+        converted.append(_convert(s, table[s.currency], default.upper()))
+    return converted, default.upper()
+
+
+def _convert(sub: Submission, rate: float, currency: str) -> Submission:
+    def money(v: float | None) -> float | None:
+        return None if v is None else v * rate
+
+    lines = tuple(replace(x, amount=x.amount * rate, owner_forecast=money(x.owner_forecast),
+                          adjusted_forecast=money(x.adjusted_forecast)) for x in sub.lines)
+    layer = tuple(replace(r, unadjusted=r.unadjusted * rate, owner_figure=r.owner_figure * rate,
+                          adjusted_figure=money(r.adjusted_figure)) for r in sub.layer)
+    return replace(sub, lines=lines, layer=layer, quota=money(sub.quota), currency=currency)
+
+
+def _adjustments(path: Path, owner: str, level: str, cfg: Config) -> dict[str, tuple[float, str]]:
+    """The manager's revisions: a table (owner, adjusted, note), or an earlier output of
+    this same roll-up, whose revisions at this level are carried over."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return read_adjustments(path)
+    try:
+        data = read_workbook(path)
+    except InputError:
+        return read_adjustments(path)   # a plain table on its first sheet
+    if data.template.id != "forecast":
+        return read_adjustments(path)
+    from kamxl.checks import Context, values
+
+    ctx = Context(data, None, cfg, date.today(), str(path))
+    values.check(ctx)
+    person = fold(owner).replace(" ", "")
+    return {fold(t["owner"]).replace(" ", ""): (t["adjusted_figure"], str(t.get("note") or ""))
+            for _r, t in ctx.rows("OwnerForecasts")
+            if t.get("adjusted_figure") is not None and t.get("level") == level and t.get("owner")
+            and fold(t.get("manager") or "").replace(" ", "") == person}
+
+
+def _previous_lines(path: Path, cfg: Config, day: date) -> list[Line]:
+    sub = read_submission(path, str(path), cfg, day)
+    if isinstance(sub, Skipped):
+        raise InputError("S-ROLLUP-INPUT", sub.reason, sub.params)
+    return select([sub], cfg)[0]
+
+
+__all__ = ["LEVELS", "RollupResult", "rollup_files"]

@@ -1,0 +1,187 @@
+"""Reading the roll-up's inputs: forecast workbooks (reps' forecasts or lower roll-ups)
+through the same reader and value checks as validation, and the side files (quotas,
+channel forecast, currency rates). Inputs are opened read-only and never written."""
+from __future__ import annotations
+
+import csv
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import python_calamine as pc
+
+from kamxl.checks import Context, values
+from kamxl.errors import InputError
+from kamxl.i18n import Text
+from kamxl.io.reader import read_workbook
+from kamxl.methodology import Config
+from kamxl.methodology.values import fold, is_blank, parse_number
+from kamxl.rollup.model import Excluded, LayerRow, Line, Skipped, Submission
+
+NOT_FORECAST = Text("不是预测工作簿（是“{template}”）", "not a forecast workbook (it is a '{template}')")
+HEADER_MISSING = Text("表头缺少“{field}”", "the header lacks '{field}'")
+UNREADABLE = Text("无法读取：{reason}", "cannot be read: {reason}")
+SIDE_FILE = Text("{file}：找不到“{column}”列（第一行应为列名）",
+                 "{file}: no '{column}' column (the first row must hold the column names)")
+SIDE_VALUE = Text("{file} 第 {row} 行：“{column}”的值无效：{value}", "{file} row {row}: invalid '{column}': {value}")
+
+HEADER_FIELDS = ("owner", "period", "currency")
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_submission(path: Path, name: str, config: Config, today: date) -> Submission | Skipped:
+    """One forecast workbook as a submission, or why it cannot be one."""
+    digest = sha256(path)
+    try:
+        data = read_workbook(path)
+    except InputError as exc:
+        return Skipped(name, digest, exc.text, exc.params)
+    except BaseException as exc:  # noqa: BLE001 - calamine raises its own errors, and panics
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return Skipped(name, digest, UNREADABLE, {"reason": f"{type(exc).__name__}: {exc}"})
+    if data.template.id != "forecast":
+        return Skipped(name, digest, NOT_FORECAST, {"template": data.template.id})
+    ctx = Context(data, None, config, today, name)
+    problems = values.check(ctx)
+    header = ctx.forms.get("Forecast", {})
+    missing = next((f for f in HEADER_FIELDS if not header.get(f)), None)
+    if missing:
+        label = data.template.forms()[0].field(missing).header(data.lang or "zh")
+        return Skipped(name, digest, HEADER_MISSING, {"field": label})
+    bad_rows = {int(f.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")): f for f in problems
+                if f.cell and data.tables.get("ForecastLines") and f.sheet == data.tables["ForecastLines"].sheet}
+    lines, unreadable = _lines(ctx, name, bad_rows)
+    return Submission(
+        file=name, sha256=digest, owner=str(header["owner"]), level=header.get("level") or "rep",
+        manager=str(header.get("manager") or ""), period=str(header["period"]), currency=str(header["currency"]).upper(),
+        submitted_at=header.get("submitted_at"), quota=header.get("quota"), lines=tuple(lines),
+        layer=tuple(_layer(ctx)), unreadable=tuple(unreadable), rows_read=len(lines) + len(unreadable))
+
+
+def _lines(ctx: Context, name: str, bad_rows: dict) -> tuple[list[Line], list[Excluded]]:
+    lines, unreadable = [], []
+    for record, t in ctx.rows("ForecastLines"):
+        cell = record.cells.get("opportunity_id", f"A{record.row}")
+        problem = bad_rows.get(record.row)
+        required = ("opportunity_id", "owner", "stage", "category", "amount", "close_date")
+        if problem is not None or any(t.get(k) is None for k in required):
+            detail = problem.text("zh") + " · " + problem.text("en") if problem else ""
+            unreadable.append(Excluded("unreadable", str(t.get("opportunity_id") or ""), str(t.get("owner") or ""),
+                                       t.get("amount"), t.get("category"), name,
+                                       problem.cell if problem else cell, detail=detail))
+            continue
+        lines.append(Line(
+            id=str(t["opportunity_id"]), customer=str(t.get("customer") or ""), owner=str(t["owner"]),
+            confirmed=bool(t.get("confirmed")), stage=t["stage"], status=t.get("status") or "open",
+            category=t["category"], amount=float(t["amount"]), close_date=t["close_date"],
+            owner_forecast=t.get("owner_forecast"), adjusted_forecast=t.get("adjusted_forecast"),
+            adjustment_note=str(t.get("adjustment_note") or ""), adjusted_by=str(t.get("adjusted_by") or ""),
+            submitted_at=t.get("submitted_at"), file=name, cell=cell))
+    return lines, unreadable
+
+
+def _layer(ctx: Context) -> list[LayerRow]:
+    rows = []
+    for _record, t in ctx.rows("OwnerForecasts"):
+        if not (t.get("level") and t.get("manager") and t.get("owner")):
+            continue
+        rows.append(LayerRow(level=t["level"], manager=str(t["manager"]), owner=str(t["owner"]),
+                             period=str(t.get("period") or ""), lines=int(t.get("lines") or 0),
+                             unadjusted=float(t.get("unadjusted") or 0.0), owner_figure=float(t.get("owner_figure") or 0.0),
+                             adjusted_figure=t.get("adjusted_figure"), adjusted_by=str(t.get("adjusted_by") or ""),
+                             note=str(t.get("note") or "")))
+    return rows
+
+
+# --- side files: a first sheet (or CSV) whose first row names the columns ----------------------------
+
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "owner": ("owner", "预测人", "负责人", "主要负责人", "name", "姓名"),
+    "period": ("period", "预测期间", "期间"),
+    "quota": ("quota", "指标", "销售指标"),
+    "amount": ("amount", "channel forecast", "金额", "渠道预测"),
+    "currency": ("currency", "币种"),
+    "rate": ("rate", "汇率"),
+    "adjusted": ("adjusted", "adjusted figure", "manager-adjusted", "上级调整后", "调整后"),
+    "note": ("note", "why", "调整说明", "说明"),
+}
+
+
+def read_table(path: Path) -> list[dict[str, object]]:
+    """The first sheet of an .xlsx (or a UTF-8 CSV) as rows keyed by the column names above."""
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            grid: list[list[object]] = list(csv.reader(handle))
+    else:
+        book = pc.CalamineWorkbook.from_path(str(path))
+        grid = book.get_sheet_by_index(0).to_python()
+    if not grid:
+        return []
+    names = {fold(n): key for key, spellings in COLUMN_NAMES.items() for n in spellings}
+    header = [names.get(fold(h)) if not is_blank(h) else None for h in grid[0]]
+    rows = []
+    for raw in grid[1:]:
+        row = {key: value for key, value in zip(header, raw) if key and not is_blank(value)}
+        if row:
+            rows.append(row)
+    return rows
+
+
+def _need(path: Path, rows: list[dict[str, object]], *columns: str) -> None:
+    for column in columns:
+        if rows and all(column not in r for r in rows):
+            raise InputError("S-ROLLUP-INPUT", SIDE_FILE, {"file": path.name, "column": column})
+
+
+def _number(path: Path, row_no: int, column: str, value: object) -> float:
+    try:
+        number = parse_number(value)
+    except InputError:
+        number = None
+    if number is None or number < 0:
+        raise InputError("S-ROLLUP-INPUT", SIDE_VALUE, {"file": path.name, "row": row_no, "column": column,
+                                                         "value": value})
+    return number
+
+
+def read_quotas(path: Path) -> dict[tuple[str, str], float]:
+    """M-TEAM-1: (owner folded, period or '') -> quota."""
+    rows = read_table(path)
+    _need(path, rows, "owner", "quota")
+    return {(fold(r["owner"]).replace(" ", ""), str(r.get("period", ""))): _number(path, i, "quota", r.get("quota"))
+            for i, r in enumerate(rows, start=2) if "owner" in r}
+
+
+def read_channel(path: Path) -> dict[str, float]:
+    """M-FC-5: period -> the channel's forecast for it (rows of one period add up)."""
+    rows = read_table(path)
+    _need(path, rows, "period", "amount")
+    out: dict[str, float] = {}
+    for i, r in enumerate(rows, start=2):
+        if "period" in r:
+            out[str(r["period"])] = out.get(str(r["period"]), 0.0) + _number(path, i, "amount", r.get("amount"))
+    return out
+
+
+def read_rates(path: Path) -> dict[str, float]:
+    """Currency -> how many units of the roll-up's currency one unit is worth."""
+    rows = read_table(path)
+    _need(path, rows, "currency", "rate")
+    return {str(r["currency"]).strip().upper(): _number(path, i, "rate", r.get("rate"))
+            for i, r in enumerate(rows, start=2) if "currency" in r}
+
+
+def read_adjustments(path: Path) -> dict[str, tuple[float, str]]:
+    """The manager's revisions (M-FC-4): report (folded) -> (adjusted figure, why)."""
+    rows = read_table(path)
+    _need(path, rows, "owner", "adjusted")
+    return {fold(r["owner"]).replace(" ", ""): (_number(path, i, "adjusted", r.get("adjusted")), str(r.get("note", "")))
+            for i, r in enumerate(rows, start=2) if "owner" in r and "adjusted" in r}

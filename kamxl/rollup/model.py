@@ -1,0 +1,118 @@
+"""What a roll-up works on: forecast lines, the submissions they came in, the adjustment
+layer (M-FC-4), and what was left out and why. Plain frozen data, picklable for workers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from kamxl.i18n import Text
+from kamxl.methodology.config import Stage
+from kamxl.methodology.vocabulary import FORECAST_CATEGORY
+
+#: categories in their cumulative order: commit includes closed, best case includes commit
+CATEGORY_ORDER = tuple(t.key for t in FORECAST_CATEGORY.terms)   # omitted, pipeline, best_case, commit, closed
+COMMIT = ("commit", "closed")                                     # the forecast figure (M-FC-4 adjusts it)
+BEST_CASE = ("best_case", "commit", "closed")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One forecast line as submitted, typed; ``file``/``cell`` say where it was read."""
+
+    id: str
+    customer: str
+    owner: str
+    confirmed: bool
+    stage: Stage
+    status: str
+    category: str
+    amount: float
+    close_date: date
+    owner_forecast: float | None = None
+    adjusted_forecast: float | None = None
+    adjustment_note: str = ""
+    adjusted_by: str = ""
+    submitted_at: date | None = None     # of the rep forecast it first came in
+    file: str = ""
+    cell: str = ""
+
+    @property
+    def key(self) -> str:
+        """M-FC-3: one opportunity, whatever the case or spacing of its id."""
+        return self.id.strip().casefold()
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One row of the adjustment layer (the OwnerForecasts table): in the ``level`` roll-up
+    by ``manager``, report ``owner``'s figure, and the manager's revision with who and why."""
+
+    level: str
+    manager: str
+    owner: str
+    period: str
+    lines: int
+    unadjusted: float
+    owner_figure: float
+    adjusted_figure: float | None = None
+    adjusted_by: str = ""
+    note: str = ""
+
+    @property
+    def final(self) -> float:
+        return self.owner_figure if self.adjusted_figure is None else self.adjusted_figure
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A line read but not counted: unconfirmed, not the forecaster's (M-FC-2), a second
+    copy of a counted opportunity (M-FC-3), or a value that could not be read."""
+
+    reason: str                  # key of REASONS
+    id: str
+    owner: str
+    amount: float | None
+    category: str | None
+    file: str
+    cell: str
+    winner: str = ""             # 'file!cell' of the copy counted instead (duplicates)
+    detail: str = ""
+
+
+REASONS: dict[str, Text] = {
+    "unconfirmed": Text("未确认（M-FC-2）", "not confirmed (M-FC-2)"),
+    "not_owner": Text("不是预测人作为主要负责人的商机（M-FC-2）", "not the forecaster's own opportunity (M-FC-2)"),
+    "duplicate": Text("同一商机的另一份（M-FC-3），只计一次", "another copy of a counted opportunity (M-FC-3): counted once"),
+    "two_owners": Text("同一商机有两个主要负责人（M-FC-3），只计一次", "one opportunity, two primary owners (M-FC-3): counted once"),
+    "unreadable": Text("有无法读取的值", "a value could not be read"),
+    "open_at_08": Text("阶段 08 未注明赢单或丢单（M-FUN-4）", "stage 08 without won or lost (M-FUN-4)"),
+}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One input forecast: its header, its lines, the adjustment rows it carries."""
+
+    file: str
+    sha256: str
+    owner: str
+    level: str
+    manager: str
+    period: str
+    currency: str
+    submitted_at: date | None
+    quota: float | None
+    lines: tuple[Line, ...]
+    layer: tuple[LayerRow, ...] = ()
+    unreadable: tuple[Excluded, ...] = ()
+    rows_read: int = 0
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input left out entirely, and why (lineage)."""
+
+    file: str
+    sha256: str
+    reason: Text
+    params: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,126 @@
+"""Writing a roll-up: the forecast template one level up (header, lines, adjustment
+layer) and the report sheets of :mod:`kamxl.schema.rollup`, in the user's language.
+
+Cells get what a person would have typed (stage labels, 是/否 or Y/N, category labels),
+so the output reads back exactly like a rep's forecast. Every text from an input is
+written as text, never as a formula (XlsxWriter's strings_to_formulas is off).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from kamxl.i18n import Lang, Text
+from kamxl.io.atomic import atomic_path
+from kamxl.methodology import Config
+from kamxl.methodology.vocabulary import FORECAST_CATEGORY, FORECAST_LEVEL, STATUS
+from kamxl.rollup.core import RollUp
+from kamxl.rollup.flow import CHANGES, Change, by_owner
+from kamxl.rollup.model import REASONS, Line, Skipped, Submission
+from kamxl.schema.rollup import ROLLUP
+from kamxl.templates.builder import build_workbook
+
+YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
+USED = Text("已使用", "used")
+SKIPPED = Text("未使用", "skipped")
+
+
+def write_rollup(result: RollUp, path: Path, *, lang: Lang, config: Config, used: list[Submission],
+                 skipped: list[Skipped], flow: list[Change] | None) -> Path:
+    """Write atomically: the old output (or none) stays until the new one is complete."""
+    rows = {
+        "ForecastLines": [_line(x, lang) for x in result.lines],
+        "OwnerForecasts": [_layer_row(r, lang) for r in result.layer],
+        "RollupOwners": [_owner(o) for o in result.owners],
+        "RollupStages": _stages(result, lang, config),
+        "RollupTotals": [_total(t, lang, config) for t in result.totals],
+        "RollupConflicts": [_conflict(e, lang) for e in result.excluded],
+        "RollupFlowOwners": [_flow_owner(o, c, d) for o, c, d in by_owner(flow or [])],
+        "RollupFlow": [_flow(c, lang, config) for c in flow or []],
+        "RollupChannel": [vars_of(c, ("period", "channel", "commit", "best_case", "difference", "ratio"))
+                          for c in result.channel],
+        "RollupLineage": _lineage(result, used, skipped, lang),
+    }
+    header = {"owner": result.owner, "level": FORECAST_LEVEL.get(result.level).label(lang), "manager": result.manager,
+              "period": result.period, "currency": result.currency, "submitted_at": result.submitted_at,
+              "quota": result.quota}
+    with atomic_path(path) as tmp:
+        build_workbook(ROLLUP, tmp, lang=lang, config=config, rows=rows, forms={"Forecast": header})
+    return path
+
+
+def vars_of(obj: object, keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: getattr(obj, k) for k in keys}
+
+
+def _label(vocabulary: Any, key: str | None, lang: Lang) -> str:
+    return vocabulary.get(key).label(lang) if key else ""
+
+
+def _line(x: Line, lang: Lang) -> dict[str, Any]:
+    yes, no = YES_NO[lang]
+    return {"opportunity_id": x.id, "customer": x.customer, "owner": x.owner, "confirmed": yes if x.confirmed else no,
+            "stage": x.stage.label(lang), "status": _label(STATUS, x.status, lang),
+            "category": _label(FORECAST_CATEGORY, x.category, lang), "amount": x.amount, "close_date": x.close_date,
+            "owner_forecast": x.owner_forecast, "adjusted_forecast": x.adjusted_forecast,
+            "adjustment_note": x.adjustment_note, "adjusted_by": x.adjusted_by, "submitted_at": x.submitted_at}
+
+
+def _layer_row(r: Any, lang: Lang) -> dict[str, Any]:
+    row = vars_of(r, ("manager", "owner", "period", "lines", "unadjusted", "owner_figure", "adjusted_figure",
+                      "adjusted_by", "note"))
+    row["level"] = _label(FORECAST_LEVEL, r.level, lang)
+    return row
+
+
+def _owner(o: Any) -> dict[str, Any]:
+    return vars_of(o, ("owner", "lines", "closed", "commit", "best_case", "pipeline", "weighted", "quota",
+                       "attainment", "forecast_attainment"))
+
+
+def _stages(result: RollUp, lang: Lang, config: Config) -> list[dict[str, Any]]:
+    by_code = {s.code: {"stage": s.label(lang), "count": 0, "amount": 0.0, "weighted": 0.0} for s in config.stages}
+    for t in result.totals:
+        row = by_code[t.stage]
+        row["count"] += t.count
+        row["amount"] += t.amount
+        row["weighted"] += t.weighted
+    return list(by_code.values())
+
+
+def _total(t: Any, lang: Lang, config: Config) -> dict[str, Any]:
+    row = vars_of(t, ("owner", "period", "count", "amount", "weighted"))
+    row["stage"] = config.stage(int(t.stage)).label(lang)
+    row["category"] = _label(FORECAST_CATEGORY, t.category, lang)
+    return row
+
+
+def _conflict(e: Any, lang: Lang) -> dict[str, Any]:
+    return {"reason": REASONS[e.reason](lang), "opportunity_id": e.id, "owner": e.owner, "amount": e.amount,
+            "category": _label(FORECAST_CATEGORY, e.category, lang), "file": e.file, "cell": e.cell,
+            "counted_instead": e.winner, "detail": e.detail}
+
+
+def _flow_owner(owner: str, counts: Counter[str], delta: float) -> dict[str, Any]:
+    return {"owner": owner, **{k: counts.get(k, 0) for k in CHANGES}, "delta": delta}
+
+
+def _flow(c: Change, lang: Lang, config: Config) -> dict[str, Any]:
+    before, after = c.before, c.after
+    if c.change == "category":
+        before, after = _label(FORECAST_CATEGORY, before, lang), _label(FORECAST_CATEGORY, after, lang)
+    elif c.change in ("won", "lost"):
+        before, after = _label(STATUS, before, lang), _label(STATUS, after, lang)
+    return {"owner": c.owner, "opportunity_id": c.id, "customer": c.customer, "change": CHANGES[c.change](lang),
+            "before": before, "after": after, "delta": c.delta}
+
+
+def _lineage(result: RollUp, used: list[Submission], skipped: list[Skipped], lang: Lang) -> list[dict[str, Any]]:
+    counted = Counter(x.file for x in result.lines)
+    rows = [{"file": s.file, "status": USED(lang), "owner": s.owner, "level": _label(FORECAST_LEVEL, s.level, lang),
+             "period": s.period, "currency": s.currency, "submitted_at": s.submitted_at, "rows": s.rows_read,
+             "counted": counted.get(s.file, 0), "sha256": s.sha256, "reason": ""} for s in used]
+    rows += [{"file": s.file, "status": SKIPPED(lang), "sha256": s.sha256, "reason": s.reason(lang, **s.params)}
+             for s in skipped]
+    return sorted(rows, key=lambda r: r["file"])

@@ -1,0 +1,126 @@
+"""The sheets a roll-up adds to the forecast workbook it writes (M-FC-2..5, M-TEAM-1).
+
+A roll-up is a forecast workbook one level up (header, lines, adjustment layer: the
+forecast template), so it can be validated and rolled up again; these report sheets come
+after the template's and hold values computed by the roll-up, never formulas.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kamxl.i18n import Text as T
+from kamxl.schema.forecast import FORECAST
+from kamxl.schema.model import Chart, Column, Kind, Sheet, Table, Template
+
+
+def C(key: str, header: T, kind: Kind = Kind.TEXT, width: float = 12, **kw: object) -> Column:  # noqa: N802
+    return Column(key, header, kind, width=width, **kw)  # type: ignore[arg-type]
+
+
+def _report(name: str, title: T, *columns: Column, rules: tuple[str, ...] = ()) -> Table:
+    return Table(name, title, columns, style="Table Style Light 9", blank_rows=1, rules=rules)
+
+
+MONEY = Kind.MONEY
+
+BY_OWNER = _report("RollupOwners", T("按负责人（承诺含已成交，最佳情况含承诺）", "By owner (commit incl. closed, best case incl. commit)"),
+    C("owner", T("主要负责人", "Primary owner"), width=14),
+    C("lines", T("商机数", "Lines"), Kind.INTEGER, 8),
+    C("closed", T("已成交", "Closed"), MONEY, 14),
+    C("commit", T("承诺（含已成交）", "Commit (incl. closed)"), MONEY, 16),
+    C("best_case", T("最佳情况（含承诺）", "Best case (incl. commit)"), MONEY, 16),
+    C("pipeline", T("管道", "Pipeline"), MONEY, 14),
+    C("weighted", T("加权金额", "Weighted"), MONEY, 14),
+    C("quota", T("指标", "Quota"), MONEY, 14),
+    C("attainment", T("达成率", "Attainment"), Kind.PERCENT, 10),
+    C("forecast_attainment", T("预测达成率", "Forecast attainment"), Kind.PERCENT, 11),
+    rules=("M-FC-2", "M-TEAM-1"))
+
+BY_STAGE = _report("RollupStages", T("按阶段（漏斗）", "By stage (funnel)"),
+    C("stage", T("阶段", "Stage"), width=20),
+    C("count", T("数量", "Count"), Kind.INTEGER, 8),
+    C("amount", T("金额", "Amount"), MONEY, 14),
+    C("weighted", T("加权金额", "Weighted"), MONEY, 14),
+    rules=("M-FUN-1", "M-FUN-2"))
+
+TOTALS = _report("RollupTotals", T("负责人 × 期间 × 阶段 × 类别", "Owner × period × stage × category"),
+    C("owner", T("主要负责人", "Primary owner"), width=14),
+    C("period", T("成交期间", "Close period"), width=11),
+    C("stage", T("阶段", "Stage"), width=20),
+    C("category", T("预测类别", "Category"), width=12),
+    C("count", T("数量", "Count"), Kind.INTEGER, 8),
+    C("amount", T("金额", "Amount"), MONEY, 14),
+    C("weighted", T("加权金额", "Weighted"), MONEY, 14),
+    rules=("M-FC-1", "M-FUN-2"))
+
+CONFLICTS = _report("RollupConflicts", T("冲突与未计入的行", "Conflicts and lines not counted"),
+    C("reason", T("原因", "Reason"), width=34),
+    C("opportunity_id", T("商机编号", "Opportunity ID"), Kind.ID, 16),
+    C("owner", T("主要负责人", "Primary owner"), width=12),
+    C("amount", T("金额", "Amount"), MONEY, 14),
+    C("category", T("预测类别", "Category"), width=12),
+    C("file", T("文件", "File"), width=30),
+    C("cell", T("单元格", "Cell"), width=8),
+    C("counted_instead", T("改为计入", "Counted instead"), width=36),
+    C("detail", T("说明", "Detail"), width=40),
+    rules=("M-FC-2", "M-FC-3"))
+
+FLOW_BY_OWNER = _report("RollupFlowOwners", T("与上次相比：按负责人", "Since the previous roll-up: by owner"),
+    C("owner", T("主要负责人", "Primary owner"), width=14),
+    *(C(key, label, Kind.INTEGER, 9) for key, label in (
+        ("new", T("新增", "New")), ("removed", T("移出", "Removed")), ("won", T("赢单", "Won")),
+        ("lost", T("丢单", "Lost")), ("pushed", T("推迟", "Pushed")), ("pulled", T("提前", "Pulled")),
+        ("stage_up", T("阶段推进", "Stage up")), ("stage_down", T("阶段后退", "Stage down")),
+        ("category", T("类别变化", "Category moves")), ("amount", T("金额变化", "Amount changes")))),
+    C("delta", T("金额净变化", "Net amount change"), Kind.NUMBER, 16))
+
+FLOW = _report("RollupFlow", T("与上次相比：逐个商机", "Since the previous roll-up: each opportunity"),
+    C("owner", T("主要负责人", "Primary owner"), width=14),
+    C("opportunity_id", T("商机编号", "Opportunity ID"), Kind.ID, 16),
+    C("customer", T("客户名称", "Customer"), width=24),
+    C("change", T("变化", "Change"), width=22),
+    C("before", T("之前", "Before"), width=30),
+    C("after", T("现在", "Now"), width=30),
+    C("delta", T("金额变化", "Amount change"), Kind.NUMBER, 14))
+
+CHANNEL = _report("RollupChannel", T("与渠道预测对比（M-FC-5）", "Against the channel forecast (M-FC-5)"),
+    C("period", T("期间", "Period"), width=11),
+    C("channel", T("渠道预测", "Channel forecast"), MONEY, 16),
+    C("commit", T("汇总承诺（含已成交）", "Roll-up commit (incl. closed)"), MONEY, 18),
+    C("best_case", T("汇总最佳情况", "Roll-up best case"), MONEY, 16),
+    C("difference", T("差异（汇总 − 渠道）", "Difference (roll-up − channel)"), Kind.NUMBER, 18),
+    C("ratio", T("差异率", "Difference %"), Kind.PERCENT, 10),
+    rules=("M-FC-5",))
+
+LINEAGE = _report("RollupLineage", T("输入文件", "Input files"),
+    C("file", T("文件", "File"), width=34),
+    C("status", T("处理", "Used"), width=22),
+    C("owner", T("预测人", "Owner"), width=12),
+    C("level", T("层级", "Level"), width=10),
+    C("period", T("期间", "Period"), width=10),
+    C("currency", T("币种", "Currency"), width=8),
+    C("submitted_at", T("提交日期", "Submitted"), Kind.DATE, 12),
+    C("rows", T("读取行数", "Rows read"), Kind.INTEGER, 9),
+    C("counted", T("计入行数", "Lines counted"), Kind.INTEGER, 9),
+    C("sha256", T("内容哈希 SHA-256", "Content hash SHA-256"), width=66),
+    C("reason", T("说明", "Note"), width=40))
+
+REPORT_SHEETS = (
+    Sheet("rollup_owners", T("汇总分析", "Roll-up"), (BY_OWNER, BY_STAGE), charts=(
+        Chart("owner_chart", T("按负责人的预测", "Forecast by owner"), "column", "RollupOwners", "owner",
+              ("commit", "best_case")),
+        Chart("attainment_chart", T("达成率", "Attainment"), "column", "RollupOwners", "owner",
+              ("attainment", "forecast_attainment")),
+        Chart("stage_chart", T("按阶段的漏斗", "Funnel by stage"), "bar", "RollupStages", "stage", ("amount",)),
+    ), hint=T("只计已确认、且由主要负责人预测的商机；同一商机只计一次（M-FC-2、M-FC-3）",
+              "Only confirmed opportunities forecast by their primary owner count, each once (M-FC-2, M-FC-3)")),
+    Sheet("rollup_totals", T("汇总明细", "Totals"), (TOTALS,)),
+    Sheet("rollup_conflicts", T("冲突", "Conflicts"), (CONFLICTS,)),
+    Sheet("rollup_flow", T("商机变化", "Deal flow"), (FLOW_BY_OWNER, FLOW)),
+    Sheet("rollup_channel", T("渠道对比", "Channel"), (CHANNEL,)),
+    Sheet("rollup_lineage", T("来源", "Lineage"), (LINEAGE,)),
+)
+
+#: what a roll-up writes: the forecast template, then the report sheets (same template id,
+#: so readers and the validator take it for the forecast it is)
+ROLLUP: Template = replace(FORECAST, sheets=FORECAST.sheets + REPORT_SHEETS)
