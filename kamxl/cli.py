@@ -158,6 +158,49 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
     ctx.exit(1 if result.at_or_above(Severity[fail_on.upper()]) else 0)
 
 
+LEVEL_CHOICE = click.Choice(["team", "region", "bu"])
+SIDE_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The roll-up workbook to write (a forecast one level up).")
+@click.option("--owner", required=True, help="Who rolls up: the manager, director or BU head.")
+@click.option("--level", type=LEVEL_CHOICE, required=True, help="The level of this roll-up.")
+@click.option("--period", default=None, help="Forecast period, e.g. 2026-Q4 (default: the inputs' period).")
+@click.option("--manager", default="", help="Who this roll-up is submitted to (optional).")
+@click.option("--previous", type=SIDE_FILE, default=None, help="An earlier roll-up: deal flow since then.")
+@click.option("--channel", type=SIDE_FILE, default=None, help="Channel forecast (.xlsx/.csv: period, amount), M-FC-5.")
+@click.option("--quota", type=SIDE_FILE, default=None, help="Quotas (.xlsx/.csv: owner, period, quota), M-TEAM-1.")
+@click.option("--adjustments", type=SIDE_FILE, default=None,
+              help="Your revisions (.csv/.xlsx: owner, adjusted, note), or an earlier output of this roll-up.")
+@click.option("--rates", type=SIDE_FILE, default=None, help="Currency rates (.csv/.xlsx: currency, rate).")
+@click.option("--recursive", "-r", is_flag=True, help="Look into sub-folders too.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@LANG_OPTION
+@CONFIG_OPTION
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The roll-up's date (default: today).")
+@click.pass_context
+def rollup(ctx: click.Context, paths: tuple[Path, ...], output: Path, owner: str, level: str, period: str | None,
+           manager: str, previous: Path | None, channel: Path | None, quota: Path | None, adjustments: Path | None,
+           rates: Path | None, recursive: bool, jobs: int, lang: str | None, config_path: Path | None,
+           today: object) -> None:
+    """Roll the forecasts of the level below up into one forecast (M-FC-2..5)."""
+    from kamxl.methodology import load_config
+    from kamxl.rollup import rollup_files
+    from kamxl.rollup.view import print_rollup
+    from kamxl.validate import discover
+
+    language = _remember_lang(ctx, lang)
+    files = discover(paths, recursive=True)[0] if recursive else list(paths)
+    result = rollup_files(files, output, owner=owner, level=level, lang=language, config=load_config(config_path),
+                          period=period, manager=manager, previous=previous, channel=channel, quota=quota,
+                          adjustments=adjustments, rates=rates, jobs=jobs,
+                          today=today.date() if today else None)  # type: ignore[attr-defined]
+    print_rollup(result, language)
+
+
 @main.group()
 def config() -> None:
     """Inspect and check methodology configuration."""

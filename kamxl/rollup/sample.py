@@ -133,11 +133,19 @@ def organisation(folder: Path, *, seed: int = 7, reps_per_team: int = 6, teams_p
 
 
 def _side_files(folder: Path, org: Org, rng: random.Random) -> None:
+    """Quotas that add up level by level (with some headroom above), a channel forecast and
+    one manager's revisions (one note starting with '=': it must stay text)."""
+    quotas = {rep: float(rng.randrange(80, 160) * 100_000) for rep in org.reps}
+    for team, (manager, _region) in org.teams.items():
+        quotas[manager] = 1.05 * sum(q for rep, q in quotas.items() if rep in org.reps and org.reps[rep][0] == team)
+    for region, director in org.regions.items():
+        quotas[director] = 1.05 * sum(quotas[m] for m, r in org.teams.values() if r == region)
+    quotas[org.bu] = 1.05 * sum(quotas[d] for d in org.regions.values())
     with (folder / "quotas.csv").open("w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["owner", "period", "quota"])
-        for person in [*org.reps, *(m for m, _r in org.teams.values()), *org.regions.values(), org.bu]:
-            out.writerow([person, org.period, rng.randrange(30, 90) * 100_000])
+        for person, quota in quotas.items():
+            out.writerow([person, org.period, round(quota, -4)])
     with (folder / "channel.csv").open("w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["period", "amount"])
