@@ -320,7 +320,7 @@ def package(content: Mapping[str, bytes]) -> bytes:
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
-            info.external_attr = 0
+            info.external_attr = 0o600 << 16     # what zipfile would set anyway, said outright
             out.writestr(info, data, compresslevel=6)
     return buffer.getvalue()
 
