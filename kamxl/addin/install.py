@@ -53,9 +53,11 @@ class Places:
         return self.startup / ADDIN_NAME
 
 
-def excel_places(*, system: str = sys.platform, environ: Mapping[str, str] = os.environ,
+def excel_places(*, system: str | None = None, environ: Mapping[str, str] | None = None,
                  home: Path | None = None) -> Places | None:
     """Excel's folders for the current user; None where there is no Excel (Linux…)."""
+    system = system or sys.platform
+    environ = os.environ if environ is None else environ
     home = home if home is not None else Path.home()
     if system.startswith("win"):
         appdata = Path(environ.get("APPDATA") or home / "AppData" / "Roaming")
@@ -66,15 +68,15 @@ def excel_places(*, system: str = sys.platform, environ: Mapping[str, str] = os.
     return None
 
 
-def _places(system: str, environ: Mapping[str, str], home: Path | None, built: Path) -> Places:
+def _places(system: str | None, environ: Mapping[str, str] | None, home: Path | None, built: Path) -> Places:
     places = excel_places(system=system, environ=environ, home=home)
     if places is None:
-        raise SetupError("S-SETUP", NO_EXCEL, {"system": system, "path": built.resolve()})
+        raise SetupError("S-SETUP", NO_EXCEL, {"system": system or sys.platform, "path": built.resolve()})
     return places
 
 
-def install(*, source: bytes | Path | None = None, system: str = sys.platform,
-            environ: Mapping[str, str] = os.environ, home: Path | None = None,
+def install(*, source: bytes | Path | None = None, system: str | None = None,
+            environ: Mapping[str, str] | None = None, home: Path | None = None,
             built: Path = Path("workbooks") / ADDIN_NAME, python: str = sys.executable) -> Places:
     """Put the add-in into Excel's start-up folder: ``source`` (a file or the bytes of one),
     by default a fresh build from this kamxl's sources."""
@@ -94,7 +96,7 @@ def install(*, source: bytes | Path | None = None, system: str = sys.platform,
         places.addin.write_bytes(data)
     except OSError as exc:
         raise SetupError("S-SETUP", LOCKED, {"path": places.addin, "error": exc}) from None
-    write_settings(places.settings, system=system, python=python)
+    write_settings(places.settings, system=system or sys.platform, python=python)
     if places.scripts is not None:
         _install_applescript(places.scripts)
     return places
@@ -119,7 +121,7 @@ def _install_applescript(folder: Path) -> None:
     shutil.copyfile(script, folder / script.name)
 
 
-def uninstall(*, system: str = sys.platform, environ: Mapping[str, str] = os.environ, home: Path | None = None,
+def uninstall(*, system: str | None = None, environ: Mapping[str, str] | None = None, home: Path | None = None,
               built: Path = Path("workbooks") / ADDIN_NAME) -> Path | None:
     """Remove the add-in from the start-up folder: its former path, None if it was not there.
     The settings file stays (it is the admin's as much as ours)."""
@@ -139,12 +141,13 @@ class Status:
     installed: bool
     current: bool | None       # equal to a fresh build of this kamxl; None when not installed
     settings: bool
-    system: str = sys.platform
+    system: str
 
 
-def status(*, system: str = sys.platform, environ: Mapping[str, str] = os.environ,
+def status(*, system: str | None = None, environ: Mapping[str, str] | None = None,
            home: Path | None = None, fresh: bytes | None = None) -> Status:
     """Whether the add-in is installed and the same as this kamxl would build."""
+    system = system or sys.platform
     places = excel_places(system=system, environ=environ, home=home)
     if places is None or not places.addin.is_file():
         return Status(places, False, None, bool(places and places.settings.is_file()), system)
