@@ -38,7 +38,7 @@ End Function
 
 ' A result for a cell: the convention's error texts as native errors, the rest unchanged.
 Public Function KamResult(ByVal result As Variant, ByVal caller As Variant) As Variant
-    Dim r As Long, c As Long, number As Long, why As Variant
+    Dim values As Variant, why As Variant, r As Long, c As Long, number As Long, found As Boolean
     If Not IsArray(result) Then
         number = KamErrorNumber(result)
         If number = 0 Then
@@ -50,19 +50,28 @@ Public Function KamResult(ByVal result As Variant, ByVal caller As Variant) As V
         End If
         Exit Function
     End If
-    If KamRank(result) = 1 Then result = KamAsRow(result)
-    For r = LBound(result, 1) To UBound(result, 1)
-        For c = LBound(result, 2) To UBound(result, 2)
-            number = KamErrorNumber(result(r, c))
+    If KamRank(result) = 1 Then
+        values = KamAsRow(result)
+    Else
+        values = result
+    End If
+    ReDim why(LBound(values, 1) To UBound(values, 1), LBound(values, 2) To UBound(values, 2))
+    For r = LBound(values, 1) To UBound(values, 1)
+        For c = LBound(values, 2) To UBound(values, 2)
+            number = KamErrorNumber(values(r, c))
             If number <> 0 Then
-                If IsEmpty(why) Then ReDim why(LBound(result, 1) To UBound(result, 1), LBound(result, 2) To UBound(result, 2))
-                why(r, c) = KamReason(CStr(result(r, c)))
-                result(r, c) = CVErr(number)
+                why(r, c) = KamReason(CStr(values(r, c)))
+                values(r, c) = CVErr(number)
+                found = True
             End If
         Next c
     Next r
-    If IsEmpty(why) Then KamForget caller Else KamRemember caller, why
-    KamResult = result
+    If found Then
+        KamRemember caller, why
+    Else
+        KamForget caller
+    End If
+    KamResult = values
 End Function
 
 ' The reason remembered for a cell (a Range), if any.
