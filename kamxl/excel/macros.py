@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
@@ -160,7 +160,7 @@ def roll_up_forecast(call: Call) -> Done:
 LEVELS = ("rep", "team", "region", "bu")
 
 
-def next_level(levels: Any) -> str:
+def next_level(levels: Iterable[str | None]) -> str:
     """The level of a roll-up: one above the highest level rolled up (rep -> team ->
     region -> bu; a business unit rolls up into a business unit) (M-FC-4)."""
     found = [LEVELS.index(level) for level in levels if level in LEVELS]
@@ -412,6 +412,3 @@ def run(tag: str, arg_hex: str = "", lang: str = "") -> None:
     language = check_lang(lang) if lang else default_lang()
     dispatch(tag, xw.Book.caller(), decode_arg(arg_hex), lang=language)
 
-
-def tags() -> Sequence[str]:
-    return list(BUTTONS)
