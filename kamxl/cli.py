@@ -116,6 +116,65 @@ def templates_build(out: Path) -> None:
         click.echo(str(path))
 
 
+@main.group()
+def addin() -> None:
+    """Build and install the Excel add-in (KAM ribbon tab and KAM_* functions)."""
+
+
+ADDIN_PATH = Path("workbooks") / "kamxl.xlam"
+
+
+@addin.command("build")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=ADDIN_PATH,
+              show_default=True, help="The add-in to write.")
+def addin_build(output: Path) -> None:
+    """Build the add-in from the sources in kamxl/addin/src and udfs/kam.py."""
+    from kamxl.addin.build import build_addin
+
+    click.echo(str(build_addin(output)))
+
+
+@addin.command("install")
+@click.option("--file", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Install this add-in file instead of a fresh build.")
+@LANG_OPTION
+@click.pass_context
+def addin_install(ctx: click.Context, source: Path | None, lang: str | None) -> None:
+    """Put the add-in into Excel's start-up folder (Windows, macOS)."""
+    from kamxl.addin.install import describe, install, status
+
+    language = _remember_lang(ctx, lang)
+    install(source=source, built=ADDIN_PATH)
+    click.echo(describe(status(), language))
+    click.echo({"zh": "请重新启动 Excel。", "en": "Restart Excel."}[language])
+
+
+@addin.command("uninstall")
+@LANG_OPTION
+@click.pass_context
+def addin_uninstall(ctx: click.Context, lang: str | None) -> None:
+    """Remove the add-in from Excel's start-up folder."""
+    from kamxl.addin.install import uninstall
+
+    language = _remember_lang(ctx, lang)
+    removed = uninstall(built=ADDIN_PATH)
+    click.echo({"zh": f"已删除：{removed}" if removed else "加载项未安装。",
+                "en": f"removed: {removed}" if removed else "the add-in was not installed."}[language])
+
+
+@addin.command("status")
+@LANG_OPTION
+@click.pass_context
+def addin_status(ctx: click.Context, lang: str | None) -> None:
+    """Whether the add-in is installed and matches this kamxl; where the file is."""
+    from kamxl.addin.install import describe, status
+
+    language = _remember_lang(ctx, lang)
+    click.echo(describe(status(), language))
+    click.echo({"zh": f"加载项文件（kamxl addin build）：{ADDIN_PATH.resolve()}",
+                "en": f"add-in file (kamxl addin build): {ADDIN_PATH.resolve()}"}[language])
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--recursive", "-r", is_flag=True, help="Look into sub-folders too.")

@@ -158,8 +158,12 @@ def _run(args: list[str], timeout: float, what: str) -> subprocess.CompletedProc
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
 
-def convert(source: Path, target_dir: Path, fmt: str, *, recalc: bool, timeout: float = 120) -> Path:
+def convert(source: Path, target_dir: Path, fmt: str, *, recalc: bool, timeout: float = 120,
+            infilter: str | None = None) -> Path:
     """Convert ``source`` with LibreOffice into ``target_dir/<stem>.<ext>`` and return that path.
+
+    ``infilter`` names the import filter when the extension does not (an ``.xlam`` add-in:
+    ``"Calc MS Excel 2007 VBA XML"``, which also imports the VBA project).
 
     LibreOffice only ever sees a private copy of ``source``, so the original is never
     touched, even when converting xlsx to xlsx. ``recalc`` picks the on-load mode (see
@@ -192,6 +196,7 @@ def convert(source: Path, target_dir: Path, fmt: str, *, recalc: bool, timeout: 
                 "--headless",
                 "--norestore",
                 "--nolockcheck",
+                *([f"--infilter={infilter}"] if infilter else []),
                 "--convert-to",
                 FILTERS.get(fmt, fmt),
                 "--outdir",

@@ -1,0 +1,88 @@
+"""kamxl addin install / uninstall / status: Excel's start-up folder on Windows and macOS
+(driven here with a stand-in home folder), and a clear word where there is no Excel."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kamxl.addin import install as inst
+from kamxl.cli import main
+from kamxl.errors import SetupError
+
+
+def windows(tmp_path: Path) -> dict:
+    return {"system": "win32", "environ": {"APPDATA": str(tmp_path / "Roaming"), "USERPROFILE": str(tmp_path)},
+            "home": tmp_path}
+
+
+def test_excel_folders_on_each_system(tmp_path):
+    win = inst.excel_places(**windows(tmp_path))
+    assert win.addin == tmp_path / "Roaming" / "Microsoft" / "Excel" / "XLSTART" / "kamxl.xlam"
+    assert win.settings == tmp_path / ".kamxl" / "kamxl.conf" and win.scripts is None
+    mac = inst.excel_places(system="darwin", environ={}, home=tmp_path)
+    assert mac.startup == tmp_path / inst.MAC_OFFICE
+    assert mac.settings == tmp_path / "Library/Containers/com.microsoft.Excel/Data/kamxl.conf"
+    assert inst.excel_places(system="linux", environ={}, home=tmp_path) is None
+
+
+def test_install_status_uninstall_on_windows(tmp_path):
+    where = windows(tmp_path)
+    places = inst.install(source=b"ADDIN", python=r"C:\Python311\python.exe", **where)
+    assert places.addin.read_bytes() == b"ADDIN"
+    assert places.settings.read_text("utf-8") == '"INTERPRETER_WIN","C:\\Python311\\python.exe"\n'
+    assert inst.status(fresh=b"ADDIN", **where).current is True
+    stale = inst.status(fresh=b"NEWER", **where)
+    assert (stale.installed, stale.current) == (True, False)
+    assert "kamxl addin install" in inst.describe(stale, "en")
+    assert inst.uninstall(**where) == places.addin and not places.addin.exists()
+    assert inst.uninstall(**where) is None
+    assert places.settings.exists(), "the settings file is the admin's too: uninstall keeps it"
+    assert "not installed" in inst.describe(inst.status(**where), "en")
+
+
+def test_install_keeps_the_admins_settings(tmp_path):
+    where = windows(tmp_path)
+    settings = tmp_path / ".kamxl" / "kamxl.conf"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('"CONDA PATH","C:\\conda"\n"CONDA ENV","kam"\n', encoding="utf-8")
+    inst.install(source=b"A", **where)
+    assert "CONDA ENV" in settings.read_text("utf-8")
+
+
+def test_install_on_macos_adds_runpythons_applescript(tmp_path):
+    places = inst.install(source=b"A", system="darwin", environ={}, home=tmp_path, python="/usr/bin/python3")
+    assert places.settings.read_text("utf-8") == '"INTERPRETER_MAC","/usr/bin/python3"\n'
+    assert [p.name for p in places.scripts.iterdir()] == ["xlwings-0.37.8.applescript"]
+
+
+def test_install_builds_the_add_in_by_default(tmp_path):
+    places = inst.install(**windows(tmp_path))
+    assert places.addin.read_bytes()[:2] == b"PK"
+    assert inst.status(**windows(tmp_path)).current is True
+
+
+def test_without_excel_install_says_so_and_where_the_file_is(tmp_path):
+    with pytest.raises(SetupError) as caught:
+        inst.install(source=b"A", system="linux", environ={}, home=tmp_path, built=tmp_path / "kamxl.xlam")
+    message = caught.value.message("en")
+    assert "Excel is not present" in message and str(tmp_path / "kamxl.xlam") in message
+    assert "没有 Excel" in caught.value.message("zh")
+    assert "Excel is not present" in inst.describe(inst.status(system="linux", environ={}, home=tmp_path), "en")
+
+
+@pytest.mark.skipif(inst.excel_places() is not None, reason="this machine could have Excel")
+def test_cli_on_a_machine_without_excel():
+    runner = CliRunner()
+    result = runner.invoke(main, ["addin", "install", "--lang", "en"])
+    assert result.exit_code == 2 and "Excel is not present" in result.output and "kamxl.xlam" in result.output
+    result = runner.invoke(main, ["addin", "status", "--lang", "zh"])
+    assert result.exit_code == 0 and "没有 Excel" in result.output and "kamxl.xlam" in result.output
+    assert runner.invoke(main, ["addin", "uninstall"]).exit_code == 2
+
+
+def test_a_missing_file_to_install_is_named(tmp_path):
+    with pytest.raises(SetupError) as caught:
+        inst.install(source=tmp_path / "nope.xlam", **windows(tmp_path))
+    assert "nope.xlam" in caught.value.message("en")

@@ -1,0 +1,169 @@
+"""The generated VBA: xlwings' own wrappers plus the error conversion, argument names VBA
+accepts, texts cut to what Application.MacroOptions takes, and the committed VBA modules
+in step with the Python side (error codes, snapshot names, the hex encoding)."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kamxl.addin import vba
+from kamxl.addin.build import SRC, read_source
+from kamxl.cells import ERROR_CODES, error_text
+from kamxl.excel.macros import SNAPSHOT_PREFIX, decode_arg
+from kamxl.i18n import Text
+from udfs.kam import CATEGORY, FUNCTIONS, Arg, Meta
+
+#: Excel's numbers for its error values (the xlErr… constants), which CVErr takes.
+EXCEL_ERRORS = {"#NULL!": 2000, "#DIV/0!": 2007, "#VALUE!": 2015, "#REF!": 2023, "#NAME?": 2029, "#NUM!": 2036,
+                "#N/A": 2042, "#GETTING_DATA": 2043, "#SPILL!": 2045, "#CALC!": 2050}
+
+XLWINGS_WRAPPERS = textwrap.dedent("""
+    import io, json, sys, types
+    for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):   # xlwings.udfs imports pywin32
+        sys.modules[name] = types.ModuleType(name)
+    sys.modules["pythoncom"].CoInitialize = lambda: None
+    sys.modules["pywintypes"].com_error = Exception
+    sys.modules["win32com.client"].Dispatch = None
+    import xlwings.udfs as udfs
+    out = {}
+    for name, params in json.loads(sys.argv[1]).items():
+        namespace = {}
+        exec(f"def {name}({', '.join(params)}): pass", namespace)
+        module = types.ModuleType("udfs.kam")
+        setattr(module, name, udfs.xlfunc(namespace[name]))
+        text = io.StringIO()
+        udfs.generate_vba_wrapper("udfs.kam", module, text, types.SimpleNamespace(Name="kamxl.xlam"))
+        out[name] = text.getvalue()
+    print(json.dumps(out))
+""")
+
+
+def test_wrappers_are_xlwings_own_plus_the_error_conversion():
+    """xlwings' generate_vba_wrapper, run on functions with the same VBA signatures, writes
+    our wrappers but for KamResult(…, Application.Caller) around the call."""
+    signatures = {name: [vba.vba_arg(a) + ("=None" if a in fn.kam.optional else "") for a, _ in fn.kam.args]
+                  for name, fn in FUNCTIONS.items() if name != vba.WHY}
+    done = subprocess.run([sys.executable, "-c", XLWINGS_WRAPPERS, json.dumps(signatures)],
+                          capture_output=True, text=True, check=True)
+    theirs = json.loads(done.stdout)
+    for name in signatures:
+        ours = vba.wrapper(FUNCTIONS[name].kam, "udfs.kam")
+        unwrapped = re.sub(r"KamResult\((XLPy\.CallUDF\(.*\)), Application\.Caller\)", r"\1", ours)
+        assert unwrapped != ours, name
+        assert unwrapped.strip() == theirs[name].strip(), name
+
+
+def test_kam_why_answers_from_remembered_reasons_before_python():
+    text = vba.wrapper(FUNCTIONS["KAM_WHY"].kam, "udfs.kam")
+    assert text.index("KamReasonOf(value, answer)") < text.index('XLPy.CallUDF("udfs.kam", "KAM_WHY"')
+    assert 'KamText("why.recalculate")' in text
+
+
+def test_python_kam_why_still_reads_the_convention_text():
+    """Without the add-in (plain xlwings) the error text is in the cell, and KAM_WHY reads it."""
+    assert FUNCTIONS["KAM_WHY"](error_text("#N/A", "the required argument stage is blank")) == \
+        "the required argument stage is blank"
+
+
+@pytest.mark.parametrize("name", ["score_", "lang", "chain_names", "value"])
+def test_argument_names_vba_accepts(name):
+    assert vba.VBA_NAME.match(vba.vba_arg(name)) and not vba.vba_arg(name).endswith("_")
+
+
+@pytest.mark.parametrize("name", ["type", "Date", "end", "_x", "1a", "a-b"])
+def test_argument_names_vba_refuses(name):
+    with pytest.raises(ValueError):
+        vba.vba_arg(name)
+
+
+def test_a_module_too_long_or_not_ascii_is_refused():
+    meta = Meta("KAM_X", "doc", (("a" * 300, Arg("d")),), ())
+    with pytest.raises(ValueError):
+        vba.functions_module({"KAM_X": _fake(meta)}, category=CATEGORY)
+    with pytest.raises(ValueError):
+        vba.tags_module({"bad tag'); import os; ('": ""})
+    with pytest.raises(ValueError):
+        vba.tags_module({"ok": "shell"})
+
+
+def _fake(meta: Meta):
+    def fn():
+        return None
+
+    fn.kam = meta  # type: ignore[attr-defined]
+    fn.__module__ = "udfs.kam"
+    return fn
+
+
+@given(st.text(min_size=0, max_size=400))
+def test_fit_keeps_texts_within_macro_options_limit(text):
+    cut = vba.fit(text)
+    assert len(cut.encode("utf-16-le")) // 2 <= vba.MACRO_OPTIONS_LIMIT
+    assert cut == text or cut.endswith("…")
+    cut.encode("utf-16-le")  # a lone surrogate from a split pair would raise here
+
+
+def test_fit_never_splits_a_surrogate_pair():
+    text = "a" * 253 + "😀😀"
+    assert vba.fit(text) in ("a" * 253 + "…", "a" * 254 + "…")
+
+
+def test_docs_split_into_the_two_languages():
+    assert vba.split_doc("中文 · English") == Text("中文", "English")
+    assert vba.split_doc("only one") == Text("only one", "only one")
+    for fn in FUNCTIONS.values():
+        doc = vba.split_doc(fn.kam.doc)
+        assert doc.zh != doc.en and doc.en in fn.kam.doc, fn.kam.name
+
+
+def test_every_error_code_becomes_its_excel_error():
+    code = read_source("KamErrors.bas")
+    mapped = {k: int(v) for k, v in re.findall(r'Case "([^"]+)": KamErrorNumber = (\d+)', code)}
+    assert mapped == EXCEL_ERRORS
+    assert set(mapped) == set(ERROR_CODES)
+
+
+def test_the_snapshot_name_is_the_same_on_both_sides():
+    assert f'"{SNAPSHOT_PREFIX}"' in read_source("KamRibbon.bas")
+
+
+def _kam_hex(text: str) -> str:
+    """KamRibbon.KamHex, transcribed: 4 hex digits (upper case, as VBA's Hex$) per UTF-16 unit."""
+    units = text.encode("utf-16-be", errors="surrogatepass")
+    return "".join(f"{int.from_bytes(units[i:i + 2], 'big'):X}".rjust(4, "0") for i in range(0, len(units), 2))
+
+
+@given(st.text(max_size=80))
+def test_paths_cross_from_vba_to_python_unchanged(path):
+    assert decode_arg(_kam_hex(path)) == path
+
+
+@pytest.mark.parametrize("sent", ["'); import os; os.system('x'); ('", "12G4", "ABC"])
+def test_anything_but_hex_is_refused(sent):
+    with pytest.raises(ValueError):
+        decode_arg(sent)
+
+
+def test_committed_vba_is_ascii_with_short_lines():
+    for path in SRC.glob("*.bas"):
+        text = path.read_text("utf-8")
+        assert text.isascii(), path.name
+        assert max(len(line) for line in text.splitlines()) <= vba.VBA_LINE_LIMIT, path.name
+        assert path.name == "ThisWorkbook.bas" or f'Attribute VB_Name = "{path.stem}"' in text
+
+
+def test_text_rows_are_sorted_unique_and_bilingual():
+    from kamxl.addin.build import texts
+
+    rows = texts()
+    keys = [k for k, _, _ in rows]
+    assert keys == sorted(set(keys))
+    assert all(zh and en for _, zh, en in rows)
+    assert all(key in keys for key in vba.VBA_TEXTS)
