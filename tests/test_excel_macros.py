@@ -195,7 +195,6 @@ def test_forecast_level_is_read_from_the_header(tmp_path):
 
 
 def test_roll_up_forecast_through_the_ribbon(tmp_path, outputs):
-    pytest.importorskip("kamxl.rollup")
     folder = tmp_path / "team"
     folder.mkdir()
     for lang in ("zh", "en"):

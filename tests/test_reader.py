@@ -34,6 +34,9 @@ def canonical(column, value):
     return value
 
 
+EMPTY_IN_EXAMPLES = {"OwnerForecasts"}   # a rep's forecast has no reports: roll-ups fill it (tests/test_rollup.py)
+
+
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_zh_and_en_examples_read_into_the_same_records(name):
     zh, en = (read_workbook(EXAMPLE / f"{name}-example.{lang}.xlsx") for lang in ("zh", "en"))
@@ -44,7 +47,7 @@ def test_zh_and_en_examples_read_into_the_same_records(name):
         assert set(a.columns) == {c.key for c in table.columns} and a.unknown_headers == []
         assert set(a.header_langs.values()) <= {"zh"} and set(b.header_langs.values()) <= {"en"}
         assert len(a.header_langs) == len(b.header_langs) > 0
-        assert len(a.records) == len(b.records) > 0
+        assert len(a.records) == len(b.records) >= (0 if table.name in EMPTY_IN_EXAMPLES else 1)
         for ra, rb in zip(a.records, b.records):
             assert ra.cells == rb.cells
             assert {c.key: canonical(c, ra.values[c.key]) for c in table.columns} == \

@@ -76,7 +76,6 @@ class Button:
 # --- messages ----------------------------------------------------------------------------
 NO_FILES = Text("文件夹中没有工作簿：{folder}", "no workbooks in the folder: {folder}")
 NO_FORECASTS = Text("文件夹中没有可汇总的预测工作簿：{folder}", "no forecast workbooks to roll up in the folder: {folder}")
-NO_ROLLUP = Text("此版本的 kamxl 还不能汇总预测（缺少 kamxl.rollup）", "this kamxl cannot roll up forecasts yet (kamxl.rollup is missing)")
 ROLLED_UP = Text("已汇总 {count} 个预测（{level}，{owner}）：{path}{skipped}",
                  "rolled up {count} forecasts ({level}, {owner}): {path}{skipped}")
 SKIPPED = Text("\n跳过 {count} 个非预测文件。", "\n{count} files that are not forecasts were skipped.")
@@ -144,10 +143,8 @@ def roll_up_forecast(call: Call) -> Done:
     forecasts = [path for path, level in levels.items() if level is not None]
     if not forecasts:
         raise InputError("M-FC-4", NO_FORECASTS, {"folder": folder})
-    try:
-        from kamxl.rollup import rollup_files
-    except ImportError:
-        raise InputError("M-FC-4", NO_ROLLUP) from None
+    from kamxl.rollup import rollup_files
+
     level = next_level(levels[p] for p in forecasts)
     owner = user_name(call.book.app)
     out = free_path(call.outputs / f"rollup-{level}-{call.today.isoformat()}.xlsx")

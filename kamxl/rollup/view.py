@@ -28,6 +28,8 @@ def print_rollup(result: RollupResult, lang: Lang) -> None:
     r = result.rollup
     table = Table(title=f"{LABELS['title'](lang)} · {r.owner} · {r.period} · {r.currency}", title_justify="left",
                   show_header=False)
+    table.add_column(no_wrap=True)            # labels whole; long paths fold in the value column
+    table.add_column(overflow="fold")
     table.add_row(LABELS["output"](lang), str(result.output))
     table.add_row(LABELS["inputs"](lang), LABELS["used"](lang, n=len(result.used), m=len(result.skipped)))
     for s in result.skipped:

@@ -66,7 +66,7 @@ OWNER_FORECASTS = Table("OwnerForecasts", T("各级预测与调整", "Forecasts 
     C("unadjusted", T("未调整（承诺含已成交）", "Unadjusted (commit incl. closed)"), Kind.MONEY, width=16,
       bounds=(0, 1e13), rules=("M-FC-2", "M-FC-3"),
       hint=T("本汇总计入的该下属商机金额，不含任何调整", "This report's opportunities as counted here, without any adjustment")),
-    C("owner_figure", T("本人预测", "Report's figure"), Kind.MONEY, width=14, bounds=(0, 1e13), rules=("M-FC-4",),
+    C("owner_figure", T("本人预测", "Report figure"), Kind.MONEY, width=14, bounds=(0, 1e13), rules=("M-FC-4",),
       hint=T("下属自己报的数（经理则为其调整后的数）", "The report's own figure (for a manager: their adjusted figure)")),
     C("adjusted_figure", T("上级调整后", "Manager-adjusted"), Kind.MONEY, width=14, bounds=(0, 1e13), rules=("M-FC-4",),
       hint=T("上级修订的数；空白即采用本人预测", "The manager's revision; blank keeps the report's figure")),

@@ -1,0 +1,217 @@
+"""Roll-up on a realistic organisation (kamxl.rollup.sample: 36 reps, 6 team managers,
+3 regions, a business unit; unconfirmed lines, another rep's opportunity, one
+opportunity claimed by two reps, a rep who submitted twice, last week's forecasts,
+quotas, a channel forecast, a manager's adjustments), level by level and through the
+command line; outputs read back, validate clean, and never touch an input."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from kamxl.cli import main
+from kamxl.errors import InputError
+from kamxl.methodology import default_config
+from kamxl.rollup import rollup_files
+from kamxl.rollup.inputs import read_submission
+from kamxl.rollup.model import Submission
+from kamxl.rollup.sample import organisation, write_forecast
+from kamxl.validate import validate_file
+
+CFG = default_config()
+TODAY = dt.date(2026, 11, 23)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bu")
+    org = organisation(root / "in")
+    return root, org, digest(root / "in")
+
+
+@pytest.fixture(scope="module")
+def levels(org):
+    """Teams (with quotas, channel, and team 1's adjustments), regions, the business unit."""
+    root, o, _ = org
+    src, out = root / "in", root / "out"
+    kw = {"lang": "zh", "config": CFG, "today": TODAY, "quota": src / "quotas.csv"}
+    teams = {}
+    for team, (manager, _region) in o.teams.items():
+        adjust = src / f"adjustments-{team.replace('/', '-')}.csv"
+        teams[team] = rollup_files([src / "this-week" / team], out / f"{team.replace('/', '-')}.xlsx", owner=manager,
+                                   level="team", adjustments=adjust if adjust.exists() else None, **kw)
+    regions = {region: rollup_files([teams[t].output for t, (_m, r) in o.teams.items() if r == region],
+                                    out / f"{region}.xlsx", owner=director, level="region", **kw)
+               for region, director in o.regions.items()}
+    bu = rollup_files([r.output for r in regions.values()], out / "bu.xlsx", owner=o.bu, level="bu",
+                      channel=src / "channel.csv", **kw)
+    return teams, regions, bu
+
+
+def test_the_sample_is_realistic(org):
+    _root, o, _ = org
+    assert len(o.reps) >= 30 and len(o.teams) >= 5 and len(o.regions) == 3
+
+
+def test_only_confirmed_lines_of_their_primary_owner_count(levels):
+    teams, _regions, bu = levels
+    reasons = {e.reason for t in teams.values() for e in t.rollup.excluded}
+    assert {"unconfirmed", "not_owner"} <= reasons                          # M-FC-2
+    assert all(x.confirmed for x in bu.rollup.lines)
+    assert not any(e.reason == "not_owner" for e in bu.rollup.excluded)     # filtered once, at the team
+
+
+def test_an_opportunity_claimed_by_two_reps_counts_once_where_the_copies_meet(levels, org):
+    _root, o, _ = org
+    teams, regions, bu = levels
+    reps = list(o.reps)
+    a, b = reps[0], reps[7]                 # different teams, same region (see the sample)
+    region = o.teams[o.reps[a][0]][1]
+    conflicts = [e for e in regions[region].rollup.excluded if e.reason == "two_owners"]
+    assert len(conflicts) == 1 and conflicts[0].owner in (a, b) and conflicts[0].winner   # M-FC-3
+    ids = [x.key for x in bu.rollup.lines]
+    assert len(ids) == len(set(ids))
+    assert conflicts[0].id.casefold() in ids
+
+
+def test_a_superseded_submission_is_in_the_lineage_not_in_the_figures(levels):
+    teams, _regions, _bu = levels
+    skipped = [s for t in teams.values() for s in t.skipped]
+    assert len(skipped) == 1 and skipped[0].file.endswith("-draft.xlsx")
+    assert "superseded" in skipped[0].reason("en", **skipped[0].params)
+
+
+def test_adjustments_are_a_layer_kept_at_every_level_and_never_change_lines(levels, org):
+    _root, o, _ = org
+    teams, regions, bu = levels
+    team1 = teams[next(iter(o.teams))].rollup
+    adjusted = [r for r in team1.layer if r.adjusted_figure is not None]
+    assert len(adjusted) == 2 and all(r.adjusted_by == team1.owner and r.note for r in adjusted)
+    assert team1.adjusted == pytest.approx(sum(r.final for r in team1.layer))
+    assert team1.adjusted != team1.commit
+    # the director sees the manager's figure as the team's own, and the manager's adjustments below it
+    region = regions[o.teams[next(iter(o.teams))][1]].rollup
+    team_row = next(r for r in region.layer if r.owner == team1.owner and r.level == "region")
+    assert team_row.owner_figure == pytest.approx(team1.adjusted)
+    # unadjusted: what the region counts of the team (a copy the region counts from another team is not)
+    lost = sum(e.amount for e in region.excluded if e.file.endswith(teams[next(iter(o.teams))].output.name)
+               and e.category in ("commit", "closed"))
+    assert team_row.unadjusted == pytest.approx(team1.commit - lost)
+    assert set(adjusted) <= set(bu.rollup.layer)                     # lower levels stay visible, unchanged
+    assert bu.rollup.commit == pytest.approx(sum(x.amount for x in bu.rollup.lines if x.category in ("commit", "closed")))
+
+
+def test_hierarchy_equals_a_flat_roll_up_of_all_reps(levels, org):
+    root, _o, _ = org
+    _teams, _regions, bu = levels
+    # every rep file of the business unit at once
+    files = sorted((root / "in" / "this-week").rglob("*.xlsx"))
+    flat = rollup_files(files, root / "flat.xlsx", owner="flat", level="bu", lang="en", config=CFG, today=TODAY)
+    assert sorted(x.key for x in flat.rollup.lines) == sorted(x.key for x in bu.rollup.lines)
+    assert flat.rollup.totals == bu.rollup.totals
+
+
+def test_quota_attainment_and_channel(levels, org):
+    _root, o, _ = org
+    teams, _regions, bu = levels
+    team = next(iter(teams.values())).rollup
+    assert team.quota and all(s.quota for s in team.owners)
+    owner = team.owners[0]
+    assert owner.attainment == pytest.approx(owner.closed / owner.quota)
+    assert owner.best_case >= owner.commit >= owner.closed                  # cumulative, never added
+    channel = {c.period: c for c in bu.rollup.channel}
+    assert set(channel) == {"2026-Q4", "2027-Q1", "2027-Q2"}
+    q4 = channel["2026-Q4"]
+    assert q4.difference == pytest.approx(q4.commit - 150_000_000)         # M-FC-5
+
+
+def test_deal_flow_against_last_week(org, tmp_path):
+    root, o, _ = org
+    src = root / "in"
+    team = next(iter(o.teams))
+    manager = o.teams[team][0]
+    last = rollup_files([src / "last-week" / team], tmp_path / "last.xlsx", owner=manager, level="team", lang="en",
+                        config=CFG, today=TODAY - dt.timedelta(days=7))
+    now = rollup_files([src / "this-week" / team], tmp_path / "now.xlsx", owner=manager, level="team", lang="en",
+                       config=CFG, today=TODAY, previous=last.output)
+    kinds = {c.change for c in now.flow or []}
+    assert {"new", "amount", "pushed"} <= kinds
+    new_ids = {x.key for x in now.rollup.lines} - {x.key for x in last.rollup.lines}
+    assert {c.id.casefold() for c in now.flow if c.change == "new"} == new_ids
+    wb = openpyxl.load_workbook(now.output, read_only=True)
+    assert "Deal flow" in wb.sheetnames
+
+
+def test_outputs_read_back_validate_clean_and_inputs_are_untouched(levels, org):
+    root, _o, before = org
+    teams, regions, bu = levels
+    for result in [*teams.values(), *regions.values(), bu]:
+        back = read_submission(result.output, result.output.name, CFG, TODAY)
+        assert isinstance(back, Submission) and len(back.lines) == len(result.rollup.lines)
+        assert back.level == result.rollup.level and len(back.layer) == len(result.rollup.layer)
+        errors = [f for f in validate_file(result.output, today=TODAY).findings if f.severity.name == "ERROR"]
+        assert errors == [], [f.text("en") for f in errors]
+    assert digest(root / "in") == before
+
+
+def test_text_from_inputs_is_never_a_formula(levels, org):
+    teams, _regions, _bu = levels
+    team1 = next(iter(teams.values()))
+    wb = openpyxl.load_workbook(team1.output)
+    notes = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert notes and all(c.data_type == "s" for c in notes)
+
+
+def test_mixed_currencies_need_rates(tmp_path):
+    for owner, currency in (("王磊", "CNY"), ("李娜", "USD")):
+        write_forecast(tmp_path / "in" / f"{owner}.xlsx", owner=owner, manager="m", lang="zh", submitted=TODAY,
+                       quota=0.0, lines=[{"opportunity_id": f"OPP-{owner}", "customer": "甲", "owner": owner,
+                                          "confirmed": "是", "stage": "05", "status": "进行中", "category": "承诺",
+                                          "amount": 100.0, "close_date": dt.date(2026, 12, 1)}])
+        if currency != "CNY":  # the sample writer uses the company currency: retype this header
+            path = tmp_path / "in" / f"{owner}.xlsx"
+            wb = openpyxl.load_workbook(path)
+            ws = wb.worksheets[0]
+            cell = next(c for row in ws.iter_rows() for c in row if c.value == "CNY")
+            cell.value = currency
+            wb.save(path)
+    with pytest.raises(InputError) as err:
+        rollup_files([tmp_path / "in"], tmp_path / "out.xlsx", owner="m", level="team", lang="en", config=CFG)
+    assert err.value.code == "S-ROLLUP-CURRENCY" and "USD" in err.value.message("en")
+    (tmp_path / "rates.csv").write_text("currency,rate\nUSD,7.1\n", encoding="utf-8")
+    result = rollup_files([tmp_path / "in"], tmp_path / "out.xlsx", owner="m", level="team", lang="en", config=CFG,
+                          rates=tmp_path / "rates.csv")
+    assert result.rollup.currency == "CNY" and result.rollup.commit == pytest.approx(100 + 710)
+
+
+def test_the_output_is_never_an_input(org):
+    root, o, _ = org
+    team = next(iter(o.teams))
+    rep_file = root / "in" / o.reps[next(iter(o.reps))][1]
+    with pytest.raises(InputError):
+        rollup_files([rep_file], rep_file, owner="m", level="team", lang="en", config=CFG)
+
+
+def test_command_line(org, tmp_path):
+    root, o, _ = org
+    team = next(iter(o.teams))
+    src = root / "in"
+    out = tmp_path / "team.xlsx"
+    res = CliRunner().invoke(main, ["rollup", str(src / "this-week" / team), "-o", str(out), "--owner",
+                                    o.teams[team][0], "--level", "team", "--quota", str(src / "quotas.csv"),
+                                    "--channel", str(src / "channel.csv"), "--lang", "en", "--today", "2026-11-23"])
+    assert res.exit_code == 0, res.output
+    shown = " ".join(res.output.replace("│", " ").split())   # the table wraps long cells
+    assert "lines counted" in shown and "superseded by" in shown and out.is_file()
+    bad = CliRunner().invoke(main, ["rollup", str(src / "this-week" / team), "-o", str(out), "--owner", "x",
+                                    "--level", "team", "--period", "2025-Q1", "--lang", "en"])
+    assert bad.exit_code == 2 and "no forecast to roll up" in bad.output
