@@ -178,13 +178,21 @@ def _read_table(book: pc.CalamineWorkbook, table: Table) -> TableData | None:
     return TableData(table, sheet, header + 1, placed, langs, unknown, records, columns, rows)
 
 
-def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form) -> Record | None:
+def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form,
+               tables: dict[str, TableData]) -> Record | None:
     sheet = template.sheet_of(form)
     name = next((n for n in book.sheet_names if fold(n) in {fold(sheet.name("zh")), fold(sheet.name("en"))}), None)
     if name is None:
         return None
     record = Record(name, 0)
-    for r, row in enumerate(book.get_sheet_by_name(name).to_python()):
+    # A form sits above the tables that follow it on its sheet: rows are read up to the first
+    # such table's header (a forecast's header block, not its hundreds of lines).
+    after = sheet.blocks[sheet.blocks.index(form) + 1:]
+    below = min((t.header_row for t in tables.values() if t.sheet == name and t.table in after), default=None)
+    rows = book.get_sheet_by_name(name).iter_rows()
+    for r, row in enumerate(rows):
+        if below is not None and r + 1 >= below:
+            break
         for c, label in enumerate(row):
             matched = _header_key(form.fields, label)
             if matched and matched[0] not in record.values:
@@ -203,7 +211,7 @@ def read_workbook(path: Path) -> WorkbookData:
     try:
         template, version, lang, how = _identify(book)
         tables = {t.name: data for t in template.tables() if (data := _read_table(book, t)) is not None}
-        forms = {f.prefix: rec for f in template.forms() if (rec := _read_form(book, template, f)) is not None}
+        forms = {f.prefix: rec for f in template.forms() if (rec := _read_form(book, template, f, tables)) is not None}
     finally:
         book.close()
     return WorkbookData(path, template, version, lang, how, tables, forms)
