@@ -62,6 +62,7 @@ class Builder:
                                 "comments": f"kamxl template {template.id} v{template.version} ({lang})"})
         self.fmt = self._formats()
         self.lists: dict[str, list[str]] = {}
+        self.resolved: dict[tuple[object, str | None], str] = {}
 
     # --- formats ------------------------------------------------------------------------
     def _formats(self) -> dict[str, Any]:
@@ -230,7 +231,12 @@ class Builder:
 
     def _formula(self, formula: str | Text | None, table: Table | None, extra: dict[str, str] | None = None) -> str:
         assert formula is not None
-        return resolve(formula, lang=self.lang, table=table, places=self.places, config=self.cfg, extra=extra)
+        if extra:
+            return resolve(formula, lang=self.lang, table=table, places=self.places, config=self.cfg, extra=extra)
+        key = (formula, table.name if table else None)   # a table column's formula is the same on every row
+        if key not in self.resolved:
+            self.resolved[key] = resolve(formula, lang=self.lang, table=table, places=self.places, config=self.cfg)
+        return self.resolved[key]
 
     # --- validation and looks --------------------------------------------------------------
     def _validate(self, ws: Any, first: int, last: int, col: int, column: Column) -> None:
