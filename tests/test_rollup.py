@@ -21,6 +21,7 @@ from kamxl.rollup.inputs import read_submission
 from kamxl.rollup.model import Submission
 from kamxl.rollup.sample import organisation, write_forecast
 from kamxl.validate import validate_file
+from tests.libreoffice import soffice_available
 
 CFG = default_config()
 TODAY = dt.date(2026, 11, 23)
@@ -215,3 +216,21 @@ def test_command_line(org, tmp_path):
     bad = CliRunner().invoke(main, ["rollup", str(src / "this-week" / team), "-o", str(out), "--owner", "x",
                                     "--level", "team", "--period", "2025-Q1", "--lang", "en"])
     assert bad.exit_code == 2 and "no forecast to roll up" in bad.output
+
+
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_recalculates_a_roll_up(levels, org, tmp_path):
+    """A real spreadsheet application opens the roll-up, recalculates every formula without
+    errors (KAM_* aside: LibreOffice has no kamxl) and finds the adjusted forecast (M-FC-4)
+    the core computed, from the adjustment layer's own formulas."""
+    from tests.libreoffice import convert, cached_values, cached_errors
+    from tests.test_templates_libreoffice import kam_dependent_cells
+
+    teams, _regions, _bu = levels
+    team1 = next(iter(teams.values()))
+    recalculated = convert(team1.output, tmp_path, "xlsx", recalc=True)
+    allowed = kam_dependent_cells(team1.output)
+    assert {c: e for c, e in cached_errors(recalculated).items() if c not in allowed} == {}
+    sheet, cell = openpyxl.load_workbook(team1.output).defined_names["Attainment_adjusted"].attr_text.split("!")
+    value = cached_values(recalculated)[f"{sheet.strip(chr(39))}!{cell.replace('$', '')}"]
+    assert value == pytest.approx(team1.rollup.adjusted) and team1.rollup.adjusted != team1.rollup.commit
