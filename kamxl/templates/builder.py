@@ -33,6 +33,9 @@ BAND_FILLS = {"excellent": "#C6EFCE", "good": "#FFEB9C", "warning": "#FFC7CE"}
 Values = Mapping[str, object]   # 'SHEET!A1' (upper case) -> cached value of a formula cell
 
 
+CHART_WIDTH = 640   # pixels
+
+
 class _Worksheet(Worksheet):
     """XlsxWriter's worksheet (``add_worksheet(worksheet_class=…)``), remembering each
     prepared formula: a table column repeats one formula on every row, and preparing it
@@ -111,8 +114,9 @@ class Builder:
                 self._grid(ws, block, place, widths)
         for col, width in widths.items():
             ws.set_column(col, col, width)
-        for chart in sheet.charts:
-            self._chart(ws, chart)
+        anchor = None
+        for slot, chart in enumerate(sheet.charts):
+            anchor = self._chart(ws, chart, slot, anchor)
         first = self.places[_key(sheet.blocks[0])]
         if isinstance(sheet.blocks[0], Table) and len(sheet.blocks) == 1:
             ws.freeze_panes(first.header_row + 1, 1)
@@ -285,7 +289,10 @@ class Builder:
                 ws.conditional_format(*cells, {"type": "cell", "criteria": "==", "value": f'"{term.label(self.lang)}"',
                                                "format": self.wb.add_format({"bg_color": BAND_FILLS[term.key]})})
 
-    def _chart(self, ws: Any, chart: Chart) -> None:
+    def _chart(self, ws: Any, chart: Chart, slot: int = 0,
+               anchor: tuple[int, int] | None = None) -> tuple[int, int]:
+        """Beside its source block; a sheet's further charts in a row to the right of the first.
+        Returns where the first one stands."""
         place = self.places[chart.source]
         block = place.block
         first = place.header_row + 1
@@ -323,8 +330,10 @@ class Builder:
             xl.set_y_axis({**axis, "name": block.column(chart.values[0]).header(self.lang)
                            if isinstance(block, Table) else ""})
         xl.set_legend({"position": "bottom"} if len(chart.values) > 1 else {"none": True})
-        xl.set_size({"width": 640, "height": 360})
-        ws.insert_chart(place.header_row, place.first_col + len(keys) + 1, xl)
+        xl.set_size({"width": CHART_WIDTH, "height": 360})
+        row, col = anchor or (place.header_row, place.first_col + len(keys) + 1)
+        ws.insert_chart(row, col, xl, {"x_offset": slot * (CHART_WIDTH + 16)} if slot else {})
+        return row, col
 
     # --- support sheets ----------------------------------------------------------------------
     def _lists_sheet(self) -> None:
