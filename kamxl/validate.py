@@ -118,6 +118,8 @@ def formula_columns(data: WorkbookData) -> dict[str, frozenset[str]]:
             if column.key in record.cells:  # type: ignore[union-attr]
                 cell = record.cells[column.key]  # type: ignore[union-attr]
                 wanted.setdefault(record.sheet, set()).add(cell.rstrip("0123456789"))  # type: ignore[union-attr]
+    for grid in data.grids.values():
+        wanted.setdefault(grid.sheet, set()).update(cell.rstrip("0123456789") for _k, _c, cell in grid.cells())
     return {sheet: frozenset(letters) for sheet, letters in wanted.items()}
 
 

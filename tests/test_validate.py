@@ -184,6 +184,38 @@ def test_a_cached_value_that_disagrees_with_its_inputs(tmp_path):
     assert ("S-CACHED-STALE", sheet, cell) in found(validate(path))
 
 
+def _sheet_part(path: Path, sheet: str) -> str:
+    """The package part of a sheet, by its name (openpyxl names parts in order)."""
+    return f"xl/worksheets/sheet{openpyxl.load_workbook(path, read_only=True).sheetnames.index(sheet) + 1}.xml"
+
+
+def test_a_summary_total_overwritten_or_every_summary_formula_gone(tmp_path):
+    """Totals are formulas too: a typed number over one is found at its cell; a summary whose
+    formulas all went (pasted as values) is one finding, not dozens."""
+    path = tmp_path / "forecast.xlsx"
+    path.write_bytes((ROOT / "workbooks" / "examples" / "forecast-example.en.xlsx").read_bytes())
+    grids = read_workbook(path).grids
+    by_category, by_period = grids["by_category"], grids["by_period"]
+    part = _sheet_part(path, by_category.sheet)
+    _key, _col, cell = by_category.cells()[4]
+    _set_xml_cell(path, part, cell, f'<c r="{cell}"><v>123456</v></c>')
+    assert ("S-FORMULA-OVERWRITTEN", by_category.sheet, cell) in found(validate(path))
+    for _key, _col, each in by_period.cells():
+        _set_xml_cell(path, part, each, f'<c r="{each}"><v>1</v></c>')
+    result = found(validate(path))
+    assert ("S-FORMULA-DELETED", by_period.sheet, by_period.cells()[0][2]) in result
+    assert not any(c in {x for *_, x in by_period.cells()[1:]} for *_, c in result)
+
+
+def test_the_stage_health_array_formula_replaced_by_values(tmp_path):
+    path = tmp_path / "funnel.xlsx"
+    path.write_bytes((ROOT / "workbooks" / "examples" / "funnel-example.zh.xlsx").read_bytes())
+    health = read_workbook(path).grids["health"]
+    (_k, _c, cell), = health.cells()
+    _set_xml_cell(path, _sheet_part(path, health.sheet), cell, f'<c r="{cell}" t="str"><v>01 寻找联系人</v></c>')
+    assert ("S-FORMULA-OVERWRITTEN", health.sheet, cell) in found(validate(path))
+
+
 def test_structure_renamed_missing_and_mixed_headers_and_no_metadata(tmp_path):
     path = build(tmp_path, "funnel", clean_funnel())
     book = openpyxl.load_workbook(path)

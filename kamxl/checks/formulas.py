@@ -13,8 +13,8 @@ from openpyxl.utils.cell import get_column_letter
 from kamxl.checks import Context
 from kamxl.errors import InputError
 from kamxl.findings import Finding, Severity
-from kamxl.i18n import Text
-from kamxl.io.reader import Record
+from kamxl.i18n import Lang, Text
+from kamxl.io.reader import GridData, Record
 from kamxl.methodology import (
     evaluate_account, is_buying_point, level_ordinal, period_of, stage_probability,
 )
@@ -23,6 +23,8 @@ from kamxl.methodology.scoring import QUESTIONS, score_parsed
 OVERWRITTEN = Text("计算列“{column}”的公式被替换为输入值 {value}", "the formula of '{column}' was replaced by a typed value {value}")
 OVERWRITTEN_FIX = Text("恢复公式（从新模板复制该列）", "restore the formula (copy the column from a new template)")
 DELETED = Text("计算列“{column}”的公式被删除", "the formula of '{column}' was deleted")
+GRID_GONE = Text("汇总“{block}”中已没有公式（被删除或替换为数值）",
+                 "the summary '{block}' holds no formulas any more (deleted, or replaced by values)")
 PROBABILITY = Text("手工填写的赢率 {typed} 与阶段 {stage} 的赢率 {table} 不符", "typed probability {typed} contradicts stage {stage}'s {table}")
 PROBABILITY_FIX = Text("恢复公式，按公司阶段表计算赢率", "restore the formula: probabilities come from the company stage table")
 STALE = Text("“{column}”显示 {shown}，按输入重新计算应为 {computed}（过期或被改动）",
@@ -107,6 +109,33 @@ def check(ctx: Context) -> list[Finding]:
             expected = (lambda r=recompute: _safe(r, ctx, typed)) if recompute else None
             found += _cell(ctx, form.prefix, record, key, column.header(lang),
                            ctx.structure.is_formula(record.sheet, cell), expected, typed)
+    for grid in ctx.data.grids.values():
+        found += _grid(ctx, grid, lang)
+    return found
+
+
+def _grid(ctx: Context, grid: GridData, lang: Lang) -> list[Finding]:
+    """A summary's formulas (totals, KAM_FUNNEL): each cell that lost its formula; a summary
+    that lost every one is one finding, not dozens."""
+    assert ctx.structure is not None
+    cells = grid.cells()
+    typed = [(col, cell) for _key, col, cell in cells if not ctx.structure.is_formula(grid.sheet, cell)]
+    title = grid.grid.title(lang)
+    if not typed:
+        return []
+    if len(typed) == len(cells) and len(cells) > 1:
+        return [ctx.here("S-FORMULA-DELETED", Severity.ERROR, GRID_GONE, OVERWRITTEN_FIX, sheet=grid.sheet,
+                         cell=cells[0][2], block=title)]
+    found = []
+    for col, cell in typed:
+        shown = grid.values.get(cell)
+        header = f"{title} · {col.header(lang) if col else grid.grid.row_header(lang)}"
+        if shown is None or shown == "":
+            found.append(ctx.here("S-FORMULA-DELETED", Severity.WARNING, DELETED, OVERWRITTEN_FIX, sheet=grid.sheet,
+                                  cell=cell, column=header))
+        else:
+            found.append(ctx.here("S-FORMULA-OVERWRITTEN", Severity.ERROR, OVERWRITTEN, OVERWRITTEN_FIX,
+                                  sheet=grid.sheet, cell=cell, column=header, value=shown))
     return found
 
 

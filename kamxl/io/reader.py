@@ -21,7 +21,7 @@ from openpyxl.utils.cell import get_column_letter
 from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
 from kamxl.methodology.values import fold, is_blank
-from kamxl.schema import TEMPLATES, Column, Form, Table, Template
+from kamxl.schema import TEMPLATES, Column, Form, Grid, Table, Template
 from kamxl.templates.builder import META_SHEET
 
 UNKNOWN_TEMPLATE = Text(zh="无法识别的工作簿：既没有 kamxl 元数据，也没有标准模板的表格",
@@ -103,6 +103,32 @@ class TableData:
 
 
 @dataclass
+class GridData:
+    """Where a computed block (a summary) was found, by its header row, and what its cells show."""
+
+    grid: Grid
+    sheet: str
+    header_row: int                           # 1-based
+    first_col: int                            # 0-based: the row-label column
+    values: dict[str, object]                 # A1 -> value of every cell of its body
+
+    def cells(self) -> list[tuple[str, Column | None, str]]:
+        """(row key, column or None for a computed row label, A1) of every cell that must
+        hold a formula: the top-left cell of an array grid; else each row's formulas (and
+        the label when it is computed)."""
+        grid = self.grid
+        if grid.array_formula:
+            return [("", None, a1(self.header_row, self.first_col))]
+        out: list[tuple[str, Column | None, str]] = []
+        for i, (key, label) in enumerate(grid.rows):
+            row = self.header_row + i          # 0-based row of the body's i-th row
+            if label.zh.startswith("="):
+                out.append((key, None, a1(row, self.first_col)))
+            out += [(key, col, a1(row, self.first_col + c)) for c, col in enumerate(grid.columns, start=1)]
+        return out
+
+
+@dataclass
 class WorkbookData:
     path: Path
     template: Template
@@ -111,6 +137,7 @@ class WorkbookData:
     identified_by: str                        # 'metadata' or 'tables'
     tables: dict[str, TableData]
     forms: dict[str, Record]
+    grids: dict[str, GridData] = field(default_factory=dict)
 
 
 _HEADER_INDEX: dict[int, dict[str, tuple[str, Lang | None]]] = {}
@@ -202,6 +229,33 @@ def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form,
     return record
 
 
+def _sheet_name(book: pc.CalamineWorkbook, template: Template, block: Form | Grid) -> str | None:
+    sheet = template.sheet_of(block)
+    names = {fold(sheet.name("zh")), fold(sheet.name("en"))}
+    return next((n for n in book.sheet_names if fold(n) in names), None)
+
+
+def _read_grid(book: pc.CalamineWorkbook, template: Template, grid: Grid) -> GridData | None:
+    """Found by its header row (row header, then every column header, in zh or en): a
+    table on the same sheet may share the first headers, never all of them."""
+    name = _sheet_name(book, template, grid)
+    if name is None:
+        return None
+    wanted = [{fold(grid.row_header.zh), fold(grid.row_header.en)}] + [
+        {fold(c.header("zh")), fold(c.header("en"))} for c in grid.columns]
+    rows = book.get_sheet_by_name(name).to_python()
+    height = grid.array_rows or len(grid.rows)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if type(value) is str and fold(value) in wanted[0] and all(
+                    c + i < len(row) and type(row[c + i]) is str and fold(row[c + i]) in names
+                    for i, names in enumerate(wanted[1:], start=1)):
+                body = {a1(rr, cc): rows[rr][cc] for rr in range(r + 1, min(r + 1 + height, len(rows)))
+                        for cc in range(c, min(c + len(wanted), len(rows[rr])))}
+                return GridData(grid, name, r + 1, c, body)
+    return None
+
+
 def read_workbook(path: Path) -> WorkbookData:
     """Everything a standard workbook holds, by schema key, with the cell of every value.
 
@@ -212,6 +266,7 @@ def read_workbook(path: Path) -> WorkbookData:
         template, version, lang, how = _identify(book)
         tables = {t.name: data for t in template.tables() if (data := _read_table(book, t)) is not None}
         forms = {f.prefix: rec for f in template.forms() if (rec := _read_form(book, template, f, tables)) is not None}
+        grids = {g.key: found for g in template.grids() if (found := _read_grid(book, template, g)) is not None}
     finally:
         book.close()
-    return WorkbookData(path, template, version, lang, how, tables, forms)
+    return WorkbookData(path, template, version, lang, how, tables, forms, grids)
