@@ -235,7 +235,8 @@ def _sheet_name(book: pc.CalamineWorkbook, template: Template, block: Form | Gri
     return next((n for n in book.sheet_names if fold(n) in names), None)
 
 
-def _read_grid(book: pc.CalamineWorkbook, template: Template, grid: Grid) -> GridData | None:
+def _read_grid(book: pc.CalamineWorkbook, template: Template, grid: Grid,
+               sheets: dict[str, list[list[object]]]) -> GridData | None:
     """Found by its header row (row header, then every column header, in zh or en): a
     table on the same sheet may share the first headers, never all of them."""
     name = _sheet_name(book, template, grid)
@@ -243,7 +244,9 @@ def _read_grid(book: pc.CalamineWorkbook, template: Template, grid: Grid) -> Gri
         return None
     wanted = [{fold(grid.row_header.zh), fold(grid.row_header.en)}] + [
         {fold(c.header("zh")), fold(c.header("en"))} for c in grid.columns]
-    rows = book.get_sheet_by_name(name).to_python()
+    if name not in sheets:                    # several summaries share a sheet: read it once
+        sheets[name] = book.get_sheet_by_name(name).to_python()
+    rows = sheets[name]
     height = grid.array_rows or len(grid.rows)
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
@@ -266,7 +269,8 @@ def read_workbook(path: Path) -> WorkbookData:
         template, version, lang, how = _identify(book)
         tables = {t.name: data for t in template.tables() if (data := _read_table(book, t)) is not None}
         forms = {f.prefix: rec for f in template.forms() if (rec := _read_form(book, template, f, tables)) is not None}
-        grids = {g.key: found for g in template.grids() if (found := _read_grid(book, template, g)) is not None}
+        sheets: dict[str, list[list[object]]] = {}
+        grids = {g.key: found for g in template.grids() if (found := _read_grid(book, template, g, sheets)) is not None}
     finally:
         book.close()
     return WorkbookData(path, template, version, lang, how, tables, forms, grids)
