@@ -58,7 +58,7 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
         return Skipped(name, digest, HEADER_MISSING, {"field": label})
     bad_rows = {int(f.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")): f for f in problems
                 if f.cell and data.tables.get("ForecastLines") and f.sheet == data.tables["ForecastLines"].sheet}
-    lines, unreadable = _lines(ctx, name, bad_rows)
+    lines, unreadable = _lines(ctx, name, bad_rows, header.get("submitted_at"))
     return Submission(
         file=name, sha256=digest, owner=str(header["owner"]), level=header.get("level") or "rep",
         manager=str(header.get("manager") or ""), period=str(header["period"]), currency=str(header["currency"]).upper(),
@@ -66,7 +66,7 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
         layer=tuple(_layer(ctx)), unreadable=tuple(unreadable), rows_read=len(lines) + len(unreadable))
 
 
-def _lines(ctx: Context, name: str, bad_rows: dict) -> tuple[list[Line], list[Excluded]]:
+def _lines(ctx: Context, name: str, bad_rows: dict, submitted: date | None) -> tuple[list[Line], list[Excluded]]:
     lines, unreadable = [], []
     for record, t in ctx.rows("ForecastLines"):
         cell = record.cells.get("opportunity_id", f"A{record.row}")
@@ -84,7 +84,7 @@ def _lines(ctx: Context, name: str, bad_rows: dict) -> tuple[list[Line], list[Ex
             category=t["category"], amount=float(t["amount"]), close_date=t["close_date"],
             owner_forecast=t.get("owner_forecast"), adjusted_forecast=t.get("adjusted_forecast"),
             adjustment_note=str(t.get("adjustment_note") or ""), adjusted_by=str(t.get("adjusted_by") or ""),
-            submitted_at=t.get("submitted_at"), file=name, cell=cell))
+            submitted_at=t.get("submitted_at") or submitted, file=name, cell=cell))
     return lines, unreadable
 
 

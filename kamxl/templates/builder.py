@@ -21,6 +21,7 @@ from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.vocabulary import HEALTH_BAND, Vocabulary
 from kamxl.schema.model import Chart, Column, Form, Grid, Kind, Sheet, Table, Template
+from kamxl.templates.bulk import BulkRows, fill
 from kamxl.templates.layout import Placed, plan, resolve, seed_rows
 
 META_SHEET = "_kamxl"
@@ -34,6 +35,7 @@ Values = Mapping[str, object]   # 'SHEET!A1' (upper case) -> cached value of a f
 
 
 CHART_WIDTH = 640   # pixels
+BULK_ROWS = 2_000   # a table with more data rows than this is written by bulk.py
 
 
 class _Worksheet(Worksheet):
@@ -66,6 +68,7 @@ class Builder:
         self.fmt = self._formats()
         self.lists: dict[str, list[str]] = {}
         self.resolved: dict[tuple[object, str | None], str] = {}
+        self.path, self.bulk = path, []   # tables too big for cell-by-cell writing: see bulk.py
 
     # --- formats ------------------------------------------------------------------------
     def _formats(self) -> dict[str, Any]:
@@ -95,6 +98,7 @@ class Builder:
         self._lists_sheet()
         self._meta_sheet()
         self.wb.close()
+        fill(self.path, self.bulk)
 
     def _sheet(self, sheet: Sheet) -> None:
         ws = self.wb.add_worksheet(sheet.name(self.lang), worksheet_class=_Worksheet)
@@ -136,22 +140,27 @@ class Builder:
         # Seeded rows (stage list, checklist questions) take what the example adds to them.
         data = [{**s, **g} for s, g in zip(seeded, given)] + seeded[len(given):] if seeded else given
         n = place.rows
+        bulk = len(data) > BULK_ROWS and not self.cached
         columns = []
         for c, col in enumerate(table.columns):
             spec: dict[str, Any] = {"header": col.header(self.lang),
                                     "format": self.fmt[f"{'calc' if col.formula else 'in'}:{_kind(col).value}"]}
-            if col.formula:
+            if col.formula and not bulk:  # (bulk: the formula is copied to every row by bulk.py instead)
                 spec["formula"] = self._formula(col.formula, table)
             columns.append(spec)
             widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), col.width)
         ws.add_table(place.header_row, place.first_col, place.header_row + n, place.first_col + len(columns) - 1,
                      {"name": table.name, "style": table.style, "columns": columns, "autofilter": True})
         ws.set_row(place.header_row, 30)
-        for r in range(n):
+        for r in range(1 if bulk else n):
             row = place.header_row + 1 + r
             values = data[r] if r < len(data) else {}
             for c, col in enumerate(table.columns):
                 self._cell(ws, row, place.first_col + c, col, values.get(col.key), table)
+        if bulk:  # the first row is the pattern; the rest go straight into the XML (bulk.py)
+            part = f"xl/worksheets/sheet{self.wb.worksheets().index(ws) + 1}.xml"
+            self.bulk.append(BulkRows(part, place.header_row + 2, place.first_col, [c.key for c in table.columns],
+                                      data))
         for c, col in enumerate(table.columns):
             self._validate(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
             self._look(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
