@@ -1,0 +1,89 @@
+"""Big tables written straight into the sheet XML (kamxl/templates/bulk.py) read back
+exactly as the cell-by-cell writer's: same values, types, styles and formulas; text is
+never a formula; and LibreOffice opens and recalculates the result."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from kamxl.io.reader import read_workbook
+from kamxl.schema import FORECAST
+from kamxl.templates import builder
+from kamxl.templates.builder import build_workbook
+from tests.libreoffice import cached_errors, convert, soffice_available
+
+TRICKY = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2", "@SUM(A1)", "\tlead", " spaced ", "a&b<c>", "ctl\x01x", "李娜"]
+
+
+def lines(n: int) -> list[dict]:
+    return [{"opportunity_id": f"OPP-{i:05d}", "customer": TRICKY[i % len(TRICKY)], "owner": "王磊",
+             "confirmed": "是" if i % 3 else "否", "stage": "05 进入短名单", "status": "进行中",
+             "category": "承诺", "amount": 1000.0 * i + 0.25, "close_date": dt.date(2026, 12, 1) + dt.timedelta(days=i),
+             "owner_forecast": None if i % 2 else 5.0, "adjustment_note": TRICKY[(i + 3) % len(TRICKY)]}
+            for i in range(n)]
+
+
+def write(path: Path, n: int) -> Path:
+    return build_workbook(FORECAST, path, lang="zh", rows={"ForecastLines": lines(n)},
+                          forms={"Forecast": {"owner": "王磊", "level": "客户经理", "period": "2026-Q4",
+                                              "currency": "CNY"}})
+
+
+@pytest.fixture
+def pair(tmp_path, monkeypatch):
+    slow = write(tmp_path / "cells.xlsx", 30)
+    monkeypatch.setattr(builder, "BULK_ROWS", 5)
+    fast = write(tmp_path / "bulk.xlsx", 30)
+    return slow, fast
+
+
+def _cells(path: Path) -> dict[str, tuple[object, str, str]]:
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    return {c.coordinate: (c.value, c.data_type, c.number_format) for row in ws.iter_rows() for c in row
+            if c.value is not None}
+
+
+def test_bulk_rows_read_back_like_cell_by_cell(pair):
+    slow, fast = pair
+    a, b = _cells(slow), _cells(fast)
+    assert a.keys() == b.keys()
+    for ref in a:
+        (va, ta, fa), (vb, tb, fb) = a[ref], b[ref]
+        assert fa == fb, ref                                    # the column's style came along
+        assert (va == vb) or (ta == "f" and tb == "f"), ref     # formulas: see the next test
+    ra, rb = (read_workbook(p).tables["ForecastLines"] for p in pair)
+    assert [r.values["customer"] for r in ra.records] == [r.values["customer"] for r in rb.records]
+    assert [r.values["close_date"] for r in ra.records] == [r.values["close_date"] for r in rb.records]
+
+
+def test_text_is_text_and_formulas_only_where_the_template_has_them(pair):
+    _slow, fast = pair
+    ws = openpyxl.load_workbook(fast).worksheets[0]
+    table = ws.tables["ForecastLines"]
+    first, last = (int("".join(ch for ch in part if ch.isdigit())) for part in table.ref.split(":"))
+    formula_columns = {c.header("zh") for c in FORECAST.table("ForecastLines").columns if c.formula}
+    header = {c.column_letter: c.value for c in ws[first]}
+    for row in ws.iter_rows(min_row=first + 1, max_row=last):
+        for cell in row:
+            if cell.data_type == "f":
+                assert header[cell.column_letter] in formula_columns, cell.coordinate
+            elif isinstance(cell.value, str) and cell.value[:1] in "=+-@\t":
+                assert cell.data_type in ("s", "inlineStr"), cell.coordinate
+
+
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_recalculates_bulk_rows(pair, tmp_path):
+    _slow, fast = pair
+    recalculated = convert(fast, tmp_path / "lo", "xlsx", recalc=True)
+    errors = {c: e for c, e in cached_errors(recalculated).items() if c.split("!")[0] == "预测"}
+    # the weighted column calls KAM_WEIGHTED, which LibreOffice does not have; nothing else errs
+    ws = openpyxl.load_workbook(fast).worksheets[0]
+    kam = {c.coordinate for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "KAM_" in c.value}
+    assert {c for c in errors if c.split("!")[1] not in kam} == set()
+    values = openpyxl.load_workbook(recalculated, data_only=True).worksheets[0]
+    column = next(c.column_letter for row in values.iter_rows() for c in row if c.value == "成交期间")
+    periods = [c.value for c in values[column] if isinstance(c.value, str) and c.value.startswith("202")]
+    assert len(periods) == 30 and periods[0] == "2026-Q4"
