@@ -8,6 +8,7 @@ written as text, never as a formula (XlsxWriter's strings_to_formulas is off).
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +55,20 @@ def vars_of(obj: object, keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: getattr(obj, k) for k in keys}
 
 
+@lru_cache(maxsize=1024)
 def _label(vocabulary: Any, key: str | None, lang: Lang) -> str:
     return vocabulary.get(key).label(lang) if key else ""
+
+
+@lru_cache(maxsize=256)
+def _stage(stage: Any, lang: Lang) -> str:
+    return stage.label(lang)
 
 
 def _line(x: Line, lang: Lang) -> dict[str, Any]:
     yes, no = YES_NO[lang]
     return {"opportunity_id": x.id, "customer": x.customer, "owner": x.owner, "confirmed": yes if x.confirmed else no,
-            "stage": x.stage.label(lang), "status": _label(STATUS, x.status, lang),
+            "stage": _stage(x.stage, lang), "status": _label(STATUS, x.status, lang),
             "category": _label(FORECAST_CATEGORY, x.category, lang), "amount": x.amount, "close_date": x.close_date,
             "owner_forecast": x.owner_forecast, "adjusted_forecast": x.adjusted_forecast,
             "adjustment_note": x.adjustment_note, "adjusted_by": x.adjusted_by, "submitted_at": x.submitted_at}

@@ -143,10 +143,11 @@ class Builder:
         bulk = len(data) > BULK_ROWS and not self.cached
         columns = []
         for c, col in enumerate(table.columns):
-            spec: dict[str, Any] = {"header": col.header(self.lang),
-                                    "format": self.fmt[f"{'calc' if col.formula else 'in'}:{_kind(col).value}"]}
-            if col.formula and not bulk:  # (bulk: the formula is copied to every row by bulk.py instead)
-                spec["formula"] = self._formula(col.formula, table)
+            spec: dict[str, Any] = {"header": col.header(self.lang)}
+            if not bulk:  # (bulk: bulk.py copies the first row's format and formula to every row)
+                spec["format"] = self.fmt[f"{'calc' if col.formula else 'in'}:{_kind(col).value}"]
+                if col.formula:
+                    spec["formula"] = self._formula(col.formula, table)
             columns.append(spec)
             widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), col.width)
         ws.add_table(place.header_row, place.first_col, place.header_row + n, place.first_col + len(columns) - 1,

@@ -27,6 +27,7 @@ _ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 _CELL = re.compile(r'<c r="([A-Z]+)\d+"(?: s="(\d+)")?[^>]*?(?:/>|>(.*?)</c>)', re.S)
 _FORMULA = re.compile(r"<f>(.*?)</f>", re.S)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass
@@ -41,6 +42,8 @@ class BulkRows:
 
 
 def _escape(text: str) -> str:
+    if not _SPECIAL.search(text):
+        return text
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if _ILLEGAL.search(text):    # as Excel encodes control characters
         text = _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
@@ -60,18 +63,22 @@ def _pattern(xml: str, row: int) -> tuple[str, dict[str, tuple[str, str | None]]
 
 
 def _cell(ref: str, style: str, value: object) -> str:
-    if value is None or value == "":
-        return f'<c r="{ref}"{style}/>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
+    kind = type(value)                       # the common types first: this runs millions of times
+    if kind is str:
+        if not value:
+            return f'<c r="{ref}"{style}/>'
+        space = ' xml:space="preserve"' if value[0] in " \t\n" or value[-1] in " \t\n" else ""  # type: ignore[index]
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'  # type: ignore[arg-type]
+    if kind is float or kind is int:
         return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+    if value is None:
+        return f'<c r="{ref}"{style}/>'
+    if kind is bool:
+        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'  # type: ignore[call-overload]
     if isinstance(value, dt.date):
         day = value.date() if isinstance(value, dt.datetime) else value
         return f'<c r="{ref}"{style}><v>{(day - EPOCH).days}</v></c>'
-    text = str(value)
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+    return _cell(ref, style, str(value))
 
 
 def _rows_xml(job: BulkRows, attrs: str, pattern: dict[str, tuple[str, str | None]]) -> list[str]:
