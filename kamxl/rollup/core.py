@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from kamxl.errors import InputError
 from kamxl.methodology import Config, period_of, same_owner, stage_probability
+from kamxl.methodology.config import Stage
 from kamxl.methodology.values import fold
 from kamxl.rollup.model import BEST_CASE, CATEGORY_ORDER, COMMIT, Excluded, LayerRow, Line, Submission
 
@@ -165,11 +166,11 @@ def totals(lines: Iterable[Line], config: Config) -> list[Total]:
     """Owner x close period x stage x category: count, amount, weighted amount (M-FUN-2)."""
     cube: dict[tuple[str, str, str, str], list[float]] = {}
     for line in lines:
-        key = (line.owner, period_of(line.close_date, config=config), line.stage.code, line.category)
+        key = (line.owner, _period(line.close_date, config), line.stage.code, line.category)
         cell = cube.setdefault(key, [0, 0.0, 0.0])
         cell[0] += 1
         cell[1] += line.amount
-        cell[2] += line.amount * stage_probability(line.stage, line.status, config=config)
+        cell[2] += line.amount * _probability(line.stage, line.status, config)
     order = {k: i for i, k in enumerate(CATEGORY_ORDER)}
     return [Total(o, p, s, c, int(n), a, w) for (o, p, s, c), (n, a, w)
             in sorted(cube.items(), key=lambda kv: (fold(kv[0][0]), kv[0][1], kv[0][2], order[kv[0][3]]))]
@@ -189,9 +190,29 @@ def owner_summaries(lines: Iterable[Line], quotas: dict[str, float], config: Con
         out.append(OwnerSummary(
             owner=names[key], lines=len(mine), closed=_sum(mine, ("closed",)), commit=_sum(mine, COMMIT),
             best_case=_sum(mine, BEST_CASE), pipeline=_sum(mine, ("pipeline",)),
-            weighted=sum(x.amount * stage_probability(x.stage, x.status, config=config) for x in mine),
+            weighted=sum(x.amount * _probability(x.stage, x.status, config) for x in mine),
             quota=quotas.get(key)))
     return out
+
+
+_MEMO: dict[tuple[object, ...], object] = {}
+
+
+def _period(day: date, config: Config) -> str:
+    """M-FC-1 period of a close date, once per date and configuration (a few hundred dates
+    stand for a business unit's hundreds of thousands of lines)."""
+    key = ("period", day, config.forecast.period)
+    if key not in _MEMO:
+        _MEMO[key] = period_of(day, config=config)
+    return _MEMO[key]  # type: ignore[return-value]
+
+
+def _probability(stage: Stage, status: str, config: Config) -> float:
+    key = ("probability", stage, status, len(config.stages), config.outcome.won_probability,
+           config.outcome.lost_probability)   # everything stage_probability reads
+    if key not in _MEMO:
+        _MEMO[key] = stage_probability(stage, status, config=config)
+    return _MEMO[key]  # type: ignore[return-value]
 
 
 def _sum(lines: Iterable[Line], categories: tuple[str, ...]) -> float:
@@ -257,7 +278,7 @@ def channel_rows(lines: list[Line], channel: dict[str, float], config: Config) -
     """M-FC-5: per period the channel forecasts, the roll-up's commit and best case."""
     by_period: dict[str, list[Line]] = defaultdict(list)
     for line in lines:
-        by_period[period_of(line.close_date, config=config)].append(line)
+        by_period[_period(line.close_date, config)].append(line)
     return [ChannelRow(p, amount, _sum(by_period.get(p, []), COMMIT), _sum(by_period.get(p, []), BEST_CASE))
             for p, amount in sorted(channel.items())]
 
