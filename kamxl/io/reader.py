@@ -259,8 +259,9 @@ def _read_grid(book: pc.CalamineWorkbook, template: Template, grid: Grid,
     return None
 
 
-def read_workbook(path: Path) -> WorkbookData:
-    """Everything a standard workbook holds, by schema key, with the cell of every value.
+def read_workbook(path: Path, *, grids: bool = True) -> WorkbookData:
+    """Everything a standard workbook holds, by schema key, with the cell of every value
+    (``grids=False`` skips locating the summaries: a roll-up reads only the data).
 
     The file is opened read-only and never written.
     """
@@ -270,7 +271,8 @@ def read_workbook(path: Path) -> WorkbookData:
         tables = {t.name: data for t in template.tables() if (data := _read_table(book, t)) is not None}
         forms = {f.prefix: rec for f in template.forms() if (rec := _read_form(book, template, f, tables)) is not None}
         sheets: dict[str, list[list[object]]] = {}
-        grids = {g.key: found for g in template.grids() if (found := _read_grid(book, template, g, sheets)) is not None}
+        found_grids = {g.key: found for g in template.grids() if grids
+                       and (found := _read_grid(book, template, g, sheets)) is not None}
     finally:
         book.close()
-    return WorkbookData(path, template, version, lang, how, tables, forms, grids)
+    return WorkbookData(path, template, version, lang, how, tables, forms, found_grids)

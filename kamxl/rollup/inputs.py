@@ -40,7 +40,7 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
     """One forecast workbook as a submission, or why it cannot be one."""
     digest = sha256(path)
     try:
-        data = read_workbook(path)
+        data = read_workbook(path, grids=False)
     except InputError as exc:
         return Skipped(name, digest, exc.text, exc.params)
     except BaseException as exc:  # noqa: BLE001 - calamine raises its own errors, and panics
