@@ -73,8 +73,12 @@ def read_all(paths: list[Path], jobs: int) -> int:
         return sum(pool.map(read_file, paths, chunksize=max(1, len(paths) // (jobs * 16))))
 
 
+PHASES: dict[str, float] = {}
+
+
 def roll(paths: list[Path], out: Path, jobs: int) -> int:
     result = rollup_files(paths, out, owner="经理", level="team", lang="zh", jobs=jobs, today=TODAY)
+    PHASES.update(result.seconds)
     return len(result.rollup.lines)
 
 
@@ -112,7 +116,8 @@ def main() -> None:
     ratio = statistics.median(c / b for c, b in zip(times["c"], times["b"]))
     verdict = "met" if ratio <= 2 else "MISSED"
     print(f"roll-up / calamine read, {args.jobs} processes: {ratio:.2f}  (target <= 2: {verdict})")
-    print(f"lines counted: {counted:,}; output {out.stat().st_size / 2**20:.1f} MB")
+    print(f"lines counted: {counted:,}; output {out.stat().st_size / 2**20:.1f} MB; last round's roll-up: "
+          + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in PHASES.items()))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ written; the output is written atomically and is never one of the inputs.
 """
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -48,6 +49,7 @@ class RollupResult:
     used: list[Submission]
     skipped: list[Skipped]
     flow: list[Change] | None
+    seconds: dict[str, float]      # time spent reading, rolling up and writing (benchmarks)
 
 
 def rollup_files(paths: Sequence[Path], out: Path, *, owner: str, level: str, lang: Lang,
@@ -59,8 +61,10 @@ def rollup_files(paths: Sequence[Path], out: Path, *, owner: str, level: str, la
     cfg, day = config or default_config(), today or date.today()
     if level not in LEVELS[1:]:
         raise InputError("S-ROLLUP-INPUT", BAD_LEVEL, {"level": level})
+    clock = [time.perf_counter()]
     files = _files(paths, out)
     read = _read_all(files, cfg, day, jobs, base)
+    clock.append(time.perf_counter())
     subs = [s for s in read if isinstance(s, Submission)]
     skipped = [s for s in read if isinstance(s, Skipped)]
     subs, more = _eligible(subs, level, period)
@@ -74,8 +78,11 @@ def rollup_files(paths: Sequence[Path], out: Path, *, owner: str, level: str, la
                      manager=manager, quotas=read_quotas(quota) if quota else None,
                      channel=read_channel(channel) if channel else None, adjustments=adjusted)
     flow = deal_flow(_previous_lines(previous, cfg, day), result.lines, cfg) if previous else None
+    clock.append(time.perf_counter())
     write_rollup(result, out, lang=lang, config=cfg, used=subs, skipped=skipped, flow=flow)
-    return RollupResult(out, result, subs, skipped, flow)
+    clock.append(time.perf_counter())
+    seconds = dict(zip(("read", "roll up", "write"), (b - a for a, b in zip(clock, clock[1:]))))
+    return RollupResult(out, result, subs, skipped, flow, seconds)
 
 
 def _files(paths: Sequence[Path], out: Path) -> list[Path]:
