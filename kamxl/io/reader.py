@@ -20,6 +20,7 @@ from openpyxl.utils.cell import get_column_letter
 
 from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
+from kamxl.io.intake import check_input
 from kamxl.methodology.values import fold, is_blank
 from kamxl.schema import TEMPLATES, Column, Form, Table, Template
 from kamxl.templates.builder import META_SHEET
@@ -197,8 +198,11 @@ def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form) -> Rec
 def read_workbook(path: Path) -> WorkbookData:
     """Everything a standard workbook holds, by schema key, with the cell of every value.
 
-    The file is opened read-only and never written.
+    The file is opened read-only and never written. What is not a workbook package a
+    reader may safely open (encrypted, legacy, corrupt, a zip bomb, a DTD in its XML)
+    is refused first, with its reason (:func:`kamxl.io.intake.check_input`).
     """
+    check_input(path)
     book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
     try:
         template, version, lang, how = _identify(book)

@@ -15,14 +15,8 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from kamxl.errors import InputError
-from kamxl.i18n import Text
+from kamxl.io.intake import MAX_UNPACKED, check_size
 
-MAX_UNPACKED = 512 * 1024 * 1024   # bytes, all parts together
-MAX_PART = 256 * 1024 * 1024       # bytes, one part
-
-TOO_LARGE = Text(zh="工作簿解压后过大（{size} MB，上限 {limit} MB），可能是压缩炸弹",
-                 en="the workbook is too large once unpacked ({size} MB, limit {limit} MB): possibly a zip bomb")
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
       "pr": "http://schemas.openxmlformats.org/package/2006/relationships"}
@@ -61,13 +55,6 @@ class Structure:
         """Whether an A1 cell ('L6') of a scanned sheet holds a formula."""
         letters = cell.rstrip("0123456789")
         return int(cell[len(letters):]) in self.formula_cells.get(sheet, {}).get(letters, ())
-
-
-def check_size(archive: zipfile.ZipFile, *, limit: int = MAX_UNPACKED) -> None:
-    """Refuse an archive whose parts unpack beyond the caps (before reading any)."""
-    total = sum(i.file_size for i in archive.infolist())
-    if total > limit or any(i.file_size > MAX_PART for i in archive.infolist()):
-        raise InputError("S-FILE-TOO-LARGE", TOO_LARGE, {"size": total // 2**20, "limit": limit // 2**20})
 
 
 def read_structure(path: Path, *, limit: int = MAX_UNPACKED,
