@@ -62,6 +62,7 @@ _SHARED: Any = None
 def _start_worker(shared: Any, memory_mb: int) -> None:
     global _SHARED
     _SHARED = shared
+    os.environ["RUST_BACKTRACE"] = "0"   # a reader that aborts is one finding, not a page of backtrace
     if memory_mb:
         cap_memory(memory_mb)
     gc.freeze()   # what the worker inherited is never garbage: keep the collector off it

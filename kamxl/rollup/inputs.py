@@ -13,6 +13,7 @@ import python_calamine as pc
 from kamxl.checks import Context, values
 from kamxl.errors import InputError
 from kamxl.i18n import Text
+from kamxl.io.intake import GONE
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import Config
 from kamxl.methodology.values import fold, is_blank, parse_number
@@ -36,13 +37,26 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_submission(path: Path, name: str, config: Config, today: date) -> Submission | Skipped:
-    """One forecast workbook as a submission, or why it cannot be one."""
-    digest = sha256(path)
+def digest_of(path: Path) -> str:
+    """The file's SHA-256, or '' when it cannot be read (gone, not a file)."""
     try:
-        data = read_workbook(path)
+        return sha256(path)
+    except OSError:
+        return ""
+
+
+def read_submission(path: Path, name: str, config: Config, today: date) -> Submission | Skipped:
+    """One forecast workbook as a submission, or why it cannot be one (never raises for
+    the file's content; ``MemoryError`` is left to the ceilings of :mod:`kamxl.io.guard`)."""
+    digest = digest_of(path)
+    try:
+        data = read_workbook(path)    # refuses what is not a safe workbook package first (kamxl.io.intake)
     except InputError as exc:
         return Skipped(name, digest, exc.text, exc.params)
+    except FileNotFoundError:
+        return Skipped(name, digest, GONE)
+    except MemoryError:
+        raise
     except BaseException as exc:  # noqa: BLE001 - calamine raises its own errors, and panics
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise

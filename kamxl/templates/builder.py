@@ -29,6 +29,11 @@ YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
 BAND_FILLS = {"excellent": "#C6EFCE", "good": "#FFEB9C", "warning": "#FFC7CE"}
 
+#: What spreadsheets read as the start of a formula (or of a DDE payload). Text from a
+#: submission that starts with one is written as a string with Excel's quote prefix, so
+#: it stays text even when someone edits the cell (formula injection).
+FORMULA_LIKE = ("=", "+", "-", "@", "\t", "\r")
+
 Values = Mapping[str, object]   # 'SHEET!A1' (upper case) -> cached value of a formula cell
 
 
@@ -50,8 +55,14 @@ class Builder:
         self.lists: dict[str, list[str]] = {}
 
     # --- formats ------------------------------------------------------------------------
+    def _add_format(self, props: dict[str, Any]) -> Any:
+        fmt = self.wb.add_format(props)
+        self.props[id(fmt)] = props
+        return fmt
+
     def _formats(self) -> dict[str, Any]:
-        add = self.wb.add_format
+        self.props: dict[int, dict[str, Any]] = {}
+        add = self._add_format
         base = {"font_name": "Microsoft YaHei" if self.lang == "zh" else "Calibri", "font_size": 10}
         fmt = {
             "title": add({**base, "bold": True, "font_size": 14, "font_color": "#1F4E78"}),
@@ -208,7 +219,15 @@ class Builder:
         elif isinstance(value, (int, float)):
             ws.write_number(row, col, value, fmt)
         else:
-            ws.write_string(row, col, str(value), fmt)
+            text = str(value)
+            ws.write_string(row, col, text, self._quoted(fmt) if text.startswith(FORMULA_LIKE) else fmt)
+
+    def _quoted(self, fmt: Any) -> Any:
+        """The same look with Excel's quote prefix (the text is never taken for a formula)."""
+        key = f"quoted:{id(fmt)}"
+        if key not in self.fmt:
+            self.fmt[key] = self.wb.add_format({**self.props[id(fmt)], "quote_prefix": True})
+        return self.fmt[key]
 
     def _cached(self, ws: Any, row: int, col: int, default: object) -> object:
         value = self.cached.get(f"{ws.name.upper()}!{xl_rowcol_to_cell(row, col)}", default)
