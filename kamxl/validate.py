@@ -265,7 +265,8 @@ def validate_paths(paths: Iterable[Path], *, jobs: int = 1, config: Config | Non
 def _display(path: Path, base: Path | None) -> str:
     if base is not None:
         try:
-            return str(path.resolve().relative_to(base.resolve()))
+            # the folder resolved, not the name: a link shows as itself (and a loop never resolves)
+            return str((path.parent.resolve() / path.name).relative_to(base.resolve()))
         except (ValueError, OSError, RuntimeError):   # outside base; a symbolic link loop (RuntimeError < 3.13)
             pass
     return str(path)

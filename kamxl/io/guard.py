@@ -19,6 +19,7 @@ With no ceiling at all and one job, items run in this process, as before.
 """
 from __future__ import annotations
 
+import faulthandler
 import gc
 import os
 import signal
@@ -63,6 +64,7 @@ def _start_worker(shared: Any, memory_mb: int) -> None:
     global _SHARED
     _SHARED = shared
     os.environ["RUST_BACKTRACE"] = "0"   # a reader that aborts is one finding, not a page of backtrace
+    faulthandler.disable()                # (nor a dump of this worker's Python stack)
     if memory_mb:
         cap_memory(memory_mb)
     gc.freeze()   # what the worker inherited is never garbage: keep the collector off it

@@ -21,7 +21,7 @@ from kamxl.rollup.model import Excluded, LayerRow, Line, Skipped, Submission
 
 NOT_FORECAST = Text("不是预测工作簿（是“{template}”）", "not a forecast workbook (it is a '{template}')")
 HEADER_MISSING = Text("表头缺少“{field}”", "the header lacks '{field}'")
-UNREADABLE = Text("无法读取：{reason}", "cannot be read: {reason}")
+UNREADABLE = Text("无法读取此文件：{reason}", "cannot read this file: {reason}")
 SIDE_FILE = Text("{file}：找不到“{column}”列（第一行应为列名）",
                  "{file}: no '{column}' column (the first row must hold the column names)")
 SIDE_VALUE = Text("{file} 第 {row} 行：“{column}”的值无效：{value}", "{file} row {row}: invalid '{column}': {value}")
