@@ -189,7 +189,7 @@ def test_a_writer_killed_mid_write_leaves_the_old_output_or_none(tmp_path, exist
     old = b"the previous report"
     if existing:
         target.write_bytes(old)
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(target), "150000"], cwd=ROOT)
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(target), "30000"], cwd=ROOT)
     deadline, caught = time.monotonic() + 120, False
     while time.monotonic() < deadline and proc.poll() is None:
         temps = [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
