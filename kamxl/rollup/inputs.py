@@ -13,7 +13,7 @@ import python_calamine as pc
 from kamxl.checks import Context, values
 from kamxl.errors import InputError
 from kamxl.i18n import Text
-from kamxl.io.intake import GONE
+from kamxl.io.intake import GONE, check_input
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import Config
 from kamxl.methodology.values import fold, is_blank, parse_number
@@ -135,6 +135,10 @@ def read_table(path: Path) -> list[dict[str, object]]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             grid: list[list[object]] = list(csv.reader(handle))
     else:
+        try:
+            check_input(path)                     # the same refusals as for a submission
+        except InputError as exc:
+            raise exc.at(file=str(path)) from None
         book = pc.CalamineWorkbook.from_path(str(path))
         grid = book.get_sheet_by_index(0).to_python()
     if not grid:
