@@ -3,7 +3,8 @@ against ~200 ms for openpyxl's full load: shared/IO-NOTES.md): which cells hold 
 
 Nothing here parses XML with entity expansion: small parts go through defusedxml, sheet
 parts are scanned with a regular expression over their bytes, and every part's unpacked
-size is checked against a cap before it is read (a zip bomb is refused, not unpacked).
+size is checked against a cap before it is read (a zip bomb is refused, not unpacked;
+:mod:`kamxl.io.intake` has already refused it before any reader ran).
 """
 from __future__ import annotations
 
@@ -37,12 +38,6 @@ def formula_rows(sheet_xml: bytes, columns: frozenset[str] | None = None) -> For
     for letter, row in re.findall(_FORMULA_CELL % letters, sheet_xml):
         grouped.setdefault(letter, []).append(row)
     return {letter.decode(): frozenset(map(int, rows)) for letter, rows in grouped.items()}
-
-
-def check_archive(path: Path, *, limit: int = MAX_UNPACKED) -> None:
-    """Refuse a file whose parts would unpack beyond the caps, before anything reads it."""
-    with zipfile.ZipFile(path) as archive:
-        check_size(archive, limit=limit)
 
 
 @dataclass(frozen=True)
