@@ -14,8 +14,28 @@ from kamxl.i18n import LANGS, Lang, check_lang, default_lang
 
 LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None,
                            help="Language of output: zh or en (default: KAMXL_LANG or the system locale).")
+TIMEOUT_OPTION = click.option("--file-timeout", type=click.FloatRange(0, 86_400), default=None, metavar="SECONDS",
+                              help="Ceiling per file, wall-clock seconds (default: limits.file_seconds, 60; 0: none).")
+MEMORY_OPTION = click.option("--file-memory", type=click.IntRange(0, 1_048_576), default=None, metavar="MB",
+                             help="Ceiling per file, memory in MB (default: limits.file_memory_mb, 2048; 0: none; Linux).")
 CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
                              default=None, help="Company configuration file (TOML) overriding the defaults.")
+
+
+def _with_ceilings(cfg: object, seconds: float | None, memory: int | None) -> object:
+    """The configuration with the command line's per-file ceilings, where given."""
+    from dataclasses import replace
+
+    from kamxl.methodology import Config
+
+    assert isinstance(cfg, Config)
+    if seconds is None and memory is None:
+        return cfg
+    if memory is not None and 0 < memory < 64:
+        raise click.BadParameter("at least 64 MB, or 0 for none / 至少 64 MB，或 0 表示不限", param_hint="--file-memory")
+    ceilings = replace(cfg.ceilings, **{k: v for k, v in (("file_seconds", seconds), ("file_memory_mb", memory))
+                                        if v is not None})
+    return replace(cfg, ceilings=ceilings)
 
 
 def _lang(lang: str | None) -> Lang:
@@ -187,9 +207,12 @@ def addin_status(ctx: click.Context, lang: str | None) -> None:
 @CONFIG_OPTION
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date to judge close and due dates against (default: today).")
+@TIMEOUT_OPTION
+@MEMORY_OPTION
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, report: Path | None, lang: str | None,
-             jobs: int | None, fail_on: str, config_path: Path | None, today: object) -> None:
+             jobs: int | None, fail_on: str, config_path: Path | None, today: object, file_timeout: float | None,
+             file_memory: int | None) -> None:
     """Validate submitted workbooks and report every finding with its cell."""
     from kamxl.findings import Severity
     from kamxl.methodology import load_config
@@ -197,15 +220,15 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
     from kamxl.validate_view import print_notes, print_summary, progress_bar
 
     language = _remember_lang(ctx, lang)
-    cfg = load_config(config_path)
+    cfg = _with_ceilings(load_config(config_path), file_timeout, file_memory)
     files, skipped = discover(paths, recursive=recursive)
     print_notes(skipped, language)
     base = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
     with progress_bar(len(files), language) as advance:
         # File names stay as given (relative to here, or absolute): the report writer shows them
         # relative to the submissions folder and links them relative to the report's own folder.
-        result = validate_paths(files, jobs=jobs or default_jobs(), config=cfg, progress=advance,
-                                today=today.date() if today else None)  # type: ignore[attr-defined]
+        result = validate_paths(files, jobs=jobs or default_jobs(), config=cfg, progress=advance,  # type: ignore[arg-type]
+                                today=today.date() if today else None, skipped=skipped)  # type: ignore[attr-defined]
     print_summary(result, language)
     if report is not None:
         from kamxl.report import write_report
@@ -240,20 +263,21 @@ SIDE_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @LANG_OPTION
 @CONFIG_OPTION
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The roll-up's date (default: today).")
+@TIMEOUT_OPTION
+@MEMORY_OPTION
 @click.pass_context
 def rollup(ctx: click.Context, paths: tuple[Path, ...], output: Path, owner: str, level: str, period: str | None,
            manager: str, previous: Path | None, channel: Path | None, quota: Path | None, adjustments: Path | None,
            rates: Path | None, recursive: bool, jobs: int, lang: str | None, config_path: Path | None,
-           today: object) -> None:
+           today: object, file_timeout: float | None, file_memory: int | None) -> None:
     """Roll the forecasts of the level below up into one forecast (M-FC-2..5)."""
     from kamxl.methodology import load_config
     from kamxl.rollup import rollup_files
     from kamxl.rollup.view import print_rollup
-    from kamxl.validate import discover
 
     language = _remember_lang(ctx, lang)
-    files = discover(paths, recursive=True)[0] if recursive else list(paths)
-    result = rollup_files(files, output, owner=owner, level=level, lang=language, config=load_config(config_path),
+    cfg = _with_ceilings(load_config(config_path), file_timeout, file_memory)
+    result = rollup_files(list(paths), output, recursive=recursive, owner=owner, level=level, lang=language, config=cfg,  # type: ignore[arg-type]
                           period=period, manager=manager, previous=previous, channel=channel, quota=quota,
                           adjustments=adjustments, rates=rates, jobs=jobs,
                           today=today.date() if today else None)  # type: ignore[attr-defined]

@@ -73,10 +73,11 @@ class FileResult:
 class Report:
     files: list[FileResult] = field(default_factory=list)
     across: list[Finding] = field(default_factory=list)   # findings that span files (M-FC-3, M-ACC-3)
+    notes: list[Finding] = field(default_factory=list)    # paths passed over (S-SKIPPED, INFO)
 
     @property
     def findings(self) -> list[Finding]:
-        return [f for r in self.files for f in r.findings] + self.across
+        return [f for r in self.files for f in r.findings] + self.across + self.notes
 
     def worst_by_file(self) -> dict[str, Severity | None]:
         """Each file's worst finding, counting the across-files findings that name it."""

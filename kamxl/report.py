@@ -41,8 +41,8 @@ import xlsxwriter
 from kamxl.errors import InputError
 from kamxl.findings import COLUMNS, FileResult, Finding, Report, Severity
 from kamxl.i18n import Lang, Text, check_lang
-from kamxl.io.atomic import atomic_path
-from kamxl.templates.builder import FIXED_DATE
+from kamxl.io.atomic import atomic_path, output_lock
+from kamxl.templates.builder import FIXED_DATE, FORMULA_LIKE
 
 __all__ = ["write_json", "write_report", "write_xlsx"]
 
@@ -105,7 +105,6 @@ STYLES: dict[str, dict[str, Any]] = {
     "heading": {"bold": True, "font_size": 11, "font_color": "#1F4E78"},
 }
 
-FORMULA_LIKE = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as the start of a formula
 CELL_REF = re.compile(r"\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}(:\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6})?", re.IGNORECASE)
 MAX_URL = 2079             # Excel's limit for a link's path and for its location (XlsxWriter's check)
 MAX_LINKS = 65_530         # Excel's limit of links per worksheet
@@ -124,10 +123,11 @@ def write_report(report: Report, path: Path, *, lang: Lang, base: Path | None = 
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return write_xlsx(report, path, lang=lang, base=base)
-    if suffix == ".json":
-        return write_json(report, path, lang=lang)
+    if suffix in (".xlsx", ".json"):
+        with output_lock(path):          # two writers of one report: the second refuses (kamxl.io.atomic)
+            if suffix == ".xlsx":
+                return write_xlsx(report, path, lang=lang, base=base)
+            return write_json(report, path, lang=lang)
     raise InputError("S-REPORT", UNSUPPORTED, {"suffix": path.suffix}).at(file=str(path))
 
 

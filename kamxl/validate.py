@@ -2,18 +2,17 @@
 
 Each file is read once through the fast value reader and its structure parts, checked by
 every rule family in :mod:`kamxl.checks`, and never modified, locked or re-saved. A file
-that cannot be read is one finding naming the reason; the batch goes on. ``jobs`` > 1
-validates in worker processes; the across-files checks run at the end on the facts each
-file reported.
+that cannot be read is one finding naming the reason, and so is a file that hits a
+per-file ceiling (time, memory: :mod:`kamxl.io.guard`) or takes its worker down; the
+batch goes on. ``jobs`` > 1 validates in several worker processes; the across-files
+checks run at the end on the facts each file reported.
 """
 from __future__ import annotations
 
-import gc
+import errno
 import os
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
+import stat
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
@@ -23,79 +22,152 @@ from kamxl.checks import Context, account_plan, across, forecast, formulas, funn
 from kamxl.errors import InputError
 from kamxl.findings import FileResult, Finding, Report, Severity, finding
 from kamxl.i18n import Text
+from kamxl.io.atomic import LOCK_SUFFIX, TEMP_PREFIX
+from kamxl.io.guard import Breach, Limits, run_guarded
+from kamxl.io.intake import GONE, TOO_LARGE_CODE
 from kamxl.io.reader import WorkbookData, read_workbook
-from kamxl.io.structure import check_archive, read_structure
+from kamxl.io.structure import read_structure
 from kamxl.methodology import Config, default_config
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
-KNOWN_OTHER = {".xls": Text("旧版 .xls 格式", "legacy .xls format"), ".xlsb": Text("二进制 .xlsb 格式", "binary .xlsb format")}
+KNOWN_OTHER = {".xls", ".xlsb"}                      # taken, so the report says what they are
 UNREADABLE = Text("无法读取此文件：{reason}", "cannot read this file: {reason}")
 UNREADABLE_FIX = Text("用 Excel 另存为 .xlsx（无密码）后重新提交", "save it from Excel as .xlsx (no password) and submit again")
-ENCRYPTED = Text("工作簿设有打开密码", "the workbook is password protected")
-NOT_ZIP = Text("不是有效的 Excel 文件（文件损坏，或扩展名不对）", "not a valid Excel file (corrupt, or a wrong extension)")
-OTHER_FORMAT = Text("{what}：请另存为 .xlsx", "{what}: save it as .xlsx")
 NOT_TEMPLATE_FIX = Text("用 kamxl new … 生成的模板填写", "fill in a template made by kamxl new …")
+TIMEOUT = Text("读取和检查此文件超过了每个文件 {seconds} 秒的上限，已停止",
+               "reading and checking this file took longer than the {seconds} s allowed per file; it was stopped")
+TIMEOUT_FIX = Text("检查文件是否异常庞大（Ctrl+End 可显示最后使用的单元格），删除多余内容后重新提交；"
+                   "或提高上限（--file-timeout，或公司配置 limits.file_seconds）",
+                   "check whether the file is unusually large (Ctrl+End shows the last cell used), delete what does "
+                   "not belong and submit again; or raise the ceiling (--file-timeout, or limits.file_seconds in the "
+                   "company configuration)")
+MEMORY = Text("读取此文件所需内存超过了每个文件 {memory} MB 的上限，已停止",
+              "reading this file needed more than the {memory} MB of memory allowed per file; it was stopped")
+MEMORY_FIX = Text("文件中可能有远离表格的零星内容（如 XFD1048576 单元格；Ctrl+End 可显示），删除后重新提交；"
+                  "或提高上限（--file-memory，或公司配置 limits.file_memory_mb）",
+                  "the file may hold stray content far from its tables (a cell such as XFD1048576: Ctrl+End shows "
+                  "it); delete it and submit again; or raise the ceiling (--file-memory, or limits.file_memory_mb in "
+                  "the company configuration)")
+CRASHED = Text("读取程序意外终止（{detail}）", "the reader stopped abruptly ({detail})")
+SKIPPED = {
+    "lock": Text("跳过 Excel 锁文件（工作簿正在 Excel 中打开）", "skipped Excel's lock file (the workbook is open in Excel)"),
+    "other": Text("跳过非工作簿文件", "skipped a file that is not a workbook"),
+    "loop": Text("跳过符号链接循环（或已访问过的文件夹）", "skipped a symbolic link loop (or a folder already visited)"),
+    "unreachable": Text("跳过无法访问的路径：{reason}", "skipped a path that cannot be reached: {reason}"),
+    "temp": Text("跳过 kamxl 写入中断留下的临时文件或锁文件", "skipped a temporary or lock file of a kamxl write"),
+}
+SKIPPED_FIX = Text("无需处理（如属误放，请移出文件夹）", "nothing to do (move it out of the folder if it does not belong)")
 
 METHODOLOGY: dict[str, Callable[[Context], list[Finding]]] = {
     "funnel": funnel.check, "forecast": forecast.check, "account-plan": account_plan.check,
 }
 
 
+# --- which files ---------------------------------------------------------------------------------
 def discover(paths: Iterable[Path], *, recursive: bool = False) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Workbooks to validate, and the files passed over with why (lock files, other files)."""
+    """Workbooks to validate, and the paths passed over with why (a key of :data:`SKIPPED`,
+    or ``unreachable:<reason>``): Excel lock files, other files, symbolic link loops,
+    folders that cannot be listed, kamxl's own temporary and lock files. Symbolic links
+    are followed, each folder at most once. A file named explicitly is always taken."""
     files: list[Path] = []
     skipped: list[tuple[Path, str]] = []
     for path in paths:
-        if path.is_dir():
-            found = sorted(path.rglob("*") if recursive else path.iterdir())
-            candidates = [p for p in found if p.is_file()]
+        if _is_dir(path):
+            _walk(path, recursive, files, skipped, set())
+        elif path.name.startswith("~$"):
+            skipped.append((path, "lock"))
         else:
-            candidates = [path]
-        for p in candidates:
-            if p.name.startswith("~$"):
-                skipped.append((p, "lock"))          # Excel's lock file of an open workbook
-            elif p.suffix.lower() in WORKBOOK_SUFFIXES or p.suffix.lower() in KNOWN_OTHER or not path.is_dir():
-                files.append(p)
-            else:
-                skipped.append((p, "other"))
-    seen: set[Path] = set()
-    unique = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]  # type: ignore[func-returns-value]
+            files.append(path)
+    seen: set[str] = set()
+    unique = []
+    for f in files:
+        key = _identity(f)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
     return unique, skipped
 
 
-def _sniff(path: Path) -> Text | None:
-    """Why a file is not a readable .xlsx, judged from its first bytes (None: it may be)."""
-    suffix = path.suffix.lower()
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):       # OLE container: encrypted .xlsx, or .xls
-        return KNOWN_OTHER[".xls"] if suffix == ".xls" else ENCRYPTED
-    if suffix in KNOWN_OTHER:
-        return KNOWN_OTHER[suffix]
-    if not head.startswith(b"PK"):
-        return NOT_ZIP
-    return None
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
+def _identity(path: Path) -> str:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return os.path.abspath(path)
+    return f"{info.st_dev}:{info.st_ino}"
+
+
+def _walk(folder: Path, recursive: bool, files: list[Path], skipped: list[tuple[Path, str]],
+          visited: set[tuple[int, int]]) -> None:
+    try:
+        info = os.stat(folder)
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        skipped.append((folder, f"unreachable:{exc.strerror or exc}"))
+        return
+    visited.add((info.st_dev, info.st_ino))
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            target = os.stat(entry.path)             # follows links; a link loop raises ELOOP
+        except OSError as exc:
+            skipped.append((path, "loop" if exc.errno == errno.ELOOP else f"unreachable:{exc.strerror or exc}"))
+            continue
+        name, suffix = entry.name, path.suffix.lower()
+        if stat.S_ISDIR(target.st_mode):
+            if not recursive:
+                continue
+            if (target.st_dev, target.st_ino) in visited:
+                skipped.append((path, "loop"))
+            else:
+                _walk(path, recursive, files, skipped, visited)
+        elif name.startswith("~$"):
+            skipped.append((path, "lock"))           # Excel's lock file of an open workbook
+        elif name.startswith(TEMP_PREFIX) or name.endswith(LOCK_SUFFIX):
+            skipped.append((path, "temp"))
+        elif stat.S_ISREG(target.st_mode) and (suffix in WORKBOOK_SUFFIXES or suffix in KNOWN_OTHER):
+            files.append(path)
+        else:
+            skipped.append((path, "other"))
+
+
+def skipped_findings(skipped: Iterable[tuple[Path, str]], *, base: Path | None = None) -> list[Finding]:
+    """One INFO finding (``S-SKIPPED``) per path passed over, naming it and why."""
+    out = []
+    for path, why in skipped:
+        key, _, reason = why.partition(":")
+        out.append(finding("S-SKIPPED", Severity.INFO, SKIPPED[key], SKIPPED_FIX, file=_display(path, base),
+                           **({"reason": reason} if reason else {})))
+    return out
+
+
+# --- one file ------------------------------------------------------------------------------------
 def validate_file(path: Path, *, config: Config | None = None, today: date | None = None,
                   display: str | None = None) -> FileResult:
-    """Every check on one workbook. Never raises for the file's content."""
+    """Every check on one workbook. Never raises for the file's content (only
+    ``MemoryError``, which the ceilings of :func:`validate_paths` turn into a finding)."""
     name = display or str(path)
     cfg, day = config or default_config(), today or date.today()
     try:
-        reason = _sniff(path)
-        if reason is not None:
-            return _unreadable(name, reason if reason in (ENCRYPTED, NOT_ZIP) else OTHER_FORMAT, what=reason)
-        check_archive(path)       # a zip bomb is refused before anything unpacks it
-        data = read_workbook(path)
+        data = read_workbook(path)       # refuses what is not a safe workbook package first (kamxl.io.intake)
         shape = read_structure(path, columns=formula_columns(data))
     except InputError as exc:
         if exc.code == "S-TEMPLATE":
             return FileResult(name, "", True, [finding("S-TEMPLATE", Severity.ERROR, exc.text, NOT_TEMPLATE_FIX,
                                                        file=name, **exc.params)])
-        return _unreadable(name, exc.text, **exc.params)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        return _unreadable(name, UNREADABLE, reason=f"{type(exc).__name__}: {exc}")
+        rule = TOO_LARGE_CODE if exc.code == TOO_LARGE_CODE else "S-UNREADABLE"
+        return _unreadable(name, exc.text, rule=rule, **exc.params)
+    except FileNotFoundError:
+        return _unreadable(name, GONE)
+    except MemoryError:
+        raise
     except BaseException as exc:  # noqa: BLE001 - calamine raises its own errors, and panics (BaseException)
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
@@ -123,13 +195,6 @@ def formula_columns(data: WorkbookData) -> dict[str, frozenset[str]]:
     return {sheet: frozenset(letters) for sheet, letters in wanted.items()}
 
 
-def _unreadable(name: str, text: Text, **params: object) -> FileResult:
-    if "what" in params and isinstance(params["what"], Text):
-        params = {"what": params["what"].both()}
-    return FileResult(name, "", False, [finding("S-UNREADABLE", Severity.ERROR, text, UNREADABLE_FIX, file=name,
-                                                **params)])
-
-
 def claims(ctx: Context) -> list[across.Claim | across.Claims]:
     """The facts of this file that other files may contradict."""
     out: list[across.Claim | across.Claims] = []
@@ -150,54 +215,61 @@ def claims(ctx: Context) -> list[across.Claim | across.Claims]:
     return out
 
 
-def _worker(args: tuple[Path, Config, date, str]) -> FileResult:
-    path, cfg, day, display = args
+def _unreadable(name: str, text: Text, *, rule: str = "S-UNREADABLE", hint: Text = UNREADABLE_FIX,
+                **params: object) -> FileResult:
+    return FileResult(name, "", False, [finding(rule, Severity.ERROR, text, hint, file=name, **params)])
+
+
+def breach_result(name: str, breach: Breach, limits: Limits) -> FileResult:
+    """The one finding of a file that hit a ceiling, or took its worker down."""
+    if breach.kind == "timeout":
+        return _unreadable(name, TIMEOUT, rule="S-FILE-TIMEOUT", hint=TIMEOUT_FIX, seconds=f"{limits.seconds:g}")
+    if breach.kind == "memory":
+        return _unreadable(name, MEMORY, rule="S-FILE-MEMORY", hint=MEMORY_FIX, memory=limits.memory_mb or "?")
+    return _unreadable(name, CRASHED, detail=breach.detail)
+
+
+# --- many files ----------------------------------------------------------------------------------
+def _worker(shared: tuple[Config, date], task: tuple[Path, str]) -> FileResult:
+    cfg, day = shared
+    path, display = task
     return validate_file(path, config=cfg, today=day, display=display)
 
 
+def limits_of(config: Config) -> Limits:
+    """The per-file ceilings of a configuration (its ``[limits]``)."""
+    return Limits(config.ceilings.file_seconds, config.ceilings.file_memory_mb)
+
+
 def validate_paths(paths: Iterable[Path], *, jobs: int = 1, config: Config | None = None, today: date | None = None,
-                   base: Path | None = None, progress: Callable[[FileResult], None] | None = None) -> Report:
-    """Validate every file; ``base`` makes file names relative in findings and reports."""
+                   base: Path | None = None, progress: Callable[[FileResult], None] | None = None,
+                   limits: Limits | None = None, skipped: Iterable[tuple[Path, str]] = ()) -> Report:
+    """Validate every file; ``base`` makes file names relative in findings and reports.
+
+    Each file runs under the ceilings (``limits``, else the configuration's ``[limits]``):
+    one that takes too long or too much memory, or takes its worker down, is one finding
+    and the batch goes on. ``skipped`` (from :func:`discover`) become INFO findings.
+    """
     cfg, day = config or default_config(), today or date.today()
-    files = list(paths)
-    tasks = [(p, cfg, day, _display(p, base)) for p in files]
+    ceilings = limits if limits is not None else limits_of(cfg)
+    tasks = [(p, _display(p, base)) for p in paths]
     results: list[FileResult] = []
-    for result in _run(tasks, jobs):
+    for (_path, name), outcome in zip(tasks, run_guarded(_worker, tasks, (cfg, day), jobs=jobs, limits=ceilings)):
+        result = breach_result(name, outcome, ceilings) if isinstance(outcome, Breach) else outcome
         results.append(result)
         if progress:
             progress(result)
-    report = Report(results)
+    report = Report(results, notes=skipped_findings(skipped, base=base))
     report.across = across.check(c for r in results for c in r.claims)  # type: ignore[misc]
     return report
-
-
-def _run(tasks: list[tuple[Path, Config, date, str]], jobs: int) -> Iterator[FileResult]:
-    if jobs <= 1 or len(tasks) < 2:
-        yield from map(_worker, tasks)
-        return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=gc.freeze) as pool, _no_cycle_collection():
-        yield from pool.map(_worker, tasks, chunksize=max(1, min(32, len(tasks) // (jobs * 8) or 1)))
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Results are plain acyclic data freed by reference counting; the cycle collector
-    would only rescan the growing pile of them, once per few hundred objects unpickled.
-    (Workers freeze what they inherit, for the same reason.)"""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _display(path: Path, base: Path | None) -> str:
     if base is not None:
         try:
-            return str(path.resolve().relative_to(base.resolve()))
-        except ValueError:
+            # the folder resolved, not the name: a link shows as itself (and a loop never resolves)
+            return str((path.parent.resolve() / path.name).relative_to(base.resolve()))
+        except (ValueError, OSError, RuntimeError):   # outside base; a symbolic link loop (RuntimeError < 3.13)
             pass
     return str(path)
 
@@ -206,4 +278,4 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-__all__ = ["discover", "formula_columns", "validate_file", "validate_paths"]
+__all__ = ["discover", "formula_columns", "limits_of", "skipped_findings", "validate_file", "validate_paths"]

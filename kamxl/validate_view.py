@@ -9,8 +9,6 @@ from pathlib import Path
 from kamxl.findings import FileResult, Report
 from kamxl.i18n import Lang, Text
 
-SKIPPED = {"lock": Text("跳过 Excel 锁文件 {file}", "skipped Excel's lock file {file}"),
-           "other": Text("跳过非工作簿文件 {file}", "skipped a file that is not a workbook: {file}")}
 LABELS = {
     "title": Text("校验结果", "Validation summary"), "files": Text("文件", "files"), "clean": Text("无问题", "clean"),
     "with_errors": Text("有错误", "with errors"), "with_warnings": Text("仅有警告", "with warnings only"),
@@ -20,8 +18,11 @@ LABELS = {
 
 
 def print_notes(skipped: list[tuple[Path, str]], lang: Lang) -> None:
-    for path, why in skipped:
-        print(SKIPPED[why](lang, file=path), file=sys.stderr)
+    """One line per path passed over: the path, then why (the S-SKIPPED finding's words)."""
+    from kamxl.validate import skipped_findings
+
+    for note in skipped_findings(skipped):
+        print(f"{note.file}: {note.text(lang)}", file=sys.stderr)
 
 
 @contextmanager

@@ -18,3 +18,13 @@ def company_config(tmp_path: Path):
         return load_config(path)
 
     return make
+
+
+# Hypothesis profiles: the default one in CI; `HYPOTHESIS_PROFILE=fuzz` for long fuzzing runs
+# (tests/test_fuzz.py reads it for its example counts; other tests keep their own settings).
+import os  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("fuzz", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

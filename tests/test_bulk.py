@@ -72,6 +72,7 @@ def test_text_is_text_and_formulas_only_where_the_template_has_them(pair):
                 assert header[cell.column_letter] in formula_columns, cell.coordinate
             elif isinstance(cell.value, str) and cell.value[:1] in "=+-@\t":
                 assert cell.data_type in ("s", "inlineStr"), cell.coordinate
+                assert cell.quotePrefix, cell.coordinate     # stays text even when edited
 
 
 @pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) is not installed")

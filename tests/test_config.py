@@ -84,3 +84,24 @@ def test_shipped_defaults_file_is_valid_as_a_company_file():
 
     path = resources.files("kamxl").joinpath("data/defaults.toml")
     assert load_config(Path(str(path))).stages == default_config().stages
+
+
+def test_per_file_ceilings_default_override_and_reject(company_config, tmp_path):
+    from click.testing import CliRunner
+
+    from kamxl.cli import main
+
+    assert (default_config().ceilings.file_seconds, default_config().ceilings.file_memory_mb) == (60, 2048)
+    cfg = company_config("[limits]\nfile_seconds = 5\nfile_memory_mb = 0\n")
+    assert (cfg.ceilings.file_seconds, cfg.ceilings.file_memory_mb) == (5, 0)
+    for text, key in (("[limits]\nfile_seconds = -1\n", "limits.file_seconds"),
+                      ("[limits]\nfile_memory_mb = 10\n", "limits.file_memory_mb"),
+                      ("[limits]\nfile_memory_mb = 1.5\n", "limits.file_memory_mb"),
+                      ("[limits]\nseconds = 5\n", "limits.seconds")):
+        with pytest.raises(ConfigError) as raised:
+            company_config(text)
+        assert raised.value.where.key == key and raised.value.message("zh") != raised.value.message("en")
+    bad = tmp_path / "x.xlsx"
+    bad.write_text("not a workbook")
+    result = CliRunner().invoke(main, ["validate", str(bad), "--file-memory", "10"])
+    assert result.exit_code == 2 and "--file-memory" in result.output

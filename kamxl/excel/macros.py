@@ -137,9 +137,14 @@ def roll_up_forecast(call: Call) -> Done:
     """Roll up the forecast workbooks in the folder picked into a new forecast one level up."""
     from kamxl.validate import discover
 
+    from kamxl.io.guard import Breach, run_guarded
+    from kamxl.validate import limits_of
+
     folder = Path(call.arg)
     files, _ = discover([folder])
-    levels = {path: _forecast_level(path) for path in files}
+    # each file looked at under the per-file ceilings: a hostile one is simply not rolled up
+    found = run_guarded(_level_in_worker, files, None, limits=limits_of(active_config()))
+    levels = {path: None if isinstance(level, Breach) else level for path, level in zip(files, found)}
     forecasts = [path for path, level in levels.items() if level is not None]
     if not forecasts:
         raise InputError("M-FC-4", NO_FORECASTS, {"folder": folder})
@@ -164,6 +169,10 @@ def next_level(levels: Iterable[str | None]) -> str:
     return LEVELS[min(max(found, default=0) + 1, len(LEVELS) - 1)]
 
 
+def _level_in_worker(_shared: None, path: Path) -> str | None:
+    return _forecast_level(path)
+
+
 def _forecast_level(path: Path) -> str | None:
     """A forecast workbook's level key ('rep' when blank), None for anything else."""
     from kamxl.io.reader import read_workbook
@@ -171,7 +180,11 @@ def _forecast_level(path: Path) -> str | None:
 
     try:
         data = read_workbook(path)
-    except Exception:  # noqa: BLE001 - anything unreadable is simply not rolled up here
+    except MemoryError:
+        raise                      # the ceilings' business
+    except BaseException as exc:  # noqa: BLE001 - anything unreadable (calamine panics too) is not rolled up here
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
         return None
     if data.template.id != "forecast":
         return None

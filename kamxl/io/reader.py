@@ -20,6 +20,7 @@ from openpyxl.utils.cell import get_column_letter
 
 from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
+from kamxl.io.intake import check_input
 from kamxl.methodology.values import fold, is_blank
 from kamxl.schema import TEMPLATES, Column, Form, Grid, Table, Template
 from kamxl.templates.builder import META_SHEET
@@ -263,8 +264,11 @@ def read_workbook(path: Path, *, grids: bool = True) -> WorkbookData:
     """Everything a standard workbook holds, by schema key, with the cell of every value
     (``grids=False`` skips locating the summaries: a roll-up reads only the data).
 
-    The file is opened read-only and never written.
+    The file is opened read-only and never written. What is not a workbook package a
+    reader may safely open (encrypted, legacy, corrupt, a zip bomb, a DTD in its XML)
+    is refused first, with its reason (:func:`kamxl.io.intake.check_input`).
     """
+    check_input(path)
     book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
     try:
         template, version, lang, how = _identify(book)

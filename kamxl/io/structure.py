@@ -3,7 +3,8 @@ against ~200 ms for openpyxl's full load: shared/IO-NOTES.md): which cells hold 
 
 Nothing here parses XML with entity expansion: small parts go through defusedxml, sheet
 parts are scanned with a regular expression over their bytes, and every part's unpacked
-size is checked against a cap before it is read (a zip bomb is refused, not unpacked).
+size is checked against a cap before it is read (a zip bomb is refused, not unpacked;
+:mod:`kamxl.io.intake` has already refused it before any reader ran).
 """
 from __future__ import annotations
 
@@ -15,14 +16,8 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from kamxl.errors import InputError
-from kamxl.i18n import Text
+from kamxl.io.intake import MAX_UNPACKED, check_size
 
-MAX_UNPACKED = 512 * 1024 * 1024   # bytes, all parts together
-MAX_PART = 256 * 1024 * 1024       # bytes, one part
-
-TOO_LARGE = Text(zh="工作簿解压后过大（{size} MB，上限 {limit} MB），可能是压缩炸弹",
-                 en="the workbook is too large once unpacked ({size} MB, limit {limit} MB): possibly a zip bomb")
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
       "pr": "http://schemas.openxmlformats.org/package/2006/relationships"}
@@ -45,12 +40,6 @@ def formula_rows(sheet_xml: bytes, columns: frozenset[str] | None = None) -> For
     return {letter.decode(): frozenset(map(int, rows)) for letter, rows in grouped.items()}
 
 
-def check_archive(path: Path, *, limit: int = MAX_UNPACKED) -> None:
-    """Refuse a file whose parts would unpack beyond the caps, before anything reads it."""
-    with zipfile.ZipFile(path) as archive:
-        check_size(archive, limit=limit)
-
-
 @dataclass(frozen=True)
 class Structure:
     sheets: dict[str, str]            # sheet name -> state ('visible', 'hidden', 'veryHidden')
@@ -61,13 +50,6 @@ class Structure:
         """Whether an A1 cell ('L6') of a scanned sheet holds a formula."""
         letters = cell.rstrip("0123456789")
         return int(cell[len(letters):]) in self.formula_cells.get(sheet, {}).get(letters, ())
-
-
-def check_size(archive: zipfile.ZipFile, *, limit: int = MAX_UNPACKED) -> None:
-    """Refuse an archive whose parts unpack beyond the caps (before reading any)."""
-    total = sum(i.file_size for i in archive.infolist())
-    if total > limit or any(i.file_size > MAX_PART for i in archive.infolist()):
-        raise InputError("S-FILE-TOO-LARGE", TOO_LARGE, {"size": total // 2**20, "limit": limit // 2**20})
 
 
 def read_structure(path: Path, *, limit: int = MAX_UNPACKED,

@@ -97,6 +97,15 @@ class Forecast:
 
 
 @dataclass(frozen=True)
+class Ceilings:
+    """What one submitted file may cost a batch (validation, roll-up): wall-clock
+    seconds and memory in MB per file; 0 turns a ceiling off."""
+
+    file_seconds: float = 60.0
+    file_memory_mb: int = 2048
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated, effective configuration. Sections mirror the TOML file."""
 
@@ -110,6 +119,7 @@ class Config:
     selling_points: SellingPoints
     forecast: Forecast
     checklist: Checklist = Checklist(0.5)
+    ceilings: Ceilings = Ceilings()
     sources: tuple[str, ...] = ()
 
     def stage(self, number: int) -> Stage:
@@ -220,6 +230,7 @@ def _build(data: dict[str, Any], *, sources: tuple[str, ...]) -> Config:
         selling_points=_selling_points(data["selling_points"]),
         forecast=_forecast(data["forecast"]),
         checklist=Checklist(_number(data["checklist"], "min_coverage", 0, 1, "checklist.")),
+        ceilings=_ceilings(data["limits"]),
         sources=sources,
     )
 
@@ -251,6 +262,14 @@ def _forecast(data: dict[str, Any]) -> Forecast:
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
         _fail("forecast.currency", currency, "应为三位大写货币代码，如 CNY", "must be a 3-letter ISO code such as CNY")
     return Forecast(period, currency)
+
+
+def _ceilings(data: dict[str, Any]) -> Ceilings:
+    seconds = _number(data, "file_seconds", 0, 86_400, "limits.")
+    memory = _integer(data, "file_memory_mb", 0, 1_048_576, "limits.")
+    if 0 < memory < 64:
+        _fail("limits.file_memory_mb", memory, "应为 0（不限）或至少 64", "must be 0 (no ceiling) or at least 64")
+    return Ceilings(seconds, memory)
 
 
 def company_config_path() -> Path:

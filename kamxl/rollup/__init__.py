@@ -6,26 +6,36 @@ period and one currency, one forecast per report (the latest), rolls them up
 (:mod:`kamxl.rollup.core`) and writes a forecast workbook one level up
 (:mod:`kamxl.rollup.output`) that can be validated and rolled up again. Inputs are never
 written; the output is written atomically and is never one of the inputs.
+
+Hostile inputs: every input is read under the per-file ceilings of the configuration
+(``[limits]``, or ``limits``) in supervised workers (:mod:`kamxl.io.guard`); a file
+that cannot be read, is not a forecast, hits a ceiling or takes its worker down becomes
+a skipped lineage row with its reason, and the roll-up goes on. Two roll-ups writing
+one output do not interleave: the second refuses at once, naming the first one's lock
+file (:func:`kamxl.io.atomic.output_lock`).
 """
 from __future__ import annotations
 
 import time
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
+from kamxl.io.atomic import output_lock
+from kamxl.io.guard import Breach, Limits
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import Config, default_config
 from kamxl.methodology.values import fold
 from kamxl.methodology.vocabulary import FORECAST_LEVEL
 from kamxl.rollup.core import RollUp, roll_up, select, supersede
 from kamxl.rollup.flow import Change, deal_flow
-from kamxl.rollup.inputs import read_adjustments, read_channel, read_quotas, read_rates, read_submission
+from kamxl.rollup.inputs import (
+    digest_of, read_adjustments, read_channel, read_quotas, read_rates, read_submission,
+)
 from kamxl.rollup.model import Line, Skipped, Submission
 from kamxl.rollup.output import write_rollup
 
@@ -40,6 +50,13 @@ MIXED_CURRENCY = Text("输入币种不一致（{found}），且没有给出汇�
                       "the inputs are in different currencies ({found}) and no rates were given: {files}")
 NO_RATE = Text("汇率表中没有 {currency}", "the rates give no rate for {currency}")
 BAD_LEVEL = Text("未知的层级：{level}", "unknown level: {level}")
+SKIPPED_PATH = {
+    "lock": Text("Excel 锁文件（工作簿正在 Excel 中打开）", "Excel's lock file (the workbook is open in Excel)"),
+    "other": Text("不是工作簿", "not a workbook"),
+    "loop": Text("符号链接循环（或已访问过的文件夹）", "a symbolic link loop (or a folder already visited)"),
+    "unreachable": Text("无法访问：{reason}", "cannot be reached: {reason}"),
+    "temp": Text("kamxl 写入时的临时文件或锁文件", "a temporary or lock file of a kamxl write"),
+}
 
 
 @dataclass
@@ -56,14 +73,29 @@ def rollup_files(paths: Sequence[Path], out: Path, *, owner: str, level: str, la
                  config: Config | None = None, period: str | None = None, manager: str = "",
                  previous: Path | None = None, channel: Path | None = None, quota: Path | None = None,
                  adjustments: Path | None = None, rates: Path | None = None, today: date | None = None,
-                 jobs: int = 1, base: Path | None = None) -> RollupResult:
-    """Roll the forecast files (or folders of them) up into ``out``."""
-    cfg, day = config or default_config(), today or date.today()
+                 jobs: int = 1, base: Path | None = None, limits: Limits | None = None,
+                 recursive: bool = False) -> RollupResult:
+    """Roll the forecast files (or folders of them, ``recursive``: with their sub-folders) up into ``out``."""
     if level not in LEVELS[1:]:
         raise InputError("S-ROLLUP-INPUT", BAD_LEVEL, {"level": level})
+    with output_lock(out):
+        return _rollup(paths, out, owner=owner, level=level, lang=lang, config=config, period=period,
+                       manager=manager, previous=previous, channel=channel, quota=quota, adjustments=adjustments,
+                       rates=rates, today=today, jobs=jobs, base=base, limits=limits, recursive=recursive)
+
+
+def _rollup(paths: Sequence[Path], out: Path, *, owner: str, level: str, lang: Lang, config: Config | None,
+            period: str | None, manager: str, previous: Path | None, channel: Path | None, quota: Path | None,
+            adjustments: Path | None, rates: Path | None, today: date | None, jobs: int, base: Path | None,
+            limits: Limits | None, recursive: bool) -> RollupResult:
+    from kamxl.validate import limits_of
+
+    cfg, day = config or default_config(), today or date.today()
     clock = [time.perf_counter()]
-    files = _files(paths, out)
-    read = _read_all(files, cfg, day, jobs, base)
+    files, passed_over = _files(paths, out, recursive)
+    read = _read_all(files, cfg, day, jobs, base, limits if limits is not None else limits_of(cfg))
+    read += [Skipped(str(p), "", SKIPPED_PATH[why.partition(":")[0]], {"reason": why.partition(":")[2]})
+             for p, why in passed_over]
     clock.append(time.perf_counter())
     subs = [s for s in read if isinstance(s, Submission)]
     skipped = [s for s in read if isinstance(s, Skipped)]
@@ -85,28 +117,41 @@ def rollup_files(paths: Sequence[Path], out: Path, *, owner: str, level: str, la
     return RollupResult(out, result, subs, skipped, flow, seconds)
 
 
-def _files(paths: Sequence[Path], out: Path) -> list[Path]:
+def _files(paths: Sequence[Path], out: Path, recursive: bool) -> tuple[list[Path], list[tuple[Path, str]]]:
     from kamxl.validate import discover
 
-    files, _passed_over = discover(paths)
-    if any(f.resolve() == out.resolve() for f in files):
+    files, passed_over = discover(paths, recursive=recursive)
+    if any(_same_file(f, out) for f in files):
         raise InputError("S-ROLLUP-INPUT", OUTPUT_IS_INPUT, {"file": str(out)})
-    return files
+    return files, passed_over
 
 
-def _read_one(args: tuple[Path, str, Config, date]) -> Submission | Skipped:
-    path, name, cfg, day = args
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):    # a symbolic link loop (RuntimeError before Python 3.13)
+        return False
+
+
+def _read_one(shared: tuple[Config, date], task: tuple[Path, str]) -> Submission | Skipped:
+    cfg, day = shared
+    path, name = task
     return read_submission(path, name, cfg, day)
 
 
-def _read_all(files: list[Path], cfg: Config, day: date, jobs: int, base: Path | None) -> list[Submission | Skipped]:
-    from kamxl.validate import _display
+def _read_all(files: list[Path], cfg: Config, day: date, jobs: int, base: Path | None,
+              limits: Limits) -> list[Submission | Skipped]:
+    from kamxl.io.guard import run_guarded
+    from kamxl.validate import _display, breach_result
 
-    tasks = [(f, _display(f, base), cfg, day) for f in files]
-    if jobs <= 1 or len(tasks) < 2:
-        return list(map(_read_one, tasks))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_read_one, tasks, chunksize=max(1, min(32, len(tasks) // (jobs * 8) or 1))))
+    tasks = [(f, _display(f, base)) for f in files]
+    out: list[Submission | Skipped] = []
+    for (path, name), outcome in zip(tasks, run_guarded(_read_one, tasks, (cfg, day), jobs=jobs, limits=limits)):
+        if isinstance(outcome, Breach):       # the same words as validation's finding for it
+            found = breach_result(name, outcome, limits).findings[0]
+            outcome = Skipped(name, digest_of(path), found.message, dict(found.params))
+        out.append(outcome)
+    return out
 
 
 def _eligible(subs: list[Submission], level: str, period: str | None) -> tuple[list[Submission], list[Skipped]]:

@@ -13,6 +13,7 @@ import python_calamine as pc
 from kamxl.checks import Context, values
 from kamxl.errors import InputError
 from kamxl.i18n import Text
+from kamxl.io.intake import GONE, check_input
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import Config
 from kamxl.methodology.values import fold, is_blank, parse_number
@@ -20,7 +21,7 @@ from kamxl.rollup.model import Excluded, LayerRow, Line, Skipped, Submission
 
 NOT_FORECAST = Text("不是预测工作簿（是“{template}”）", "not a forecast workbook (it is a '{template}')")
 HEADER_MISSING = Text("表头缺少“{field}”", "the header lacks '{field}'")
-UNREADABLE = Text("无法读取：{reason}", "cannot be read: {reason}")
+UNREADABLE = Text("无法读取此文件：{reason}", "cannot read this file: {reason}")
 SIDE_FILE = Text("{file}：找不到“{column}”列（第一行应为列名）",
                  "{file}: no '{column}' column (the first row must hold the column names)")
 SIDE_VALUE = Text("{file} 第 {row} 行：“{column}”的值无效：{value}", "{file} row {row}: invalid '{column}': {value}")
@@ -36,13 +37,26 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_submission(path: Path, name: str, config: Config, today: date) -> Submission | Skipped:
-    """One forecast workbook as a submission, or why it cannot be one."""
-    digest = sha256(path)
+def digest_of(path: Path) -> str:
+    """The file's SHA-256, or '' when it cannot be read (gone, not a file)."""
     try:
-        data = read_workbook(path, grids=False)
+        return sha256(path)
+    except OSError:
+        return ""
+
+
+def read_submission(path: Path, name: str, config: Config, today: date) -> Submission | Skipped:
+    """One forecast workbook as a submission, or why it cannot be one (never raises for
+    the file's content; ``MemoryError`` is left to the ceilings of :mod:`kamxl.io.guard`)."""
+    digest = digest_of(path)
+    try:
+        data = read_workbook(path, grids=False)  # refuses what is not a safe workbook package first (intake)
     except InputError as exc:
         return Skipped(name, digest, exc.text, exc.params)
+    except FileNotFoundError:
+        return Skipped(name, digest, GONE)
+    except MemoryError:
+        raise
     except BaseException as exc:  # noqa: BLE001 - calamine raises its own errors, and panics
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
@@ -121,6 +135,10 @@ def read_table(path: Path) -> list[dict[str, object]]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             grid: list[list[object]] = list(csv.reader(handle))
     else:
+        try:
+            check_input(path)                     # the same refusals as for a submission
+        except InputError as exc:
+            raise exc.at(file=str(path)) from None
         book = pc.CalamineWorkbook.from_path(str(path))
         grid = book.get_sheet_by_index(0).to_python()
     if not grid:

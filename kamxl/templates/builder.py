@@ -21,7 +21,7 @@ from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.vocabulary import HEALTH_BAND, Vocabulary
 from kamxl.schema.model import Chart, Column, Form, Grid, Kind, Sheet, Table, Template
-from kamxl.templates.bulk import BulkRows, fill
+from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, fill
 from kamxl.templates.layout import Placed, plan, resolve, seed_rows
 
 META_SHEET = "_kamxl"
@@ -30,6 +30,7 @@ FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties: builds must be repr
 YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
 BAND_FILLS = {"excellent": "#C6EFCE", "good": "#FFEB9C", "warning": "#FFC7CE"}
+
 
 Values = Mapping[str, object]   # 'SHEET!A1' (upper case) -> cached value of a formula cell
 
@@ -71,8 +72,14 @@ class Builder:
         self.path, self.bulk = path, []   # tables too big for cell-by-cell writing: see bulk.py
 
     # --- formats ------------------------------------------------------------------------
+    def _add_format(self, props: dict[str, Any]) -> Any:
+        fmt = self.wb.add_format(props)
+        self.props[id(fmt)] = props
+        return fmt
+
     def _formats(self) -> dict[str, Any]:
-        add = self.wb.add_format
+        self.props: dict[int, dict[str, Any]] = {}
+        add = self._add_format
         base = {"font_name": "Microsoft YaHei" if self.lang == "zh" else "Calibri", "font_size": 10}
         fmt = {
             "title": add({**base, "bold": True, "font_size": 14, "font_color": "#1F4E78"}),
@@ -237,7 +244,15 @@ class Builder:
         elif isinstance(value, (int, float)):
             ws.write_number(row, col, value, fmt)
         else:
-            ws.write_string(row, col, str(value), fmt)
+            text = str(value)
+            ws.write_string(row, col, text, self._quoted(fmt) if text.startswith(FORMULA_LIKE) else fmt)
+
+    def _quoted(self, fmt: Any) -> Any:
+        """The same look with Excel's quote prefix (the text is never taken for a formula)."""
+        key = f"quoted:{id(fmt)}"
+        if key not in self.fmt:
+            self.fmt[key] = self.wb.add_format({**self.props[id(fmt)], "quote_prefix": True})
+        return self.fmt[key]
 
     def _cached(self, ws: Any, row: int, col: int, default: object) -> object:
         value = self.cached.get(f"{ws.name.upper()}!{xl_rowcol_to_cell(row, col)}", default)

@@ -22,6 +22,10 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
+#: What spreadsheets read as the start of a formula (or of a DDE payload). Text from a
+#: submission that starts with one is written as a string with Excel's quote prefix, so
+#: it stays text even when someone edits the cell (formula injection).
+FORMULA_LIKE = ("=", "+", "-", "@", "\t", "\r")
 EPOCH = dt.date(1899, 12, 30)       # Excel's 1900 date system, as XlsxWriter writes it
 _ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 _CELL = re.compile(r'<c r="([A-Z]+)\d+"(?: s="(\d+)")?[^>]*?(?:/>|>(.*?)</c>)', re.S)
@@ -62,11 +66,13 @@ def _pattern(xml: str, row: int) -> tuple[str, dict[str, tuple[str, str | None]]
     return attrs, cells
 
 
-def _cell(ref: str, style: str, value: object) -> str:
+def _cell(ref: str, style: str, value: object, quoted: str = "") -> str:
     kind = type(value)                       # the common types first: this runs millions of times
     if kind is str:
         if not value:
             return f'<c r="{ref}"{style}/>'
+        if quoted and value.startswith(FORMULA_LIKE):  # type: ignore[union-attr]
+            style = quoted                   # the same look with Excel's quote prefix
         space = ' xml:space="preserve"' if value[0] in " \t\n" or value[-1] in " \t\n" else ""  # type: ignore[index]
         return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'  # type: ignore[arg-type]
     if kind is float or kind is int:
@@ -78,17 +84,18 @@ def _cell(ref: str, style: str, value: object) -> str:
     if isinstance(value, dt.date):
         day = value.date() if isinstance(value, dt.datetime) else value
         return f'<c r="{ref}"{style}><v>{(day - EPOCH).days}</v></c>'
-    return _cell(ref, style, str(value))
+    return _cell(ref, style, str(value), quoted)
 
 
-def _rows_xml(job: BulkRows, attrs: str, pattern: dict[str, tuple[str, str | None]]) -> list[str]:
+def _rows_xml(job: BulkRows, attrs: str, pattern: dict[str, tuple[str, str | None]],
+              quoted: dict[str, str]) -> list[str]:
     letters = [xl_col_to_name(job.first_col + i) for i in range(len(job.keys))]
     columns = [(key, letter, *pattern.get(letter, ("", None))) for key, letter in zip(job.keys, letters)]
     out = []
     for i, values in enumerate(job.rows):
         r = job.first_row + i
         cells = "".join(f'<c r="{letter}{r}"{style}><f>{formula}</f></c>' if formula is not None
-                        else _cell(f"{letter}{r}", style, values.get(key))
+                        else _cell(f"{letter}{r}", style, values.get(key), quoted.get(style, ""))
                         for key, letter, style, formula in columns)
         out.append(f'<row r="{r}" {attrs}>{cells}</row>' if attrs else f'<row r="{r}">{cells}</row>')
     return out
@@ -102,26 +109,52 @@ def fill(path: Path, jobs: list[BulkRows]) -> None:
     for job in jobs:
         by_part.setdefault(job.part, []).append(job)
     tmp = path.with_name(path.name + ".bulk")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename in by_part:
-                data = _fill_part(data.decode("utf-8"), by_part[info.filename]).encode("utf-8")
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    with zipfile.ZipFile(path) as src:
+        parts = {info.filename: src.read(info) for info in src.infolist()}
+        infos = src.infolist()
+    styles = parts["xl/styles.xml"].decode("utf-8")
+    for part, part_jobs in by_part.items():
+        xml, styles = _fill_part(parts[part].decode("utf-8"), part_jobs, styles)
+        parts[part] = xml.encode("utf-8")
+    parts["xl/styles.xml"] = styles.encode("utf-8")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for info in infos:
+            dst.writestr(info, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     shutil.move(tmp, path)
 
 
-def _fill_part(xml: str, jobs: list[BulkRows]) -> str:
+def _fill_part(xml: str, jobs: list[BulkRows], styles: str) -> tuple[str, str]:
     start, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
     body = xml[start:end]
     replaced: dict[int, str] = {}
     spans = []
     for job in jobs:
         attrs, pattern = _pattern(body, job.first_row)
-        for r, row in enumerate(_rows_xml(job, attrs, pattern), start=job.first_row):
+        styles, quoted = _quoted_styles(styles, {s for s, f in pattern.values() if f is None})
+        for r, row in enumerate(_rows_xml(job, attrs, pattern, quoted), start=job.first_row):
             replaced[r] = row
         spans.append((job.first_row, job.first_row + len(job.rows) - 1))
     kept = [(int(m.group(1)), m.group()) for m in _ROW.finditer(body)
             if not any(lo <= int(m.group(1)) <= hi for lo, hi in spans)]
     rows = sorted(kept + list(replaced.items()), key=lambda pair: pair[0])
-    return xml[:start] + "".join(row for _r, row in rows) + xml[end:]
+    return xml[:start] + "".join(row for _r, row in rows) + xml[end:], styles
+
+
+_XF = re.compile(r"<xf [^>]*?(?:/>|>.*?</xf>)", re.S)
+
+
+def _quoted_styles(styles: str, used: set[str]) -> tuple[str, dict[str, str]]:
+    """For each style attribute (' s="7"') a twin with Excel's quote prefix, added to the
+    cell formats of styles.xml: text that looks like a formula keeps its column's look."""
+    start, end = styles.index("<cellXfs"), styles.index("</cellXfs>")
+    block = styles[start:end]
+    head = block[:block.index(">") + 1]
+    xfs = _XF.findall(block)
+    twins: dict[str, str] = {}
+    for style in sorted(used):
+        base = int(style.split('"')[1]) if style else 0
+        twins[style] = f' s="{len(xfs)}"'
+        xfs.append(xfs[base].replace("<xf ", '<xf quotePrefix="1" ', 1) if "quotePrefix" not in xfs[base]
+                   else xfs[base])
+    head = re.sub(r'count="\d+"', f'count="{len(xfs)}"', head)
+    return styles[:start] + head + "".join(xfs) + styles[end:], twins
