@@ -98,9 +98,14 @@ class TableData:
     offsets: dict[str, int] = field(default_factory=dict)  # key -> position in calamine's rows
     rows: list[list[object]] = field(default_factory=list)  # the records' rows as calamine read them
 
+    _columns: dict[str, list[object]] = field(default_factory=dict, repr=False)
+
     def column(self, key: str) -> list[object]:
-        """Every record's value of one column, straight from the rows read."""
-        return list(map(itemgetter(self.offsets[key]), self.rows))
+        """Every record's value of one column, straight from the rows read (once: several
+        checks ask for the same column)."""
+        if key not in self._columns:
+            self._columns[key] = list(map(itemgetter(self.offsets[key]), self.rows))
+        return self._columns[key]
 
 
 @dataclass
