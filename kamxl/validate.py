@@ -202,11 +202,13 @@ def claims(ctx: Context) -> list[across.Claim | across.Claims]:
         data = ctx.data.tables.get(table)
         if data is None:
             continue
-        rows = [(str(id_), str(owner or ""), record.cells[key])
+        names: dict[str, str] = {}
+        rows = [(str(id_), names.setdefault(str(owner or ""), str(owner or "")), record.row)
                 for record, id_, owner in zip(data.records, ctx.column(table, key), ctx.column(table, "owner")) if id_]
         if rows:
-            keys, owners, cells = map(list, zip(*rows))
-            out.append(across.Claims(kind, ctx.file, data.sheet, keys, owners, cells))
+            keys, owners, numbers = map(list, zip(*rows))
+            letter = data.records[0].cells[key].rstrip("0123456789")
+            out.append(across.Claims(kind, ctx.file, data.sheet, keys, owners, letter, numbers))
     profile = ctx.data.forms.get("Profile")
     typed = ctx.forms.get("Profile", {})
     if profile and typed.get("customer"):

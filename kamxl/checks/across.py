@@ -44,8 +44,9 @@ class Claims(NamedTuple):
     file: str
     sheet: str
     keys: list[str]
-    owners: list[str]
-    cells: list[str]
+    owners: list[str]        # equal names are one object: pickled once per file
+    column: str              # the letter of the id column
+    rows: list[int]          # the row of each id
 
 
 def check(claims: Iterable[Claim | Claims]) -> list[Finding]:
@@ -72,7 +73,8 @@ def _colliding(blocks: list[Claims]) -> list[Claim]:
         folded.append((block, keys, unique))
     return [Claim(block.kind, key, owner, block.file, block.sheet, cell)
             for block, keys, unique in folded if not twice.isdisjoint(unique)
-            for key, k, owner, cell in zip(block.keys, keys, block.owners, block.cells) if k in twice]
+            for key, k, owner, row in zip(block.keys, keys, block.owners, block.rows) if k in twice
+            for cell in [f"{block.column}{row}"]]
 
 
 def _others(group: list[Claim], me: Claim) -> str:
