@@ -234,3 +234,43 @@ def test_libreoffice_recalculates_a_roll_up(levels, org, tmp_path):
     sheet, cell = openpyxl.load_workbook(team1.output).defined_names["Attainment_adjusted"].attr_text.split("!")
     value = cached_values(recalculated)[f"{sheet.strip(chr(39))}!{cell.replace('$', '')}"]
     assert value == pytest.approx(team1.rollup.adjusted) and team1.rollup.adjusted != team1.rollup.commit
+
+
+def test_a_roll_up_killed_mid_write_leaves_the_old_output(org, tmp_path):
+    """Issue 8's guarantee for the roll-up's own writer (big tables go through bulk.py,
+    which rewrites the temporary package once more): killed while the package is being
+    written, the previous roll-up is still there, whole; the leftovers are never taken
+    for a workbook."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    import zipfile
+
+    from kamxl.io.atomic import TEMP_PREFIX
+    from kamxl.validate import discover
+
+    root, o, _ = org
+    inputs = sorted((root / "in" / "this-week").rglob("*.xlsx"))
+    target = tmp_path / "bu.xlsx"
+    target.write_bytes(b"the previous roll-up")
+    script = ("import sys; from pathlib import Path; from kamxl.templates import builder; builder.BULK_ROWS = 50; "
+              "from kamxl.rollup import rollup_files; "
+              "rollup_files([Path(p) for p in sys.argv[2:]], Path(sys.argv[1]), owner='BU', level='bu', lang='en')")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(target), *map(str, inputs)])
+    deadline, caught = time.monotonic() + 120, False
+    while time.monotonic() < deadline and proc.poll() is None:
+        temps = [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+        if temps and max(p.stat().st_size for p in temps) > 0:      # the package is being written: kill now
+            proc.send_signal(signal.SIGKILL)
+            caught = True
+            break
+        time.sleep(0.001)
+    proc.wait(30)
+    assert caught, "the roll-up finished before it could be killed mid-write"
+    assert target.read_bytes() == b"the previous roll-up"
+    leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+    files, _skipped = discover([tmp_path])
+    assert leftovers and not set(leftovers) & set(files)
+    done = rollup_files(inputs, target, owner="BU", level="bu", lang="en", config=CFG, today=TODAY)
+    assert zipfile.ZipFile(done.output).testzip() is None and len(done.rollup.lines) > 0
