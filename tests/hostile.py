@@ -12,12 +12,14 @@ encryption, as Excel does); the legacy .xls is a minimal OLE compound file.
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import os
 import re
+import signal
+import subprocess
 import struct
 import sys
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -28,10 +30,9 @@ from unittest import mock
 from kamxl.methodology import default_config
 from kamxl.rollup.sample import write_forecast
 from kamxl.schema import TEMPLATES
-from kamxl.templates import EXAMPLES
 from kamxl.templates.builder import build_workbook
+from tests.content import TODAY, clean_funnel  # TODAY: the corpus's date, for its users too
 
-TODAY = dt.date(2026, 11, 23)
 GIB = 2**30
 
 
@@ -47,24 +48,6 @@ class Expect:
 
 
 # --- content -----------------------------------------------------------------------------------------
-def clean_funnel(lang: str = "en") -> dict[str, Any]:
-    """The sample funnel with its deliberate defects repaired (validation says nothing)."""
-    c = copy.deepcopy(EXAMPLES["funnel"](TEMPLATES["funnel"], lang, default_config()))
-    for row in c["Opportunities"]:
-        row.update(coach=row.get("coach") or "顾晓明", sponsor=row.get("sponsor") or "沈卫东",
-                   budget="Y" if lang == "en" else "是")
-        if row["close_date"] < TODAY:
-            row["close_date"] = dt.date(2027, 3, 31)
-    for row in c["Assessment"]:
-        for q in range(1, 21):
-            row[f"q{q:02d}"] = "Y"
-    ids = {r["id"] for r in c["Assessment"]}
-    for row in c["Opportunities"]:
-        if row["id"] not in ids:
-            c["Assessment"].append({"id": row["id"], **{f"q{q:02d}": "Y" for q in range(1, 21)}})
-    return c
-
-
 def build(path: Path, name: str, content: dict[str, Any], lang: str = "en", **options: Any) -> Path:
     rows = {k: v for k, v in content.items() if isinstance(v, list)}
     forms = {k: v for k, v in content.items() if isinstance(v, dict)}
@@ -354,3 +337,20 @@ if __name__ == "__main__":  # pragma: no cover
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "hostile-corpus")
     for file, expected in build_corpus(target).items():
         print(f"{file:28} {expected}")
+
+
+def kill_while_writing(proc: subprocess.Popen[bytes], folder: Path, *, timeout: float = 120) -> bool:
+    """SIGKILL ``proc`` as soon as one of its temporary outputs in ``folder`` holds bytes
+    (the package is being written); False when it finished first."""
+    from kamxl.io.atomic import TEMP_PREFIX
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        temps = [p for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX)]
+        if temps and max(p.stat().st_size for p in temps) > 0:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(30)
+            return True
+        time.sleep(0.001)
+    proc.wait(30)
+    return False

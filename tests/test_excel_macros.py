@@ -16,7 +16,8 @@ from kamxl.findings import Severity
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import load_config
 from kamxl.validate import validate_file, validate_paths
-from tests.test_validate import build, clean_funnel
+from tests.content import clean_funnel
+from tests.test_validate import build
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "workbooks" / "examples"

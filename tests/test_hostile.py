@@ -9,10 +9,8 @@ import hashlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
@@ -26,7 +24,7 @@ from kamxl.io.atomic import LOCK_SUFFIX, TEMP_PREFIX, OutputLockedError, lock_pa
 from kamxl.io.guard import NO_LIMITS, Limits
 from kamxl.rollup import rollup_files
 from kamxl.validate import discover, validate_paths
-from tests.hostile import PAYLOADS, TODAY, build_corpus, payload_forecasts
+from tests.hostile import PAYLOADS, TODAY, build_corpus, kill_while_writing, payload_forecasts
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMITS = Limits(seconds=3, memory_mb=1024)      # huge-table takes ~25 s unbounded; the others well under 1 s
@@ -190,16 +188,7 @@ def test_a_writer_killed_mid_write_leaves_the_old_output_or_none(tmp_path, exist
     if existing:
         target.write_bytes(old)
     proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(target), "30000"], cwd=ROOT)
-    deadline, caught = time.monotonic() + 120, False
-    while time.monotonic() < deadline and proc.poll() is None:
-        temps = [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
-        if temps and temps[0].stat().st_size > 0:            # the package is being written: kill now
-            proc.send_signal(signal.SIGKILL)
-            caught = True
-            break
-        time.sleep(0.001)
-    proc.wait(30)
-    assert caught, "the writer finished before it could be killed mid-write"
+    assert kill_while_writing(proc, tmp_path), "the writer finished before it could be killed mid-write"
     assert (target.read_bytes() == old) if existing else not target.exists()
     leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
     assert leftovers and all(not p.name.startswith(target.stem) for p in leftovers)

@@ -241,14 +241,13 @@ def test_a_roll_up_killed_mid_write_leaves_the_old_output(org, tmp_path):
     which rewrites the temporary package once more): killed while the package is being
     written, the previous roll-up is still there, whole; the leftovers are never taken
     for a workbook."""
-    import signal
     import subprocess
     import sys
-    import time
     import zipfile
 
     from kamxl.io.atomic import TEMP_PREFIX
     from kamxl.validate import discover
+    from tests.hostile import kill_while_writing
 
     root, o, _ = org
     inputs = sorted((root / "in" / "this-week").rglob("*.xlsx"))
@@ -258,16 +257,7 @@ def test_a_roll_up_killed_mid_write_leaves_the_old_output(org, tmp_path):
               "from kamxl.rollup import rollup_files; "
               "rollup_files([Path(p) for p in sys.argv[2:]], Path(sys.argv[1]), owner='BU', level='bu', lang='en')")
     proc = subprocess.Popen([sys.executable, "-c", script, str(target), *map(str, inputs)])
-    deadline, caught = time.monotonic() + 120, False
-    while time.monotonic() < deadline and proc.poll() is None:
-        temps = [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
-        if temps and max(p.stat().st_size for p in temps) > 0:      # the package is being written: kill now
-            proc.send_signal(signal.SIGKILL)
-            caught = True
-            break
-        time.sleep(0.001)
-    proc.wait(30)
-    assert caught, "the roll-up finished before it could be killed mid-write"
+    assert kill_while_writing(proc, tmp_path), "the roll-up finished before it could be killed mid-write"
     assert target.read_bytes() == b"the previous roll-up"
     leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
     files, _skipped = discover([tmp_path])

@@ -4,7 +4,6 @@ template yields a finding at that cell (hypothesis); unreadable files are one fi
 each and the batch goes on; inputs are never modified."""
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import re
@@ -17,36 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kamxl.io.reader import read_workbook
-from kamxl.methodology import default_config
 from kamxl.schema import TEMPLATES
 from kamxl.templates import EXAMPLES
 from kamxl.templates.builder import build_workbook
 from kamxl.validate import discover, validate_file, validate_paths
+from tests.content import TODAY, clean_funnel, content
 
-TODAY = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def content(name: str, lang: str = "en") -> dict:
-    return copy.deepcopy(EXAMPLES[name](TEMPLATES[name], lang, default_config()))
-
-
-def clean_funnel(lang: str = "en") -> dict:
-    """The sample funnel with its deliberate defects repaired: validation must say nothing."""
-    c = content("funnel", lang)
-    for row in c["Opportunities"]:
-        row.update(coach=row.get("coach") or "顾晓明", sponsor=row.get("sponsor") or "沈卫东",
-                   budget="Y" if lang == "en" else "是")
-        if row["close_date"] < TODAY:
-            row["close_date"] = dt.date(2027, 3, 31)
-    for row in c["Assessment"]:
-        for q in range(1, 21):
-            row[f"q{q:02d}"] = "Y"
-    ids = {r["id"] for r in c["Assessment"]}
-    for row in c["Opportunities"]:      # every opportunity assessed, so evidence rules are met
-        if row["id"] not in ids:
-            c["Assessment"].append({"id": row["id"], **{f"q{q:02d}": "Y" for q in range(1, 21)}})
-    return c
 
 
 def build(tmp_path: Path, name: str, c: dict, lang: str = "en", file: str = "book.xlsx") -> Path:

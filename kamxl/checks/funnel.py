@@ -38,7 +38,7 @@ ORPHAN = Text("价值评估中的商机编号 {id} 不在商机表中", "assesse
 ORPHAN_FIX = Text("核对编号，或删除该评估行", "check the ID, or remove the assessment row")
 
 ANSWERS = [q.id.lower() for q in QUESTIONS]
-ROW = ("id", "stage", "status", "confirmed", "category", "budget", "sponsor", "coach", "close_date")
+ROW = ("stage", "status", "confirmed", "category", "budget", "sponsor", "coach", "close_date")  # read beside the id
 
 
 def check(ctx: Context) -> list[Finding]:
@@ -51,7 +51,7 @@ def check(ctx: Context) -> list[Finding]:
     assessments = _assessments(ctx)
     found = _duplicates(ctx, records, typed_ids, counts) if len(counts) < sum(counts.values()) else []
     last, ev = len(ctx.config.stages), ctx.config.evidence
-    columns = [ctx.column("Opportunities", k) for k in ROW[1:]]
+    columns = [ctx.column("Opportunities", k) for k in ROW]
     for record, key, stage, status, confirmed, category, budget, sponsor, coach, close in zip(records, ids, *columns):
         if stage is None:
             continue

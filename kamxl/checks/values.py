@@ -96,18 +96,26 @@ def _column(ctx: Context, column: Column, records: list[Record],
                    for rule, message, hint, params in [problem_of[raw]]]
 
 
+_PLAIN = {Kind.DATE, Kind.TEXT, Kind.ID, *_NUMERIC}
+
+
 def _plain(column: Column, raws: list[object]) -> list[Any] | None:
     """The typed column at C speed when every cell is already what the column wants (the
     usual case: text in text columns, numbers within bounds in number columns); None sends
     the column through the value-by-value parse that names what is wrong."""
-    kind, types = column.kind, set(map(type, raws))
-    if kind is Kind.DATE and types <= {date, NoneType}:   # calamine's dates; datetimes go the long way
+    kind = column.kind
+    if kind not in _PLAIN or column.key == "currency":
+        return None             # vocabularies, stages, yes/no, currencies: few distinct values, parsed once each
+    types = set(map(type, raws))
+    if kind is Kind.DATE:
+        if not types <= {date, NoneType}:   # calamine's dates; datetimes and text go the long way
+            return None
         typed = raws
-    elif kind in (Kind.TEXT, Kind.ID) and column.key != "currency":
+    elif kind in (Kind.TEXT, Kind.ID):
         if not types <= {str, NoneType}:
             return None
         typed = [raw and raw.strip() or None for raw in raws]  # type: ignore[union-attr]
-    elif kind in _NUMERIC:
+    else:
         numbers = [raw for raw in raws if raw is not None]
         if not types <= {float, NoneType} or not all(map(math.isfinite, numbers)):
             return None
@@ -115,8 +123,6 @@ def _plain(column: Column, raws: list[object]) -> list[Any] | None:
         if numbers and not (max(lo, 0.0) if kind is Kind.MONEY else lo) <= min(numbers) <= max(numbers) <= hi:
             return None
         typed = raws
-    else:
-        return None
     return None if column.required and None in typed else typed
 
 

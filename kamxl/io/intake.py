@@ -84,11 +84,11 @@ def check_input(path: Path, *, limit: int = MAX_UNPACKED) -> None:
             for info in archive.infolist():
                 if info.filename.endswith((".xml", ".rels")):
                     _check_prolog(archive, info)
+    except InputError:          # our own refusals (an InputError is also a ValueError)
+        raise
     except FileNotFoundError:
         raise InputError(UNREADABLE, GONE) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
-        if isinstance(exc, InputError):
-            raise
         raise InputError(UNREADABLE, CORRUPT, {"reason": f"{type(exc).__name__}: {exc}"}) from None
     except OSError as exc:
         raise InputError(UNREADABLE, CANNOT_OPEN, {"reason": exc.strerror or str(exc)}) from None
