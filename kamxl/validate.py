@@ -203,11 +203,11 @@ def claims(ctx: Context) -> list[across.Claim | across.Claims]:
         if data is None:
             continue
         names: dict[str, str] = {}
-        rows = [(str(id_), names.setdefault(str(owner or ""), str(owner or "")), record.row)
-                for record, id_, owner in zip(data.records, ctx.column(table, key), ctx.column(table, "owner")) if id_]
+        rows = [(str(id_), names.setdefault(str(owner or ""), str(owner or "")), row)
+                for row, id_, owner in zip(data.row_numbers, ctx.column(table, key), ctx.column(table, "owner")) if id_]
         if rows:
             keys, owners, numbers = map(list, zip(*rows))
-            letter = data.records[0].cells[key].rstrip("0123456789")
+            letter = data.record(0).cells[key].rstrip("0123456789")
             out.append(across.Claims(kind, ctx.file, data.sheet, keys, owners, letter, numbers))
     profile = ctx.data.forms.get("Profile")
     typed = ctx.forms.get("Profile", {})

@@ -50,7 +50,7 @@ class Context:
         rows = self._typed.get(table)
         if rows is None:
             columns = self.columns.get(table, {})
-            count = len(self.data.tables[table].records) if table in self.data.tables else 0
+            count = len(self.data.tables[table].rows) if table in self.data.tables else 0
             keys = list(columns)
             rows = [dict(zip(keys, row)) for row in zip(*columns.values())] if keys else [{} for _ in range(count)]
             self._typed[table] = rows
@@ -62,7 +62,7 @@ class Context:
         if key in columns:
             return columns[key]
         data = self.data.tables.get(table)
-        return [None] * (len(data.records) if data else 0)
+        return [None] * (len(data.rows) if data else 0)
 
     def rows(self, table: str) -> list[tuple[Record, dict[str, Any]]]:
         """(record, typed values) pairs of a table, in file order."""

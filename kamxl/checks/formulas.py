@@ -93,7 +93,7 @@ def check(ctx: Context) -> list[Finding]:
     lang = ctx.data.lang or "zh"
     for name, data in ctx.data.tables.items():
         rows_with_formula = ctx.structure.formula_cells.get(data.sheet, {})
-        rows = [record.row for record in data.records]
+        rows = data.row_numbers
         for column in (c for c in data.table.columns if c.formula and c.key in data.columns):
             letter = get_column_letter(data.columns[column.key] + 1)
             found += _table_column(ctx, name, column.key, column.header(lang), rows,
@@ -146,7 +146,7 @@ def _table_column(ctx: Context, name: str, key: str, header: str, rows: list[int
     data, found = ctx.data.tables[name], []
     recompute, inputs = RECOMPUTE.get((name, key)), INPUTS.get((name, key), ())
     arguments = zip(*(ctx.column(name, k) for k in inputs)) if inputs else repeat(())
-    for record, row, shown, args in zip(data.records, rows, data.column(key), arguments):
+    for i, (row, shown, args) in enumerate(zip(rows, data.column(key), arguments)):
         if row in formula_rows:
             if recompute is None or shown is None or shown == "":
                 continue  # a formula, nothing cached to compare
@@ -154,7 +154,7 @@ def _table_column(ctx: Context, name: str, key: str, header: str, rows: list[int
             if value is None or _same(shown, value):
                 continue
         expected = (lambda a=args: _memo(ctx, (name, key, a), recompute, inputs)) if recompute else None
-        found += _cell(ctx, name, record, key, header, row in formula_rows, expected, dict(zip(inputs, args)))
+        found += _cell(ctx, name, data.record(i), key, header, row in formula_rows, expected, dict(zip(inputs, args)))
     return found
 
 

@@ -3,6 +3,8 @@ duplicate opportunity ids (M-FC-3), assessments without an opportunity."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 
 from kamxl.checks import Context
 from kamxl.findings import Finding, Severity
@@ -42,79 +44,81 @@ ROW = ("stage", "status", "confirmed", "category", "budget", "sponsor", "coach",
 
 
 def check(ctx: Context) -> list[Finding]:
-    """Column by column: a 500-row funnel is checked without building a dict per row."""
+    """Column by column: a 500-row funnel is checked without building a dict, or even a
+    record, per row (records are made only for the rows that have a finding)."""
     data = ctx.data.tables.get("Opportunities")
-    records = data.records if data else []
+    at = data.record if data else None
     typed_ids = ctx.column("Opportunities", "id")
     ids = [str(v).casefold() if v else "" for v in typed_ids]
     counts = Counter(k for k in ids if k)
     assessments = _assessments(ctx)
-    found = _duplicates(ctx, records, typed_ids, counts) if len(counts) < sum(counts.values()) else []
+    found = _duplicates(ctx, at, typed_ids, counts) if len(counts) < sum(counts.values()) else []
     last, ev = len(ctx.config.stages), ctx.config.evidence
     columns = [ctx.column("Opportunities", k) for k in ROW]
-    for record, key, stage, status, confirmed, category, budget, sponsor, coach, close in zip(records, ids, *columns):
+    for i, (key, stage, status, confirmed, category, budget, sponsor, coach, close) in enumerate(zip(ids, *columns)):
         if stage is None:
             continue
         n, status = stage.number, status or "open"
         if n == last and status == "open":
-            found.append(ctx.at(record, "status", "M-FUN-4", Severity.ERROR, OPEN_AT_08, OPEN_AT_08_FIX))
+            found.append(ctx.at(at(i), "status", "M-FUN-4", Severity.ERROR, OPEN_AT_08, OPEN_AT_08_FIX))
         elif n < last and status in ("won", "lost"):
-            found.append(ctx.at(record, "stage", "M-FUN-4", Severity.WARNING, CLOSED_EARLY, CLOSED_EARLY_FIX,
-                                status=record.values.get("status"), stage=stage.code))
+            found.append(ctx.at(at(i), "stage", "M-FUN-4", Severity.WARNING, CLOSED_EARLY, CLOSED_EARLY_FIX,
+                                status=at(i).values.get("status"), stage=stage.code))
         if confirmed is False and category in FORECAST_CATEGORIES:
-            found.append(ctx.at(record, "confirmed", "M-FC-2", Severity.WARNING, UNCONFIRMED, UNCONFIRMED_FIX,
-                                category=record.values.get("category")))
+            found.append(ctx.at(at(i), "confirmed", "M-FC-2", Severity.WARNING, UNCONFIRMED, UNCONFIRMED_FIX,
+                                category=at(i).values.get("category")))
         if status != "open":
             continue
         if n >= ev.budget_and_sponsor_from and (not budget or not sponsor):
-            found.append(ctx.at(record, "budget" if not budget else "sponsor", "M-FUN-5", Severity.WARNING,
+            found.append(ctx.at(at(i), "budget" if not budget else "sponsor", "M-FUN-5", Severity.WARNING,
                                 NO_BUDGET, NO_BUDGET_FIX, stage=stage.code))
         if n >= ev.coach_from and not coach:
-            found.append(ctx.at(record, "coach", "M-REL-5", Severity.WARNING, NO_COACH, NO_COACH_FIX, stage=stage.code))
-        found += _assessment(ctx, record, stage, assessments.get(key))
+            found.append(ctx.at(at(i), "coach", "M-REL-5", Severity.WARNING, NO_COACH, NO_COACH_FIX, stage=stage.code))
+        found += _assessment(ctx, at, i, stage, assessments.get(key))
         if close and close < ctx.today:
-            found.append(ctx.at(record, "close_date", "S-STALE", Severity.WARNING, STALE, STALE_FIX,
+            found.append(ctx.at(at(i), "close_date", "S-STALE", Severity.WARNING, STALE, STALE_FIX,
                                 date=close.isoformat()))
     for key, (record, id_, _answers) in assessments.items():
         if key not in counts:
-            found.append(ctx.at(record, "id", "S-ASSESS-ORPHAN", Severity.WARNING, ORPHAN, ORPHAN_FIX, id=id_))
+            found.append(ctx.at(record(), "id", "S-ASSESS-ORPHAN", Severity.WARNING, ORPHAN, ORPHAN_FIX, id=id_))
     return found
 
 
-def _duplicates(ctx: Context, records: list[Record], ids: list, counts: Counter[str]) -> list[Finding]:
+def _duplicates(ctx: Context, at: Callable[[int], Record], ids: list, counts: Counter[str]) -> list[Finding]:
     found, reported = [], set()
-    for record, id_ in zip(records, ids):
+    for i, id_ in enumerate(ids):
         key = str(id_).casefold() if id_ else ""
         if key and counts[key] > 1 and key not in reported:
             reported.add(key)
-            found.append(ctx.at(record, "id", "M-FC-3", Severity.ERROR, DUPLICATE, DUPLICATE_FIX, id=id_,
+            found.append(ctx.at(at(i), "id", "M-FC-3", Severity.ERROR, DUPLICATE, DUPLICATE_FIX, id=id_,
                                 n=counts[key]))
     return found
 
 
-def _assessments(ctx: Context) -> dict[str, tuple[Record, str, tuple | None]]:
-    """Opportunity id -> (its first assessment row, the id as typed, its 20 answers; None
-    when an answer was unreadable, which the value checks reported)."""
+def _assessments(ctx: Context) -> dict[str, tuple[Callable[[], Record], str, tuple | None]]:
+    """Opportunity id -> (its first assessment row's record, made when asked for; the id as
+    typed; its 20 answers, None when an answer was unreadable, which the value checks reported)."""
     data = ctx.data.tables.get("Assessment")
     if data is None:
         return {}
-    out: dict[str, tuple[Record, str, tuple | None]] = {}
-    rows = zip(data.records, ctx.column("Assessment", "id"), zip(*(ctx.column("Assessment", q) for q in ANSWERS)))
-    for record, id_, answers in rows:
+    out: dict[str, tuple[Callable[[], Record], str, tuple | None]] = {}
+    offsets = data.offsets
+    rows = zip(data.rows, ctx.column("Assessment", "id"), zip(*(ctx.column("Assessment", q) for q in ANSWERS)))
+    for i, (row, id_, answers) in enumerate(rows):
         key = str(id_).casefold() if id_ else ""
         if key and key not in out:
             unreadable = None in answers and any(
-                v is None and record.values.get(q) not in (None, "") for q, v in zip(ANSWERS, answers))
-            out[key] = (record, id_, None if unreadable else answers)
+                v is None and q in offsets and row[offsets[q]] not in (None, "") for q, v in zip(ANSWERS, answers))
+            out[key] = (partial(data.record, i), id_, None if unreadable else answers)
     return out
 
 
-def _assessment(ctx: Context, record: Record, stage, assessment: tuple | None) -> list[Finding]:
+def _assessment(ctx: Context, at: Callable[[int], Record], i: int, stage, assessment: tuple | None) -> list[Finding]:
     """M-FUN-5 (an assessment exists), M-SCORE-3 (complete), M-SCORE-4 (low value late)."""
     cfg, n = ctx.config, stage.number
     if assessment is None:
         if n >= cfg.evidence.score_from:
-            return [ctx.at(record, "value_score", "M-FUN-5", Severity.WARNING, NO_ASSESSMENT, NO_ASSESSMENT_FIX,
+            return [ctx.at(at(i), "value_score", "M-FUN-5", Severity.WARNING, NO_ASSESSMENT, NO_ASSESSMENT_FIX,
                            stage=stage.code)]
         return []
     a_record, _id, answers = assessment
@@ -124,9 +128,9 @@ def _assessment(ctx: Context, record: Record, stage, assessment: tuple | None) -
     if score is None:
         score = ctx.memo[answers] = score_parsed(list(answers), config=cfg)
     if not score.complete and n >= cfg.evidence.score_from:
-        return [ctx.at(a_record, "score", "M-SCORE-3", Severity.WARNING, INCOMPLETE, INCOMPLETE_FIX,
+        return [ctx.at(a_record(), "score", "M-SCORE-3", Severity.WARNING, INCOMPLETE, INCOMPLETE_FIX,
                        stage=stage.code, answered=score.answered)]
     if score.complete and n >= cfg.scoring.late_stage and score.total <= cfg.scoring.threshold:
-        return [ctx.at(record, "value_score", "M-SCORE-4", Severity.WARNING, LOW_LATE, LOW_LATE_FIX,
+        return [ctx.at(at(i), "value_score", "M-SCORE-4", Severity.WARNING, LOW_LATE, LOW_LATE_FIX,
                        stage=stage.code, score=score.total, threshold=cfg.scoring.threshold)]
     return []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date
 from types import NoneType
 from typing import Any
@@ -37,14 +38,14 @@ def check(ctx: Context) -> list[Finding]:
     for name, table in ctx.data.tables.items():
         typed: dict[str, list[Any]] = {}
         for column in (c for c in table.table.columns if c.key in table.columns):
-            typed[column.key], found = _column(ctx, column, table.records, table.column(column.key))
+            typed[column.key], found = _column(ctx, column, table.record, table.column(column.key))
             findings += found
         ctx.columns[name] = typed
     for prefix, record in ctx.data.forms.items():
         form = next(f for f in ctx.data.template.forms() if f.prefix == prefix)
         typed: dict[str, Any] = {}
         for column in (c for c in form.fields if c.key in record.values):
-            typed_column, found = _column(ctx, column, [record], [record.values.get(column.key)])
+            typed_column, found = _column(ctx, column, [record].__getitem__, [record.values.get(column.key)])
             typed[column.key] = typed_column[0]
             findings += found
         ctx.forms[prefix] = typed
@@ -54,7 +55,7 @@ def check(ctx: Context) -> list[Finding]:
 _NUMERIC = (Kind.MONEY, Kind.NUMBER, Kind.INTEGER, Kind.SCORE, Kind.PERCENT)
 
 
-def _column(ctx: Context, column: Column, records: list[Record],
+def _column(ctx: Context, column: Column, record_at: Callable[[int], Record],
             raws: list[object]) -> tuple[list[Any], list[Finding]]:
     """Parse one column of every record and report what fails.
 
@@ -91,8 +92,8 @@ def _column(ctx: Context, column: Column, records: list[Record],
     typed = list(map(value_of.__getitem__, raws))
     if not problem_of:
         return typed, []
-    return typed, [ctx.at(record, key, rule, Severity.ERROR, message, hint, **params)
-                   for record, raw in zip(records, raws) if raw in problem_of
+    return typed, [ctx.at(record_at(i), key, rule, Severity.ERROR, message, hint, **params)
+                   for i, raw in enumerate(raws) if raw in problem_of
                    for rule, message, hint, params in [problem_of[raw]]]
 
 

@@ -94,15 +94,34 @@ class TableData:
     columns: dict[str, int]                   # key -> 0-based column of the headers found
     header_langs: dict[str, Lang]             # key -> its header's language (where zh and en differ)
     unknown_headers: list[tuple[str, str]]    # (header text, cell) that match no column
-    records: list[Record]
+    row_numbers: list[int]                    # 1-based row of each record
     offsets: dict[str, int] = field(default_factory=dict)  # key -> position in calamine's rows
     rows: list[list[object]] = field(default_factory=list)  # the records' rows as calamine read them
 
     _columns: dict[str, list[object]] = field(default_factory=dict, repr=False)
+    _records: list[Record] | None = field(default=None, repr=False)
+
+    @property
+    def records(self) -> list[Record]:
+        """One Record per row, made on first use: the column-wise checks of a big file
+        look rows up by position (:meth:`record`) only where they have a finding."""
+        if self._records is None:
+            self._records = [self.record(i) for i in range(len(self.rows))]
+        return self._records
+
+    def record(self, i: int) -> Record:
+        """The i-th record (0-based position among the records)."""
+        if self._records is not None:
+            return self._records[i]
+        row = self.row_numbers[i]
+        return Record(self.sheet, row, RowValues(self.rows[i], self.offsets), RowCells(row - 1, self.columns))
 
     def column(self, key: str) -> list[object]:
-        """Every record's value of one column, straight from the rows read (once: several
-        checks ask for the same column)."""
+        """Every record's value of one column, straight from the rows read (all columns
+        transposed at once, at C speed, on first use: the checks ask for nearly all)."""
+        if not self._columns and self.rows:
+            transposed = list(map(list, zip(*self.rows)))
+            self._columns.update((k, transposed[i]) for k, i in self.offsets.items() if i < len(transposed))
         if key not in self._columns:
             self._columns[key] = list(map(itemgetter(self.offsets[key]), self.rows))
         return self._columns[key]
@@ -201,14 +220,15 @@ def _read_table(book: pc.CalamineWorkbook, table: Table) -> TableData | None:
             unknown.append((str(text), a1(header, left + offset)))
     inputs = [c for k, c in columns.items() if table.column(k).formula is None]
     placed = {k: left + c for k, c in columns.items()}
-    records, rows = [], []
+    numbers, rows = [], []
     key_column = inputs[0] if inputs else 0
-    for r, row in enumerate(xl.to_python(), start=first):
-        if is_blank(row[key_column]) and all(is_blank(row[c]) for c in inputs):  # the key is usually filled
+    for r, row in enumerate(xl.to_python(), start=first + 1):
+        key = row[key_column]   # usually filled: the other inputs are looked at only when it is not
+        if (key is None or (type(key) is str and not key.strip())) and all(is_blank(row[c]) for c in inputs):
             continue  # the empty rows a blank template offers (formulas there compute nothing)
-        records.append(Record(sheet, r + 1, RowValues(row, columns), RowCells(r, placed)))
+        numbers.append(r)
         rows.append(row)
-    return TableData(table, sheet, header + 1, placed, langs, unknown, records, columns, rows)
+    return TableData(table, sheet, header + 1, placed, langs, unknown, numbers, columns, rows)
 
 
 def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form,
