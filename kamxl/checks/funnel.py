@@ -103,12 +103,18 @@ def _assessments(ctx: Context) -> dict[str, tuple[Callable[[], Record], str, tup
         return {}
     out: dict[str, tuple[Callable[[], Record], str, tuple | None]] = {}
     offsets = data.offsets
-    rows = zip(data.rows, ctx.column("Assessment", "id"), zip(*(ctx.column("Assessment", q) for q in ANSWERS)))
-    for i, (row, id_, answers) in enumerate(rows):
-        key = str(id_).casefold() if id_ else ""
-        if key and key not in out:
-            unreadable = None in answers and any(
-                v is None and q in offsets and row[offsets[q]] not in (None, "") for q, v in zip(ANSWERS, answers))
+    typed = [ctx.column("Assessment", q) for q in ANSWERS]
+    # Columns where a typed None stands for something typed (not a blank cell): counted at C speed,
+    # so the usual file, whose Nones are all blanks, never looks at a row's answers one by one.
+    suspect = [(offsets[q], n) for n, q in enumerate(ANSWERS) if q in offsets
+               and typed[n].count(None) != data.column(q).count("") + data.column(q).count(None)]
+    for i, (row, id_, answers) in enumerate(zip(data.rows, ctx.column("Assessment", "id"), zip(*typed))):
+        if not id_:
+            continue
+        key = id_.casefold() if type(id_) is str else str(id_).casefold()
+        if key not in out:
+            unreadable = bool(suspect) and None in answers and any(
+                answers[n] is None and row[offset] not in (None, "") for offset, n in suspect)
             out[key] = (partial(data.record, i), id_, None if unreadable else answers)
     return out
 

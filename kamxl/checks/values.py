@@ -115,7 +115,9 @@ def _plain(column: Column, raws: list[object]) -> list[Any] | None:
     elif kind in (Kind.TEXT, Kind.ID):
         if not types <= {str, NoneType}:
             return None
-        typed = [raw and raw.strip() or None for raw in raws]  # type: ignore[union-attr]
+        # stripped at C speed; '' (calamine's empty cell) becomes None
+        typed = [text or None for text in map(str.strip, raws)] if NoneType not in types \
+            else [raw and raw.strip() or None for raw in raws]  # type: ignore[union-attr]
     else:
         numbers = [raw for raw in raws if raw is not None]
         if not types <= {float, NoneType} or not all(map(math.isfinite, numbers)):

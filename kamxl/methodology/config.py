@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,9 +37,12 @@ class Stage:
     duty: Text
     probability: float
 
-    @property
-    def number(self) -> int:
+    @cached_property
+    def number(self) -> int:   # remembered: the checks ask every row's stage for it
         return int(self.code)
+
+    def __hash__(self) -> int:  # by code and probability (equal stages agree on both): the names
+        return hash((self.code, self.probability))   # and duties are long texts, hashed per line otherwise
 
     def label(self, lang: Lang) -> str:
         """The dropdown spelling, e.g. '05 Shortlist/Bid' / '05 进入短名单'."""
