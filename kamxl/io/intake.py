@@ -24,13 +24,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 from kamxl.errors import InputError
 from kamxl.i18n import Text
+from kamxl.io.zipparts import part_bytes
 
 MAX_UNPACKED = 512 * 1024 * 1024   # bytes, all parts together
 MAX_PART = 256 * 1024 * 1024       # bytes, one part
@@ -111,7 +110,7 @@ def check_size(archive: zipfile.ZipFile, *, limit: int = MAX_UNPACKED) -> None:
 
 def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, raw: memoryview | None = None) -> None:
     """No DTD before the root element, and the root element within the first bytes."""
-    start = _head(raw, info) if raw is not None else None
+    start = part_bytes(raw, info, PROLOG) if raw is not None else None
     if start is None:
         with archive.open(info) as part:
             start = part.read(PROLOG)
@@ -121,34 +120,6 @@ def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, raw: memoryvi
     prolog = start[:root.start()] if root else start
     if b"<!" in prolog.replace(b"<!--", b"") or (root is None and len(start) >= PROLOG // 2):
         raise InputError(UNREADABLE, DTD, {"part": info.filename})
-
-
-_LOCAL = struct.Struct("<4s2B4HL2L2H")   # a zip's local file header (zipfile.structFileHeader)
-
-
-def _head(raw: memoryview, info: zipfile.ZipInfo) -> bytes | None:
-    """The first PROLOG bytes of a plain (stored or deflated, unencrypted) part straight from
-    the file's bytes — what ``archive.open(info).read(PROLOG)`` returns, for a fraction of
-    its cost; None for anything else, which goes through zipfile."""
-    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return None
-    at = info.header_offset
-    header = raw[at:at + _LOCAL.size]
-    if len(header) < _LOCAL.size:
-        return None
-    fields = _LOCAL.unpack(header)
-    if fields[0] != b"PK\x03\x04":
-        return None
-    begin = at + _LOCAL.size + fields[10] + fields[11]       # past the name and the extra field
-    body = raw[begin:begin + info.compress_size]
-    if len(body) < info.compress_size:
-        return None
-    if info.compress_type == zipfile.ZIP_STORED:
-        return bytes(body[:PROLOG])
-    try:
-        return zlib.decompressobj(-15).decompress(body, PROLOG)
-    except zlib.error:
-        return None              # zipfile says what is wrong with it
 
 
 def _ole_kind(data: bytes, suffix: str) -> Text:

@@ -8,6 +8,7 @@ size is checked against a cap before it is read (a zip bomb is refused, not unpa
 """
 from __future__ import annotations
 
+import io
 import posixpath
 from bisect import bisect_right
 from operator import itemgetter
@@ -19,6 +20,7 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from kamxl.io.intake import MAX_UNPACKED, check_size
+from kamxl.io.zipparts import part_bytes
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -66,7 +68,9 @@ def read_structure(path: Path, *, limit: int = MAX_UNPACKED,
                    columns: dict[str, frozenset[str]] | None = None) -> Structure:
     """Sheet states and formula cells; with ``columns`` (sheet -> column letters) only those
     sheets and columns are scanned (the rest report no formula cells)."""
-    with zipfile.ZipFile(path) as archive:
+    with open(path, "rb") as handle:
+        raw = memoryview(handle.read())
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         check_size(archive, limit=limit)
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
@@ -83,9 +87,12 @@ def read_structure(path: Path, *, limit: int = MAX_UNPACKED,
             target = targets.get(sheet.get(f"{{{NS['r']}}}id"), "")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
             try:
-                data = archive.read(part)
+                info = archive.getinfo(part)
             except KeyError:
                 formulas[name] = {}
                 continue
+            data = part_bytes(raw, info)
+            if data is None:
+                data = archive.read(info)
             formulas[name] = formula_rows(data, None if columns is None else columns[name])
     return Structure(sheets, formulas, date1904)
