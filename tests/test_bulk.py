@@ -88,3 +88,17 @@ def test_libreoffice_recalculates_bulk_rows(pair, tmp_path):
     column = next(c.column_letter for row in values.iter_rows() for c in row if c.value == "成交期间")
     periods = [c.value for c in values[column] if isinstance(c.value, str) and c.value.startswith("202")]
     assert len(periods) == 30 and periods[0] == "2026-Q4"
+
+
+def test_bulk_table_declares_every_row(pair):
+    """A bulk table is declared over its first row for XlsxWriter, then given its whole range."""
+    import re
+    import zipfile
+
+    def refs(path: Path) -> list[str]:
+        with zipfile.ZipFile(path) as archive:
+            return sorted(re.findall(r'<(?:table|autoFilter) [^>]*?ref="([A-Z0-9:]+)"',
+                                     "".join(archive.read(n).decode() for n in archive.namelist()
+                                             if n.startswith("xl/tables/"))))
+    slow, fast = pair
+    assert refs(fast) == refs(slow) and len(refs(slow)) >= 2

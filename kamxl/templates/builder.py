@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from kamxl.i18n import Lang, Text
@@ -157,8 +157,14 @@ class Builder:
                     spec["formula"] = self._formula(col.formula, table)
             columns.append(spec)
             widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), col.width)
-        ws.add_table(place.header_row, place.first_col, place.header_row + n, place.first_col + len(columns) - 1,
+        last_col = place.first_col + len(columns) - 1
+        # XlsxWriter notes every cell of a table's range to refuse overlaps (3 million entries for a
+        # business unit's lines): a bulk table is declared over its first row, then given its range.
+        ws.add_table(place.header_row, place.first_col, place.header_row + (1 if bulk else n), last_col,
                      {"name": table.name, "style": table.style, "columns": columns, "autofilter": True})
+        if bulk:
+            whole = xl_range(place.header_row, place.first_col, place.header_row + n, last_col)
+            ws.tables[-1].update({"range": whole, "a_range": whole, "autofilter": whole})
         ws.set_row(place.header_row, 30)
         for r in range(1 if bulk else n):
             row = place.header_row + 1 + r

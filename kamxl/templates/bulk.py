@@ -17,6 +17,8 @@ import re
 import shutil
 import zipfile
 from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -66,39 +68,65 @@ def _pattern(xml: str, row: int) -> tuple[str, dict[str, tuple[str, str | None]]
     return attrs, cells
 
 
-def _cell(ref: str, style: str, value: object, quoted: str = "") -> str:
-    kind = type(value)                       # the common types first: this runs millions of times
+def _rest(style: str, value: object, quoted: str = "") -> str:
+    """A cell's XML after its ``<c r="…"``: the same for every cell of a column holding the
+    same value, so each is made once per distinct value (see :func:`_rows_xml`)."""
+    kind = type(value)                       # the common types first
     if kind is str:
         if not value:
-            return f'<c r="{ref}"{style}/>'
+            return f"{style}/>"
         if quoted and value.startswith(FORMULA_LIKE):  # type: ignore[union-attr]
             style = quoted                   # the same look with Excel's quote prefix
         space = ' xml:space="preserve"' if value[0] in " \t\n" or value[-1] in " \t\n" else ""  # type: ignore[index]
-        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'  # type: ignore[arg-type]
+        return f'{style} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'  # type: ignore[arg-type]
     if kind is float or kind is int:
-        return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+        return f"{style}><v>{value!r}</v></c>"
     if value is None:
-        return f'<c r="{ref}"{style}/>'
+        return f"{style}/>"
     if kind is bool:
-        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'  # type: ignore[call-overload]
+        return f'{style} t="b"><v>{int(value)}</v></c>'  # type: ignore[call-overload]
     if isinstance(value, dt.date):
         day = value.date() if isinstance(value, dt.datetime) else value
-        return f'<c r="{ref}"{style}><v>{(day - EPOCH).days}</v></c>'
-    return _cell(ref, style, str(value), quoted)
+        return f"{style}><v>{(day - EPOCH).days}</v></c>"
+    return _rest(style, str(value), quoted)
+
+
+def _cell(ref: str, style: str, value: object, quoted: str = "") -> str:
+    return f'<c r="{ref}"' + _rest(style, value, quoted)
+
+
+def _column(values: list[object], style: str, quoted: str) -> list[str]:
+    """Each value's cell XML (after the reference), made once per distinct value and type
+    (1, 1.0 and True are different cells)."""
+    made: dict[object, str] = {}
+    out = []
+    for value in values:
+        try:
+            key = (value.__class__, value)
+            rest = made.get(key)
+            if rest is None:
+                rest = made[key] = _rest(style, value, quoted)
+        except TypeError:                    # unhashable: made each time
+            rest = _rest(style, value, quoted)
+        out.append(rest)
+    return out
 
 
 def _rows_xml(job: BulkRows, attrs: str, pattern: dict[str, tuple[str, str | None]],
               quoted: dict[str, str]) -> list[str]:
+    """Column by column, then one ``str.format`` per row: the row number is the only thing
+    a row's cells do not share with other rows."""
     letters = [xl_col_to_name(job.first_col + i) for i in range(len(job.keys))]
-    columns = [(key, letter, *pattern.get(letter, ("", None))) for key, letter in zip(job.keys, letters)]
-    out = []
-    for i, values in enumerate(job.rows):
-        r = job.first_row + i
-        cells = "".join(f'<c r="{letter}{r}"{style}><f>{formula}</f></c>' if formula is not None
-                        else _cell(f"{letter}{r}", style, values.get(key), quoted.get(style, ""))
-                        for key, letter, style, formula in columns)
-        out.append(f'<row r="{r}" {attrs}>{cells}</row>' if attrs else f'<row r="{r}">{cells}</row>')
-    return out
+    head = f'<row r="{{0}}" {attrs}>' if attrs else '<row r="{0}">'
+    template = head + "".join(f'<c r="{letter}{{0}}"{{{i + 1}}}' for i, letter in enumerate(letters)) + "</row>"
+    columns = []
+    for key, letter in zip(job.keys, letters):
+        style, formula = pattern.get(letter, ("", None))
+        if formula is not None:
+            columns.append(repeat(f"{style}><f>{formula}</f></c>"))
+        else:
+            columns.append(_column([row.get(key) for row in job.rows], style, quoted.get(style, "")))
+    return list(map(template.format, range(job.first_row, job.first_row + len(job.rows)), *columns))
 
 
 def fill(path: Path, jobs: list[BulkRows]) -> None:
@@ -126,18 +154,17 @@ def fill(path: Path, jobs: list[BulkRows]) -> None:
 def _fill_part(xml: str, jobs: list[BulkRows], styles: str) -> tuple[str, str]:
     start, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
     body = xml[start:end]
-    replaced: dict[int, str] = {}
+    blocks: list[tuple[int, str]] = []       # (first row, XML of its rows): a job's rows are one block
     spans = []
     for job in jobs:
         attrs, pattern = _pattern(body, job.first_row)
         styles, quoted = _quoted_styles(styles, {s for s, f in pattern.values() if f is None})
-        for r, row in enumerate(_rows_xml(job, attrs, pattern, quoted), start=job.first_row):
-            replaced[r] = row
+        blocks.append((job.first_row, "".join(_rows_xml(job, attrs, pattern, quoted))))
         spans.append((job.first_row, job.first_row + len(job.rows) - 1))
-    kept = [(int(m.group(1)), m.group()) for m in _ROW.finditer(body)
-            if not any(lo <= int(m.group(1)) <= hi for lo, hi in spans)]
-    rows = sorted(kept + list(replaced.items()), key=lambda pair: pair[0])
-    return xml[:start] + "".join(row for _r, row in rows) + xml[end:], styles
+    blocks += [(int(m.group(1)), m.group()) for m in _ROW.finditer(body)
+               if not any(lo <= int(m.group(1)) <= hi for lo, hi in spans)]
+    rows = sorted(blocks, key=itemgetter(0))
+    return xml[:start] + "".join(map(itemgetter(1), rows)) + xml[end:], styles
 
 
 _XF = re.compile(r"<xf [^>]*?(?:/>|>.*?</xf>)", re.S)
