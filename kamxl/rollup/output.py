@@ -8,7 +8,6 @@ written as text, never as a formula (XlsxWriter's strings_to_formulas is off).
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -55,14 +54,29 @@ def vars_of(obj: object, keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: getattr(obj, k) for k in keys}
 
 
-@lru_cache(maxsize=1024)
+_LABELS: dict[tuple[int, str, Lang], str] = {}
+
+
 def _label(vocabulary: Any, key: str | None, lang: Lang) -> str:
-    return vocabulary.get(key).label(lang) if key else ""
+    """A key's label, remembered by the vocabulary's identity (the vocabularies are module
+    constants; hashing one would hash every term, once per line)."""
+    if not key:
+        return ""
+    memo = (id(vocabulary), key, lang)
+    if memo not in _LABELS:
+        _LABELS[memo] = vocabulary.get(key).label(lang)
+    return _LABELS[memo]
 
 
-@lru_cache(maxsize=256)
+_STAGES: dict[tuple[int, Lang], tuple[Any, str]] = {}
+
+
 def _stage(stage: Any, lang: Lang) -> str:
-    return stage.label(lang)
+    """A stage's label, remembered by identity (the entry keeps the stage, so its id stays its own)."""
+    entry = _STAGES.get((id(stage), lang))
+    if entry is None or entry[0] is not stage:
+        entry = _STAGES[(id(stage), lang)] = (stage, stage.label(lang))
+    return entry[1]
 
 
 def _line(x: Line, lang: Lang) -> dict[str, Any]:

@@ -95,10 +95,19 @@ def _cell(ref: str, style: str, value: object, quoted: str = "") -> str:
     return f'<c r="{ref}"' + _rest(style, value, quoted)
 
 
+_NUMBERS = {bool, int, float}
+
+
 def _column(values: list[object], style: str, quoted: str) -> list[str]:
     """Each value's cell XML (after the reference), made once per distinct value and type
     (1, 1.0 and True are different cells)."""
-    made: dict[object, str] = {}
+    if len(set(map(type, values)) & _NUMBERS) <= 1:   # no two types whose values compare equal
+        try:
+            made = {value: _rest(style, value, quoted) for value in set(values)}
+            return list(map(made.__getitem__, values))
+        except TypeError:                    # something unhashable: one by one
+            pass
+    made = {}
     out = []
     for value in values:
         try:
@@ -125,8 +134,11 @@ def _rows_xml(job: BulkRows, attrs: str, pattern: dict[str, tuple[str, str | Non
         if formula is not None:
             columns.append(repeat(f"{style}><f>{formula}</f></c>"))
         else:
-            columns.append(_column([row.get(key) for row in job.rows], style, quoted.get(style, "")))
+            columns.append(_column(list(map(dict.get, job.rows, repeat(key))), style, quoted.get(style, "")))
     return list(map(template.format, range(job.first_row, job.first_row + len(job.rows)), *columns))
+
+
+CHUNK = 4096   # rows encoded and compressed at a time: no string of the whole sheet is ever built
 
 
 def fill(path: Path, jobs: list[BulkRows]) -> None:
@@ -141,30 +153,41 @@ def fill(path: Path, jobs: list[BulkRows]) -> None:
         parts = {info.filename: src.read(info) for info in src.infolist()}
         infos = src.infolist()
     styles = parts["xl/styles.xml"].decode("utf-8")
+    pieces: dict[str, list[str]] = {}
     for part, part_jobs in by_part.items():
-        xml, styles = _fill_part(parts[part].decode("utf-8"), part_jobs, styles)
-        parts[part] = xml.encode("utf-8")
+        pieces[part], styles = _fill_part(parts[part].decode("utf-8"), part_jobs, styles)
     parts["xl/styles.xml"] = styles.encode("utf-8")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in infos:
-            dst.writestr(info, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            if info.filename not in pieces:
+                dst.writestr(info, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+                continue
+            entry = zipfile.ZipInfo(info.filename, info.date_time)
+            entry.compress_type, entry._compresslevel = zipfile.ZIP_DEFLATED, 1  # as writestr sets them
+            rows = sum(len(job.rows) for job in by_part[info.filename])
+            with dst.open(entry, "w", force_zip64=rows > 500_000) as out:   # over ~2 GB unpacked
+                for piece in pieces[info.filename]:
+                    out.write(piece.encode("utf-8"))
     shutil.move(tmp, path)
 
 
-def _fill_part(xml: str, jobs: list[BulkRows], styles: str) -> tuple[str, str]:
+def _fill_part(xml: str, jobs: list[BulkRows], styles: str) -> tuple[list[str], str]:
+    """The part's XML as pieces in order (the bulk rows in chunks of CHUNK rows), and the
+    styles with the quote-prefixed twins the rows use."""
     start, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
     body = xml[start:end]
-    blocks: list[tuple[int, str]] = []       # (first row, XML of its rows): a job's rows are one block
+    blocks: list[tuple[int, list[str]]] = []  # (first row, XML of its rows): a job's rows are one block
     spans = []
     for job in jobs:
         attrs, pattern = _pattern(body, job.first_row)
         styles, quoted = _quoted_styles(styles, {s for s, f in pattern.values() if f is None})
-        blocks.append((job.first_row, "".join(_rows_xml(job, attrs, pattern, quoted))))
+        rows = _rows_xml(job, attrs, pattern, quoted)
+        blocks.append((job.first_row, ["".join(rows[i:i + CHUNK]) for i in range(0, len(rows), CHUNK)]))
         spans.append((job.first_row, job.first_row + len(job.rows) - 1))
-    blocks += [(int(m.group(1)), m.group()) for m in _ROW.finditer(body)
+    blocks += [(int(m.group(1)), [m.group()]) for m in _ROW.finditer(body)
                if not any(lo <= int(m.group(1)) <= hi for lo, hi in spans)]
-    rows = sorted(blocks, key=itemgetter(0))
-    return xml[:start] + "".join(map(itemgetter(1), rows)) + xml[end:], styles
+    blocks.sort(key=itemgetter(0))
+    return [xml[:start], *(piece for _r, block in blocks for piece in block), xml[end:]], styles
 
 
 _XF = re.compile(r"<xf [^>]*?(?:/>|>.*?</xf>)", re.S)
