@@ -26,7 +26,7 @@ from pathlib import Path
 from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
 from kamxl.io.atomic import output_lock
-from kamxl.io.guard import Breach, Limits
+from kamxl.io.guard import Breach, Limits, no_cycle_collection
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import Config, default_config
 from kamxl.methodology.values import fold
@@ -78,7 +78,7 @@ def rollup_files(paths: Sequence[Path], out: Path, *, owner: str, level: str, la
     """Roll the forecast files (or folders of them, ``recursive``: with their sub-folders) up into ``out``."""
     if level not in LEVELS[1:]:
         raise InputError("S-ROLLUP-INPUT", BAD_LEVEL, {"level": level})
-    with output_lock(out):
+    with output_lock(out), no_cycle_collection():
         return _rollup(paths, out, owner=owner, level=level, lang=lang, config=config, period=period,
                        manager=manager, previous=previous, channel=channel, quota=quota, adjustments=adjustments,
                        rates=rates, today=today, jobs=jobs, base=base, limits=limits, recursive=recursive)

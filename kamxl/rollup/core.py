@@ -28,7 +28,7 @@ from kamxl.rollup.model import BEST_CASE, CATEGORY_ORDER, COMMIT, Excluded, Laye
 NEVER = date.min
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)   # not frozen: a business unit has tens of thousands, and frozen init is slow
 class Total:
     """One cell of the owner x period x stage x category cube."""
 
@@ -124,14 +124,15 @@ def select(submissions: Iterable[Submission], config: Config) -> tuple[list[Line
     by_id: dict[str, list[Line]] = defaultdict(list)
     for line in candidates:
         by_id[line.key].append(line)
-    counted = []
-    for copies in by_id.values():
-        winner = max(copies, key=_precedence)
-        counted.append(winner)
+    ranked = []
+    for key, copies in by_id.items():
+        winner = copies[0] if len(copies) == 1 else max(copies, key=_precedence)
+        ranked.append((_person(winner.owner), key, winner))
         for other in (c for c in copies if c is not winner):
             reason = "duplicate" if _person(other.owner) == _person(winner.owner) else "two_owners"
             excluded.append(_excluded(reason, other, winner=f"{winner.file} {winner.cell}"))
-    counted.sort(key=lambda line: (_person(line.owner), line.key))
+    ranked.sort(key=lambda entry: entry[:2])   # by owner, then opportunity (keys are unique)
+    counted = [line for _owner, _key, line in ranked]
     excluded.sort(key=lambda e: (e.file, _row(e.cell), e.reason))
     return counted, excluded
 
@@ -172,8 +173,9 @@ def totals(lines: Iterable[Line], config: Config) -> list[Total]:
         cell[1] += line.amount
         cell[2] += line.amount * _probability(line.stage, line.status, config)
     order = {k: i for i, k in enumerate(CATEGORY_ORDER)}
+    folded = {owner: fold(owner) for owner in {key[0] for key in cube}}
     return [Total(o, p, s, c, int(n), a, w) for (o, p, s, c), (n, a, w)
-            in sorted(cube.items(), key=lambda kv: (fold(kv[0][0]), kv[0][1], kv[0][2], order[kv[0][3]]))]
+            in sorted(cube.items(), key=lambda kv: (folded[kv[0][0]], kv[0][1], kv[0][2], order[kv[0][3]]))]
 
 
 def owner_summaries(lines: Iterable[Line], quotas: dict[str, float], config: Config) -> list[OwnerSummary]:
@@ -208,8 +210,10 @@ def _period(day: date, config: Config) -> str:
 
 
 def _probability(stage: Stage, status: str, config: Config) -> float:
-    key = ("probability", stage, status, len(config.stages), config.outcome.won_probability,
-           config.outcome.lost_probability)   # everything stage_probability reads
+    # everything stage_probability reads, as plain values: a line's Stage is its own copy
+    # (unpickled per file), and comparing two copies compares their long texts
+    key = ("probability", stage.code, stage.probability, status, len(config.stages),
+           config.outcome.won_probability, config.outcome.lost_probability)
     if key not in _MEMO:
         _MEMO[key] = stage_probability(stage, status, config=config)
     return _MEMO[key]  # type: ignore[return-value]
