@@ -285,9 +285,10 @@ def _read_grid(book: pc.CalamineWorkbook, template: Template, grid: Grid,
     return None
 
 
-def read_workbook(path: Path, *, grids: bool = True) -> WorkbookData:
+def read_workbook(path: Path, *, grids: bool = True, forms: tuple[str, ...] | None = None) -> WorkbookData:
     """Everything a standard workbook holds, by schema key, with the cell of every value
-    (``grids=False`` skips locating the summaries: a roll-up reads only the data).
+    (``grids=False`` skips locating the summaries and ``forms`` names the only forms to read:
+    a roll-up reads only the data and the header).
 
     The file is opened read-only and never written. What is not a workbook package a
     reader may safely open (encrypted, legacy, corrupt, a zip bomb, a DTD in its XML)
@@ -298,10 +299,11 @@ def read_workbook(path: Path, *, grids: bool = True) -> WorkbookData:
     try:
         template, version, lang, how = _identify(book)
         tables = {t.name: data for t in template.tables() if (data := _read_table(book, t)) is not None}
-        forms = {f.prefix: rec for f in template.forms() if (rec := _read_form(book, template, f, tables)) is not None}
+        found_forms = {f.prefix: rec for f in template.forms() if forms is None or f.prefix in forms
+                       if (rec := _read_form(book, template, f, tables)) is not None}
         sheets: dict[str, list[list[object]]] = {}
         found_grids = {g.key: found for g in template.grids() if grids
                        and (found := _read_grid(book, template, g, sheets)) is not None}
     finally:
         book.close()
-    return WorkbookData(path, template, version, lang, how, tables, forms, found_grids)
+    return WorkbookData(path, template, version, lang, how, tables, found_forms, found_grids)

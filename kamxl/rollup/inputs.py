@@ -50,7 +50,8 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
     the file's content; ``MemoryError`` is left to the ceilings of :mod:`kamxl.io.guard`)."""
     digest = digest_of(path)
     try:
-        data = read_workbook(path, grids=False)  # refuses what is not a safe workbook package first (intake)
+        # refuses what is not a safe workbook package first (intake); the summaries are not needed
+        data = read_workbook(path, grids=False, forms=("Forecast",))
     except InputError as exc:
         return Skipped(name, digest, exc.text, exc.params)
     except FileNotFoundError:
@@ -80,25 +81,35 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
         layer=tuple(_layer(ctx)), unreadable=tuple(unreadable), rows_read=len(lines) + len(unreadable))
 
 
+LINE_KEYS = ("opportunity_id", "customer", "owner", "confirmed", "stage", "status", "category", "amount",
+             "close_date", "owner_forecast", "adjusted_forecast", "adjustment_note", "adjusted_by", "submitted_at")
+REQUIRED = ("opportunity_id", "owner", "stage", "category", "amount", "close_date")
+
+
 def _lines(ctx: Context, name: str, bad_rows: dict, submitted: date | None) -> tuple[list[Line], list[Excluded]]:
+    """Column by column (no dict or record per row): a business unit reads 200,000 lines."""
+    data = ctx.data.tables.get("ForecastLines")
+    if data is None:
+        return [], []
     lines, unreadable = [], []
-    for record, t in ctx.rows("ForecastLines"):
-        cell = record.cells.get("opportunity_id", f"A{record.row}")
-        problem = bad_rows.get(record.row)
-        required = ("opportunity_id", "owner", "stage", "category", "amount", "close_date")
-        if problem is not None or any(t.get(k) is None for k in required):
+    letter = data.record(0).cells.get("opportunity_id", "A1").rstrip("0123456789") if data.rows else "A"
+    for row, values in zip(data.row_numbers, zip(*(ctx.column("ForecastLines", k) for k in LINE_KEYS))):
+        t = dict(zip(LINE_KEYS, values))
+        cell = f"{letter}{row}"
+        problem = bad_rows.get(row)
+        if problem is not None or any(t[k] is None for k in REQUIRED):
             detail = problem.text("zh") + " · " + problem.text("en") if problem else ""
-            unreadable.append(Excluded("unreadable", str(t.get("opportunity_id") or ""), str(t.get("owner") or ""),
-                                       t.get("amount"), t.get("category"), name,
-                                       problem.cell if problem else cell, detail=detail))
+            unreadable.append(Excluded("unreadable", str(t["opportunity_id"] or ""), str(t["owner"] or ""),
+                                       t["amount"], t["category"], name, problem.cell if problem else cell,
+                                       detail=detail))
             continue
         lines.append(Line(
-            id=str(t["opportunity_id"]), customer=str(t.get("customer") or ""), owner=str(t["owner"]),
-            confirmed=bool(t.get("confirmed")), stage=t["stage"], status=t.get("status") or "open",
+            id=str(t["opportunity_id"]), customer=str(t["customer"] or ""), owner=str(t["owner"]),
+            confirmed=bool(t["confirmed"]), stage=t["stage"], status=t["status"] or "open",
             category=t["category"], amount=float(t["amount"]), close_date=t["close_date"],
-            owner_forecast=t.get("owner_forecast"), adjusted_forecast=t.get("adjusted_forecast"),
-            adjustment_note=str(t.get("adjustment_note") or ""), adjusted_by=str(t.get("adjusted_by") or ""),
-            submitted_at=t.get("submitted_at") or submitted, file=name, cell=cell))
+            owner_forecast=t["owner_forecast"], adjusted_forecast=t["adjusted_forecast"],
+            adjustment_note=str(t["adjustment_note"] or ""), adjusted_by=str(t["adjusted_by"] or ""),
+            submitted_at=t["submitted_at"] or submitted, file=name, cell=cell))
     return lines, unreadable
 
 
