@@ -50,3 +50,18 @@ def test_no_ceiling_and_one_job_runs_here():
 def test_a_ceiling_runs_in_a_worker_even_with_one_job():
     (pid,) = run_guarded(task, ["pid"], 1, jobs=1, limits=Limits(seconds=30, memory_mb=0))
     assert pid != os.getpid()
+
+
+def _collector_state(_shared, _item):
+    import gc
+
+    return gc.isenabled()
+
+
+@pytest.mark.parametrize("limits", [NO_LIMITS, Limits(seconds=30)])
+def test_no_cycle_collection_while_an_item_runs_and_back_on_after(limits):
+    import gc
+
+    assert gc.isenabled()
+    assert list(run_guarded(_collector_state, [1, 2], None, jobs=1, limits=limits)) == [False, False]
+    assert gc.isenabled()
