@@ -33,7 +33,7 @@ def part_bytes(raw: memoryview, info: zipfile.ZipInfo, limit: int | None = None)
     if len(body) < info.compress_size:
         return None
     wanted = info.file_size if limit is None else min(limit, info.file_size)
-    if info.compress_type == zipfile.ZIP_STORED:
+    if info.compress_type == zipfile.ZIP_STORED or not wanted:   # (to inflate, 0 would mean "no limit")
         return bytes(body[:wanted])
     try:
         data = isal_zlib.decompressobj(-15).decompress(body, wanted)
