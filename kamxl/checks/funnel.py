@@ -62,11 +62,13 @@ def check(ctx: Context) -> list[Finding]:
         if n == last and status == "open":
             found.append(ctx.at(at(i), "status", "M-FUN-4", Severity.ERROR, OPEN_AT_08, OPEN_AT_08_FIX))
         elif n < last and status in ("won", "lost"):
-            found.append(ctx.at(at(i), "stage", "M-FUN-4", Severity.WARNING, CLOSED_EARLY, CLOSED_EARLY_FIX,
-                                status=at(i).values.get("status"), stage=stage.code))
+            record = at(i)
+            found.append(ctx.at(record, "stage", "M-FUN-4", Severity.WARNING, CLOSED_EARLY, CLOSED_EARLY_FIX,
+                                status=record.values.get("status"), stage=stage.code))
         if confirmed is False and category in FORECAST_CATEGORIES:
-            found.append(ctx.at(at(i), "confirmed", "M-FC-2", Severity.WARNING, UNCONFIRMED, UNCONFIRMED_FIX,
-                                category=at(i).values.get("category")))
+            record = at(i)
+            found.append(ctx.at(record, "confirmed", "M-FC-2", Severity.WARNING, UNCONFIRMED, UNCONFIRMED_FIX,
+                                category=record.values.get("category")))
         if status != "open":
             continue
         if n >= ev.budget_and_sponsor_from and (not budget or not sponsor):

@@ -29,12 +29,11 @@ from pathlib import Path
 
 from kamxl.errors import InputError
 from kamxl.i18n import Text
-from kamxl.io.zipparts import part_bytes
+from kamxl.io.zipparts import package_bytes, part_bytes
 
 MAX_UNPACKED = 512 * 1024 * 1024   # bytes, all parts together
 MAX_PART = 256 * 1024 * 1024       # bytes, one part
 PROLOG = 4096                      # bytes of each XML part searched for a DTD before its root element
-RAW_READ = 64 * 1024 * 1024       # bytes: a package up to this size is read once for the prolog checks
 OLE_SCAN = 8 * 1024 * 1024         # bytes of an OLE container searched for its stream names
 
 UNREADABLE = "S-UNREADABLE"
@@ -83,10 +82,7 @@ def check_input(path: Path, *, limit: int = MAX_UNPACKED) -> None:
             names = set(archive.namelist())
             if "xl/workbook.bin" in names:
                 raise InputError(UNREADABLE, XLSB)
-            raw = None
-            if os.fstat(handle.fileno()).st_size <= RAW_READ:
-                handle.seek(0)
-                raw = memoryview(handle.read())
+            raw = package_bytes(handle)
             for info in archive.infolist():
                 if info.filename.endswith((".xml", ".rels")):
                     _check_prolog(archive, info, raw)

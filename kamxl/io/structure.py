@@ -8,19 +8,18 @@ size is checked against a cap before it is read (a zip bomb is refused, not unpa
 """
 from __future__ import annotations
 
-import io
 import posixpath
-from bisect import bisect_right
-from operator import itemgetter
 import re
 import zipfile
+from bisect import bisect_right
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from defusedxml import ElementTree
 
 from kamxl.io.intake import MAX_UNPACKED, check_size
-from kamxl.io.zipparts import part_bytes
+from kamxl.io.zipparts import package_bytes, part_bytes
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -68,9 +67,8 @@ def read_structure(path: Path, *, limit: int = MAX_UNPACKED,
                    columns: dict[str, frozenset[str]] | None = None) -> Structure:
     """Sheet states and formula cells; with ``columns`` (sheet -> column letters) only those
     sheets and columns are scanned (the rest report no formula cells)."""
-    with open(path, "rb") as handle:
-        raw = memoryview(handle.read())
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+    with open(path, "rb") as handle, zipfile.ZipFile(handle) as archive:
+        raw = package_bytes(handle)
         check_size(archive, limit=limit)
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
@@ -91,7 +89,7 @@ def read_structure(path: Path, *, limit: int = MAX_UNPACKED,
             except KeyError:
                 formulas[name] = {}
                 continue
-            data = part_bytes(raw, info)
+            data = part_bytes(raw, info) if raw is not None else None
             if data is None:
                 data = archive.read(info)
             formulas[name] = formula_rows(data, None if columns is None else columns[name])

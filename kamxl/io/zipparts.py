@@ -7,13 +7,26 @@ already checked the declared sizes against the caps).
 """
 from __future__ import annotations
 
+import os
 import struct
 import zipfile
+from typing import BinaryIO
 
 from isal import isal_zlib
 
+RAW_READ = 64 * 1024 * 1024   # bytes: a package up to this size is read into memory once
+
 _LOCAL = struct.Struct("<4s2B4HL2L2H")   # a zip's local file header (zipfile.structFileHeader)
 _SIGNATURE = b"PK\x03\x04"
+
+
+def package_bytes(handle: BinaryIO) -> memoryview | None:
+    """The whole package from an open file, when it is small enough to hold (else None:
+    the caller reads its parts through zipfile)."""
+    if os.fstat(handle.fileno()).st_size > RAW_READ:
+        return None
+    handle.seek(0)
+    return memoryview(handle.read())
 
 
 def part_bytes(raw: memoryview, info: zipfile.ZipInfo, limit: int | None = None) -> bytes | None:

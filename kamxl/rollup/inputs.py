@@ -83,7 +83,6 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
 
 LINE_KEYS = ("opportunity_id", "customer", "owner", "confirmed", "stage", "status", "category", "amount",
              "close_date", "owner_forecast", "adjusted_forecast", "adjustment_note", "adjusted_by", "submitted_at")
-REQUIRED = ("opportunity_id", "owner", "stage", "category", "amount", "close_date")
 
 
 def _lines(ctx: Context, name: str, bad_rows: dict, submitted: date | None) -> tuple[list[Line], list[Excluded]]:
@@ -93,23 +92,21 @@ def _lines(ctx: Context, name: str, bad_rows: dict, submitted: date | None) -> t
         return [], []
     lines, unreadable = [], []
     letter = data.record(0).cells.get("opportunity_id", "A1").rstrip("0123456789") if data.rows else "A"
-    for row, values in zip(data.row_numbers, zip(*(ctx.column("ForecastLines", k) for k in LINE_KEYS))):
-        t = dict(zip(LINE_KEYS, values))
+    for row, (id_, customer, owner, confirmed, stage, status, category, amount, close, owner_forecast, adjusted,
+              note, adjusted_by, submitted_at) in zip(data.row_numbers,
+                                                      zip(*(ctx.column("ForecastLines", k) for k in LINE_KEYS))):
         cell = f"{letter}{row}"
         problem = bad_rows.get(row)
-        if problem is not None or any(t[k] is None for k in REQUIRED):
+        if problem is not None or None in (id_, owner, stage, category, amount, close):   # the required ones
             detail = problem.text("zh") + " · " + problem.text("en") if problem else ""
-            unreadable.append(Excluded("unreadable", str(t["opportunity_id"] or ""), str(t["owner"] or ""),
-                                       t["amount"], t["category"], name, problem.cell if problem else cell,
-                                       detail=detail))
+            unreadable.append(Excluded("unreadable", str(id_ or ""), str(owner or ""), amount, category, name,
+                                       problem.cell if problem else cell, detail=detail))
             continue
         lines.append(Line(
-            id=str(t["opportunity_id"]), customer=str(t["customer"] or ""), owner=str(t["owner"]),
-            confirmed=bool(t["confirmed"]), stage=t["stage"], status=t["status"] or "open",
-            category=t["category"], amount=float(t["amount"]), close_date=t["close_date"],
-            owner_forecast=t["owner_forecast"], adjusted_forecast=t["adjusted_forecast"],
-            adjustment_note=str(t["adjustment_note"] or ""), adjusted_by=str(t["adjusted_by"] or ""),
-            submitted_at=t["submitted_at"] or submitted, file=name, cell=cell))
+            id=str(id_), customer=str(customer or ""), owner=str(owner), confirmed=bool(confirmed), stage=stage,
+            status=status or "open", category=category, amount=float(amount), close_date=close,
+            owner_forecast=owner_forecast, adjusted_forecast=adjusted, adjustment_note=str(note or ""),
+            adjusted_by=str(adjusted_by or ""), submitted_at=submitted_at or submitted, file=name, cell=cell))
     return lines, unreadable
 
 

@@ -91,10 +91,6 @@ def _rest(style: str, value: object, quoted: str = "") -> str:
     return _rest(style, str(value), quoted)
 
 
-def _cell(ref: str, style: str, value: object, quoted: str = "") -> str:
-    return f'<c r="{ref}"' + _rest(style, value, quoted)
-
-
 _NUMBERS = {bool, int, float}
 
 
