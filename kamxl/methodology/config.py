@@ -48,6 +48,16 @@ class Stage:
         """The dropdown spelling, e.g. '05 Shortlist/Bid' / '05 进入短名单'."""
         return f"{self.code} {self.name(lang)}"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Unpickled as one shared object per distinct stage: a roll-up's workers send each
+        # file's stages, and 1,000 copies of each would be compared field by field.
+        return (_shared_stage, (self.code, self.name, self.duty, self.probability))
+
+
+@lru_cache(maxsize=4096)
+def _shared_stage(code: str, name: Text, duty: Text, probability: float) -> Stage:
+    return Stage(code, name, duty, probability)
+
 
 @dataclass(frozen=True)
 class Scoring:

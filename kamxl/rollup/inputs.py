@@ -91,6 +91,7 @@ def _lines(ctx: Context, name: str, bad_rows: dict, submitted: date | None) -> t
     if data is None:
         return [], []
     lines, unreadable = [], []
+    dates: dict[date, date] = {}     # one object per distinct date: pickled once, not per line
     letter = data.record(0).cells.get("opportunity_id", "A1").rstrip("0123456789") if data.rows else "A"
     for row, (id_, customer, owner, confirmed, stage, status, category, amount, close, owner_forecast, adjusted,
               note, adjusted_by, submitted_at) in zip(data.row_numbers,
@@ -104,9 +105,10 @@ def _lines(ctx: Context, name: str, bad_rows: dict, submitted: date | None) -> t
             continue
         lines.append(Line(
             id=str(id_), customer=str(customer or ""), owner=str(owner), confirmed=bool(confirmed), stage=stage,
-            status=status or "open", category=category, amount=float(amount), close_date=close,
+            status=status or "open", category=category, amount=float(amount),
             owner_forecast=owner_forecast, adjusted_forecast=adjusted, adjustment_note=str(note or ""),
-            adjusted_by=str(adjusted_by or ""), submitted_at=submitted_at or submitted, file=name, cell=cell))
+            adjusted_by=str(adjusted_by or ""), submitted_at=dates.setdefault(submitted_at, submitted_at) or submitted,
+            close_date=dates.setdefault(close, close), file=name, cell=cell))
     return lines, unreadable
 
 

@@ -8,6 +8,7 @@ written as text, never as a formula (XlsxWriter's strings_to_formulas is off).
 from __future__ import annotations
 
 from collections import Counter
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from kamxl.rollup.flow import CHANGES, Change, by_owner
 from kamxl.rollup.model import REASONS, Line, Skipped, Submission
 from kamxl.schema.rollup import ROLLUP
 from kamxl.templates.builder import build_workbook
+from kamxl.templates.bulk import Columns
 
 YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
 USED = Text("已使用", "used")
@@ -30,7 +32,7 @@ def write_rollup(result: RollUp, path: Path, *, lang: Lang, config: Config, used
                  skipped: list[Skipped], flow: list[Change] | None) -> Path:
     """Write atomically: the old output (or none) stays until the new one is complete."""
     rows = {
-        "ForecastLines": [_line(x, lang) for x in result.lines],
+        "ForecastLines": _lines(result.lines, lang),
         "OwnerForecasts": [_layer_row(r, lang) for r in result.layer],
         "RollupOwners": [_owner(o) for o in result.owners],
         "RollupStages": _stages(result, lang, config),
@@ -79,13 +81,26 @@ def _stage(stage: Any, lang: Lang) -> str:
     return entry[1]
 
 
-def _line(x: Line, lang: Lang) -> dict[str, Any]:
+LINE_FIELDS = {"opportunity_id": "id", "customer": "customer", "owner": "owner", "confirmed": "confirmed",
+               "stage": "stage", "status": "status", "category": "category", "amount": "amount",
+               "close_date": "close_date", "owner_forecast": "owner_forecast", "adjusted_forecast": "adjusted_forecast",
+               "adjustment_note": "adjustment_note", "adjusted_by": "adjusted_by", "submitted_at": "submitted_at"}
+
+
+def _lines(lines: list[Line], lang: Lang) -> Columns:
+    """The lines column by column, each column's labels looked up once per distinct value."""
+    columns = {key: list(map(attrgetter(name), lines)) for key, name in LINE_FIELDS.items()}
     yes, no = YES_NO[lang]
-    return {"opportunity_id": x.id, "customer": x.customer, "owner": x.owner, "confirmed": yes if x.confirmed else no,
-            "stage": _stage(x.stage, lang), "status": _label(STATUS, x.status, lang),
-            "category": _label(FORECAST_CATEGORY, x.category, lang), "amount": x.amount, "close_date": x.close_date,
-            "owner_forecast": x.owner_forecast, "adjusted_forecast": x.adjusted_forecast,
-            "adjustment_note": x.adjustment_note, "adjusted_by": x.adjusted_by, "submitted_at": x.submitted_at}
+    labels = {
+        "confirmed": lambda v: yes if v else no,
+        "stage": lambda v: _stage(v, lang),
+        "status": lambda v: _label(STATUS, v, lang),
+        "category": lambda v: _label(FORECAST_CATEGORY, v, lang),
+    }
+    for key, label in labels.items():
+        made = {v: label(v) for v in set(columns[key])}
+        columns[key] = list(map(made.__getitem__, columns[key]))
+    return Columns(columns)
 
 
 def _layer_row(r: Any, lang: Lang) -> dict[str, Any]:

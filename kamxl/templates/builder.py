@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.vocabulary import HEALTH_BAND, Vocabulary
 from kamxl.schema.model import Chart, Column, Form, Grid, Kind, Sheet, Table, Template
-from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, fill
+from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, Columns, fill
 from kamxl.templates.layout import Placed, plan, resolve, seed_rows
 
 META_SHEET = "_kamxl"
@@ -54,10 +54,10 @@ class _Worksheet(Worksheet):
 
 class Builder:
     def __init__(self, template: Template, path: Path, *, lang: Lang, config: Config,
-                 rows: Mapping[str, list[dict[str, Any]]], forms: Mapping[str, Mapping[str, Any]],
+                 rows: Mapping[str, Sequence[dict[str, Any]]], forms: Mapping[str, Mapping[str, Any]],
                  cached: Values, snapshot: bool = False) -> None:
         self.t, self.lang, self.cfg, self.snapshot = template, lang, config, snapshot
-        self.rows = {name: list(r) for name, r in rows.items()}
+        self.rows = {name: r if isinstance(r, Columns) else list(r) for name, r in rows.items()}
         self.forms, self.cached = forms, cached
         self.places = plan(template, lang, config, {k: len(v) for k, v in self.rows.items()})
         # use_future_functions: Excel 2010+ functions (IFNA…) must be stored as _xlfn.IFNA, or Excel
