@@ -25,6 +25,7 @@ import os
 import re
 import stat
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from kamxl.errors import InputError
@@ -57,7 +58,16 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ROOT = re.compile(rb"<[A-Za-z_]")   # the root element's start: a DTD may only come before it
 
 
-def check_input(path: Path, *, limit: int = MAX_UNPACKED) -> None:
+@dataclass(frozen=True)
+class Package:
+    """What the intake saw of a package it let through: its parts, and its bytes when it is
+    small enough to hold (:func:`kamxl.io.zipparts.package_bytes`), for readers of small parts."""
+
+    parts: dict[str, zipfile.ZipInfo]
+    raw: memoryview | None
+
+
+def check_input(path: Path, *, limit: int = MAX_UNPACKED) -> Package:
     """Raise InputError (code S-UNREADABLE or S-FILE-TOO-LARGE) unless ``path`` is a
     workbook package a reader may open. Never writes, locks or keeps the file open."""
     try:
@@ -86,6 +96,7 @@ def check_input(path: Path, *, limit: int = MAX_UNPACKED) -> None:
             for info in archive.infolist():
                 if info.filename.endswith((".xml", ".rels")):
                     _check_prolog(archive, info, raw)
+            return Package({info.filename: info for info in archive.infolist()}, raw)
     except InputError:          # our own refusals (an InputError is also a ValueError)
         raise
     except FileNotFoundError:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import python_calamine as pc
 from openpyxl.utils.cell import get_column_letter
@@ -21,6 +22,7 @@ from openpyxl.utils.cell import get_column_letter
 from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
 from kamxl.io.intake import check_input
+from kamxl.io.tables import TablePlace, table_places
 from kamxl.methodology.values import fold, is_blank
 from kamxl.schema import TEMPLATES, Column, Form, Grid, Table, Template
 from kamxl.templates.builder import META_SHEET
@@ -202,11 +204,39 @@ def _identify(book: pc.CalamineWorkbook) -> tuple[Template, int | None, Lang | N
     raise InputError("S-TEMPLATE", UNKNOWN_TEMPLATE)
 
 
-def _read_table(book: pc.CalamineWorkbook, table: Table) -> TableData | None:
+class _Cut:
+    """A table cut out of its sheet's rows, as calamine's own table read would give it."""
+
+    def __init__(self, place: TablePlace, grid: list[list[object]]) -> None:
+        self.sheet, self.columns, self.start = place.sheet, list(place.columns), (place.first_row, place.first_col)
+        self._rows = grid[place.first_row:place.last_row + 1]
+        self._rows += [[]] * (place.last_row + 1 - place.first_row - len(self._rows))
+        self._span = (place.first_col, place.first_col + len(place.columns))
+
+    def to_python(self) -> list[list[object]]:
+        left, right = self._span
+        width = right - left
+        return [row[left:right] if len(row) >= right else (row[left:right] + [""] * width)[:width]
+                for row in self._rows]
+
+
+def _sheet_rows(book: pc.CalamineWorkbook, name: str, sheets: dict[str, list[list[object]]]) -> list[list[object]]:
+    """A sheet's rows from A1 (empty leading rows and columns kept), parsed once per read."""
+    if name not in sheets:
+        sheets[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return sheets[name]
+
+
+def _read_table(book: pc.CalamineWorkbook, table: Table, places: dict[str, TablePlace] | None,
+                sheets: dict[str, list[list[object]]]) -> TableData | None:
     found = next((n for n in book.table_names if fold(n) == fold(table.name)), None)
     if found is None:
         return None
-    xl = book.get_table_by_name(found)
+    place = places.get(found) if places else None
+    if place is not None and place.sheet in book.sheet_names:
+        xl: Any = _Cut(place, _sheet_rows(book, place.sheet, sheets))   # the sheet parsed once for all its blocks
+    else:
+        xl = book.get_table_by_name(found)
     (first, left), sheet = xl.start, xl.sheet  # calamine: 0-based, first DATA row
     header = first - 1
     columns, langs, unknown = {}, {}, []
@@ -231,8 +261,8 @@ def _read_table(book: pc.CalamineWorkbook, table: Table) -> TableData | None:
     return TableData(table, sheet, header + 1, placed, langs, unknown, numbers, columns, rows)
 
 
-def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form,
-               tables: dict[str, TableData]) -> Record | None:
+def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form, tables: dict[str, TableData],
+               sheets: dict[str, list[list[object]]]) -> Record | None:
     sheet = template.sheet_of(form)
     name = next((n for n in book.sheet_names if fold(n) in {fold(sheet.name("zh")), fold(sheet.name("en"))}), None)
     if name is None:
@@ -242,7 +272,7 @@ def _read_form(book: pc.CalamineWorkbook, template: Template, form: Form,
     # such table's header (a forecast's header block, not its hundreds of lines).
     after = sheet.blocks[sheet.blocks.index(form) + 1:]
     below = min((t.header_row for t in tables.values() if t.sheet == name and t.table in after), default=None)
-    rows = book.get_sheet_by_name(name).iter_rows()
+    rows = _sheet_rows(book, name, sheets)
     for r, row in enumerate(rows):
         if below is not None and r + 1 >= below:
             break
@@ -270,9 +300,7 @@ def _read_grid(book: pc.CalamineWorkbook, template: Template, grid: Grid,
         return None
     wanted = [{fold(grid.row_header.zh), fold(grid.row_header.en)}] + [
         {fold(c.header("zh")), fold(c.header("en"))} for c in grid.columns]
-    if name not in sheets:                    # several summaries share a sheet: read it once
-        sheets[name] = book.get_sheet_by_name(name).to_python()
-    rows = sheets[name]
+    rows = _sheet_rows(book, name, sheets)    # several blocks share a sheet: it is read once
     height = grid.array_rows or len(grid.rows)
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
@@ -294,14 +322,14 @@ def read_workbook(path: Path, *, grids: bool = True, forms: tuple[str, ...] | No
     reader may safely open (encrypted, legacy, corrupt, a zip bomb, a DTD in its XML)
     is refused first, with its reason (:func:`kamxl.io.intake.check_input`).
     """
-    check_input(path)
+    places = table_places(check_input(path))
     book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+    sheets: dict[str, list[list[object]]] = {}
     try:
         template, version, lang, how = _identify(book)
-        tables = {t.name: data for t in template.tables() if (data := _read_table(book, t)) is not None}
+        tables = {t.name: data for t in template.tables() if (data := _read_table(book, t, places, sheets)) is not None}
         found_forms = {f.prefix: rec for f in template.forms() if forms is None or f.prefix in forms
-                       if (rec := _read_form(book, template, f, tables)) is not None}
-        sheets: dict[str, list[list[object]]] = {}
+                       if (rec := _read_form(book, template, f, tables, sheets)) is not None}
         found_grids = {g.key: found for g in template.grids() if grids
                        and (found := _read_grid(book, template, g, sheets)) is not None}
     finally:

@@ -1,26 +1,27 @@
 """Where each Excel table of a package is — its sheet, its range, its column names — read
 from the package's own small parts (workbook, relationships, table definitions).
 
-python-calamine parses a table's whole sheet to answer where the table is, and parses it
-again for any other block of that sheet (a forecast's header above its lines): with the
-table's place known, the reader parses each sheet once and cuts the table out of it.
-Anything unusual (no header row, a totals row, a part that is missing or does not parse)
-gives None, and the reader asks calamine instead.
+python-calamine parses a table's whole sheet to say where the table is, and parses it
+again for any other block of that sheet (a forecast's header above its 200 lines): with
+the table's place known, the reader parses each sheet once and cuts the table out of it.
+The parts are the few kilobytes the intake has just checked (no DTD, sizes capped), read
+from the package's bytes. Anything unusual — no header row or a totals row, an escaped
+name, a part missing or not as expected — gives None, and the reader asks calamine.
 """
 from __future__ import annotations
 
 import posixpath
 import re
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
-from defusedxml import ElementTree
+from kamxl.io.intake import Package
+from kamxl.io.zipparts import part_bytes
 
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-OFFICE_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_ELEMENT = {tag: re.compile(rb"<(?:\w+:)?" + tag + rb"\b([^>]*)>") for tag in
+            (b"sheet", b"Relationship", b"table", b"tableColumn")}
+_ATTR = re.compile(rb"([\w:]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d{1,7}):\$?([A-Z]{1,3})\$?(\d{1,7})")
+_TABLE = "/relationships/table"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,43 @@ class TablePlace:
     columns: tuple[str, ...]  # the table's column names, as its definition gives them
 
 
+class _Unsure(Exception):
+    """Something not as expected: calamine decides."""
+
+
+def _attrs(found: bytes) -> dict[str, str]:
+    out = {}
+    for m in _ATTR.finditer(found):
+        value = (m[2] if m[2] is not None else m[3]).decode("utf-8")
+        if "&" in value:           # an escaped character: not worth unescaping here
+            raise _Unsure
+        out[m[1].decode("ascii").rpartition(":")[2] if b":id" not in m[1] else "r:id"] = value
+    return out
+
+
+def _elements(package: Package, part: str, tag: bytes) -> list[dict[str, str]]:
+    info = package.parts.get(part)
+    data = part_bytes(package.raw, info) if info is not None and package.raw is not None else None
+    if data is None:
+        raise _Unsure
+    return [_attrs(m[1]) for m in _ELEMENT[tag].finditer(data)]
+
+
+def _targets(package: Package, part: str, kind: str) -> dict[str, str]:
+    """Relationship id -> the part it points to, for the relationships of one kind."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    if rels not in package.parts:
+        return {}
+    out = {}
+    for rel in _elements(package, rels, b"Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("Type", "").endswith(kind) and target and rel.get("TargetMode") != "External":
+            out[rel.get("Id", "")] = (target.lstrip("/") if target.startswith("/")
+                                      else posixpath.normpath(posixpath.join(folder, target)))
+    return out
+
+
 def _col(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -40,70 +78,39 @@ def _col(letters: str) -> int:
     return n - 1
 
 
-def _xml(zf: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
-    try:
-        return ElementTree.fromstring(zf.read(name))
-    except (KeyError, ElementTree.ParseError, ValueError, zipfile.BadZipFile, EOFError, OSError):
-        return None
-
-
-def _targets(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
-    """Relationship id -> the part it points to (a path inside the package)."""
-    folder, name = posixpath.split(part)
-    rels = _xml(zf, posixpath.join(folder, "_rels", name + ".rels"))
-    if rels is None:
-        return {}
-    out = {}
-    for rel in rels.iter(f"{RELS}Relationship"):
-        target, mode = rel.get("Target", ""), rel.get("TargetMode", "")
-        if not target or mode == "External":
-            continue
-        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        out[rel.get("Id", "")] = path
-    return out
-
-
-def _place(table: ElementTree.Element, sheet: str) -> TablePlace | None:
+def _place(package: Package, part: str, sheet: str) -> TablePlace:
+    head = _elements(package, part, b"table")
+    if len(head) != 1:
+        raise _Unsure
+    table = head[0]
     match = _REF.fullmatch(table.get("ref", ""))
-    if (match is None or table.get("headerRowCount", "1") != "1" or table.get("totalsRowCount", "0") != "0"
-            or table.get("totalsRowShown") == "1" and table.get("totalsRowCount")):
-        return None
+    if match is None or table.get("headerRowCount", "1") != "1" or table.get("totalsRowCount", "0") != "0":
+        raise _Unsure
     left, top, right, bottom = _col(match[1]), int(match[2]) - 1, _col(match[3]), int(match[4]) - 1
-    columns = tuple(c.get("name", "") for c in table.iter(f"{MAIN}tableColumn"))
-    if len(columns) != right - left + 1 or bottom < top:
-        return None
+    columns = tuple(c.get("name", "") for c in _elements(package, part, b"tableColumn"))
     name = table.get("displayName") or table.get("name") or ""
+    if len(columns) != right - left + 1 or bottom < top or not name:
+        raise _Unsure
     return TablePlace(name, sheet, top + 1, bottom, left, columns)
 
 
-def table_places(path: Path) -> dict[str, TablePlace] | None:
+def table_places(package: Package) -> dict[str, TablePlace] | None:
     """Every table of the package by name, or None when any of it is not as expected."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            return _places(zf)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError):
-        return None
-
-
-def _places(zf: zipfile.ZipFile) -> dict[str, TablePlace] | None:
-    book = _xml(zf, "xl/workbook.xml")
-    if book is None:
-        return None
-    sheets = _targets(zf, "xl/workbook.xml")
-    places: dict[str, TablePlace] = {}
-    for sheet in book.iter(f"{MAIN}sheet"):
-        part = sheets.get(sheet.get(OFFICE_REL, ""))
-        if part is None:
-            continue
-        for target in _targets(zf, part).values():
-            if not target.startswith("xl/tables/"):
+        sheets = _targets(package, "xl/workbook.xml", "/relationships/worksheet")
+        places: dict[str, TablePlace] = {}
+        for sheet in _elements(package, "xl/workbook.xml", b"sheet"):
+            part = sheets.get(sheet.get("r:id", ""))
+            if part is None or "name" not in sheet:
                 continue
-            table = _xml(zf, target)
-            place = _place(table, sheet.get("name", "")) if table is not None else None
-            if place is None or place.name in places:
-                return None
-            places[place.name] = place
-    return places
+            for target in _targets(package, part, _TABLE).values():
+                place = _place(package, target, sheet["name"])
+                if place.name in places:
+                    raise _Unsure
+                places[place.name] = place
+        return places
+    except (_Unsure, UnicodeDecodeError, ValueError):
+        return None
 
 
 __all__ = ["TablePlace", "table_places"]
