@@ -14,7 +14,7 @@ duplicate, or as "two owners" when the copies disagree about the primary owner.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -112,11 +112,13 @@ def select(submissions: Iterable[Submission], config: Config) -> tuple[list[Line
     """M-FC-2 then M-FC-3: the lines that count, and every line that does not, with why."""
     candidates: list[Line] = []
     excluded: list[Excluded] = []
+    valid: dict[tuple[int, str], bool] = {}      # (id of a stage, status) -> has a probability
     for sub in submissions:
         excluded += sub.unreadable
+        forecaster = _person(sub.owner) if sub.level == "rep" else None
         for line in sub.lines:
             line = line if line.submitted_at or not sub.submitted_at else replace(line, submitted_at=sub.submitted_at)
-            reason = _exclusion(line, sub, config)
+            reason = _exclusion(line, forecaster, valid, config)
             if reason:
                 excluded.append(_excluded(reason, line))
             else:
@@ -137,16 +139,20 @@ def select(submissions: Iterable[Submission], config: Config) -> tuple[list[Line
     return counted, excluded
 
 
-def _exclusion(line: Line, sub: Submission, config: Config) -> str | None:
+def _exclusion(line: Line, forecaster: str | None, valid: dict[tuple[int, str], bool], config: Config) -> str | None:
+    """Why a line does not count (``forecaster``: a rep's own name, as compared; None above reps)."""
     if not line.confirmed:
         return "unconfirmed"
-    if sub.level == "rep" and (not line.owner.strip() or _person(line.owner) != _person(sub.owner)):
+    if forecaster is not None and (not line.owner.strip() or _person(line.owner) != forecaster):
         return "not_owner"
-    try:
-        stage_probability(line.stage, line.status, config=config)
-    except InputError:
-        return "open_at_08"
-    return None
+    key = (id(line.stage), line.status)   # the lines keep their stages alive meanwhile
+    if key not in valid:
+        try:
+            stage_probability(line.stage, line.status, config=config)
+            valid[key] = True
+        except InputError:
+            valid[key] = False
+    return None if valid[key] else "open_at_08"
 
 
 def _excluded(reason: str, line: Line, winner: str = "") -> Excluded:
@@ -166,12 +172,15 @@ def _row(cell: str) -> int:
 def totals(lines: Iterable[Line], config: Config) -> list[Total]:
     """Owner x close period x stage x category: count, amount, weighted amount (M-FUN-2)."""
     cube: dict[tuple[str, str, str, str], list[float]] = {}
+    period, probability = _periods(config), _probabilities(config)
     for line in lines:
-        key = (line.owner, _period(line.close_date, config), line.stage.code, line.category)
-        cell = cube.setdefault(key, [0, 0.0, 0.0])
+        key = (line.owner, period(line.close_date), line.stage.code, line.category)
+        cell = cube.get(key)
+        if cell is None:
+            cell = cube[key] = [0, 0.0, 0.0]
         cell[0] += 1
         cell[1] += line.amount
-        cell[2] += line.amount * _probability(line.stage, line.status, config)
+        cell[2] += line.amount * probability(line.stage, line.status)
     order = {k: i for i, k in enumerate(CATEGORY_ORDER)}
     folded = {owner: fold(owner) for owner in {key[0] for key in cube}}
     return [Total(o, p, s, c, int(n), a, w) for (o, p, s, c), (n, a, w)
@@ -186,15 +195,41 @@ def owner_summaries(lines: Iterable[Line], quotas: dict[str, float], config: Con
         key = _person(line.owner)
         by_owner[key].append(line)
         names.setdefault(key, line.owner)
+    probability = _probabilities(config)
     out = []
     for key in sorted(by_owner):
         mine = by_owner[key]
         out.append(OwnerSummary(
             owner=names[key], lines=len(mine), closed=_sum(mine, ("closed",)), commit=_sum(mine, COMMIT),
             best_case=_sum(mine, BEST_CASE), pipeline=_sum(mine, ("pipeline",)),
-            weighted=sum(x.amount * _probability(x.stage, x.status, config) for x in mine),
-            quota=quotas.get(key)))
+            weighted=sum(x.amount * probability(x.stage, x.status) for x in mine), quota=quotas.get(key)))
     return out
+
+
+def _periods(config: Config) -> Callable[[date], str]:
+    """M-FC-1 period of a close date, once per date (a few hundred dates stand for a
+    business unit's hundreds of thousands of lines)."""
+    memo: dict[date, str] = {}
+
+    def period(day: date) -> str:
+        found = memo.get(day)
+        if found is None:
+            found = memo[day] = _period(day, config)
+        return found
+    return period
+
+
+def _probabilities(config: Config) -> Callable[[Stage, str], float]:
+    """M-FUN-2 probability of (stage, status), once per pair. Keyed by the stage's identity:
+    hashing a Stage is a Python call, and the lines asked about keep their stages alive."""
+    memo: dict[tuple[int, str], float] = {}
+
+    def probability(stage: Stage, status: str) -> float:
+        found = memo.get((id(stage), status))
+        if found is None:
+            found = memo[(id(stage), status)] = _probability(stage, status, config)
+        return found
+    return probability
 
 
 _MEMO: dict[tuple[object, ...], object] = {}
@@ -273,13 +308,16 @@ def _figure(sub: Submission) -> float:
     own = [r for r in sub.layer if r.level == sub.level and same_owner(r.manager, sub.owner)]
     if own:
         return sum(r.final for r in own)
+    person = _person(sub.owner)   # (same_owner, remembered per name)
     lines = [x for x in sub.lines if x.confirmed and x.category in COMMIT
-             and (sub.level != "rep" or same_owner(x.owner, sub.owner))]
+             and (sub.level != "rep" or _person(x.owner) == person)]
     return sum(x.owner_forecast if x.owner_forecast is not None else x.amount for x in lines)
 
 
 def channel_rows(lines: list[Line], channel: dict[str, float], config: Config) -> list[ChannelRow]:
     """M-FC-5: per period the channel forecasts, the roll-up's commit and best case."""
+    if not channel:
+        return []
     by_period: dict[str, list[Line]] = defaultdict(list)
     for line in lines:
         by_period[_period(line.close_date, config)].append(line)
