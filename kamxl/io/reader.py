@@ -221,20 +221,24 @@ class _Cut:
 
 
 def _sheet_rows(book: pc.CalamineWorkbook, name: str, sheets: dict[str, list[list[object]]]) -> list[list[object]]:
-    """A sheet's rows from A1 (empty leading rows and columns kept), parsed once per read."""
+    """A sheet's rows from A1 (empty leading rows and columns kept), read once per read.
+    (python-calamine parses a sheet read this way twice, once more for its merged cells;
+    a table alone it parses once.)"""
     if name not in sheets:
         sheets[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     return sheets[name]
 
 
-def _read_table(book: pc.CalamineWorkbook, table: Table, places: dict[str, TablePlace] | None,
+def _read_table(book: pc.CalamineWorkbook, table: Table, places: dict[str, TablePlace],
                 sheets: dict[str, list[list[object]]]) -> TableData | None:
+    """A table, cut out of its sheet's rows where the whole sheet is read anyway (for a form
+    or a summary on it), else as calamine reads a table."""
     found = next((n for n in book.table_names if fold(n) == fold(table.name)), None)
     if found is None:
         return None
-    place = places.get(found) if places else None
-    if place is not None and place.sheet in book.sheet_names:
-        xl: Any = _Cut(place, _sheet_rows(book, place.sheet, sheets))   # the sheet parsed once for all its blocks
+    place = places.get(found)
+    if place is not None and place.sheet in sheets:
+        xl: Any = _Cut(place, sheets[place.sheet])
     else:
         xl = book.get_table_by_name(found)
     (first, left), sheet = xl.start, xl.sheet  # calamine: 0-based, first DATA row
@@ -322,14 +326,20 @@ def read_workbook(path: Path, *, grids: bool = True, forms: tuple[str, ...] | No
     reader may safely open (encrypted, legacy, corrupt, a zip bomb, a DTD in its XML)
     is refused first, with its reason (:func:`kamxl.io.intake.check_input`).
     """
-    places = table_places(check_input(path))
+    package = check_input(path)
     book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
     sheets: dict[str, list[list[object]]] = {}
     try:
         template, version, lang, how = _identify(book)
+        wanted = [f for f in template.forms() if forms is None or f.prefix in forms]
+        # A sheet with a form is read whole anyway; a table below that form (a forecast's
+        # lines) is cut out of the same rows. (Summaries' sheets hold small tables only.)
+        whole = {name for f in wanted if (name := _sheet_name(book, template, f)) is not None}
+        places = (table_places(package) or {}) if whole else {}
+        for name in whole if places else ():
+            _sheet_rows(book, name, sheets)
         tables = {t.name: data for t in template.tables() if (data := _read_table(book, t, places, sheets)) is not None}
-        found_forms = {f.prefix: rec for f in template.forms() if forms is None or f.prefix in forms
-                       if (rec := _read_form(book, template, f, tables, sheets)) is not None}
+        found_forms = {f.prefix: rec for f in wanted if (rec := _read_form(book, template, f, tables, sheets)) is not None}
         found_grids = {g.key: found for g in template.grids() if grids
                        and (found := _read_grid(book, template, g, sheets)) is not None}
     finally:

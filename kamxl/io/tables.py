@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from kamxl.io.intake import Package
 from kamxl.io.zipparts import part_bytes
 
-_ELEMENT = {tag: re.compile(rb"<(?:\w+:)?" + tag + rb"\b([^>]*)>") for tag in
-            (b"sheet", b"Relationship", b"table", b"tableColumn")}
+_ELEMENT = {tag: re.compile(rb"<(?:\w+:)?" + tag + rb"\b([^>]*)>") for tag in (b"sheet", b"Relationship", b"table")}
+_COLUMN = re.compile(rb"<(?:\w+:)?tableColumn\b[^>]*?\sname=(?:\"([^\"]*)\"|'([^']*)')")
 _ATTR = re.compile(rb"([\w:]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d{1,7}):\$?([A-Z]{1,3})\$?(\d{1,7})")
 _TABLE = "/relationships/table"
@@ -48,11 +48,15 @@ def _attrs(found: bytes) -> dict[str, str]:
     return out
 
 
-def _elements(package: Package, part: str, tag: bytes) -> list[dict[str, str]]:
+def _part(package: Package, part: str) -> bytes:
     info = package.parts.get(part)
     data = part_bytes(package.raw, info) if info is not None and package.raw is not None else None
     if data is None:
         raise _Unsure
+    return data
+
+
+def _elements(data: bytes, tag: bytes) -> list[dict[str, str]]:
     return [_attrs(m[1]) for m in _ELEMENT[tag].finditer(data)]
 
 
@@ -63,7 +67,7 @@ def _targets(package: Package, part: str, kind: str) -> dict[str, str]:
     if rels not in package.parts:
         return {}
     out = {}
-    for rel in _elements(package, rels, b"Relationship"):
+    for rel in _elements(_part(package, rels), b"Relationship"):
         target = rel.get("Target", "")
         if rel.get("Type", "").endswith(kind) and target and rel.get("TargetMode") != "External":
             out[rel.get("Id", "")] = (target.lstrip("/") if target.startswith("/")
@@ -79,15 +83,19 @@ def _col(letters: str) -> int:
 
 
 def _place(package: Package, part: str, sheet: str) -> TablePlace:
-    head = _elements(package, part, b"table")
-    if len(head) != 1:
+    data = _part(package, part)
+    head = _ELEMENT[b"table"].search(data)    # the root element (a table's first)
+    if head is None:
         raise _Unsure
-    table = head[0]
+    table = _attrs(head[1])
     match = _REF.fullmatch(table.get("ref", ""))
     if match is None or table.get("headerRowCount", "1") != "1" or table.get("totalsRowCount", "0") != "0":
         raise _Unsure
     left, top, right, bottom = _col(match[1]), int(match[2]) - 1, _col(match[3]), int(match[4]) - 1
-    columns = tuple(c.get("name", "") for c in _elements(package, part, b"tableColumn"))
+    names = [m[1] if m[1] is not None else m[2] for m in _COLUMN.finditer(data)]
+    if any(b"&" in n for n in names):
+        raise _Unsure
+    columns = tuple(n.decode("utf-8") for n in names)
     name = table.get("displayName") or table.get("name") or ""
     if len(columns) != right - left + 1 or bottom < top or not name:
         raise _Unsure
@@ -99,7 +107,7 @@ def table_places(package: Package) -> dict[str, TablePlace] | None:
     try:
         sheets = _targets(package, "xl/workbook.xml", "/relationships/worksheet")
         places: dict[str, TablePlace] = {}
-        for sheet in _elements(package, "xl/workbook.xml", b"sheet"):
+        for sheet in _elements(_part(package, "xl/workbook.xml"), b"sheet"):
             part = sheets.get(sheet.get("r:id", ""))
             if part is None or "name" not in sheet:
                 continue
