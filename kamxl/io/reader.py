@@ -336,8 +336,9 @@ def read_workbook(path: Path, *, grids: bool = True, forms: tuple[str, ...] | No
         # lines) is cut out of the same rows. (Summaries' sheets hold small tables only.)
         whole = {name for f in wanted if (name := _sheet_name(book, template, f)) is not None}
         places = (table_places(package) or {}) if whole else {}
-        for name in whole if places else ():
-            _sheet_rows(book, name, sheets)
+        if places:
+            for name in whole:
+                _sheet_rows(book, name, sheets)
         tables = {t.name: data for t in template.tables() if (data := _read_table(book, t, places, sheets)) is not None}
         found_forms = {f.prefix: rec for f in wanted if (rec := _read_form(book, template, f, tables, sheets)) is not None}
         found_grids = {g.key: found for g in template.grids() if grids

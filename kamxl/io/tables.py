@@ -1,9 +1,10 @@
 """Where each Excel table of a package is — its sheet, its range, its column names — read
 from the package's own small parts (workbook, relationships, table definitions).
 
-python-calamine parses a table's whole sheet to say where the table is, and parses it
-again for any other block of that sheet (a forecast's header above its 200 lines): with
-the table's place known, the reader parses each sheet once and cuts the table out of it.
+python-calamine parses a table's whole sheet to say where the table is, and a sheet read
+whole it parses twice (once more for its merged cells): a forecast's header above its 200
+lines cost three parses of that sheet. With the table's place known, the reader cuts the
+lines out of the rows it reads for the header.
 The parts are the few kilobytes the intake has just checked (no DTD, sizes capped), read
 from the package's bytes. Anything unusual — no header row or a totals row, an escaped
 name, a part missing or not as expected — gives None, and the reader asks calamine.
@@ -13,6 +14,8 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+
+from openpyxl.utils.cell import column_index_from_string
 
 from kamxl.io.intake import Package
 from kamxl.io.zipparts import part_bytes
@@ -75,13 +78,6 @@ def _targets(package: Package, part: str, kind: str) -> dict[str, str]:
     return out
 
 
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 def _place(package: Package, part: str, sheet: str) -> TablePlace:
     data = _part(package, part)
     head = _ELEMENT[b"table"].search(data)    # the root element (a table's first)
@@ -91,7 +87,8 @@ def _place(package: Package, part: str, sheet: str) -> TablePlace:
     match = _REF.fullmatch(table.get("ref", ""))
     if match is None or table.get("headerRowCount", "1") != "1" or table.get("totalsRowCount", "0") != "0":
         raise _Unsure
-    left, top, right, bottom = _col(match[1]), int(match[2]) - 1, _col(match[3]), int(match[4]) - 1
+    left, right = column_index_from_string(match[1]) - 1, column_index_from_string(match[3]) - 1
+    top, bottom = int(match[2]) - 1, int(match[4]) - 1
     names = [m[1] if m[1] is not None else m[2] for m in _COLUMN.finditer(data)]
     if any(b"&" in n for n in names):
         raise _Unsure

@@ -114,12 +114,12 @@ class Submission:
     def __reduce__(self) -> tuple[object, ...]:
         # Its lines pickled column by column (a list of each field), not as one object each
         # with a dict of slot names: a business unit's workers send 200,000 lines.
-        fields = {f: getattr(self, f) for f in SUBMISSION_FIELDS if f != "lines"}
-        return (_submission, (fields, [list(map(attrgetter(f), self.lines)) for f in LINE_FIELDS]))
+        header = {f: getattr(self, f) for f in SUBMISSION_FIELDS if f != "lines"}
+        return (_submission, (header, [list(map(attrgetter(f), self.lines)) for f in LINE_FIELDS]))
 
 
-def _submission(fields: dict[str, object], columns: list[list[object]]) -> Submission:
-    return Submission(lines=tuple(map(Line, *columns)), **fields)  # type: ignore[arg-type]
+def _submission(header: dict[str, object], columns: list[list[object]]) -> Submission:
+    return Submission(lines=tuple(map(Line, *columns)), **header)  # type: ignore[arg-type]
 
 
 SUBMISSION_FIELDS = tuple(f.name for f in fields(Submission))

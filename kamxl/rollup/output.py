@@ -18,6 +18,7 @@ from kamxl.methodology import Config
 from kamxl.methodology.vocabulary import FORECAST_CATEGORY, FORECAST_LEVEL, STATUS
 from kamxl.rollup.core import RollUp
 from kamxl.rollup.flow import CHANGES, Change, by_owner
+from kamxl.rollup.inputs import LINE_KEYS
 from kamxl.rollup.model import REASONS, Line, Skipped, Submission
 from kamxl.schema.rollup import ROLLUP
 from kamxl.templates.builder import build_workbook
@@ -81,15 +82,12 @@ def _stage(stage: Any, lang: Lang) -> str:
     return entry[1]
 
 
-LINE_FIELDS = {"opportunity_id": "id", "customer": "customer", "owner": "owner", "confirmed": "confirmed",
-               "stage": "stage", "status": "status", "category": "category", "amount": "amount",
-               "close_date": "close_date", "owner_forecast": "owner_forecast", "adjusted_forecast": "adjusted_forecast",
-               "adjustment_note": "adjustment_note", "adjusted_by": "adjusted_by", "submitted_at": "submitted_at"}
+ATTRIBUTE = {"opportunity_id": "id"}   # a line's attribute for a column key, where the two differ
 
 
 def _lines(lines: list[Line], lang: Lang) -> Columns:
     """The lines column by column, each column's labels looked up once per distinct value."""
-    columns = {key: list(map(attrgetter(name), lines)) for key, name in LINE_FIELDS.items()}
+    columns = {key: list(map(attrgetter(ATTRIBUTE.get(key, key)), lines)) for key in LINE_KEYS}
     yes, no = YES_NO[lang]
     labels = {
         "confirmed": lambda v: yes if v else no,

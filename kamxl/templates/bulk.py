@@ -209,7 +209,7 @@ def _faster_deflate(out: IO[bytes]) -> None:
 
 def _write_behind(out: IO[bytes], pieces: Iterable[bytes]) -> None:
     """Write (checksum, compress) each piece in a thread while the next one is rendered:
-    zlib lets go of the interpreter while it works, so the two run on two cores."""
+    ISA-L and zlib let go of the interpreter while they work, so the two run on two cores."""
     with ThreadPoolExecutor(1) as writer:
         pending = None
         for piece in pieces:
