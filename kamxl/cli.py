@@ -106,9 +106,12 @@ def _template_names() -> list[str]:
 @LANG_OPTION
 @CONFIG_OPTION
 @click.option("--example", is_flag=True, help="Fill it with the bundled sample data.")
+@click.option("--portable", is_flag=True,
+              help="Plain Excel formulas instead of KAM_* functions: for Excel without the kamxl add-in, "
+                   "Excel for Mac and the web, WPS and LibreOffice.")
 @click.pass_context
 def new(ctx: click.Context, template: str, output: Path, lang: str | None, config_path: Path | None,
-        example: bool) -> None:
+        example: bool, portable: bool) -> None:
     """Write a standard workbook: funnel, forecast or account-plan."""
     from kamxl.methodology import load_config
     from kamxl.templates import write_template
@@ -116,7 +119,8 @@ def new(ctx: click.Context, template: str, output: Path, lang: str | None, confi
     language = _remember_lang(ctx, lang)
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter("the output must be an .xlsx file / 输出文件须为 .xlsx", param_hint="--output")
-    path = write_template(template, output, lang=language, config=load_config(config_path), filled=example)
+    path = write_template(template, output, lang=language, config=load_config(config_path), filled=example,
+                          edition="portable" if portable else "kam")
     click.echo({"zh": f"已写入 {path}", "en": f"written: {path}"}[language])
 
 

@@ -114,9 +114,10 @@ def evaluate(path: Path) -> dict[str, object]:
         if "]" not in key:  # the engine's own nodes ('self', constants), not cells
             continue
         sheet, _, cells = key.split("]", 1)[1].replace("'", "").rpartition("!")
-        if ":" not in cells and not cells[-1:].isdigit():
+        try:
+            min_col, min_row, _, _ = range_boundaries(cells.upper())
+        except ValueError:   # a defined name (Kam_Stage_1), not a cell
             continue
-        min_col, min_row, _, _ = range_boundaries(cells.upper())
         for r, row in enumerate(np.atleast_2d(getattr(ranges, "value", ranges))):
             for c, value in enumerate(row):
                 values[f"{sheet.upper()}!{get_column_letter(min_col + c)}{min_row + r}"] = _cell(value)

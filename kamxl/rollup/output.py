@@ -49,7 +49,9 @@ def write_rollup(result: RollUp, path: Path, *, lang: Lang, config: Config, used
               "period": result.period, "currency": result.currency, "submitted_at": result.submitted_at,
               "quota": result.quota}
     with atomic_path(path) as tmp:
-        build_workbook(ROLLUP, tmp, lang=lang, config=config, rows=rows, forms={"Forecast": header})
+        # portable: a manager forwards it to people without the add-in (kamxl.templates.portable)
+        build_workbook(ROLLUP, tmp, lang=lang, config=config, rows=rows, forms={"Forecast": header},
+                       edition="portable")
     return path
 
 

@@ -26,7 +26,7 @@ PROFILE = Form("Profile", (
       hint=T("18 位统一社会信用代码（可选）；有则按代码判重", "18-character unified social credit code (optional); "
              "when given, duplicates are found by it")),
     C("name_key", T("客户惟一性键", "Customer key"), Kind.FORMULA, result=Kind.TEXT, width=WIDE, rules=("M-ACC-2",),
-      formula='=IF({Profile.customer}="","",KAM_NAME_KEY({Profile.customer},{Profile.credit_code}))'),
+      formula='=IF({Profile.customer}="","",KAM_NAME_KEY({Profile.customer},{Profile.credit_code}))', stored=True),
     C("account_manager", T("客户经理", "Account manager"), Kind.TEXT, required=True, width=WIDE, rules=("M-ACC-3",),
       hint=T("每个客户只有一位负责的客户经理", "Every customer has exactly one responsible account manager")),
     C("industry", T("所属行业", "Industry"), Kind.TEXT, width=WIDE, rules=("M-PLAN-2",)),
@@ -89,7 +89,7 @@ DECISION_CHAIN = Table("DecisionChain", T("决策链（鱼骨图）", "Decision 
       hint=T("接触 → 了解 → 接受 → 尊重 → 信任 → 伙伴；关系会倒退，“接受”不是终点",
              "Contact → know → accept → respect → trust → partner; levels can fall, 'accept' is no resting place")),
     C("level_no", T("层级序号", "Level number"), Kind.FORMULA, result=Kind.INTEGER, width=9, rules=("M-REL-1",),
-      formula='=IF({level}="","",KAM_REL_LEVEL({level}))'),
+      formula='=IF({level}="","",KAM_REL_LEVEL({level}))', portable='=IF({level}="","",{@relationship_level:level})'),
     C("attitude", T("对我方态度", "Attitude to us"), Kind.CHOICE, vocabulary=ATTITUDE, width=10, rules=("M-REL-3",)),
     C("coach", T("教练（内线）", "Coach"), Kind.YES_NO, width=9, rules=("M-REL-5",),
       hint=T("是否为我方内线（教练）；阶段 03 起每个商机应有教练",
@@ -100,7 +100,7 @@ CHAIN_CHECK = Form("ChainCheck", (
     C("top10_check", T("TOP10 一致性检查", "TOP-10 check"), Kind.FORMULA, result=Kind.TEXT, width=12,
       rules=("M-REL-3",),
       formula='=IF(COUNTA({DecisionChain.name})+COUNTA({RelationshipPlan.name})=0,"",'
-              'KAM_TOP10_CHECK({DecisionChain.name:top10_rank},{RelationshipPlan.name},"{lang}"))'),
+              'KAM_TOP10_CHECK({DecisionChain.name:top10_rank},{RelationshipPlan.name},"{lang}"))', stored=True),
 ), title=T("决策链 TOP10 与关系评估表一致性（M-REL-3）", "Decision chain TOP-10 vs relationship table (M-REL-3)"))
 
 # --- relationship assessment and improvement plan (M-REL-3, M-REL-4) ---------------------------
@@ -141,7 +141,7 @@ APPROVAL = Form("Approval", (
     C("approver", T("需要谁审批", "Approval needed from"), Kind.FORMULA, result=Kind.TEXT, width=16,
       rules=("M-REL-6",),
       formula='=IF(N({Approval.amount})=0,"",IFERROR(INDEX({DecisionModel.approver},'
-              'COUNTIF({DecisionModel.amount},"<="&{Approval.amount})+1),""))'),
+              'COUNTIF({DecisionModel.amount},"<="&{Approval.amount})+1)&"",""))'),
 ), title=T("按金额查审批人（M-REL-6）", "Who approves this amount (M-REL-6)"))
 
 # --- selling points (M-PLAN-4) ------------------------------------------------------------------
@@ -155,7 +155,9 @@ SELLING_POINTS = Table("SellingPoints", T("卖点评估", "Selling points"), rul
       hint=T("对客户有多大价值：10 = 客户最看重", "How much it is worth to the customer: 10 = what they value most")),
     C("buying_point", T("是否买点", "Buying point"), Kind.FORMULA, result=Kind.TEXT, width=9, rules=("M-PLAN-4",),
       formula=T('=IF(AND({uniqueness}="",{value}=""),"",IF(KAM_BUYING_POINT({uniqueness},{value}),"是","否"))',
-                '=IF(AND({uniqueness}="",{value}=""),"",IF(KAM_BUYING_POINT({uniqueness},{value}),"Y","N"))')),
+                '=IF(AND({uniqueness}="",{value}=""),"",IF(KAM_BUYING_POINT({uniqueness},{value}),"Y","N"))'),
+      portable=T('=IF(AND({uniqueness}="",{value}=""),"",IF({@buying_point:uniqueness,value},"是","否"))',
+                 '=IF(AND({uniqueness}="",{value}=""),"",IF({@buying_point:uniqueness,value},"Y","N"))')),
     C("evidence", T("证据（案例、数据）", "Evidence (cases, data)"), Kind.TEXT, width=40),
 ))
 
@@ -170,10 +172,14 @@ EVALUATION = Form("Evaluation", (
       rules=("M-ACC-6",), hint=T("0–100：客户对我方的满意度与忠诚度", "0–100: how satisfied with and loyal to us the customer is")),
     C("score", T("加权得分", "Weighted score"), Kind.FORMULA, result=Kind.NUMBER, width=16, rules=("M-ACC-6",),
       formula='=IF(AND({Evaluation.contribution}="",{Evaluation.potential}="",{Evaluation.satisfaction}=""),"",'
-              'KAM_EVAL_SCORE({Evaluation.contribution},{Evaluation.potential},{Evaluation.satisfaction}))'),
+              'KAM_EVAL_SCORE({Evaluation.contribution},{Evaluation.potential},{Evaluation.satisfaction}))',
+      portable='=IF(AND({Evaluation.contribution}="",{Evaluation.potential}="",{Evaluation.satisfaction}=""),"",'
+               '{@evaluation_score:Evaluation.contribution,Evaluation.potential,Evaluation.satisfaction})'),
     C("account_class", T("客户等级", "Account class"), Kind.FORMULA, result=Kind.TEXT, width=16, rules=("M-ACC-6",),
       formula='=IF(AND({Evaluation.contribution}="",{Evaluation.potential}="",{Evaluation.satisfaction}=""),"",'
-              'KAM_ACCOUNT_CLASS({Evaluation.contribution},{Evaluation.potential},{Evaluation.satisfaction}))'),
+              'KAM_ACCOUNT_CLASS({Evaluation.contribution},{Evaluation.potential},{Evaluation.satisfaction}))',
+      portable='=IF(AND({Evaluation.contribution}="",{Evaluation.potential}="",{Evaluation.satisfaction}=""),"",'
+               '{@account_class:Evaluation.score})'),
     C("evaluated_on", T("评估日期", "Evaluated on"), Kind.DATE, width=16, rules=("M-ACC-6",)),
     C("decision", T("评估结论", "Decision"), Kind.CHOICE, vocabulary=ACCOUNT_DECISION, width=16, rules=("M-ACC-6",),
       hint=T("优胜劣汰：A 保持、B 发展、C 降级、D 退出（可调整并说明）",

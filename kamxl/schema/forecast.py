@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from kamxl.i18n import Text as T
 from kamxl.methodology.vocabulary import FORECAST_CATEGORY, FORECAST_LEVEL, STATUS
-from kamxl.schema.model import Chart, Column, Form, Grid, Kind, Sheet, Table, Template
+from kamxl.schema.model import Chart, Column, Form, Funnel, Grid, Kind, Sheet, Table, Template
 
 C = Column
 
@@ -39,7 +39,8 @@ LINES = Table("ForecastLines", T("预测明细", "Forecast lines"), rules=("M-FC
     C("close_period", T("成交期间", "Close period"), Kind.FORMULA, result=Kind.TEXT, width=11, rules=("M-FC-1",),
       formula="={period:close_date}"),
     C("weighted", T("加权金额", "Weighted amount"), Kind.FORMULA, result=Kind.MONEY, width=14, rules=("M-FUN-2",),
-      formula='=IF({stage}="","",KAM_WEIGHTED({amount},{stage},{status}))'),
+      formula='=IF({stage}="","",KAM_WEIGHTED({amount},{stage},{status}))',
+      portable='=IF({stage}="","",{@weighted:amount,stage,status})'),
     C("owner_forecast", T("负责人预测", "Owner forecast"), Kind.MONEY, width=14, bounds=(0, 1e12),
       hint=T("负责人自己的预测金额", "The owner's own forecast figure")),
     C("adjusted_forecast", T("调整后预测", "Adjusted forecast"), Kind.MONEY, width=14, bounds=(0, 1e12), rules=("M-FC-4",),
@@ -73,26 +74,25 @@ OWNER_FORECASTS = Table("OwnerForecasts", T("各级预测与调整", "Forecasts 
     C("adjusted_by", T("调整人", "Adjusted by"), Kind.TEXT, width=10, rules=("M-FC-4",)),
     C("note", T("调整说明", "Why"), Kind.TEXT, width=28, rules=("M-FC-4",)),
     C("final", T("采用数", "Figure used"), Kind.FORMULA, result=Kind.MONEY, width=14, rules=("M-FC-4",),
-      formula='=IF({adjusted_figure}="",{owner_figure},{adjusted_figure})'),
+      formula='=IF({adjusted_figure}="",IF({owner_figure}="","",{owner_figure}),{adjusted_figure})'),
 ))
 
 
-def _sum_where_category(value: str, label: Text) -> T:
-    return T(f'=SUMIFS({{ForecastLines.{value}}},{{ForecastLines.category}},"{label.zh}")',
-             f'=SUMIFS({{ForecastLines.{value}}},{{ForecastLines.category}},"{label.en}")')
-
-
-_CAT = {t.key: t.text for t in FORECAST_CATEGORY.terms}
-
+# M-FC-1, M-FC-2: the headline counts what a roll-up of this forecast counts — confirmed lines
+# (in a rep's forecast, of the rep's own opportunities) that can be read, closing in the
+# header's period; {@lines:…} of kamxl.templates.portable spells that out in plain formulas.
 ATTAINMENT = Form("Attainment", (
-    C("closed", T("已成交金额", "Closed"), Kind.FORMULA, result=Kind.MONEY, width=18, rules=("M-TEAM-1",),
-      formula=_sum_where_category("amount", _CAT["closed"])),
+    C("closed", T("已成交金额", "Closed"), Kind.FORMULA, result=Kind.MONEY, width=18, rules=("M-FC-1", "M-TEAM-1"),
+      formula="=SUMPRODUCT({@lines:closed},{ForecastLines.amount})"),
     C("commit", T("承诺（含已成交）", "Commit (incl. closed)"), Kind.FORMULA, result=Kind.MONEY, width=18,
-      formula=T(f'={{Attainment.closed}}+SUMIFS({{ForecastLines.amount}},{{ForecastLines.category}},"{_CAT["commit"].zh}")',
-                f'={{Attainment.closed}}+SUMIFS({{ForecastLines.amount}},{{ForecastLines.category}},"{_CAT["commit"].en}")')),
+      rules=("M-FC-1", "M-FC-2"), formula="={Attainment.closed}+SUMPRODUCT({@lines:commit},{ForecastLines.amount})"),
     C("best_case", T("最佳情况（含承诺）", "Best case (incl. commit)"), Kind.FORMULA, result=Kind.MONEY, width=18,
-      formula=T(f'={{Attainment.commit}}+SUMIFS({{ForecastLines.amount}},{{ForecastLines.category}},"{_CAT["best_case"].zh}")',
-                f'={{Attainment.commit}}+SUMIFS({{ForecastLines.amount}},{{ForecastLines.category}},"{_CAT["best_case"].en}")')),
+      rules=("M-FC-1", "M-FC-2"),
+      formula="={Attainment.commit}+SUMPRODUCT({@lines:best_case},{ForecastLines.amount})"),
+    C("pipeline", T("管道", "Pipeline"), Kind.FORMULA, result=Kind.MONEY, width=18, rules=("M-FC-1", "M-FC-2"),
+      formula="=SUMPRODUCT({@lines:pipeline},{ForecastLines.amount})"),
+    C("weighted", T("加权金额", "Weighted amount"), Kind.FORMULA, result=Kind.MONEY, width=18,
+      rules=("M-FC-1", "M-FUN-2"), formula="=SUMPRODUCT({@lines:any},{ForecastLines.weighted})"),
     C("attainment", T("达成率（已成交/指标）", "Attainment (closed / quota)"), Kind.FORMULA, result=Kind.PERCENT,
       width=18, rules=("M-TEAM-1",), formula='=IF(N({Forecast.quota})=0,"",{Attainment.closed}/{Forecast.quota})'),
     C("forecast_attainment", T("预测达成率（承诺/指标）", "Forecast attainment (commit / quota)"), Kind.FORMULA,
@@ -101,40 +101,42 @@ ATTAINMENT = Form("Attainment", (
     # M-FC-4: this level's figure after its adjustments (the commit when nothing is adjusted here).
     C("adjusted", T("调整后预测（承诺）", "Adjusted forecast (commit)"), Kind.FORMULA, result=Kind.MONEY, width=18,
       rules=("M-FC-4",),
-      formula=T('=IF(COUNTIFS({OwnerForecasts.manager},{Forecast.owner},{OwnerForecasts.level},{Forecast.level})=0,'
-                '{Attainment.commit},SUMIFS({OwnerForecasts.final},{OwnerForecasts.manager},{Forecast.owner},'
-                '{OwnerForecasts.level},{Forecast.level}))',
-                '=IF(COUNTIFS({OwnerForecasts.manager},{Forecast.owner},{OwnerForecasts.level},{Forecast.level})=0,'
-                '{Attainment.commit},SUMIFS({OwnerForecasts.final},{OwnerForecasts.manager},{Forecast.owner},'
-                '{OwnerForecasts.level},{Forecast.level}))')),
-))
+      formula='=IF(COUNTIFS({OwnerForecasts.manager},{Forecast.owner},{OwnerForecasts.level},{Forecast.level})=0,'
+              '{Attainment.commit},SUMIFS({OwnerForecasts.final},{OwnerForecasts.manager},{Forecast.owner},'
+              '{OwnerForecasts.level},{Forecast.level}))'),
+    C("adjusted_attainment", T("调整后达成率（调整后预测/指标）", "Adjusted attainment (adjusted / quota)"),
+      Kind.FORMULA, result=Kind.PERCENT, width=18, rules=("M-FC-4", "M-TEAM-1"),
+      formula='=IF(N({Forecast.quota})=0,"",{Attainment.adjusted}/{Forecast.quota})'),
+    C("outside_lines", T("期间外的商机数", "Lines outside the period"), Kind.FORMULA, result=Kind.INTEGER, width=18,
+      rules=("M-FC-1",), formula="=SUMPRODUCT({@lines_outside})"),
+    C("outside_amount", T("期间外的金额", "Amount outside the period"), Kind.FORMULA, result=Kind.MONEY, width=18,
+      rules=("M-FC-1",), formula="=SUMPRODUCT({@lines_outside},{ForecastLines.amount})"),
+), title=T("本期预测：表头期间内成交、已确认的商机", "This period: confirmed lines closing in the header's period"))
 
-BY_CATEGORY = Grid("by_category", T("按预测类别", "By forecast category"), T("预测类别", "Category"), rules=("M-FC-2",),
-                   rows=tuple((t.key, t.text) for t in FORECAST_CATEGORY.terms), columns=(
+BY_CATEGORY = Grid("by_category", T("本期按预测类别", "This period by forecast category"), T("预测类别", "Category"),
+                   rules=("M-FC-1", "M-FC-2"), rows=tuple((t.key, t.text) for t in FORECAST_CATEGORY.terms), columns=(
     C("count", T("数量", "Count"), Kind.FORMULA, result=Kind.INTEGER, width=9,
-      formula="=COUNTIFS({ForecastLines.category},{row})"),
-    C("amount", T("金额", "Amount"), Kind.FORMULA, result=Kind.MONEY, width=15,
-      formula="=SUMIFS({ForecastLines.amount},{ForecastLines.category},{row})"),
-    C("weighted", T("加权金额", "Weighted"), Kind.FORMULA, result=Kind.MONEY, width=15,
-      formula="=SUMIFS({ForecastLines.weighted},{ForecastLines.category},{row})"),
-    C("owner_forecast", T("负责人预测", "Owner forecast"), Kind.FORMULA, result=Kind.MONEY, width=15,
-      formula="=SUMIFS({ForecastLines.owner_forecast},{ForecastLines.category},{row})"),
-    C("adjusted_forecast", T("调整后预测", "Adjusted forecast"), Kind.FORMULA, result=Kind.MONEY, width=15,
-      formula="=SUMIFS({ForecastLines.adjusted_forecast},{ForecastLines.category},{row})"),
+      formula="=SUMPRODUCT({@lines:{row_key}})"),
+    *(C(key, header, Kind.FORMULA, result=Kind.MONEY, width=15,
+        formula=f"=SUMPRODUCT({{@lines:{{row_key}}}},{{ForecastLines.{key}}})")
+      for key, header in (("amount", T("金额", "Amount")), ("weighted", T("加权金额", "Weighted")),
+                          ("owner_forecast", T("负责人预测", "Owner forecast")),
+                          ("adjusted_forecast", T("调整后预测", "Adjusted forecast")))),
 ))
 
-BY_PERIOD = Grid("by_period", T("按期间 × 类别（金额）", "By period × category (amount)"), T("期间", "Period"),
-                 rules=("M-FC-1",),
-                 rows=(("p1", T("={Forecast.period}", "={Forecast.period}")),
+# The header's period and the three after it; a line closing in any other period is counted
+# in the headline's "outside the period" figures.
+BY_PERIOD = Grid("by_period", T("按期间 × 类别（金额，已确认）", "By period × category (amount, confirmed lines)"),
+                 T("期间", "Period"), rules=("M-FC-1",),
+                 rows=(("p1", T("={Forecast.period}&\"\"", "={Forecast.period}&\"\"")),
                        *((f"p{i}", T("={next_period:prev}", "={next_period:prev}")) for i in (2, 3, 4))),
                  columns=tuple(
     C(t.key, t.text, Kind.FORMULA, result=Kind.MONEY, width=14,
-      formula=T(f'=SUMIFS({{ForecastLines.amount}},{{ForecastLines.close_period}},{{row}},{{ForecastLines.category}},"{t.text.zh}")',
-                f'=SUMIFS({{ForecastLines.amount}},{{ForecastLines.close_period}},{{row}},{{ForecastLines.category}},"{t.text.en}")'))
+      formula=f'=IF({{row}}="","",SUMPRODUCT({{@lines_in:{t.key},row}},{{ForecastLines.amount}}))')
     for t in FORECAST_CATEGORY.terms))
 
 BY_STAGE = Grid("by_stage", T("按阶段", "By stage"), T("阶段", "Stage"), rules=("M-FUN-1", "M-FUN-2"), array_rows=8,
-                array_formula='=KAM_FUNNEL({ForecastLines.stage},{ForecastLines.amount},{ForecastLines.status},"","{lang}")',
+                funnel=Funnel("ForecastLines.stage", "ForecastLines.amount", "ForecastLines.status"),
                 columns=(
     C("count", T("数量", "Count"), Kind.FORMULA, result=Kind.INTEGER, width=9),
     C("amount", T("金额", "Amount"), Kind.FORMULA, result=Kind.MONEY, width=15),
@@ -145,7 +147,7 @@ BY_STAGE = Grid("by_stage", T("按阶段", "By stage"), T("阶段", "Stage"), ru
     C("amount_band", T("金额等级", "Band (amount)"), Kind.FORMULA, result=Kind.TEXT, width=9),
 ))
 
-FORECAST = Template("forecast", 2, T("销售预测", "Sales forecast"), sheets=(
+FORECAST = Template("forecast", 3, T("销售预测", "Sales forecast"), sheets=(
     Sheet("forecast", T("预测", "Forecast"), (HEADER, LINES),
           hint=T("只列出你作为主要负责人、且已确认的商机（M-FC-2）",
                  "List only confirmed opportunities you are the primary owner of (M-FC-2)")),

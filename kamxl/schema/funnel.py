@@ -9,7 +9,7 @@ from kamxl.methodology.scoring import QUESTIONS
 from kamxl.methodology.vocabulary import (
     BID_SCHEME, FORECAST_CATEGORY, LOCAL_IMPACT, RELATIONSHIP_CONTROL, SALES_MODE, STATUS, TENDER_MODE,
 )
-from kamxl.schema.model import Chart, Column, Grid, Kind, Sheet, Table, Template
+from kamxl.schema.model import Chart, Column, Funnel, Grid, Kind, Sheet, Table, Template
 
 C = Column
 
@@ -34,9 +34,11 @@ OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules
     C("close_date", T("预计成交日期", "Expected close"), Kind.DATE, required=True, width=13,
       hint=T("进行中的商机日期不应早于今天", "An open opportunity should not close in the past")),
     C("probability", T("阶段赢率", "Probability"), Kind.FORMULA, result=Kind.PERCENT, width=11, rules=("M-FUN-1", "M-FUN-6"),
-      formula='=IF({stage}="","",KAM_STAGE_PROB({stage},{status}))'),
+      formula='=IF({stage}="","",KAM_STAGE_PROB({stage},{status}))',
+      portable='=IF({stage}="","",{@probability:stage,status})'),
     C("weighted", T("加权金额", "Weighted amount"), Kind.FORMULA, result=Kind.MONEY, width=15, rules=("M-FUN-2",),
-      formula='=IF({stage}="","",KAM_WEIGHTED({amount},{stage},{status}))'),
+      formula='=IF({stage}="","",KAM_WEIGHTED({amount},{stage},{status}))',
+      portable='=IF({stage}="","",{@weighted:amount,stage,status})'),
     C("value_score", T("价值评分", "Value score"), Kind.FORMULA, result=Kind.TEXT, width=12, rules=("M-SCORE-1",),
       formula=T('=IF({id}="","",IF(COUNTIF({Assessment.id},{id})=0,"未评估",'
                 'INDEX({Assessment.score},MATCH({id},{Assessment.id},0))))',
@@ -66,13 +68,13 @@ ASSESSMENT = Table("Assessment", T("商机价值评估（20 问）", "Value asse
                    rules=("M-SCORE-1", "M-SCORE-2", "M-SCORE-3"), columns=(
     C("id", T("商机编号", "Opportunity ID"), Kind.ID, required=True, width=16),
     C("name", T("商机名称", "Opportunity"), Kind.FORMULA, result=Kind.TEXT, width=28,
-      formula='=IFNA(INDEX({Opportunities.name},MATCH({id},{Opportunities.id},0)),"")'),
+      formula='=IFNA(INDEX({Opportunities.name},MATCH({id},{Opportunities.id},0))&"","")'),
     *(C(q.id.lower(), T(q.id, q.id), Kind.YES_NO, width=5, rules=("M-SCORE-3",),
         hint=T(f"{q.dimension} {q.text.zh}", f"{q.dimension} {q.text.en}")) for q in QUESTIONS),
     C("score", T("评分", "Score"), Kind.FORMULA, result=Kind.INTEGER, width=10, rules=("M-SCORE-1", "M-SCORE-3"),
-      formula='=IF({id}="","",KAM_SCORE({q01:q20},"{lang}"))'),
+      formula='=IF({id}="","",KAM_SCORE({q01:q20},"{lang}"))', portable='=IF({id}="","",{@score:q01:q20})'),
     C("level", T("价值等级", "Value level"), Kind.FORMULA, result=Kind.TEXT, width=14, rules=("M-SCORE-2",),
-      formula='=IF({id}="","",KAM_VALUE_LEVEL({score},"","{lang}"))'),
+      formula='=IF({id}="","",KAM_VALUE_LEVEL({score},"","{lang}"))', portable='=IF({id}="","",{@value_level:score})'),
 ))
 
 BENCHMARKS = Table("Benchmarks", T("历史基准（各阶段）", "Historical benchmarks (per stage)"), seed="open_stages",
@@ -84,8 +86,8 @@ BENCHMARKS = Table("Benchmarks", T("历史基准（各阶段）", "Historical be
 
 HEALTH = Grid("health", T("漏斗健康度", "Funnel health"), T("阶段", "Stage"), rules=("M-FUN-1", "M-FUN-2", "M-FUN-3"),
               array_rows=8,
-              array_formula='=KAM_FUNNEL({Opportunities.stage},{Opportunities.amount},{Opportunities.status},'
-                            '{Benchmarks.stage:amount},"{lang}")',
+              funnel=Funnel("Opportunities.stage", "Opportunities.amount", "Opportunities.status",
+                            ("Benchmarks.stage", "Benchmarks.count", "Benchmarks.amount")),
               columns=(
     C("count", T("数量", "Count"), Kind.FORMULA, result=Kind.INTEGER, width=9),
     C("amount", T("金额", "Amount"), Kind.FORMULA, result=Kind.MONEY, width=15),

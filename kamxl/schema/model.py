@@ -7,6 +7,14 @@ roll-up mapping and the docs. Nothing about a column is typed anywhere else.
 Formulas are written with ``{key}`` placeholders naming columns of the same table (this
 row) or form fields; the builder turns them into structured references or defined names
 in the template's language, so one declaration serves both languages.
+
+Two editions are written from one declaration: the ``KAM_*`` edition (the add-in's
+worksheet functions, with reasons behind every error) and the portable edition (plain
+Excel functions that Excel 2016+, Excel for Mac and the web, WPS and LibreOffice all
+have). A computed column that calls a ``KAM_*`` function declares its ``portable``
+formula beside it (``{@macro:args}`` of :mod:`kamxl.templates.portable`), or ``stored``
+when plain Excel cannot compute it: the portable edition then holds the value kamxl
+computed when it wrote the file.
 """
 from __future__ import annotations
 
@@ -54,6 +62,8 @@ class Column:
     required: bool = False
     vocabulary: Vocabulary | None = None
     formula: str | Text | None = None    # with {key} placeholders; Kind.FORMULA only
+    portable: str | Text | None = None   # the portable edition's formula, where it differs
+    stored: bool = False                 # the portable edition stores kamxl's value (no plain formula)
     result: Kind = Kind.TEXT             # how a formula's result is formatted
     bounds: tuple[float, float] | None = None
     width: float = 12
@@ -98,12 +108,34 @@ class Form:
 
 
 @dataclass(frozen=True)
+class Funnel:
+    """What KAM_FUNNEL summarises (M-FUN-1..3): the stage, amount and status columns of a
+    table, and the benchmarks' stage, count and amount columns (None: no benchmarks)."""
+
+    stages: str
+    amounts: str
+    statuses: str
+    benchmarks: tuple[str, str, str] | None = None
+
+    @property
+    def formula(self) -> str:
+        """The KAM_* edition: one array formula over the whole block."""
+        if self.benchmarks:
+            table, _, first = self.benchmarks[0].partition(".")
+            bench = f"{{{table}.{first}:{self.benchmarks[2].partition('.')[2]}}}"
+        else:
+            bench = '""'
+        return f'=KAM_FUNNEL({{{self.stages}}},{{{self.amounts}}},{{{self.statuses}}},{bench},"{{lang}}")'
+
+
+@dataclass(frozen=True)
 class Grid:
     """A computed block: fixed row labels, and per column a formula per row.
 
     ``rows`` are (key, label) pairs; formulas may use {row} (the row's label cell) and
     ``{key}`` placeholders of tables and forms in the workbook (whole columns).
-    An ``array`` grid is one array formula that fills the whole block (KAM_FUNNEL).
+    A ``funnel`` grid is what KAM_FUNNEL fills: one array formula over the whole block in
+    the KAM_* edition, a plain formula per cell in the portable one.
     """
 
     key: str
@@ -111,9 +143,13 @@ class Grid:
     row_header: Text
     columns: tuple[Column, ...]
     rows: tuple[tuple[str, Text], ...] = ()
-    array_formula: str | Text | None = None
+    funnel: Funnel | None = None
     array_rows: int = 0
     rules: tuple[str, ...] = ()
+
+    @property
+    def array_formula(self) -> str | None:
+        return self.funnel.formula if self.funnel else None
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,13 @@ EXAMPLES: dict[str, Callable[..., dict[str, Any]]] = {
 
 
 def write_template(name: str, target: Path, *, lang: Lang, config: Config | None = None,
-                   filled: bool = False, snapshot: bool = False) -> Path:
-    """Write template ``name`` (blank, or the filled example) to ``target``.
+                   filled: bool = False, edition: str = "kam", snapshot: bool = False) -> Path:
+    """Write template ``name`` (blank, or the filled example) to ``target``, in the ``edition``
+    'kam' (KAM_* functions, for the add-in) or 'portable' (plain Excel functions).
 
-    ``snapshot``: array formulas as values, for rendering (see ``build_workbook``).
+    Every formula stores its value (:mod:`kamxl.templates.stored`), so any reader — and
+    Excel before it recalculates — shows numbers. ``snapshot``: the KAM_FUNNEL block as
+    values, for rendering the KAM_* edition (see ``build_workbook``).
     """
     cfg = config or default_config()
     template = TEMPLATES[name]
@@ -28,14 +31,8 @@ def write_template(name: str, target: Path, *, lang: Lang, config: Config | None
     rows = {k: v for k, v in content.items() if isinstance(v, list)}
     forms = {k: v for k, v in content.items() if isinstance(v, dict)}
     with atomic_path(target) as tmp:
-        build_workbook(template, tmp, lang=lang, config=cfg, rows=rows, forms=forms)
-        if filled or any(template.grids()):
-            # Second pass: store every formula's value, computed by a real engine with the
-            # KAM_* functions, so any reader (and Excel before recalculating) sees numbers.
-            from kamxl.engine import evaluate
-
-            build_workbook(template, tmp, lang=lang, config=cfg, rows=rows, forms=forms, cached=evaluate(tmp),
-                           snapshot=snapshot)
+        build_workbook(template, tmp, lang=lang, config=cfg, rows=rows, forms=forms, edition=edition,
+                       snapshot=snapshot)
     return target
 
 

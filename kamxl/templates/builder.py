@@ -21,18 +21,27 @@ from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.vocabulary import HEALTH_BAND, Vocabulary
 from kamxl.schema.model import Chart, Column, Form, Grid, Kind, Sheet, Table, Template
+from kamxl.templates import keys as spellings
 from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, Columns, fill
 from kamxl.templates.layout import Placed, plan, resolve, seed_rows
+from kamxl.templates.portable import funnel_cells
+from kamxl.templates.stored import Book
 
 META_SHEET = "_kamxl"
 LISTS_SHEET = "_lists"
+KEYS_SHEET = spellings.SHEET
+EDITIONS = ("kam", "portable")   # KAM_* functions (the add-in) or plain Excel functions
+# Excel 365's calculation engine: a file stamped with it (and no full-calculation flag) opens
+# showing its stored values instead of recalculating everything on load.
+CALC_ID = 191029
+STORED_NOTE = Text("此值由 kamxl 在写入文件时计算：普通 Excel 公式无法计算它。安装 kamxl 加载项后使用 KAM_* 版本可自动更新，"
+                   "或用 kamxl portable 重新生成。",
+                   "kamxl computed this value when it wrote the file: plain Excel formulas cannot compute it. "
+                   "The KAM_* edition with the kamxl add-in keeps it up to date, or run kamxl portable again.")
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties: builds must be reproducible
 YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
 BAND_FILLS = {"excellent": "#C6EFCE", "good": "#FFEB9C", "warning": "#FFC7CE"}
-
-
-Values = Mapping[str, object]   # 'SHEET!A1' (upper case) -> cached value of a formula cell
 
 
 CHART_WIDTH = 640   # pixels
@@ -51,21 +60,37 @@ class _Worksheet(Worksheet):
             prepared[key] = super()._prepare_formula(formula, expand_future_functions)
         return prepared[key]
 
+    def _xml_formula_element(self, formula: str, result: Any, attributes: Any = ()) -> None:
+        # A formula whose result is empty text stores it as text (XlsxWriter leaves such a
+        # result untyped, which readers take for "no value stored").
+        if result == "" and not any(k == "t" for k, _ in attributes):
+            attributes = [*attributes, ("t", "str")]
+        super()._xml_formula_element(formula, result, list(attributes))
+
 
 class Builder:
     def __init__(self, template: Template, path: Path, *, lang: Lang, config: Config,
                  rows: Mapping[str, Sequence[dict[str, Any]]], forms: Mapping[str, Mapping[str, Any]],
-                 cached: Values, snapshot: bool = False) -> None:
-        self.t, self.lang, self.cfg, self.snapshot = template, lang, config, snapshot
-        self.rows = {name: r if isinstance(r, Columns) else list(r) for name, r in rows.items()}
-        self.forms, self.cached = forms, cached
-        self.places = plan(template, lang, config, {k: len(v) for k, v in self.rows.items()})
+                 edition: str = "kam", snapshot: bool = False) -> None:
+        if edition not in EDITIONS:
+            raise ValueError(f"edition: {edition!r} (one of {EDITIONS})")
+        self.t, self.lang, self.cfg, self.snapshot, self.edition = template, lang, config, snapshot, edition
+        given = {name: r if isinstance(r, Columns) else list(r) for name, r in rows.items()}
+        self.places = plan(template, lang, config, {k: len(v) for k, v in given.items()})
+        # Seeded rows (stage list, checklist questions) take what the example adds to them.
+        self.rows = {t.name: _with_seed(t, config, lang, given.get(t.name) or []) for t in template.tables()}
+        self.forms = forms
+        # what every formula shows, computed from these very cells (kamxl.templates.stored)
+        self.book = Book(template, lang=lang, config=config, places=self.places, tables=self.rows, forms=forms)
         # use_future_functions: Excel 2010+ functions (IFNA…) must be stored as _xlfn.IFNA, or Excel
         # and LibreOffice do not recognise them.
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                   "use_future_functions": True})
+        # every formula stores its value: no full recalculation on load (a KAM_* workbook opened
+        # where the add-in is not installed shows the values instead of #NAME?)
+        self.wb.calc_on_load, self.wb.calc_id = False, CALC_ID
         self.wb.set_properties({"title": template.title(lang), "author": "kamxl", "created": FIXED_DATE,
-                                "comments": f"kamxl template {template.id} v{template.version} ({lang})"})
+                                "comments": f"kamxl template {template.id} v{template.version} ({lang}, {edition})"})
         self.fmt = self._formats()
         self.lists: dict[str, list[str]] = {}
         self.resolved: dict[tuple[object, str | None], str] = {}
@@ -103,6 +128,7 @@ class Builder:
         for sheet in self.t.sheets:
             self._sheet(sheet)
         self._lists_sheet()
+        self._keys_sheet()
         self._meta_sheet()
         self.wb.close()
         fill(self.path, self.bulk)
@@ -142,19 +168,16 @@ class Builder:
 
     # --- blocks --------------------------------------------------------------------------
     def _table(self, ws: Any, table: Table, place: Placed, widths: dict[int, float]) -> None:
-        seeded = seed_rows(table, self.cfg, self.lang)
-        given = self.rows.get(table.name) or []
-        # Seeded rows (stage list, checklist questions) take what the example adds to them.
-        data = [{**s, **g} for s, g in zip(seeded, given)] + seeded[len(given):] if seeded else given
+        data = self.rows[table.name]
         n = place.rows
-        bulk = len(data) > BULK_ROWS and not self.cached
+        bulk = len(data) > BULK_ROWS
         columns = []
         for c, col in enumerate(table.columns):
             spec: dict[str, Any] = {"header": col.header(self.lang)}
             if not bulk:  # (bulk: bulk.py copies the first row's format and formula to every row)
                 spec["format"] = self.fmt[f"{'calc' if col.formula else 'in'}:{_kind(col).value}"]
                 if col.formula:
-                    spec["formula"] = self._formula(col.formula, table)
+                    spec["formula"] = self._formula(self._edition(col), table)
             columns.append(spec)
             widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), col.width)
         last_col = place.first_col + len(columns) - 1
@@ -170,11 +193,13 @@ class Builder:
             row = place.header_row + 1 + r
             values = data[r] if r < len(data) else {}
             for c, col in enumerate(table.columns):
-                self._cell(ws, row, place.first_col + c, col, values.get(col.key), table)
+                value = self.book.column(table.name, col.key)[r] if col.formula else values.get(col.key)
+                self._cell(ws, row, place.first_col + c, col, value, table)
         if bulk:  # the first row is the pattern; the rest go straight into the XML (bulk.py)
             part = f"xl/worksheets/sheet{self.wb.worksheets().index(ws) + 1}.xml"
             self.bulk.append(BulkRows(part, place.header_row + 2, place.first_col, [c.key for c in table.columns],
-                                      data))
+                                      data, {c.key: self.book.column(table.name, c.key)
+                                             for c in table.columns if c.formula}))
         for c, col in enumerate(table.columns):
             self._validate(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
             self._look(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
@@ -185,7 +210,8 @@ class Builder:
         for i, col in enumerate(form.fields):
             row = place.first_row + i
             ws.write(row, place.first_col, col.header(self.lang), self.fmt["label"])
-            self._cell(ws, row, place.first_col + 1, col, values.get(col.key), None, wrap=col.width >= 40)
+            value = self.book.field(form.prefix, col.key) if col.formula else values.get(col.key)
+            self._cell(ws, row, place.first_col + 1, col, value, None, wrap=col.width >= 40)
             self._validate(ws, row, row, place.first_col + 1, col)
             self._look(ws, row, row, place.first_col + 1, col)
             widths[place.first_col + 1] = max(widths.get(place.first_col + 1, 0), col.width)
@@ -198,22 +224,32 @@ class Builder:
             ws.write(place.header_row, place.first_col + c, col.header(self.lang), self.fmt["header"])
             widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), col.width)
         first, last = place.header_row + 1, place.header_row + place.rows
-        if grid.array_formula and self.snapshot:  # values only: see build_workbook
+        body = self.book.grid(grid.key)
+
+        def cached(r: int, c: int) -> object:   # the stored value of the body's cell (sheet row r)
+            value = body[r - first][c]
+            return "" if value is None else value
+
+        if grid.funnel and (self.snapshot or self.edition == "portable"):
+            formulas = self._funnel_formulas(grid, place) if self.edition == "portable" else None
             for r in range(first, last + 1):
                 for c in range(len(grid.columns) + 1):
                     col = grid.columns[c - 1] if c else None
-                    ws.write(r, place.first_col + c, self._cached(ws, r, place.first_col + c, ""),
-                             self.fmt[f"calc:{_kind(col).value}"])
-        elif grid.array_formula:
-            formula = self._formula(grid.array_formula, None)
+                    value, fmt = cached(r, c), self.fmt[f"calc:{_kind(col).value}"]
+                    if formulas:  # the portable edition: a plain formula per cell
+                        ws.write_formula(r, place.first_col + c, formulas[r - first][c], fmt, value)
+                    else:         # values only: see build_workbook
+                        ws.write(r, place.first_col + c, value, fmt)
+        elif grid.funnel:
+            formula = self._formula(grid.funnel.formula, None)
             ws.write_array_formula(first, place.first_col, last, place.first_col + len(grid.columns), formula,
-                                   self.fmt["calc:text"], self._cached(ws, first, place.first_col, ""))
+                                   self.fmt["calc:text"], cached(first, 0))
             for r in range(first, last + 1):
                 for c in range(len(grid.columns) + 1):
                     col = grid.columns[c - 1] if c else None
                     fmt = self.fmt[f"calc:{_kind(col).value}"] if col else self.fmt["calc:text"]
                     if (r, c) != (first, 0):
-                        ws.write(r, place.first_col + c, self._cached(ws, r, place.first_col + c, ""), fmt)
+                        ws.write(r, place.first_col + c, cached(r, c), fmt)
         else:
             for i, (_, label) in enumerate(grid.rows):
                 row = first + i
@@ -221,23 +257,28 @@ class Builder:
                 if text.startswith("="):  # a computed row label (the next forecast periods)
                     prev = {"prev": xl_rowcol_to_cell(row - 1, place.first_col)}
                     ws.write_formula(row, place.first_col, self._formula(getattr(label, self.lang), None, prev),
-                                     self.fmt["label"], self._cached(ws, row, place.first_col, ""))
+                                     self.fmt["label"], cached(row, 0))
                 else:
                     ws.write(row, place.first_col, text, self.fmt["label"])
                 for c, col in enumerate(grid.columns, start=1):
-                    extra = {"row": xl_rowcol_to_cell(row, place.first_col)}
+                    extra = {"row": xl_rowcol_to_cell(row, place.first_col), "row_key": grid.rows[i][0]}
                     ws.write_formula(row, place.first_col + c, self._formula(col.formula, None, extra),
-                                     self.fmt[f"calc:{_kind(col).value}"], self._cached(ws, row, place.first_col + c, 0))
+                                     self.fmt[f"calc:{_kind(col).value}"], cached(row, c))
         for c, col in enumerate(grid.columns, start=1):
             self._look(ws, first, last, place.first_col + c, col)
 
     # --- cells ---------------------------------------------------------------------------
     def _cell(self, ws: Any, row: int, col: int, column: Column, value: object, table: Table | None,
               wrap: bool = False) -> None:
+        if column.formula and column.stored and self.edition == "portable":
+            # plain Excel cannot compute it: the value kamxl computed, marked as such
+            ws.write(row, col, "" if value is None else value, self._stored_format(column))
+            ws.write_comment(row, col, STORED_NOTE(self.lang), {"author": "kamxl", "x_scale": 2, "y_scale": 1.5})
+            return
         if column.formula:
-            formula = self._formula(column.formula, table)
+            formula = self._formula(self._edition(column), table)
             ws.write_formula(row, col, formula, self.fmt[f"calc:{_kind(column).value}"],
-                             self._cached(ws, row, col, ""))
+                             "" if value is None else value)
             return
         fmt = self.fmt["in:text:wrap" if wrap and column.kind is Kind.TEXT else f"in:{column.kind.value}"]
         if value is None or value == "":
@@ -260,9 +301,31 @@ class Builder:
             self.fmt[key] = self.wb.add_format({**self.props[id(fmt)], "quote_prefix": True})
         return self.fmt[key]
 
-    def _cached(self, ws: Any, row: int, col: int, default: object) -> object:
-        value = self.cached.get(f"{ws.name.upper()}!{xl_rowcol_to_cell(row, col)}", default)
-        return "" if value is None else value
+    def _edition(self, column: Column) -> str | Text:
+        assert column.formula is not None
+        return column.portable if self.edition == "portable" and column.portable else column.formula
+
+    def _stored_format(self, column: Column) -> Any:
+        key = f"stored:{_kind(column).value}"
+        if key not in self.fmt:
+            self.fmt[key] = self._add_format({**self.props[id(self.fmt[f"calc:{_kind(column).value}"])],
+                                              "italic": True, "font_color": "#7F6000"})
+        return self.fmt[key]
+
+    def _funnel_formulas(self, grid: Grid, place: Placed) -> list[list[str]]:
+        """The portable edition of a KAM_FUNNEL block: a plain formula per cell."""
+        spec = grid.funnel
+        assert spec is not None
+
+        def ref(token: str) -> str:
+            return self._formula("{" + token + "}", None)
+
+        positions = {"stage": 0, **{c.key: i for i, c in enumerate(grid.columns, start=1)}}
+        cells = [{k: xl_rowcol_to_cell(place.header_row + 1 + r, place.first_col + c) for k, c in positions.items()}
+                 for r in range(place.rows)]
+        bench = tuple(ref(b) for b in spec.benchmarks) if spec.benchmarks else None
+        return funnel_cells(ref(spec.stages), ref(spec.amounts), ref(spec.statuses), bench,  # type: ignore[arg-type]
+                            lang=self.lang, config=self.cfg, cells=cells)
 
     def _formula(self, formula: str | Text | None, table: Table | None, extra: dict[str, str] | None = None) -> str:
         assert formula is not None
@@ -377,14 +440,43 @@ class Builder:
             self.wb.define_name(f"List_{name}", f"={LISTS_SHEET}!${col}$2:${col}${len(labels) + 1}")
         ws.hide()
 
+    def _keys_sheet(self) -> None:
+        """The spellings table and settings the plain formulas look up (kamxl.templates.keys)."""
+        ws = self.wb.add_worksheet(KEYS_SHEET)
+        table = spellings.columns(self.cfg)
+        prob = [c for c, column in enumerate(table) if column.title.startswith(spellings.PROB_BLOCK)]
+        for c, column in enumerate(table):
+            ws.write_string(0, c, column.title)
+            for r, cell in enumerate(column.cells, start=1):
+                if isinstance(cell, spellings.Error):
+                    ws.write_formula(r, c, cell.formula, None, cell.code)
+                elif isinstance(cell, str):
+                    ws.write_string(r, c, cell)
+                else:
+                    ws.write_number(r, c, cell)
+            letter = xl_col_to_name(c)
+            for name, (first, last) in column.names.items():
+                self.wb.define_name(name, f"={KEYS_SHEET}!${letter}${first + 2}:${letter}${last + 2}")
+        rows = len(table[prob[0]].cells)
+        self.wb.define_name(spellings.PROB_BLOCK, f"={KEYS_SHEET}!${xl_col_to_name(prob[0])}$2:"
+                                                  f"${xl_col_to_name(prob[-1])}${rows + 1}")
+        ws.hide()
+
     def _meta_sheet(self) -> None:
         ws = self.wb.add_worksheet(META_SHEET)
         for r, (key, value) in enumerate([("template", self.t.id), ("schema_version", self.t.version),
                                           ("language", self.lang), ("title", self.t.title(self.lang)),
-                                          ("generator", "kamxl")]):
+                                          ("generator", "kamxl"), ("edition", self.edition)]):
             ws.write_string(r, 0, key)
             ws.write(r, 1, value)
         ws.hide()
+
+
+def _with_seed(table: Table, config: Config, lang: Lang, given: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+    seeded = seed_rows(table, config, lang)
+    if not seeded:
+        return given
+    return [{**s, **g} for s, g in zip(seeded, given)] + seeded[len(given):]
 
 
 def _key(block: Form | Table | Grid) -> str:
@@ -421,14 +513,16 @@ def _error_message(column: Column, lang: Lang) -> str:
 
 
 def build_workbook(template: Template, path: Path, *, lang: Lang, config: Config | None = None,
-                   rows: Mapping[str, list[dict[str, Any]]] | None = None,
-                   forms: Mapping[str, Mapping[str, Any]] | None = None, cached: Values | None = None,
+                   rows: Mapping[str, Sequence[dict[str, Any]]] | None = None,
+                   forms: Mapping[str, Mapping[str, Any]] | None = None, edition: str = "kam",
                    snapshot: bool = False) -> Path:
-    """Write ``template`` to ``path`` (blank, or filled with ``rows``/``forms``).
+    """Write ``template`` to ``path`` (blank, or filled with ``rows``/``forms``), every formula
+    with the value it gives stored beside it; ``edition`` 'kam' (KAM_* functions) or
+    'portable' (plain Excel functions).
 
-    ``snapshot`` writes array formulas' results as plain values: for rendering pages in
-    LibreOffice, which recomputes array formulas on load and cannot run KAM_* functions.
+    ``snapshot`` writes KAM_FUNNEL's block as plain values: for rendering the KAM_* edition's
+    pages in LibreOffice, which recomputes array formulas on load and cannot run KAM_* functions.
     """
     Builder(template, path, lang=lang, config=config or default_config(), rows=rows or {}, forms=forms or {},
-            cached=cached or {}, snapshot=snapshot).build()
+            edition=edition, snapshot=snapshot).build()
     return path

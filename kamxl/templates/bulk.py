@@ -4,9 +4,10 @@ else. XlsxWriter spends about 10 µs on a cell; this spends well under one.
 
 XlsxWriter still writes the table (its definition, header, formats, validation and the
 first data row); that first row is the pattern: each column's style, and the formula of
-each calculated column, are copied from it to every other row. Values become numbers,
-booleans, dates (serial numbers in the date style) or inline strings — never formulas:
-text from an input is text, whatever it starts with. Such a table's calculated columns
+each calculated column, are copied from it to every other row, each formula with its own
+row's stored value (:mod:`kamxl.templates.stored`). Values become numbers, booleans,
+dates (serial numbers in the date style) or inline strings — never formulas: text from an
+input is text, whatever it starts with. Such a table's calculated columns
 hold their formula in every row but are not declared as calculated columns, so Excel does
 not extend them to rows typed below (a roll-up of this size is a report, not a form).
 """
@@ -18,7 +19,7 @@ import shutil
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -48,6 +49,7 @@ class BulkRows:
     first_col: int               # 0-based
     keys: list[str]              # column keys, in column order
     rows: Sequence[dict[str, Any]]   # every data row, the first included (or Columns)
+    results: dict[str, Sequence[object]] = field(default_factory=dict)   # formula column -> each row's value
 
 
 def _escape(text: str) -> str:
@@ -95,6 +97,31 @@ def _rest(style: str, value: object, quoted: str = "") -> str:
 
 
 _NUMBERS = {bool, int, float}
+ERRORS = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
+
+
+def _result(style: str, formula: str, value: object) -> str:
+    """A formula cell's XML (after its reference) with the value it gives stored."""
+    if isinstance(value, bool):
+        return f'{style} t="b"><f>{formula}</f><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f"{style}><f>{formula}</f><v>{value!r}</v></c>"
+    text = "" if value is None else str(value)
+    kind = "e" if text in ERRORS else "str"
+    return f'{style} t="{kind}"><f>{formula}</f><v>{_escape(text)}</v></c>'
+
+
+def _formula_column(values: Sequence[object], style: str, formula: str) -> list[bytes]:
+    """Each row's formula cell, made once per distinct value (and type)."""
+    made: dict[tuple[type, object], bytes] = {}
+    out = []
+    for value in values:
+        key = (value.__class__, value)
+        rest = made.get(key)
+        if rest is None:
+            rest = made[key] = _result(style, formula, value).encode()
+        out.append(rest)
+    return out
 
 
 def _column(values: Sequence[object], style: str, quoted: str) -> list[bytes]:
@@ -158,7 +185,9 @@ def _rows_xml(job: BulkRows, attrs: str, pattern: dict[str, tuple[str, str | Non
     columns: list[Iterator[bytes]] = []
     for key, letter in zip(job.keys, letters):
         style, formula = pattern.get(letter, ("", None))
-        if formula is not None:
+        if formula is not None and key in job.results:
+            columns.append(iter(_formula_column(job.results[key], style, formula)))
+        elif formula is not None:
             columns.append(repeat(f"{style}><f>{formula}</f></c>".encode()))
         else:
             columns.append(iter(_column(_values(job.rows, key), style, quoted.get(style, ""))))

@@ -65,6 +65,7 @@ def plan(template: Template, lang: Lang, config: Config, row_counts: dict[str, i
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w]+)?(?::\w+)?)\}")
+_MACRO = re.compile(r"\{@(\w+)(?::([^{}]*))?\}")
 _PERIOD = re.compile(r"\{period:(\w+)\}")
 
 
@@ -95,15 +96,19 @@ def resolve(formula: str | Text, *, lang: Lang, table: Table | None, places: dic
     ``{Table.key}`` a whole column · ``{Table.a:b}`` whole columns a to b ·
     ``{Prefix.key}`` a form field's defined name · ``{period:key}`` the forecast period of a
     date (config: quarter or month) · ``{next_period:ref}`` the period after ``ref`` ·
-    ``{lang}`` and ``extra`` keys verbatim.
+    ``{@macro:arg,…}`` a plain-formula piece of :mod:`kamxl.templates.portable` ·
+    ``{lang}`` and ``extra`` keys verbatim (``{row_key}``, a grid row's key, even inside a macro).
     """
+    from kamxl.templates.portable import MACROS
+
     text = getattr(formula, lang) if isinstance(formula, Text) else formula  # raw: no str.format
     values = {"lang": lang, **(extra or {})}
+    if "row_key" in values:
+        text = text.replace("{row_key}", values["row_key"])
     text = re.sub(r"\{next_period:(\w+)\}", lambda m: next_period_expression(values[m.group(1)], config), text)
     text = _PERIOD.sub(lambda m: period_expression("{" + m.group(1) + "}", config), text)
 
-    def sub(match: re.Match[str]) -> str:
-        token = match.group(1)
+    def ref(token: str) -> str:
         if token in values:
             return values[token]
         owner_name, _, cols = token.rpartition(".")
@@ -120,4 +125,9 @@ def resolve(formula: str | Text, *, lang: Lang, table: Table | None, places: dic
             return f"{owner.name}[[{_header(owner, first, lang)}]:[{_header(owner, last, lang)}]]"
         return f"{owner.name}[{_header(owner, first, lang)}]"
 
-    return _PLACEHOLDER.sub(sub, text)
+    def macro(match: re.Match[str]) -> str:
+        args = [a.strip() for a in (match.group(2) or "").split(",") if a.strip()]
+        return MACROS[match.group(1)](*args, lang=lang, config=config, ref=ref)
+
+    text = _MACRO.sub(macro, text)
+    return _PLACEHOLDER.sub(lambda m: ref(m.group(1)), text)

@@ -1,0 +1,234 @@
+"""The portable edition's formulas: what each ``KAM_*`` call computes, in plain Excel
+functions that Excel 2016 and later, Excel for Mac and the web, WPS and LibreOffice all
+have (no dynamic arrays, LAMBDA, LET or XLOOKUP; ``SUMPRODUCT`` for every sum over a
+column, so no formula needs array entry).
+
+A schema writes ``{@name:arg,…}`` where the portable formula differs from the ``KAM_*``
+one (``kamxl/schema/*.py``); :func:`kamxl.templates.layout.resolve` turns each argument
+into a reference and calls the macro of that name here. Text is looked up in the
+spellings table of :mod:`kamxl.templates.keys` (names ``Kam_…``), after :func:`key`
+folds what a spreadsheet can fold. Each macro returns exactly what the ``KAM_*``
+function returns for the same cells (the equivalence is tested in LibreOffice against
+the Python functions, ``tests/test_portable_equivalence.py``), errors included: ``#N/A``
+for a blank required input, ``#VALUE!`` for one that cannot be read, ``#NUM!`` for a
+number off its scale.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kamxl.i18n import Lang
+from kamxl.methodology.config import Config
+from kamxl.methodology.scoring import LEVEL_TEXT, QUESTIONS
+from kamxl.methodology.vocabulary import HEALTH_BAND
+from kamxl.templates.keys import PROB_BLOCK, SEP
+
+IDEOGRAPHIC_SPACE = "\u3000"
+
+
+def key(ref: str) -> str:
+    """A cell (or a column, inside SUMPRODUCT) as text the spellings table lists: trimmed,
+    the ideographic space a plain one. Case needs nothing: MATCH is case-blind."""
+    return f'TRIM(SUBSTITUTE({ref},"{IDEOGRAPHIC_SPACE}"," "))'
+
+
+def _text(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def probability(stage: str, status: str, *, lang: Lang, config: Config) -> str:
+    """KAM_STAGE_PROB (M-FUN-1, M-FUN-4): the row of the stage's spelling, the column of
+    the status's; an unknown stage is the table's last row, an unknown status its last
+    column (#VALUE!), a blank stage its first row (#N/A)."""
+    row = f'IFERROR(MATCH({key(stage)}&"{SEP}",Kam_StageKeys,0),ROWS({PROB_BLOCK}))'
+    column = f'IFERROR(INDEX(Kam_StatusNo,MATCH({key(status)}&"{SEP}",Kam_StatusKeys,0)),COLUMNS({PROB_BLOCK}))'
+    return f"INDEX({PROB_BLOCK},{row},{column})"
+
+
+def weighted(amount: str, stage: str, status: str, *, lang: Lang, config: Config) -> str:
+    """KAM_WEIGHTED (M-FUN-2): amount x probability; a stage or status error first (the
+    left operand's error is the one a product shows), then a negative amount (#NUM!)."""
+    return f"{probability(stage, status, lang=lang, config=config)}*IF({amount}<0,#NUM!,{amount})"
+
+
+def score(answers: str, *, lang: Lang, config: Config) -> str:
+    """KAM_SCORE (M-SCORE-1..3): the yes answers; incomplete while any is blank (the
+    text the add-in shows); #VALUE! when an answer is neither yes nor no."""
+    cells = key(answers)
+    filled = f'SUMPRODUCT(--({cells}<>""))'
+    yes = f"SUMPRODUCT(--ISNUMBER(MATCH({cells},Kam_Yes,0)))"
+    no = f"SUMPRODUCT(--ISNUMBER(MATCH({cells},Kam_No,0)))"
+    total = len(QUESTIONS)
+    before, after = LEVEL_TEXT["incomplete"](lang, answered="\0", total=total).split("\0")
+    return (f"IF({filled}>{yes}+{no},#VALUE!,IF({filled}<{total},{_text(before)}&{filled}&{_text(after)},"
+            f"{yes}))")
+
+
+def value_level(score_: str, *, lang: Lang, config: Config) -> str:
+    """KAM_VALUE_LEVEL (M-SCORE-2): high when the score is above the company threshold;
+    an incomplete score's text stays as it is."""
+    high, normal = LEVEL_TEXT["high"](lang), LEVEL_TEXT["normal"](lang)
+    incomplete = ",".join(f'LOWER(LEFT({score_},{len(w)}))="{w}"' for w in ("incomplete", "未完成"))
+    return (f'IF({score_}="",#N/A,IF(ISNUMBER({score_}),IF({score_}>Kam_Threshold,{_text(high)},{_text(normal)}),'
+            f"IF(OR({incomplete}),{score_},#VALUE!)))")
+
+
+def relationship_level(level: str, *, lang: Lang, config: Config) -> str:
+    """KAM_REL_LEVEL (M-REL-1): 1 (contact) … 6 (partner)."""
+    return f'IF({key(level)}="",#N/A,IFERROR(INDEX(Kam_RelNo,MATCH({key(level)},Kam_RelKeys,0)),#VALUE!))'
+
+
+def _on_scale(ref: str, top: str) -> str:
+    """A score on 0..top: #VALUE! unless a number, #NUM! off the scale."""
+    return f"IF(ISNUMBER({ref}),IF(OR({ref}<0,{ref}>{top}),#NUM!,{ref}),#VALUE!)"
+
+
+def buying_point(uniqueness: str, value: str, *, lang: Lang, config: Config) -> str:
+    """KAM_BUYING_POINT (M-PLAN-4): both scores at or above their minimum; the value is
+    read only when the uniqueness is high enough (as the add-in does)."""
+    return (f"IF({_on_scale(uniqueness, 'Kam_Scale')}<Kam_Uniqueness_min,FALSE,"
+            f"{_on_scale(value, 'Kam_Scale')}>=Kam_Value_min)")
+
+
+def evaluation_score(contribution: str, potential: str, satisfaction: str, *, lang: Lang, config: Config) -> str:
+    """KAM_EVAL_SCORE (M-ACC-6): the weighted score of three 0-100 measures."""
+    parts = "+".join(f"{_on_scale(ref, '100')}*Kam_W_{name}" for ref, name in
+                     ((contribution, "contribution"), (potential, "potential"), (satisfaction, "satisfaction")))
+    return f"ROUND({parts},9)"
+
+
+def account_class(score_: str, *, lang: Lang, config: Config) -> str:
+    """KAM_ACCOUNT_CLASS (M-ACC-6): A, B, C at or above their cut-offs, else D."""
+    return f'IF({score_}>=Kam_Class_A,"A",IF({score_}>=Kam_Class_B,"B",IF({score_}>=Kam_Class_C,"C","D")))'
+
+
+# --- the forecast's headline (both editions): the lines a roll-up counts (M-FC-1, M-FC-2) -------
+
+Ref = Callable[[str], str]
+
+
+def counted(category: str, *, ref: Ref) -> str:
+    """As a column of 1/0: the lines a roll-up of this forecast counts (M-FC-2: confirmed;
+    in a rep's forecast — the header's level blank or rep — the rep's own; readable: an
+    id, a numeric amount and a weighted amount, so stage and status are valid) of
+    ``category`` (a category key, or 'any' valid category)."""
+    def line(column: str) -> str:
+        return ref(f"ForecastLines.{column}")
+
+    level = key(ref("Forecast.level"))
+    is_rep = f'(({level}="")+ISNUMBER(MATCH({level},Kam_Level_rep,0)))'
+    other_owner = f'(SUBSTITUTE({key(line("owner"))}," ","")<>SUBSTITUTE({key(ref("Forecast.owner"))}," ",""))'
+    names = "Kam_Categories" if category == "any" else f"Kam_Cat_{category}"
+    return "*".join([
+        f"ISNUMBER(MATCH({key(line('confirmed'))},Kam_Yes,0))", f"(1-{is_rep}*{other_owner})",
+        f"ISNUMBER(MATCH({key(line('category'))},{names},0))", f'({key(line("opportunity_id"))}<>"")',
+        f"ISNUMBER({line('amount')})", f"ISNUMBER({line('weighted')})"])
+
+
+def lines(category: str, *, lang: Lang, config: Config, ref: Ref) -> str:
+    """The counted lines of ``category`` closing in the header's period (M-FC-1)."""
+    return f"{counted(category, ref=ref)}*({ref('ForecastLines.close_period')}={ref('Forecast.period')})"
+
+
+def lines_in(category: str, period: str, *, lang: Lang, config: Config, ref: Ref) -> str:
+    """The counted lines of ``category`` closing in the period a cell names."""
+    return f"{counted(category, ref=ref)}*({ref('ForecastLines.close_period')}={ref(period)})"
+
+
+def lines_outside(*, lang: Lang, config: Config, ref: Ref) -> str:
+    """The counted lines, of any category, closing outside the header's period."""
+    return f"{counted('any', ref=ref)}*({ref('ForecastLines.close_period')}<>{ref('Forecast.period')})"
+
+
+def _references(macro: Callable[..., str]) -> Callable[..., str]:
+    """A macro whose arguments are all cells: each placeholder resolved first."""
+    def call(*tokens: str, lang: Lang, config: Config, ref: Ref) -> str:
+        return macro(*map(ref, tokens), lang=lang, config=config)
+    return call
+
+
+MACROS: dict[str, Callable[..., str]] = {
+    **{name: _references(fn) for name, fn in (
+        ("probability", probability), ("weighted", weighted), ("score", score), ("value_level", value_level),
+        ("relationship_level", relationship_level), ("buying_point", buying_point),
+        ("evaluation_score", evaluation_score), ("account_class", account_class))},
+    "lines": lines, "lines_in": lines_in, "lines_outside": lines_outside,
+}
+
+
+# --- KAM_FUNNEL (M-FUN-1..3) as one plain formula per cell -------------------------------------
+
+def funnel_cells(stages: str, amounts: str, statuses: str, benchmarks: tuple[str, str, str] | None, *,
+                 lang: Lang, config: Config, cells: list[dict[str, str]]) -> list[list[str]]:
+    """The block KAM_FUNNEL spills — per stage: its label, count, amount, weighted amount,
+    count and amount health, their bands — one formula per cell.
+
+    ``cells`` are each row's cells by column key ('stage', 'count', 'amount',
+    'count_ratio', 'amount_ratio'). The first row's stage cell holds the error KAM_FUNNEL
+    gives for the whole block (#N/A for a row with an amount and no stage, #VALUE! for a
+    stage, status, amount or benchmark that cannot be read, or the last stage left open),
+    and every other cell shows that error first. ``benchmarks`` are the stage, count and
+    amount columns of the benchmarks table.
+    """
+    s, a, u = key(stages), key(amounts), key(statuses)
+    last = len(config.stages)
+    counted = f'(({s}<>"")+({a}<>"")>0)'
+    problems = [
+        f'SUMPRODUCT(({s}<>"")*ISNA(MATCH({s}&"{SEP}",Kam_StageSpellings,0)))',
+        f'SUMPRODUCT({counted}*ISNA(MATCH({u}&"{SEP}",Kam_StatusKeys,0)))',
+        f'SUMPRODUCT(ISNUMBER(MATCH({s}&"{SEP}",Kam_Stage_{last},0))*ISNUMBER(MATCH({u}&"{SEP}",Kam_Status_open,0)))',
+        f"SUMPRODUCT(--ISERROR({amounts}*1))",
+    ]
+    if benchmarks:
+        bs, bc, ba = benchmarks
+        used = f'(({key(bs)}<>"")+({key(bc)}<>"")+({key(ba)}<>"")>0)'
+        problems += [f'SUMPRODUCT({used}*ISNA(MATCH({key(bs)}&"{SEP}",Kam_StageSpellings,0)))',
+                     f"SUMPRODUCT(--ISERROR({bc}*1))", f"SUMPRODUCT(--ISERROR({ba}*1))"]
+    anchor = _absolute(cells[0]["stage"])
+    guard = f"IF(ISERROR({anchor}),{anchor},"
+    not_lost = f'(1-ISNUMBER(MATCH({u}&"{SEP}",Kam_Status_lost,0)))'
+    rows = []
+    for stage, at_row in zip(config.stages, cells):
+        at = f'ISNUMBER(MATCH({s}&"{SEP}",Kam_Stage_{stage.number},0))'
+        label = _text(stage.label(lang))
+        if stage.number == 1:
+            no_stage = f'SUMPRODUCT(({s}="")*({a}<>""))'
+            label_cell = f"=IF({no_stage}>0,#N/A,IF({'+'.join(problems)}>0,#VALUE!,{label}))"
+        else:
+            label_cell = f"={guard}{label})"
+
+        def amount_where(status: str) -> str:
+            return f'SUMPRODUCT({at}*ISNUMBER(MATCH({u}&"{SEP}",Kam_Status_{status},0)),{amounts})'
+
+        def chance(column: int) -> str:   # the stage's probability when open (1) or won (2)
+            return f'INDEX({PROB_BLOCK},MATCH("{stage.code}{SEP}",Kam_StageKeys,0),{column})'
+
+        # the last stage has no open probability: an open row there is an error of the block
+        weighted_ = f"{amount_where('won')}*{chance(2)}" + ("" if stage.number == last
+                                                              else f"+{amount_where('open')}*{chance(1)}")
+        out = [label_cell, f"={guard}SUMPRODUCT({at}*{not_lost}))",
+               f"={guard}SUMPRODUCT({at}*{not_lost},{amounts}))", f"={guard}{weighted_})"]
+        for current, column in (("count", 1), ("amount", 2)):
+            if benchmarks:
+                bench = (f'SUMPRODUCT(--ISNUMBER(MATCH({key(benchmarks[0])}&"{SEP}",Kam_Stage_{stage.number},0)),'
+                         f"{benchmarks[column]})")
+                out.append(f'={guard}IF({bench}=0,"",{at_row[current]}/{bench}))')
+            else:
+                out.append(f'={guard}"")')
+        out += [f"={guard}{band(at_row[ratio], lang)})" for ratio in ("count_ratio", "amount_ratio")]
+        rows.append(out)
+    return rows
+
+
+def _absolute(cell: str) -> str:
+    """'A33' -> '$A$33'."""
+    letters = cell.rstrip("0123456789")
+    return f"${letters}${cell[len(letters):]}"
+
+
+def band(ratio: str, lang: Lang) -> str:
+    """KAM_HEALTH_BAND (M-FUN-3) of a ratio cell: blank without a ratio; the ratio rounded to
+    9 decimals as the add-in rounds it, so 70% as written is good."""
+    excellent, good, warning = (_text(t.label(lang)) for t in HEALTH_BAND.terms)
+    r = f"ROUND({ratio},9)"
+    return f'IF({ratio}="","",IF({r}>Kam_Excellent,{excellent},IF({r}>=Kam_Good,{good},{warning})))'

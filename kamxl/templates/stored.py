@@ -1,0 +1,606 @@
+"""What every formula cell of a workbook shows, computed in Python from the cells kamxl
+writes, so that the file stores it: previews, phones, mail and every reader that does
+not recalculate see the numbers Excel would show.
+
+A ``KAM_*`` cell gets what the add-in's function returns for the same cells (the
+functions of ``udfs/kam.py`` are called as xlwings calls them); a plain formula
+(``SUMPRODUCT``, ``INDEX``/``MATCH``, ``COUNTIF``…) gets what Excel computes, spelt out
+here with Excel's rules (text compared case-blind, blank cells as "" or 0, the first
+error of a column winning). The portable edition's formulas compute the same values in
+LibreOffice (``tests/test_portable_equivalence.py``), and the formula engine the
+``KAM_*`` edition's (``tests/test_stored_values.py``), so the three cannot drift apart.
+
+One function per computed column, form field and grid, keyed like the schema
+(:data:`TABLE`, :data:`FORM`, :data:`GRID`); a test checks every formula of every
+template has one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+from kamxl.cells import parse_error
+from kamxl.i18n import Lang, Text
+from kamxl.methodology.config import Config
+from kamxl.methodology.forecast import period_of
+from kamxl.methodology.vocabulary import FORECAST_CATEGORY
+from kamxl.schema.model import Grid, Table, Template
+from kamxl.templates.keys import spellings
+from kamxl.templates.layout import Placed
+
+EPOCH = dt.date(1899, 12, 30)
+
+
+class Err(str):
+    """An Excel error value ('#VALUE!', '#N/A'…) as a formula's result (XlsxWriter stores
+    a formula result spelt like an error code as an error)."""
+
+
+def first_error(values: Iterable[object]) -> Err | None:
+    return next((v for v in values if isinstance(v, Err)), None)
+
+
+def udf(fn: Callable[..., Any], *args: object) -> object:
+    """A KAM_* function's result for these cells: numbers as floats (as xlwings passes
+    them), the error convention's text as the error value the add-in shows."""
+    result = fn(*(_as_passed(a) for a in args))
+    if isinstance(result, list):
+        return [[_result(v) for v in row] for row in result]
+    return _result(result)
+
+
+def _as_passed(value: object) -> object:
+    if isinstance(value, list):
+        return [[_as_passed(v) for v in row] for row in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _result(value: object) -> object:
+    found = parse_error(value)
+    return Err(found[0]) if found else value
+
+
+# --- Excel's rules, as far as our formulas use them ------------------------------------------------
+
+def empty(value: object) -> bool:
+    """``cell=""``: an empty cell or empty text."""
+    return value is None or value == ""
+
+
+def text(value: object) -> str:
+    """A value as text functions (TRIM, &) see it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.date):
+        return text(float(_serial(value)))
+    return str(value)
+
+
+def _serial(day: dt.date) -> int:
+    return ((day.date() if isinstance(day, dt.datetime) else day) - EPOCH).days
+
+
+def key(value: object) -> str:
+    """TRIM(SUBSTITUTE(cell, ideographic space, space)), case-folded: what the spellings
+    table is matched with (:func:`kamxl.templates.portable.key`)."""
+    return re.sub(" +", " ", text(value).replace("\u3000", " ")).strip(" ").casefold()
+
+
+def number(value: object) -> bool:
+    """ISNUMBER."""
+    return isinstance(value, (int, float, dt.date)) and not isinstance(value, bool)
+
+
+def equal(a: object, b: object) -> bool | Err:
+    """``a=b``: text case-blind, an empty cell equal to "" and to 0, text never a number."""
+    if isinstance(a, Err) or isinstance(b, Err):
+        return a if isinstance(a, Err) else b  # type: ignore[return-value]
+    a, b = _blank_as(a, b), _blank_as(b, a)
+    if isinstance(a, str) and isinstance(b, str):
+        return a.casefold() == b.casefold()
+    if number(a) and number(b):
+        return _num(a) == _num(b)
+    return isinstance(a, bool) and a is b
+
+
+def _blank_as(value: object, other: object) -> object:
+    if value is not None:
+        return value
+    return "" if isinstance(other, str) or other is None else (False if isinstance(other, bool) else 0.0)
+
+
+def _num(value: object) -> float:
+    return float(_serial(value)) if isinstance(value, dt.date) else float(value)  # type: ignore[arg-type]
+
+
+def sumproduct(conditions: Iterable[object], values: Iterable[object] | None = None) -> object:
+    """SUMPRODUCT(cond, values): conditions as 1/0 (or an error), values that are not
+    numbers count as 0; the first error of either column is the result."""
+    total = 0.0
+    for c, v in zip(conditions, values if values is not None else _ones()):
+        if isinstance(c, Err):
+            return c
+        if isinstance(v, Err):
+            return v
+        if c and number(v):
+            total += _num(v)
+    return total
+
+
+def _ones() -> Iterable[float]:
+    while True:
+        yield 1.0
+
+
+# --- the workbook's cells --------------------------------------------------------------------------
+
+Compute = Callable[["Book", str], Sequence[object]]
+
+
+class Book:
+    """The cells of a workbook as kamxl writes them — tables (seeded and blank rows
+    included) and forms — and, computed on first use, every formula's value."""
+
+    def __init__(self, template: Template, *, lang: Lang, config: Config, places: Mapping[str, Placed],
+                 tables: Mapping[str, Sequence[Mapping[str, Any]]], forms: Mapping[str, Mapping[str, Any]]) -> None:
+        self.template, self.lang, self.config, self.places = template, lang, config, places
+        self._rows, self._forms = tables, forms
+        self._columns: dict[tuple[str, str], Sequence[object]] = {}
+        self._fields: dict[tuple[str, str], object] = {}
+        self._grids: dict[str, list[list[object]]] = {}
+
+    @cached_property
+    def keys(self) -> dict[str, frozenset[str]]:
+        return spellings(self.config)
+
+    def rows(self, table: str) -> int:
+        return self.places[table].rows
+
+    def column(self, table: str, key: str) -> Sequence[object]:
+        """Every row's value of a column: what was written, or what its formula gives."""
+        found = self._columns.get((table, key))
+        if found is None:
+            column = self.template.table(table).column(key)
+            if column.formula:
+                found = TABLE[(table, key)](self, table)
+            else:
+                rows, n = self._rows.get(table) or [], self.rows(table)
+                given = rows.column(key) if hasattr(rows, "column") else [r.get(key) for r in rows]
+                found = list(given[:n]) + [None] * (n - len(given))
+            self._columns[(table, key)] = found
+        return found
+
+    def field(self, prefix: str, key: str) -> object:
+        if (prefix, key) not in self._fields:
+            form = next(f for f in self.template.forms() if f.prefix == prefix)
+            self._fields[(prefix, key)] = (FORM[(prefix, key)](self) if form.field(key).formula
+                                           else self._forms.get(prefix, {}).get(key))
+        return self._fields[(prefix, key)]
+
+    def grid(self, key: str) -> list[list[object]]:
+        """A grid's body: per row, its label then one value per column."""
+        if key not in self._grids:
+            grid = next(g for g in self.template.grids() if g.key == key)
+            self._grids[key] = (_funnel(self, grid) if grid.funnel else GRID[key](self, grid))
+        return self._grids[key]
+
+    def per_row(self, table: str, keys: Sequence[str], fn: Callable[..., object]) -> list[object]:
+        """``fn`` of each row's values of ``keys``, once per distinct values."""
+        seen: dict[tuple[object, ...], object] = {}
+        out = []
+        for values in zip(*(self.column(table, k) for k in keys)):
+            try:
+                result = seen[values] if values in seen else seen.setdefault(values, fn(*values))
+            except TypeError:      # something unhashable
+                result = fn(*values)
+            out.append(result)
+        return out
+
+    def text(self, message: Text, **params: object) -> str:
+        return message(self.lang, **params)
+
+
+def stored_values(book: Book) -> dict[str, object]:
+    """'SHEET!A1' (sheet upper-cased) -> the value of every formula cell of the workbook."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    out: dict[str, object] = {}
+    for sheet in book.template.sheets:
+        name = sheet.name(book.lang).upper()
+        for block in sheet.blocks:
+            place = book.places[_key(block)]
+            if isinstance(block, Table):
+                for c, column in enumerate(block.columns):
+                    if column.formula:
+                        for r, value in enumerate(book.column(block.name, column.key)):
+                            out[f"{name}!{xl_rowcol_to_cell(place.header_row + 1 + r, place.first_col + c)}"] = value
+            elif isinstance(block, Grid):
+                for r, row in enumerate(book.grid(block.key)):
+                    for c, value in enumerate(row):
+                        out[f"{name}!{xl_rowcol_to_cell(place.header_row + 1 + r, place.first_col + c)}"] = value
+            else:
+                for i, column in enumerate(block.fields):
+                    if column.formula:
+                        out[f"{name}!{xl_rowcol_to_cell(place.first_row + i, place.first_col + 1)}"] = \
+                            book.field(block.prefix, column.key)
+    return out
+
+
+def _key(block: object) -> str:
+    return getattr(block, "name", None) or getattr(block, "prefix", None) or block.key  # type: ignore[attr-defined]
+
+
+# --- the funnel (M-FUN-1..3) and the KAM_* columns -----------------------------------------------
+
+def _kam(name: str) -> Callable[..., Any]:
+    from udfs.kam import FUNCTIONS
+
+    return FUNCTIONS[name]
+
+
+def _funnel(book: Book, grid: Grid) -> list[list[object]]:
+    """KAM_FUNNEL over the table's columns (the whole block one error when it fails)."""
+    spec = grid.funnel
+    assert spec is not None
+
+    def cells(ref: str) -> list[list[object]]:
+        table, _, key = ref.partition(".")
+        return [[v] for v in book.column(table, key)]
+
+    bench: object = ""
+    if spec.benchmarks:
+        table = spec.benchmarks[0].partition(".")[0]
+        bench = [list(r) for r in zip(*(book.column(table, ref.partition(".")[2]) for ref in spec.benchmarks))]
+    result = udf(_kam("KAM_FUNNEL"), cells(spec.stages), cells(spec.amounts), cells(spec.statuses), bench,
+                 book.lang)
+    width = len(grid.columns) + 1
+    if isinstance(result, Err):
+        return [[result] * width for _ in range(grid.array_rows)]
+    rows = [list(r) for r in result]  # type: ignore[union-attr]
+    return rows + [[""] * width for _ in range(grid.array_rows - len(rows))]
+
+
+def _probability(book: Book, table: str) -> list[object]:
+    fn = _kam("KAM_STAGE_PROB")
+    return book.per_row(table, ("stage", "status"), lambda s, st: "" if empty(s) else udf(fn, s, st))
+
+
+def _weighted(book: Book, table: str) -> list[object]:
+    """KAM_WEIGHTED over the whole column at once (it resolves each stage once)."""
+    stages = book.column(table, "stage")
+    rows = [i for i, s in enumerate(stages) if not empty(s)]
+    out: list[object] = [""] * len(stages)
+    if rows:
+        amounts, statuses = book.column(table, "amount"), book.column(table, "status")
+        result = udf(_kam("KAM_WEIGHTED"), [[amounts[i]] for i in rows], [[stages[i]] for i in rows],
+                     [[statuses[i]] for i in rows])
+        for i, value in zip(rows, result if isinstance(result, list) else [[result]]):
+            out[i] = value[0]
+    return out
+
+
+def _period(book: Book, table: str) -> list[object]:
+    """M-FC-1: {period:close_date} — a date's quarter (or month); "" for a blank cell."""
+    def period(day: object) -> object:
+        if empty(day):
+            return ""
+        if not number(day):
+            return Err("#VALUE!")
+        return period_of(day, config=book.config)
+    return book.per_row(table, ("close_date",), period)
+
+
+NOT_ASSESSED = Text("未评估", "not assessed")
+
+
+def _value_score(book: Book, table: str) -> list[object]:
+    """IF(id="","",IF(COUNTIF(Assessment[id],id)=0,"not assessed",INDEX(score,MATCH(id,…))))"""
+    ids, scores = book.column("Assessment", "id"), book.column("Assessment", "score")
+    first: dict[str, int] = {}
+    for i, value in enumerate(ids):
+        if isinstance(value, str):
+            first.setdefault(value.casefold(), i)
+
+    def score(id_: object) -> object:
+        if empty(id_):
+            return ""
+        i = first.get(id_.casefold()) if isinstance(id_, str) else None
+        return book.text(NOT_ASSESSED) if i is None else _index(scores[i])
+    return book.per_row(table, ("id",), score)
+
+
+def _index(value: object) -> object:
+    """What INDEX gives of a cell: a blank one is 0."""
+    return 0.0 if value is None else value
+
+
+def _assessment_name(book: Book, table: str) -> list[object]:
+    """IFNA(INDEX(Opportunities[name],MATCH(id,Opportunities[id],0))&"","")"""
+    ids, names = book.column("Opportunities", "id"), book.column("Opportunities", "name")
+    first: dict[str, int] = {}
+    for i, value in enumerate(ids):
+        if isinstance(value, str):
+            first.setdefault(value.casefold(), i)
+
+    def name(id_: object) -> object:
+        i = first.get(id_.casefold()) if isinstance(id_, str) else None
+        return "" if i is None else text(names[i])
+    return book.per_row(table, ("id",), name)
+
+
+QUESTION_KEYS = tuple(f"q{n:02d}" for n in range(1, 21))
+
+
+def _score(book: Book, table: str) -> list[object]:
+    fn = _kam("KAM_SCORE")
+    return book.per_row(table, ("id", *QUESTION_KEYS),
+                        lambda id_, *answers: "" if empty(id_) else udf(fn, [list(answers)], book.lang))
+
+
+def _level(book: Book, table: str) -> list[object]:
+    fn = _kam("KAM_VALUE_LEVEL")
+    return book.per_row(table, ("id", "score"), lambda id_, s: "" if empty(id_) else udf(fn, s, "", book.lang))
+
+
+def _final(book: Book, table: str) -> list[object]:
+    """IF(adjusted="",IF(owner_figure="","",owner_figure),adjusted)"""
+    return book.per_row(table, ("adjusted_figure", "owner_figure"),
+                        lambda adjusted, own: ("" if empty(own) else own) if empty(adjusted) else adjusted)
+
+
+def _relationship_level(book: Book, table: str) -> list[object]:
+    fn = _kam("KAM_REL_LEVEL")
+    return book.per_row(table, ("level",), lambda level: "" if empty(level) else udf(fn, level))
+
+
+def _buying_point(book: Book, table: str) -> list[object]:
+    fn = _kam("KAM_BUYING_POINT")
+    yes, no = ("是", "否") if book.lang == "zh" else ("Y", "N")
+
+    def point(u: object, v: object) -> object:
+        if empty(u) and empty(v):
+            return ""
+        found = udf(fn, u, v)
+        return found if isinstance(found, Err) else (yes if found else no)
+    return book.per_row(table, ("uniqueness", "value"), point)
+
+
+TABLE: dict[tuple[str, str], Compute] = {
+    ("Opportunities", "probability"): _probability,
+    ("Opportunities", "weighted"): _weighted,
+    ("Opportunities", "value_score"): _value_score,
+    ("Assessment", "name"): _assessment_name,
+    ("Assessment", "score"): _score,
+    ("Assessment", "level"): _level,
+    ("ForecastLines", "close_period"): _period,
+    ("ForecastLines", "weighted"): _weighted,
+    ("OwnerForecasts", "final"): _final,
+    ("DecisionChain", "level_no"): _relationship_level,
+    ("SellingPoints", "buying_point"): _buying_point,
+}
+
+
+# --- the forecast's headline (M-FC-1, M-FC-2, M-FC-4, M-TEAM-1) -----------------------------------
+
+def counted(book: Book, category: str) -> list[object]:
+    """1/0 per line: what :func:`kamxl.templates.portable.counted` computes."""
+    keys = book.keys
+    names = keys["Kam_Categories"] if category == "any" else keys[f"Kam_Cat_{category}"]
+    level = key(book.field("Forecast", "level"))
+    is_rep = level == "" or level in keys["Kam_Level_rep"]
+    forecaster = key(book.field("Forecast", "owner")).replace(" ", "")
+    col = lambda k: book.column("ForecastLines", k)  # noqa: E731
+    out: list[object] = []
+    for confirmed, owner, category_, id_, amount, weighted in zip(
+            col("confirmed"), col("owner"), col("category"), col("opportunity_id"), col("amount"), col("weighted")):
+        out.append(float(key(confirmed) in keys["Kam_Yes"]
+                         and not (is_rep and key(owner).replace(" ", "") != forecaster)
+                         and key(category_) in names and key(id_) != "" and number(amount) and number(weighted)))
+    return out
+
+
+def _in_period(book: Book, category: str, period: object, *, outside: bool = False) -> list[object]:
+    lines = counted(book, category)
+    out: list[object] = []
+    for c, p in zip(lines, book.column("ForecastLines", "close_period")):
+        same = equal(p, period)
+        out.append(same if isinstance(same, Err) else c * (float(not same) if outside else float(same)))
+    return out
+
+
+def _header_period(book: Book) -> object:
+    return book.field("Forecast", "period")
+
+
+def _sum(book: Book, category: str, column: str = "amount") -> object:
+    return sumproduct(_in_period(book, category, _header_period(book)), book.column("ForecastLines", column))
+
+
+def _plus(a: object, b: object) -> object:
+    return first_error((a, b)) or _num0(a) + _num0(b)
+
+
+def _num0(value: object) -> float:
+    return 0.0 if value is None or value == "" else float(value)  # type: ignore[arg-type]
+
+
+def _ratio(book: Book, figure: object) -> object:
+    """IF(N(quota)=0,"",figure/quota)"""
+    quota = book.field("Forecast", "quota")
+    if not number(quota) or not _num(quota):
+        return ""
+    return figure if isinstance(figure, Err) else _num0(figure) / _num(quota)
+
+
+def _adjusted(book: Book) -> object:
+    """This level's rows of the adjustment layer, else the commit (M-FC-4)."""
+    owner, level = book.field("Forecast", "owner"), book.field("Forecast", "level")
+    managers, levels = book.column("OwnerForecasts", "manager"), book.column("OwnerForecasts", "level")
+    mine = [i for i, (m, lv) in enumerate(zip(managers, levels))
+            if _criterion(m, owner) and _criterion(lv, level)]
+    if not mine:
+        return book.field("Attainment", "commit")
+    finals = book.column("OwnerForecasts", "final")
+    return first_error(finals[i] for i in mine) or sum(_num(finals[i]) for i in mine if number(finals[i]))
+
+
+def _criterion(cell: object, wanted: object) -> bool:
+    """COUNTIFS/SUMIFS matching a cell to a criterion value (text case-blind; a blank
+    criterion matches blank cells)."""
+    if empty(wanted):
+        return empty(cell)
+    return equal(cell, wanted) is True
+
+
+FORM: dict[tuple[str, str], Callable[[Book], object]] = {
+    ("Attainment", "closed"): lambda b: _sum(b, "closed"),
+    ("Attainment", "commit"): lambda b: _plus(b.field("Attainment", "closed"), _sum(b, "commit")),
+    ("Attainment", "best_case"): lambda b: _plus(b.field("Attainment", "commit"), _sum(b, "best_case")),
+    ("Attainment", "pipeline"): lambda b: _sum(b, "pipeline"),
+    ("Attainment", "weighted"): lambda b: _sum(b, "any", "weighted"),
+    ("Attainment", "attainment"): lambda b: _ratio(b, b.field("Attainment", "closed")),
+    ("Attainment", "forecast_attainment"): lambda b: _ratio(b, b.field("Attainment", "commit")),
+    ("Attainment", "adjusted"): _adjusted,
+    ("Attainment", "adjusted_attainment"): lambda b: _ratio(b, b.field("Attainment", "adjusted")),
+    ("Attainment", "outside_lines"): lambda b: sumproduct(_in_period(b, "any", _header_period(b), outside=True)),
+    ("Attainment", "outside_amount"): lambda b: sumproduct(_in_period(b, "any", _header_period(b), outside=True),
+                                                           b.column("ForecastLines", "amount")),
+}
+
+
+def _by_category(book: Book, grid: Grid) -> list[list[object]]:
+    period = _header_period(book)
+    rows = []
+    for category, label in grid.rows:
+        lines = _in_period(book, category, period)
+        rows.append([label(book.lang), sumproduct(lines),
+                     *(sumproduct(lines, book.column("ForecastLines", c.key)) for c in grid.columns[1:])])
+    return rows
+
+
+def _by_period(book: Book, grid: Grid) -> list[list[object]]:
+    header = book.field("Forecast", "period")
+    labels = ["" if empty(header) else text(header)]
+    for _ in grid.rows[1:]:
+        labels.append(_next_period(labels[-1], book.config))
+    rows = []
+    for label in labels:
+        cells: list[object] = [label]
+        for term in FORECAST_CATEGORY.terms:
+            cells.append("" if label == "" else sumproduct(_in_period(book, term.key, label),
+                                                           book.column("ForecastLines", "amount")))
+        rows.append(cells)
+    return rows
+
+
+def _next_period(period: str, config: Config) -> object:
+    """{next_period:prev} (kamxl.templates.layout.next_period_expression), as Excel computes
+    it on the text: the quarter or month after '2026-Q4' / '2026-12'."""
+    if period == "":
+        return ""
+    if isinstance(period, Err):
+        return period
+    try:
+        if config.forecast.period == "month":
+            if period[-2:] == "12":
+                return f"{int(period[:4]) + 1}-01"
+            return f"{period[:5]}{int(period[-2:]) + 1:02d}"
+        if period[-1:] == "4":
+            return f"{int(period[:4]) + 1}-Q1"
+        return f"{period[:6]}{int(period[-1:]) + 1}"
+    except ValueError:
+        return Err("#VALUE!")
+
+
+# --- the account plan (M-ACC-2, M-ACC-6, M-REL-3, M-REL-6, M-SCORE-5) -----------------------------
+
+def _name_key(book: Book) -> object:
+    customer = book.field("Profile", "customer")
+    return "" if empty(customer) else udf(_kam("KAM_NAME_KEY"), customer, book.field("Profile", "credit_code"))
+
+
+def _top10(book: Book) -> object:
+    names, ranks = book.column("DecisionChain", "name"), book.column("DecisionChain", "top10_rank")
+    plan = book.column("RelationshipPlan", "name")
+    if not any(not empty(n) for n in names) and not any(not empty(n) for n in plan):
+        return ""
+    return udf(_kam("KAM_TOP10_CHECK"), [[n, r] for n, r in zip(names, ranks)], [[n] for n in plan], book.lang)
+
+
+def _approver(book: Book) -> object:
+    """IF(N(amount)=0,"",IFERROR(INDEX(approver,COUNTIF(limits,"<="&amount)+1)&"",""))"""
+    amount = book.field("Approval", "amount")
+    if not number(amount) or not _num(amount):
+        return ""
+    limits = book.column("DecisionModel", "amount")
+    below = sum(1 for limit in limits if number(limit) and _num(limit) <= _num(amount))
+    approvers = book.column("DecisionModel", "approver")
+    return text(approvers[below]) if below < len(approvers) else ""
+
+
+def _evaluation(name: str) -> Callable[[Book], object]:
+    def compute(book: Book) -> object:
+        measures = [book.field("Evaluation", k) for k in ("contribution", "potential", "satisfaction")]
+        return "" if all(empty(m) for m in measures) else udf(_kam(name), *measures)
+    return compute
+
+
+def _answered(book: Book) -> object:
+    """SUMPRODUCT((question_id<>"")*(answer<>""))"""
+    return float(sum(1 for q, a in zip(book.column("Checklist", "question_id"), book.column("Checklist", "answer"))
+                     if not empty(q) and not empty(a)))
+
+
+def _total(book: Book) -> object:
+    """COUNTA(question_id)"""
+    return float(sum(1 for q in book.column("Checklist", "question_id") if q is not None))
+
+
+def _coverage(book: Book) -> object:
+    total, answered = book.field("ChecklistTotal", "total"), book.field("ChecklistTotal", "answered")
+    return "" if not _num0(total) else _num0(answered) / _num0(total)
+
+
+def _coverage_by_area(book: Book, grid: Grid) -> list[list[object]]:
+    areas, answers = book.column("Checklist", "area"), book.column("Checklist", "answer")
+    rows = []
+    for _key_, label in grid.rows:
+        name = label(book.lang)
+        mine = [a for area, a in zip(areas, answers) if _criterion(area, name)]
+        answered = float(sum(1 for a in mine if not empty(a)))
+        rows.append([name, answered, float(len(mine)), answered / len(mine) if mine else ""])
+    return rows
+
+
+FORM.update({
+    ("Profile", "name_key"): _name_key,
+    ("ChainCheck", "top10_check"): _top10,
+    ("Approval", "approver"): _approver,
+    ("Evaluation", "score"): _evaluation("KAM_EVAL_SCORE"),
+    ("Evaluation", "account_class"): _evaluation("KAM_ACCOUNT_CLASS"),
+    ("ChecklistTotal", "answered"): _answered,
+    ("ChecklistTotal", "total"): _total,
+    ("ChecklistTotal", "coverage"): _coverage,
+})
+
+GRID: dict[str, Callable[[Book, Grid], list[list[object]]]] = {
+    "by_category": _by_category,
+    "by_period": _by_period,
+    "coverage": _coverage_by_area,
+}
+
+
+
+
