@@ -138,6 +138,11 @@ def _defects_found(path: Path, as_of: dt.date) -> set[tuple[str, str, str]]:
         return False
 
     sheet = book.get_table_by_name("Opportunities").sheet
+    probability_column = get_column_letter([c.key for c in FUNNEL.table("Opportunities").columns].index("probability")
+                                           + book.get_table_by_name("Opportunities").start[1] + 1)
+    formulas = openpyxl.load_workbook(path)[sheet]        # formulas as text (every formula stores its value)
+    typed = {f"{probability_column}{c.row}" for c in formulas[probability_column]
+             if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)}
     seen: set[str] = set()
     scores: dict[str, tuple[int, int, bool]] = {}   # id -> (yes answers, blanks, any invalid answer)
     for cell, a in rows("Assessment"):
@@ -170,7 +175,7 @@ def _defects_found(path: Path, as_of: dt.date) -> set[tuple[str, str, str]]:
             found.add(("bad_date", sheet, cell("close_date")))
         elif status == "open" and parse_date(o["close_date"]) < as_of:
             found.add(("close_date_in_past", sheet, cell("close_date")))
-        if not is_blank(o["probability"]):  # no cached values: only a typed number shows
+        if cell("probability") in typed:     # a number where the formula was
             found.add(("probability_overwritten", sheet, cell("probability")))
         if FORECAST_CATEGORY.parse(o["category"]).key == "commit" and not parse_yes_no(o["confirmed"]):
             found.add(("unconfirmed_commit", sheet, cell("confirmed")))

@@ -16,7 +16,7 @@ from kamxl.engine import evaluate
 from kamxl.methodology import default_config
 from kamxl.schema import TEMPLATES, Form, Grid, Kind, Table
 from kamxl.templates import EXAMPLES, committed_files, write_template
-from kamxl.templates.builder import LISTS_SHEET, META_SHEET
+from kamxl.templates.builder import KEYS_SHEET, LISTS_SHEET, META_SHEET
 from kamxl.templates.layout import plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,8 +87,8 @@ def test_every_declared_feature_is_in_the_file(built, case):
     name, lang, _ = case
     template, path = TEMPLATES[name], built[case]
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == [s.name(lang) for s in template.sheets] + [LISTS_SHEET, META_SHEET]
-    assert book[META_SHEET].sheet_state == "hidden" and book[LISTS_SHEET].sheet_state == "hidden"
+    assert book.sheetnames == [s.name(lang) for s in template.sheets] + [LISTS_SHEET, KEYS_SHEET, META_SHEET]
+    assert {book[s].sheet_state for s in (META_SHEET, LISTS_SHEET, KEYS_SHEET)} == {"hidden"}
     meta = {r[0].value: r[1].value for r in book[META_SHEET].iter_rows(max_col=2)}
     assert (meta["template"], meta["schema_version"], meta["language"]) == (name, template.version, lang)
     names = set(book.defined_names.keys())
@@ -170,7 +170,8 @@ def test_committed_workbooks_match_the_schemas(tmp_path):
 @pytest.mark.parametrize("case", [c for c in CASES if c[2]], ids=lambda c: f"{c[0]}-{c[1]}")
 def test_filled_examples_have_no_error_cells_in_a_real_formula_engine(built, case):
     values = evaluate(built[case])
-    errors = {k: v for k, v in values.items() if isinstance(v, str) and re.fullmatch(r"#[A-Z/0!?]+[!?A]?", v)}
+    errors = {k: v for k, v in values.items() if isinstance(v, str) and re.fullmatch(r"#[A-Z/0!?]+[!?A]?", v)
+              and not k.startswith(KEYS_SHEET.upper() + "!")}   # the spellings table's sentinels are errors by design
     assert errors == {}
     formulas_seen = len(values)
     assert formulas_seen > 100

@@ -275,12 +275,12 @@ def KAM_FUNNEL(stages, amounts, statuses=None, benchmarks=None, lang=None):
     status_cells = flatten(statuses) if statuses is not None and not is_single(statuses) else [None] * len(stage_cells)
     if not len(stage_cells) == len(amount_cells) == len(status_cells):
         raise CellError("#VALUE!", Text("阶段、金额、状态三列应一样长", "stages, amounts and statuses must be equally long")(language_))
-    deals = []
-    for stage, amount, status in zip(stage_cells, amount_cells, status_cells):
-        if is_blank(stage) and is_blank(amount):
-            continue  # empty table rows
-        deals.append(Deal(parse_stage(required(stage, "stage"), config=cfg), parse_status(status),
-                          parse_number(amount) or 0.0))
+    rows = [(stage, amount, status) for stage, amount, status in zip(stage_cells, amount_cells, status_cells)
+            if not (is_blank(stage) and is_blank(amount))]          # empty table rows
+    for stage, _amount, _status in rows:   # a missing stage anywhere (#N/A) before an unreadable one (#VALUE!)
+        required(stage, "stage")
+    deals = [Deal(parse_stage(stage, config=cfg), parse_status(status), parse_number(amount) or 0.0)
+             for stage, amount, status in rows]
     rows = []
     for row in summarize(deals, _benchmarks(benchmarks) if benchmarks is not None else None, config=cfg):
         bands = row.bands(config=cfg)

@@ -1,5 +1,6 @@
-"""Forecast checks: M-FC-2 (only confirmed lines of their primary owner), M-FC-3
-(a line twice), M-FUN-4 (stage 08 won or lost), closed lines that were not won."""
+"""Forecast checks: M-FC-1 (a line closing outside the header's period is not in the
+headline), M-FC-2 (only confirmed lines of their primary owner), M-FC-3 (a line twice),
+M-FUN-4 (stage 08 won or lost), closed lines that were not won."""
 from __future__ import annotations
 
 from collections import Counter
@@ -7,7 +8,8 @@ from collections import Counter
 from kamxl.checks import Context
 from kamxl.findings import Finding, Severity
 from kamxl.i18n import Text
-from kamxl.methodology import same_owner
+from kamxl.errors import InputError
+from kamxl.methodology import period_of, same_owner
 
 UNCONFIRMED = Text("预测中包含未确认的商机", "the forecast includes an unconfirmed opportunity")
 UNCONFIRMED_FIX = Text("确认该商机，或将其移出预测", "confirm the opportunity, or take it out of the forecast")
@@ -21,11 +23,16 @@ OPEN_AT_08 = Text("阶段 08 必须为赢单或丢单", "stage 08 must say won o
 OPEN_AT_08_FIX = Text("把状态改为赢单或丢单", "set the status to won or lost")
 CLOSED_NOT_WON = Text("类别为已成交，但状态不是赢单", "category closed, but the status is not won")
 CLOSED_NOT_WON_FIX = Text("赢单后再计入已成交", "count it as closed once it is won")
+OUTSIDE = Text("预计在 {period} 成交，不在本预测期间 {target} 内：不计入汇总数",
+               "closes in {period}, outside this forecast's period {target}: not in the headline")
+OUTSIDE_FIX = Text("本期成交则修改预计成交日期；否则放入该期间的预测",
+                   "correct the close date if it closes this period; otherwise forecast it in its own period")
 
 
 def check(ctx: Context) -> list[Finding]:
     header = ctx.forms.get("Forecast", {})
     forecaster, level = header.get("owner"), header.get("level")
+    target = str(header.get("period") or "").strip()
     lines = ctx.rows("ForecastLines")
     ids = Counter(str(t["opportunity_id"]).casefold() for _, t in lines if t.get("opportunity_id"))
     found, reported = [], set()
@@ -45,4 +52,21 @@ def check(ctx: Context) -> list[Finding]:
             found.append(ctx.at(record, "status", "M-FUN-4", Severity.ERROR, OPEN_AT_08, OPEN_AT_08_FIX))
         if t.get("category") == "closed" and status != "won":
             found.append(ctx.at(record, "category", "M-FC-2", Severity.WARNING, CLOSED_NOT_WON, CLOSED_NOT_WON_FIX))
+        period = _period(ctx, t.get("close_date")) if level in (None, "rep") else None   # roll-ups keep them
+        if period and target and period.casefold() != target.casefold():
+            found.append(ctx.at(record, "close_date", "M-FC-1", Severity.WARNING, OUTSIDE, OUTSIDE_FIX,
+                                period=period, target=target))
     return found
+
+
+def _period(ctx: Context, close: object) -> str | None:
+    """M-FC-1: the line's period, once per distinct date (None: no readable date)."""
+    if close is None:
+        return None
+    memo = ctx.memo.setdefault(("period", "forecast"), {})
+    if close not in memo:
+        try:
+            memo[close] = period_of(close, config=ctx.config)
+        except InputError:
+            memo[close] = None
+    return memo[close]

@@ -16,7 +16,8 @@ from kamxl.findings import Finding, Severity
 from kamxl.i18n import Lang, Text
 from kamxl.io.reader import GridData, Record
 from kamxl.methodology import (
-    evaluate_account, is_buying_point, level_ordinal, period_of, stage_probability,
+    chain_top, check_top_ten, customer_key, evaluate_account, is_buying_point, level_ordinal, period_of,
+    stage_probability,
 )
 from kamxl.methodology.scoring import QUESTIONS, score_parsed
 
@@ -30,6 +31,9 @@ PROBABILITY_FIX = Text("恢复公式，按公司阶段表计算赢率", "restore
 STALE = Text("“{column}”显示 {shown}，按输入重新计算应为 {computed}（过期或被改动）",
              "'{column}' shows {shown} but its inputs give {computed} (stale or tampered)")
 STALE_FIX = Text("在 Excel 中重新计算（Ctrl+Alt+F9）后再提交", "recalculate in Excel (Ctrl+Alt+F9) before submitting")
+STORED_FIX = Text("便携版中此值不会自动更新：用 kamxl portable 重新生成，或使用装有 kamxl 加载项的 KAM_* 版本",
+                  "the portable edition does not update this value: run kamxl portable again, or use the KAM_* "
+                  "edition with the kamxl add-in")
 
 ANSWERS = [q.id.lower() for q in QUESTIONS]
 Recompute = Callable[[Context, dict[str, Any]], Any]
@@ -59,8 +63,31 @@ def _evaluation(field: str) -> Recompute:
     return compute
 
 
+def _name_key(ctx: Context, t: dict[str, Any]) -> Any:
+    return customer_key(t["customer"], t.get("credit_code")) if t.get("customer") else None
+
+
+def _top10(ctx: Context, _t: dict[str, Any]) -> Any:
+    """M-REL-3: what KAM_TOP10_CHECK shows (udfs/kam.py words it the same way)."""
+    from udfs.kam import TOP10_DIFF, TOP10_OK
+
+    chain = [(t.get("name"), t.get("top10_rank")) for _r, t in ctx.rows("DecisionChain")]
+    table = [t.get("name") for _r, t in ctx.rows("RelationshipPlan")]
+    if not any(n for n, _ in chain) and not any(table):
+        return None
+    lang = ctx.data.lang or "zh"
+    check = check_top_ten(chain_top(chain), table)
+    if check.consistent:
+        return TOP10_OK(lang)
+    sep = "、" if lang == "zh" else ", "
+    return TOP10_DIFF(lang, chain=sep.join(check.only_in_chain) or "—", table=sep.join(check.only_in_table) or "—",
+                      repeated=sep.join(check.repeated) or "—")
+
+
 #: (table or form, column) -> recomputation from the typed inputs (None: cannot tell)
 RECOMPUTE: dict[tuple[str, str], Recompute] = {
+    ("Profile", "name_key"): _name_key,
+    ("ChainCheck", "top10_check"): _top10,
     ("Opportunities", "probability"): _probability,
     ("Opportunities", "weighted"): _weighted,
     ("Assessment", "score"): _score,
@@ -107,8 +134,10 @@ def check(ctx: Context) -> list[Finding]:
             key, cell = column.key, record.cells[column.key]
             recompute = RECOMPUTE.get((form.prefix, key))
             expected = (lambda r=recompute: _safe(r, ctx, typed)) if recompute else None
+            # the portable edition holds kamxl's value where plain Excel has no formula for it
+            stored = column.stored and ctx.data.edition == "portable"
             found += _cell(ctx, form.prefix, record, key, column.header(lang),
-                           ctx.structure.is_formula(record.sheet, cell), expected, typed)
+                           stored or ctx.structure.is_formula(record.sheet, cell), expected, typed, stored=stored)
     for grid in ctx.data.grids.values():
         found += _grid(ctx, grid, lang)
     return found
@@ -170,7 +199,7 @@ def _memo(ctx: Context, memo_key: tuple[Any, ...], recompute: Recompute, inputs:
 
 
 def _cell(ctx: Context, block: str, record: Record, key: str, header: str, is_formula: bool,
-          expected: Callable[[], Any] | None, typed: dict[str, Any]) -> list[Finding]:
+          expected: Callable[[], Any] | None, typed: dict[str, Any], stored: bool = False) -> list[Finding]:
     shown = record.values.get(key)
     if not is_formula:
         if shown in (None, ""):
@@ -187,8 +216,8 @@ def _cell(ctx: Context, block: str, record: Record, key: str, header: str, is_fo
     value = expected()
     if value is None or _same(shown, value):
         return []
-    return [ctx.at(record, key, "S-CACHED-STALE", Severity.WARNING, STALE, STALE_FIX, column=header,
-                   shown=_show(shown), computed=_show(value))]
+    return [ctx.at(record, key, "S-CACHED-STALE", Severity.WARNING, STALE, STORED_FIX if stored else STALE_FIX,
+                   column=header, shown=_show(shown), computed=_show(value))]
 
 
 def _safe(fn: Recompute, ctx: Context, typed: dict[str, Any]) -> Any:

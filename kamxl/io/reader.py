@@ -165,6 +165,7 @@ class WorkbookData:
     tables: dict[str, TableData]
     forms: dict[str, Record]
     grids: dict[str, GridData] = field(default_factory=dict)
+    edition: str = "kam"                      # 'portable': plain formulas, some values stored (see schema.model)
 
 
 _HEADER_INDEX: dict[int, dict[str, tuple[str, Lang | None]]] = {}
@@ -188,19 +189,21 @@ def _header_key(columns: tuple[Column, ...], header: object) -> tuple[str, Lang 
     return None if is_blank(header) else _header_index(columns).get(fold(header))
 
 
-def _identify(book: pc.CalamineWorkbook) -> tuple[Template, int | None, Lang | None, str]:
+def _identify(book: pc.CalamineWorkbook) -> tuple[Template, int | None, Lang | None, str, str]:
+    """Template, schema version, language, how it was told, edition."""
     if META_SHEET in book.sheet_names:
         meta = {str(r[0]): r[1] for r in book.get_sheet_by_name(META_SHEET).to_python() if len(r) > 1}
         template = TEMPLATES.get(str(meta.get("template", "")))
         if template:
             version = meta.get("schema_version")
             lang = meta.get("language")
+            edition = "portable" if meta.get("edition") == "portable" else "kam"
             return (template, int(version) if isinstance(version, float) else None,
-                    lang if lang in ("zh", "en") else None, "metadata")  # type: ignore[return-value]
+                    lang if lang in ("zh", "en") else None, "metadata", edition)  # type: ignore[return-value]
     names = {fold(n) for n in book.table_names}
     for template in TEMPLATES.values():
         if fold(template.tables()[0].name) in names:
-            return template, None, None, "tables"
+            return template, None, None, "tables", "kam"
     raise InputError("S-TEMPLATE", UNKNOWN_TEMPLATE)
 
 
@@ -330,7 +333,7 @@ def read_workbook(path: Path, *, grids: bool = True, forms: tuple[str, ...] | No
     book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
     sheets: dict[str, list[list[object]]] = {}
     try:
-        template, version, lang, how = _identify(book)
+        template, version, lang, how, edition = _identify(book)
         wanted = [f for f in template.forms() if forms is None or f.prefix in forms]
         # A sheet with a form is read whole anyway; a table below that form (a forecast's
         # lines) is cut out of the same rows. (Summaries' sheets hold small tables only.)
@@ -345,4 +348,4 @@ def read_workbook(path: Path, *, grids: bool = True, forms: tuple[str, ...] | No
                        and (found := _read_grid(book, template, g, sheets)) is not None}
     finally:
         book.close()
-    return WorkbookData(path, template, version, lang, how, tables, found_forms, found_grids)
+    return WorkbookData(path, template, version, lang, how, tables, found_forms, found_grids, edition)
