@@ -124,6 +124,34 @@ def new(ctx: click.Context, template: str, output: Path, lang: str | None, confi
     click.echo({"zh": f"已写入 {path}", "en": f"written: {path}"}[language])
 
 
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The portable workbook to write (.xlsx); never the input.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+@LANG_OPTION
+@CONFIG_OPTION
+@click.pass_context
+def portable(ctx: click.Context, source: Path, output: Path, force: bool, lang: str | None,
+             config_path: Path | None) -> None:
+    """Rewrite a filled workbook with plain Excel formulas, for someone without the kamxl add-in."""
+    from kamxl.convert import to_portable
+    from kamxl.methodology import load_config
+
+    language = _remember_lang(ctx, lang)
+    done = to_portable(source, output, config=load_config(config_path), force=force)
+    rows = sum(done.rows.values())
+    click.echo({"zh": f"已写入 {done.output}（便携版，{rows} 行数据）",
+                "en": f"written: {done.output} (portable edition, {rows} rows of data)"}[language])
+    if done.typed_over:
+        click.echo({"zh": f"保留了手工填在公式位置的值：{'、'.join(done.typed_over)}",
+                    "en": f"kept the values typed where formulas belong: {', '.join(done.typed_over)}"}[language])
+    if done.left_out:
+        click.echo({"zh": f"未带入（不属于标准模板的工作表）：{'、'.join(done.left_out)}",
+                    "en": f"not carried over (sheets outside the standard template): {', '.join(done.left_out)}"}
+                   [language])
+
+
 @main.group()
 def templates() -> None:
     """Maintain the committed templates in workbooks/."""

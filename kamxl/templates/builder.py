@@ -25,7 +25,7 @@ from kamxl.templates import keys as spellings
 from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, Columns, fill
 from kamxl.templates.layout import Placed, plan, resolve, seed_rows
 from kamxl.templates.portable import funnel_cells
-from kamxl.templates.stored import Book
+from kamxl.templates.stored import Book, Typed
 
 META_SHEET = "_kamxl"
 LISTS_SHEET = "_lists"
@@ -193,8 +193,9 @@ class Builder:
             row = place.header_row + 1 + r
             values = data[r] if r < len(data) else {}
             for c, col in enumerate(table.columns):
-                value = self.book.column(table.name, col.key)[r] if col.formula else values.get(col.key)
-                self._cell(ws, row, place.first_col + c, col, value, table)
+                given = values.get(col.key)
+                value = self.book.column(table.name, col.key)[r] if col.formula else given
+                self._cell(ws, row, place.first_col + c, col, value, table, typed=isinstance(given, Typed))
         if bulk:  # the first row is the pattern; the rest go straight into the XML (bulk.py)
             part = f"xl/worksheets/sheet{self.wb.worksheets().index(ws) + 1}.xml"
             self.bulk.append(BulkRows(part, place.header_row + 2, place.first_col, [c.key for c in table.columns],
@@ -211,7 +212,8 @@ class Builder:
             row = place.first_row + i
             ws.write(row, place.first_col, col.header(self.lang), self.fmt["label"])
             value = self.book.field(form.prefix, col.key) if col.formula else values.get(col.key)
-            self._cell(ws, row, place.first_col + 1, col, value, None, wrap=col.width >= 40)
+            self._cell(ws, row, place.first_col + 1, col, value, None, wrap=col.width >= 40,
+                       typed=isinstance(values.get(col.key), Typed))
             self._validate(ws, row, row, place.first_col + 1, col)
             self._look(ws, row, row, place.first_col + 1, col)
             widths[place.first_col + 1] = max(widths.get(place.first_col + 1, 0), col.width)
@@ -269,7 +271,11 @@ class Builder:
 
     # --- cells ---------------------------------------------------------------------------
     def _cell(self, ws: Any, row: int, col: int, column: Column, value: object, table: Table | None,
-              wrap: bool = False) -> None:
+              wrap: bool = False, typed: bool = False) -> None:
+        if typed:   # a value someone typed over the formula: kept, in the calculated look
+            fmt = self.fmt[f"calc:{_kind(column).value}"]
+            ws.write(row, col, value, self._quoted(fmt) if str(value).startswith(FORMULA_LIKE) else fmt)
+            return
         if column.formula and column.stored and self.edition == "portable":
             # plain Excel cannot compute it: the value kamxl computed, marked as such
             ws.write(row, col, "" if value is None else value, self._stored_format(column))

@@ -20,6 +20,7 @@ import datetime as dt
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -33,6 +34,13 @@ from kamxl.templates.keys import spellings
 from kamxl.templates.layout import Placed
 
 EPOCH = dt.date(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A value typed over a formula cell: it is what the cell shows (kamxl.convert keeps it)."""
+
+    value: object
 
 
 class Err(str):
@@ -173,11 +181,13 @@ class Book:
         found = self._columns.get((table, key))
         if found is None:
             column = self.template.table(table).column(key)
+            rows, n = self._rows.get(table) or [], self.rows(table)
+            given = rows.column(key) if hasattr(rows, "column") else [r.get(key) for r in rows]
             if column.formula:
                 found = TABLE[(table, key)](self, table)
+                if any(isinstance(v, Typed) for v in given):   # typed over the formula: the typed value
+                    found = [v.value if isinstance(v, Typed) else f for v, f in zip([*given, *[None] * n], found)]
             else:
-                rows, n = self._rows.get(table) or [], self.rows(table)
-                given = rows.column(key) if hasattr(rows, "column") else [r.get(key) for r in rows]
                 found = list(given[:n]) + [None] * (n - len(given))
             self._columns[(table, key)] = found
         return found
@@ -185,8 +195,9 @@ class Book:
     def field(self, prefix: str, key: str) -> object:
         if (prefix, key) not in self._fields:
             form = next(f for f in self.template.forms() if f.prefix == prefix)
-            self._fields[(prefix, key)] = (FORM[(prefix, key)](self) if form.field(key).formula
-                                           else self._forms.get(prefix, {}).get(key))
+            given = self._forms.get(prefix, {}).get(key)
+            self._fields[(prefix, key)] = (given.value if isinstance(given, Typed)
+                                           else FORM[(prefix, key)](self) if form.field(key).formula else given)
         return self._fields[(prefix, key)]
 
     def grid(self, key: str) -> list[list[object]]:
