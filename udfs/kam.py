@@ -29,7 +29,7 @@ from kamxl.methodology import (
     is_buying_point, level_ordinal, parse_stage, parse_status, stage_probability, summarize,
 )
 from kamxl.methodology.config import Config
-from kamxl.methodology.funnel import band_label, weighted_amount
+from kamxl.methodology.funnel import band_label, parse_amount
 from kamxl.methodology.scoring import LEVEL_TEXT, QUESTIONS, parse_answer, parse_answers, score_parsed
 from kamxl.methodology.values import fold, is_blank, parse_number
 from kamxl.methodology.vocabulary import ACCOUNT_CLASS
@@ -205,7 +205,9 @@ def KAM_WEIGHTED(amount, stage, status=None):
         return stage_probability(_stage_of(s), parse_status(st), config=cfg)
 
     def weighted(a: object, s: object, st: object) -> float:
-        return weighted_amount(a, _stage_of(s), parse_status(st), config=cfg)
+        # the amount first (a negative one is #NUM! whatever the stage), then stage and status
+        number = parse_amount(a)
+        return number * stage_probability(_stage_of(s), parse_status(st), config=cfg)
 
     (amounts, stages, statuses), source = aligned(amount, stage, status)
     # Stage and status columns repeat a handful of values: resolve each pair once, then
@@ -213,7 +215,7 @@ def KAM_WEIGHTED(amount, stage, status=None):
     probs = {pair: call(probability, *pair) for pair in set(zip(stages, statuses))}
     results = [
         a * p if type(p := probs[s, st]) is float and type(a) in (float, int) and a >= 0
-        else (p if type(p) is str else call(weighted, a, s, st))
+        else call(weighted, a, s, st)
         for a, s, st in zip(amounts, stages, statuses)
     ]
     return shape_like(results, source)

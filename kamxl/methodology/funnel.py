@@ -97,12 +97,17 @@ def stage_probability(stage: Stage, status: str = "open", *, config: Config | No
     return stage.probability
 
 
-def weighted_amount(amount: object, stage: Stage, status: str = "open", *, config: Config | None = None) -> float:
-    """M-FUN-2: amount x stage probability (a blank amount weighs 0)."""
+def parse_amount(amount: object) -> float:
+    """M-FUN-2: an opportunity's amount; a blank one weighs 0, a negative one is an error."""
     number = parse_number(amount, code="M-FUN-2") or 0.0
     if number < 0:
         raise OutOfRangeError("M-FUN-2", NEGATIVE_AMOUNT, {"value": amount})
-    return number * stage_probability(stage, status, config=config)
+    return number
+
+
+def weighted_amount(amount: object, stage: Stage, status: str = "open", *, config: Config | None = None) -> float:
+    """M-FUN-2: amount x stage probability (a blank amount weighs 0)."""
+    return parse_amount(amount) * stage_probability(stage, status, config=config)
 
 
 def health_ratio(current: float, benchmark: float) -> float | None:

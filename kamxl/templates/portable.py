@@ -28,8 +28,10 @@ IDEOGRAPHIC_SPACE = "\u3000"
 
 def key(ref: str) -> str:
     """A cell (or a column, inside SUMPRODUCT) as text the spellings table lists: trimmed,
-    the ideographic space a plain one. Case needs nothing: MATCH is case-blind."""
-    return f'TRIM(SUBSTITUTE({ref},"{IDEOGRAPHIC_SPACE}"," "))'
+    the ideographic space a plain one, and MATCH's wildcards escaped (``?`` would match any
+    one character). Case needs nothing: MATCH is case-blind."""
+    escaped = f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({ref},"~","~~"),"*","~*"),"?","~?")'
+    return f'TRIM(SUBSTITUTE({escaped},"{IDEOGRAPHIC_SPACE}"," "))'
 
 
 def _text(value: str) -> str:
@@ -46,9 +48,9 @@ def probability(stage: str, status: str, *, lang: Lang, config: Config) -> str:
 
 
 def weighted(amount: str, stage: str, status: str, *, lang: Lang, config: Config) -> str:
-    """KAM_WEIGHTED (M-FUN-2): amount x probability; a stage or status error first (the
-    left operand's error is the one a product shows), then a negative amount (#NUM!)."""
-    return f"{probability(stage, status, lang=lang, config=config)}*IF({amount}<0,#NUM!,{amount})"
+    """KAM_WEIGHTED (M-FUN-2): amount x probability; a negative amount is #NUM! before
+    anything else (spreadsheets disagree on which of two errors a product shows)."""
+    return f"IF({amount}<0,#NUM!,{probability(stage, status, lang=lang, config=config)}*{amount})"
 
 
 def score(answers: str, *, lang: Lang, config: Config) -> str:
@@ -83,6 +85,15 @@ def _on_scale(ref: str, top: str) -> str:
     return f"IF(ISNUMBER({ref}),IF(OR({ref}<0,{ref}>{top}),#NUM!,{ref}),#VALUE!)"
 
 
+def _checked(refs: list[str], top: str, then: str) -> str:
+    """``then`` once every cell is a number on 0..top; else the first cell's error, in
+    order (nested, not an expression of errors: spreadsheets disagree on which of two
+    errors an expression shows)."""
+    for ref in reversed(refs):
+        then = f"IF(ISNUMBER({ref}),IF(OR({ref}<0,{ref}>{top}),#NUM!,{then}),#VALUE!)"
+    return then
+
+
 def buying_point(uniqueness: str, value: str, *, lang: Lang, config: Config) -> str:
     """KAM_BUYING_POINT (M-PLAN-4): both scores at or above their minimum; the value is
     read only when the uniqueness is high enough (as the add-in does)."""
@@ -92,9 +103,9 @@ def buying_point(uniqueness: str, value: str, *, lang: Lang, config: Config) -> 
 
 def evaluation_score(contribution: str, potential: str, satisfaction: str, *, lang: Lang, config: Config) -> str:
     """KAM_EVAL_SCORE (M-ACC-6): the weighted score of three 0-100 measures."""
-    parts = "+".join(f"{_on_scale(ref, '100')}*Kam_W_{name}" for ref, name in
-                     ((contribution, "contribution"), (potential, "potential"), (satisfaction, "satisfaction")))
-    return f"ROUND({parts},9)"
+    refs = {"contribution": contribution, "potential": potential, "satisfaction": satisfaction}
+    total = "+".join(f"{ref}*Kam_W_{name}" for name, ref in refs.items())
+    return _checked(list(refs.values()), "100", f"ROUND({total},9)")
 
 
 def account_class(score_: str, *, lang: Lang, config: Config) -> str:

@@ -468,10 +468,10 @@ def _adjusted(book: Book) -> object:
 
 
 def _criterion(cell: object, wanted: object) -> bool:
-    """COUNTIFS/SUMIFS matching a cell to a criterion value (text case-blind; a blank
-    criterion matches blank cells)."""
+    """COUNTIFS/SUMIFS matching a cell to a criterion cell's value: text case-blind; an
+    empty criterion cell is the number 0 (so it matches no empty cell)."""
     if empty(wanted):
-        return empty(cell)
+        return number(cell) and _num(cell) == 0
     return equal(cell, wanted) is True
 
 

@@ -1,0 +1,265 @@
+"""The portable edition computes what the add-in's KAM_* functions compute (issue 14).
+
+Hypothesis makes up what reps type — every spelling of stages, statuses, answers,
+relationship levels, forecast categories and levels that the spellings table lists, in
+any case, padded with spaces (the ideographic one too), typed as numbers or booleans;
+blanks; amounts, dates, benchmarks, quotas; numbers off their scale and text nobody can
+read. A real LibreOffice types it into the portable workbook, recalculates, and every
+formula cell must show what kamxl's Python gives for the same cells — the value kamxl
+stores in the workbooks it writes (:mod:`kamxl.templates.stored`), which for a KAM_*
+cell is what the add-in's function returns — errors included.
+
+One LibreOffice stays up for the whole module (``tests/lo_recalc.py``, driven over a
+pipe): starting it per example would take hours. KAMXL_EQUIVALENCE_EXAMPLES sets the
+number of examples per template (200 by default, as CI runs it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kamxl.methodology import default_config
+from kamxl.methodology.vocabulary import FORECAST_CATEGORY, FORECAST_LEVEL, RELATIONSHIP_LEVEL, STATUS
+from kamxl.schema import TEMPLATES, Form, Table
+from kamxl.templates import write_template
+from kamxl.templates.builder import KEYS_SHEET, _with_seed
+from kamxl.templates.keys import stage_spellings, vocabulary_spellings, yes_no_spellings
+from kamxl.templates.layout import plan
+from kamxl.templates.stored import Book, stored_values
+
+CFG = default_config()
+EXAMPLES = int(os.environ.get("KAMXL_EQUIVALENCE_EXAMPLES", "200"))
+UNO_PYTHON = "/usr/bin/python3"
+SERVER = Path(__file__).with_name("lo_recalc.py")
+
+
+def _uno_available() -> bool:
+    try:
+        return subprocess.run([UNO_PYTHON, "-c", "import uno"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+# Skipped on a developer machine without LibreOffice's Python bridge; never in CI, which installs it.
+pytestmark = pytest.mark.skipif(not _uno_available() and not os.environ.get("CI"),
+                                reason="LibreOffice with python3-uno is not installed")
+
+
+class Office:
+    """The LibreOffice of tests/lo_recalc.py, one request at a time."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([UNO_PYTHON, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, encoding="utf-8")
+        assert self._answer() == {"ready": True}
+
+    def _answer(self) -> Any:
+        line = self.proc.stdout.readline()   # type: ignore[union-attr]
+        assert line, "LibreOffice's recalculation server stopped"
+        answer = json.loads(line)
+        assert not (isinstance(answer, dict) and "failed" in answer), answer
+        return answer
+
+    def ask(self, request: dict[str, Any]) -> Any:
+        self.proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")   # type: ignore[union-attr]
+        self.proc.stdin.flush()   # type: ignore[union-attr]
+        return self._answer()
+
+    def close(self) -> None:
+        self.proc.stdin.write("\n")   # type: ignore[union-attr]
+        self.proc.stdin.close()   # type: ignore[union-attr]
+        self.proc.wait(60)
+
+
+@pytest.fixture(scope="module")
+def office() -> Iterator[Office]:
+    server = Office()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def portable(office: Office, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], int]:
+    """A blank portable workbook of each template and language, open in LibreOffice."""
+    folder = tmp_path_factory.mktemp("portable")
+    return {(name, lang): office.ask({"open": str(write_template(name, folder / f"{name}.{lang}.xlsx", lang=lang,
+                                                                  edition="portable"))})["doc"]
+            for name in TEMPLATES for lang in ("zh", "en")}
+
+
+# --- what reps type ------------------------------------------------------------------------------
+
+def _spelled(spellings: list[str]) -> st.SearchStrategy[str]:
+    """A listed spelling in any case, padded, its spaces doubled."""
+    return st.sampled_from(spellings).flatmap(lambda s: st.sampled_from([
+        s, s.upper(), s.lower(), s.title(), f" {s}", f"{s}  ", f"\u3000{s}\u3000", s.replace(" ", "  ")]))
+
+
+BLANK = st.sampled_from([None, " ", "\u3000"])
+UNREADABLE = st.sampled_from(["maybe", "?", "x1*", "阶段九", "99", "~"])
+STAGES = st.one_of(_spelled([s for stage in CFG.stages for s in stage_spellings(stage, CFG)]),
+                   st.integers(1, len(CFG.stages)), st.sampled_from([0, 9, 5.5, "5.5", "09", "stage 9"]), BLANK,
+                   UNREADABLE)
+STATUSES = st.one_of(_spelled([s for t in STATUS.terms for s in vocabulary_spellings(STATUS, t.key)]), BLANK,
+                     st.just("pending"))
+ANSWERS = st.one_of(_spelled(yes_no_spellings(True) + yes_no_spellings(False)), st.booleans(),
+                    st.sampled_from([0, 1]), BLANK, st.sampled_from(["maybe", 2, "是的"]))
+AMOUNTS = st.one_of(st.none(), st.integers(0, 10**9), st.floats(0, 1e9).map(lambda x: round(x, 2)),
+                    st.sampled_from([-5.0, 0.0]))
+CATEGORIES = st.one_of(_spelled([s for t in FORECAST_CATEGORY.terms for s in vocabulary_spellings(FORECAST_CATEGORY,
+                                                                                                  t.key)]),
+                       st.none(), st.just("upsides"))
+LEVELS = st.one_of(_spelled([s for t in FORECAST_LEVEL.terms for s in vocabulary_spellings(FORECAST_LEVEL, t.key)]),
+                   st.none())
+RELATIONSHIP = st.one_of(_spelled([s for t in RELATIONSHIP_LEVEL.terms
+                                   for s in vocabulary_spellings(RELATIONSHIP_LEVEL, t.key)]), BLANK, UNREADABLE)
+IDS = st.sampled_from(["OPP-1", "OPP-2", "opp-1", "OPP-3", "OPP-4", None])
+PEOPLE = st.sampled_from(["王磊", "王 磊", "李娜", "Wang Lei", "wang lei", None])
+DATES = st.one_of(st.dates(dt.date(2026, 7, 1), dt.date(2027, 9, 30)), st.none())
+SCORES = st.one_of(st.none(), st.integers(-2, 12), st.floats(-1, 11).map(lambda x: round(x, 1)))
+MEASURES = st.one_of(st.none(), st.integers(-5, 105), st.floats(0, 100).map(lambda x: round(x, 3)))
+
+
+@st.composite
+def rows(draw: st.DrawFn, columns: dict[str, st.SearchStrategy[Any]], most: int) -> list[dict[str, Any]]:
+    """Up to ``most`` rows, some left empty between the filled ones."""
+    out = []
+    for _ in range(draw(st.integers(0, most))):
+        out.append({} if draw(st.integers(0, 5)) == 0 else {k: draw(s) for k, s in columns.items()})
+    return out
+
+
+@st.composite
+def funnel(draw: st.DrawFn) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    opportunities = draw(rows({"id": IDS, "name": st.sampled_from(["变电站巡检", None]), "stage": STAGES,
+                               "status": STATUSES, "amount": AMOUNTS}, 12))
+    assessment = draw(rows({"id": IDS, **{f"q{n:02d}": ANSWERS for n in range(1, 21)}}, 8))
+    benchmarks = draw(st.lists(st.fixed_dictionaries({"count": st.one_of(st.none(), st.integers(0, 40)),
+                                                      "amount": AMOUNTS}), max_size=7))
+    return draw(st.sampled_from(["zh", "en"])), {"Opportunities": opportunities, "Assessment": assessment,
+                                                 "Benchmarks": benchmarks}, {}
+
+
+@st.composite
+def forecast(draw: st.DrawFn) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    lines = draw(rows({"opportunity_id": IDS, "owner": PEOPLE, "confirmed": ANSWERS, "stage": STAGES,
+                       "status": STATUSES, "category": CATEGORIES, "amount": AMOUNTS, "close_date": DATES,
+                       "owner_forecast": AMOUNTS, "adjusted_forecast": AMOUNTS}, 14))
+    layer = draw(rows({"level": LEVELS, "manager": PEOPLE, "owner": PEOPLE,
+                       "owner_figure": AMOUNTS, "adjusted_figure": AMOUNTS}, 5))
+    header = {"owner": draw(PEOPLE), "level": draw(LEVELS), "period": draw(st.sampled_from(["2026-Q4", "2026-q4",
+                                                                                           "2027-Q1", None])),
+              "quota": draw(st.one_of(st.none(), st.sampled_from([0, 30_000_000, 1234.5])))}
+    return draw(st.sampled_from(["zh", "en"])), {"ForecastLines": lines, "OwnerForecasts": layer}, {"Forecast": header}
+
+
+@st.composite
+def account_plan(draw: st.DrawFn) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    chain = draw(rows({"name": PEOPLE, "top10_rank": st.one_of(st.none(), st.integers(1, 12)),
+                       "level": RELATIONSHIP}, 12))
+    selling = draw(rows({"point": st.just("卖点"), "uniqueness": SCORES, "value": SCORES}, 8))
+    limits = draw(rows({"amount": st.one_of(st.none(), st.integers(1, 6).map(lambda n: n * 10**8)),
+                        "approver": PEOPLE}, 6))
+    answers = draw(st.lists(st.one_of(st.none(), st.sampled_from(["已了解", " "])), max_size=80))
+    forms = {"Evaluation": {k: draw(MEASURES) for k in ("contribution", "potential", "satisfaction")},
+             "Approval": {"amount": draw(st.one_of(st.none(), st.integers(0, 7 * 10**8)))}}
+    return (draw(st.sampled_from(["zh", "en"])),
+            {"DecisionChain": chain, "SellingPoints": selling, "DecisionModel": limits,
+             "Checklist": [{"answer": a} for a in answers]}, forms)
+
+
+# --- the comparison ---------------------------------------------------------------------------------
+
+def _typed(value: object) -> object:
+    """A cell as LibreOffice takes it: dates as serial numbers, booleans as 1 and 0."""
+    if isinstance(value, dt.date):
+        return float((value - dt.date(1899, 12, 30)).days)
+    if isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _check(office: Office, doc: int, name: str, lang: str, tables: dict[str, Any], forms: dict[str, Any]) -> None:
+    template = TEMPLATES[name]
+    places = plan(template, lang, CFG, {})       # the blank workbook's layout
+    data = {t.name: _fit(_with_seed(t, CFG, lang, tables.get(t.name, [])), places[t.name].rows)
+            for t in template.tables()}
+    writes = []
+    for sheet in template.sheets:
+        for block in sheet.blocks:
+            place = places[getattr(block, "name", None) or getattr(block, "prefix", None) or block.key]
+            if isinstance(block, Table):
+                for c, column in enumerate(block.columns):
+                    if not column.formula:
+                        writes.append([place.sheet, place.first_col + c, place.header_row + 1,
+                                       [_typed(r.get(column.key)) for r in data[block.name]]])
+            elif isinstance(block, Form):
+                for i, column in enumerate(block.fields):
+                    if not column.formula:
+                        writes.append([place.sheet, place.first_col + 1, place.first_row + i,
+                                       [_typed(forms.get(block.prefix, {}).get(column.key))]])
+    shown = office.ask({"doc": doc, "set": writes, "read": [s.name(lang) for s in template.sheets]})
+    book = Book(template, lang=lang, config=CFG, places=places, tables=data, forms=forms)
+    expected = stored_values(book)
+    assert shown, "no formula cells read"
+    wrong = {cell: (value, expected.get(cell.upper() if False else _upper_sheet(cell)))
+             for cell, value in shown.items()
+             if not cell.startswith(KEYS_SHEET) and not _same(value, expected.get(_upper_sheet(cell)))}
+    assert wrong == {}, f"LibreOffice shows (left) where kamxl computes (right); typed: {tables} {forms}"
+
+
+def _fit(rows: Any, n: int) -> list[dict[str, Any]]:
+    rows = list(rows)[:n]
+    return rows + [{} for _ in range(n - len(rows))]
+
+
+def _upper_sheet(cell: str) -> str:
+    sheet, _, address = cell.rpartition("!")
+    return f"{sheet.upper()}!{address}"
+
+
+def _same(shown: object, expected: object) -> bool:
+    if isinstance(shown, dict):                       # an error
+        return isinstance(expected, str) and expected == shown["error"]
+    if expected is None or expected == "":
+        return shown in ("", None)
+    if isinstance(expected, bool):                    # LibreOffice has no booleans
+        return shown == float(expected)
+    if isinstance(expected, (int, float)):
+        return isinstance(shown, float) and math.isclose(shown, float(expected), rel_tol=1e-9, abs_tol=1e-9)
+    return shown == expected
+
+
+PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@PROPERTY
+@given(case=funnel())
+def test_funnel(office: Office, portable: dict[tuple[str, str], int], case: tuple[str, dict, dict]) -> None:
+    lang, tables, forms = case
+    _check(office, portable[("funnel", lang)], "funnel", lang, tables, forms)
+
+
+@PROPERTY
+@given(case=forecast())
+def test_forecast(office: Office, portable: dict[tuple[str, str], int], case: tuple[str, dict, dict]) -> None:
+    lang, tables, forms = case
+    _check(office, portable[("forecast", lang)], "forecast", lang, tables, forms)
+
+
+@PROPERTY
+@given(case=account_plan())
+def test_account_plan(office: Office, portable: dict[tuple[str, str], int], case: tuple[str, dict, dict]) -> None:
+    lang, tables, forms = case
+    _check(office, portable[("account-plan", lang)], "account-plan", lang, tables, forms)
