@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from kamxl.cli import main
 from kamxl.errors import InputError
-from kamxl.methodology import default_config
+from kamxl.methodology import default_config, period_of
 from kamxl.rollup import rollup_files
 from kamxl.rollup.inputs import read_submission
 from kamxl.rollup.model import Submission
@@ -101,13 +101,16 @@ def test_adjustments_are_a_layer_kept_at_every_level_and_never_change_lines(leve
     # the director sees the manager's figure as the team's own, and the manager's adjustments below it
     region = regions[o.teams[next(iter(o.teams))][1]].rollup
     team_row = next(r for r in region.layer if r.owner == team1.owner and r.level == "region")
-    assert team_row.owner_figure == pytest.approx(team1.adjusted)
-    # unadjusted: what the region counts of the team (a copy the region counts from another team is not)
-    lost = sum(e.amount for e in region.excluded if e.file.endswith(teams[next(iter(o.teams))].output.name)
-               and e.category in ("commit", "closed"))
+    # unadjusted: what the region counts of the team in the period (a copy the region counts
+    # from another team is not); the team's own figure loses the same (M-FC-3)
+    lost_ids = {e.id.casefold() for e in region.excluded if e.file.endswith(teams[next(iter(o.teams))].output.name)}
+    lost = sum(x.amount for x in team1.lines if x.key in lost_ids and x.category in ("commit", "closed")
+               and period_of(x.close_date) == team1.period)
     assert team_row.unadjusted == pytest.approx(team1.commit - lost)
+    assert team_row.owner_figure == pytest.approx(team1.adjusted - lost) and team_row.deducted == pytest.approx(lost)
     assert set(adjusted) <= set(bu.rollup.layer)                     # lower levels stay visible, unchanged
-    assert bu.rollup.commit == pytest.approx(sum(x.amount for x in bu.rollup.lines if x.category in ("commit", "closed")))
+    assert bu.rollup.commit == pytest.approx(sum(x.amount for x in bu.rollup.lines if x.category in ("commit", "closed")
+                                                 and period_of(x.close_date) == bu.rollup.period))
 
 
 def test_hierarchy_equals_a_flat_roll_up_of_all_reps(levels, org):
