@@ -80,8 +80,7 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
         manager=str(header.get("manager") or ""), period=str(header["period"]), currency=str(header["currency"]).upper(),
         submitted_at=header.get("submitted_at"), quota=header.get("quota"), lines=tuple(lines),
         layer=tuple(_layer(ctx)), unreadable=tuple(unreadable), rows_read=len(lines) + len(unreadable),
-        lineage=_sources(ctx), owner_quotas=tuple((str(t["owner"]), float(t["quota"])) for _r, t in ctx.rows(BY_OWNER.name)
-                                                  if t.get("owner") and t.get("quota") is not None))
+        lineage=_sources(ctx), owner_quotas=_owner_quotas(ctx))
 
 
 LINE_KEYS = ("opportunity_id", "customer", "owner", "confirmed", "stage", "status", "category", "amount",
@@ -136,6 +135,13 @@ def _sources(ctx: Context) -> tuple[tuple[str, str], ...]:
     SHA-256): what makes it and one of its sources together a mixed-level input (M-FC-3)."""
     return tuple((str(t.get("file") or ""), str(t["sha256"])) for _r, t in ctx.rows(LINEAGE.name)
                  if t.get("sha256") and fold(t.get("status") or "") in _SOURCE)
+
+
+def _owner_quotas(ctx: Context) -> tuple[tuple[str, float], ...]:
+    """A roll-up's by-owner quotas (M-TEAM-1): a roll-up above it, without a quota file,
+    allocates its quota to the same owners."""
+    return tuple((str(t["owner"]), float(t["quota"])) for _r, t in ctx.rows(BY_OWNER.name)
+                 if t.get("owner") and t.get("quota") is not None)
 
 
 # --- side files: a first sheet (or CSV) whose first row names the columns ----------------------------
