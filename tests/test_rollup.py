@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from kamxl.cli import main
 from kamxl.errors import InputError
-from kamxl.methodology import default_config
+from kamxl.methodology import default_config, period_of
 from kamxl.rollup import rollup_files
 from kamxl.rollup.inputs import read_submission
 from kamxl.rollup.model import Submission
@@ -102,13 +102,16 @@ def test_adjustments_are_a_layer_kept_at_every_level_and_never_change_lines(leve
     # the director sees the manager's figure as the team's own, and the manager's adjustments below it
     region = regions[o.teams[next(iter(o.teams))][1]].rollup
     team_row = next(r for r in region.layer if r.owner == team1.owner and r.level == "region")
-    assert team_row.owner_figure == pytest.approx(team1.adjusted)
-    # unadjusted: what the region counts of the team (a copy the region counts from another team is not)
-    lost = sum(e.amount for e in region.excluded if e.file.endswith(teams[next(iter(o.teams))].output.name)
-               and e.category in ("commit", "closed"))
+    # unadjusted: what the region counts of the team in the period (a copy the region counts
+    # from another team is not); the team's own figure loses the same (M-FC-3)
+    lost_ids = {e.id.casefold() for e in region.excluded if e.file.endswith(teams[next(iter(o.teams))].output.name)}
+    lost = sum(x.amount for x in team1.lines if x.key in lost_ids and x.category in ("commit", "closed")
+               and period_of(x.close_date) == team1.period)
     assert team_row.unadjusted == pytest.approx(team1.commit - lost)
+    assert team_row.owner_figure == pytest.approx(team1.adjusted - lost) and team_row.deducted == pytest.approx(lost)
     assert set(adjusted) <= set(bu.rollup.layer)                     # lower levels stay visible, unchanged
-    assert bu.rollup.commit == pytest.approx(sum(x.amount for x in bu.rollup.lines if x.category in ("commit", "closed")))
+    assert bu.rollup.commit == pytest.approx(sum(x.amount for x in bu.rollup.lines if x.category in ("commit", "closed")
+                                                 and period_of(x.close_date) == bu.rollup.period))
 
 
 def test_hierarchy_equals_a_flat_roll_up_of_all_reps(levels, org):
@@ -266,3 +269,207 @@ def test_a_roll_up_killed_mid_write_leaves_the_old_output(org, tmp_path):
     assert leftovers and not set(leftovers) & set(files)
     done = rollup_files(inputs, target, owner="BU", level="bu", lang="en", config=CFG, today=TODAY)
     assert zipfile.ZipFile(done.output).testzip() is None and len(done.rollup.lines) > 0
+
+
+# --- issue 14: the period is the forecast; own figures and quota after de-duplication ------------------
+
+Q4 = dt.date(2026, 11, 15)          # closes in the roll-ups' period, 2026-Q4
+LATER = dt.date(2027, 2, 15)        # closes in 2027-Q1: outside it
+
+
+def _forecast(path: Path, owner: str, lines: list[tuple[str, float, str, dt.date]], *, submitted: dt.date = TODAY,
+              quota: float = 0.0, lang: str = "zh", forecaster: str | None = None) -> Path:
+    """A rep's forecast of (opportunity, amount, category, close date) lines, all confirmed;
+    ``forecaster``: whose forecast the file is, when another rep names ``owner`` as primary."""
+    from kamxl.methodology.vocabulary import FORECAST_CATEGORY
+
+    yes = "是" if lang == "zh" else "Y"
+    rows = [{"opportunity_id": opp, "customer": "江澜电力集团", "owner": owner, "confirmed": yes,
+             "stage": CFG.stages[4].label(lang), "status": "进行中" if lang == "zh" else "Open",
+             "category": FORECAST_CATEGORY.get(category).label(lang), "amount": amount, "close_date": close}
+            for opp, amount, category, close in lines]
+    return write_forecast(path, owner=forecaster or owner, manager="经理", lines=rows, lang=lang,  # type: ignore[arg-type]
+                          submitted=submitted, quota=quota)
+
+
+def _period_sums(lines: list, period: str) -> dict[str, float]:
+    """Independently of the roll-up, with pandas: the headline over the lines closing in the period."""
+    import pandas as pd
+
+    df = pd.DataFrame({"amount": [x.amount for x in lines], "category": [x.category for x in lines],
+                       "period": [period_of(x.close_date) for x in lines]})
+    here = df[df.period == period]
+    return {"closed": here[here.category == "closed"].amount.sum(),
+            "commit": here[here.category.isin(["commit", "closed"])].amount.sum(),
+            "best_case": here[here.category.isin(["best_case", "commit", "closed"])].amount.sum(),
+            "pipeline": here[here.category == "pipeline"].amount.sum(),
+            "outside": df[df.period != period].amount.sum(), "all_commit": df[df.category.isin(["commit", "closed"])].amount.sum()}
+
+
+def test_the_headline_counts_the_lines_of_the_period(levels):
+    """Issue 14, first report: a region's headline summed every line whatever its close date."""
+    _teams, regions, bu = levels
+    for result in (*regions.values(), bu):
+        r = result.rollup
+        back = read_submission(result.output, result.output.name, CFG, TODAY)
+        assert isinstance(back, Submission) and len(back.lines) == len(r.lines)   # other periods stay in the output
+        expected = _period_sums(list(back.lines), r.period)
+        assert expected["outside"] > 0 and expected["all_commit"] != pytest.approx(expected["commit"])
+        assert r.commit == pytest.approx(expected["commit"])
+        for key in ("closed", "commit", "best_case", "pipeline", "outside"):
+            assert getattr(r.headline, key) == pytest.approx(expected[key]), key
+            assert sum(getattr(o, key) for o in r.owners) == pytest.approx(expected[key]), key
+        assert r.headline.forecast_attainment == pytest.approx(expected["commit"] / r.quota)
+        assert r.headline.adjusted_attainment == pytest.approx(r.adjusted / r.quota)
+        # other periods stay in the totals and the channel comparison
+        assert {t.period for t in r.totals} > {r.period}
+
+
+def test_the_by_owner_table_and_its_totals_are_written(levels):
+    from kamxl.io.reader import read_workbook
+    from kamxl.schema.rollup import BY_OWNER, OWNER_TOTALS
+
+    teams, _regions, _bu = levels
+    result = next(iter(teams.values()))
+    r = result.rollup
+    data = read_workbook(result.output, extra=(BY_OWNER, OWNER_TOTALS))
+    owners, totals = data.tables["RollupOwners"], data.tables["RollupOwnerTotals"]
+    assert sum(owners.column("outside")) == pytest.approx(r.headline.outside) and r.headline.outside > 0
+    not_allocated, total = totals.rows
+    items = totals.column("item")
+    assert items[0] == "未分配给负责人的指标" and items[1].startswith("合计")
+    assert totals.column("quota") == [pytest.approx(r.unallocated), pytest.approx(r.quota)]
+    assert totals.column("commit")[1] == pytest.approx(r.commit)
+    assert totals.column("adjusted")[1] == pytest.approx(r.adjusted)
+    assert totals.column("adjusted_attainment")[1] == pytest.approx(r.adjusted / r.quota)
+    # at the team, each rep is a direct report: their own figure used, and its attainment
+    rows = {row.owner: row for row in r.layer if row.level == "team"}
+    for o in r.owners:
+        assert o.adjusted == pytest.approx(rows[o.owner].final)
+        assert o.adjusted_attainment == pytest.approx(rows[o.owner].final / o.quota)
+
+
+def test_a_duplicate_is_not_in_the_losing_reps_own_figure(tmp_path):
+    """Issue 14, second report: two reps' forecasts share an opportunity, nothing adjusted;
+    the adjusted forecast counted it twice (in the losing rep's own figure)."""
+    _forecast(tmp_path / "team" / "王磊.xlsx", "王磊", [("OPP-1", 4_280_000, "commit", Q4), ("OPP-2", 10_000_000, "commit", Q4)],
+              submitted=TODAY - dt.timedelta(days=1))
+    _forecast(tmp_path / "team" / "李娜.xlsx", "李娜", [("opp-1 ", 4_280_000, "commit", Q4), ("OPP-3", 15_160_000, "commit", Q4)])
+    r = rollup_files([tmp_path / "team"], tmp_path / "out.xlsx", owner="经理", level="team", lang="zh", config=CFG,
+                     today=TODAY).rollup
+    assert r.commit == pytest.approx(29_440_000)
+    assert r.adjusted == pytest.approx(r.commit)                                   # was 33,720,000
+    loser = next(row for row in r.layer if row.owner == "王磊")
+    assert loser.owner_figure == pytest.approx(loser.unadjusted) == pytest.approx(10_000_000)
+
+
+def test_a_managers_own_figure_loses_what_is_counted_for_another_team(tmp_path):
+    """A copy that loses at the region comes out of its team's own (adjusted) figure, and the
+    layer row says so, in the output's language."""
+    import re
+
+    _forecast(tmp_path / "a" / "王磊.xlsx", "王磊", [("OPP-1", 3_000_000, "commit", Q4), ("OPP-2", 2_000_000, "commit", Q4),
+                                                   ("OPP-9", 7_000_000, "commit", LATER)], submitted=TODAY - dt.timedelta(days=3))
+    _forecast(tmp_path / "b" / "李娜.xlsx", "李娜", [("OPP-1", 3_500_000, "commit", Q4), ("OPP-9", 7_000_000, "commit", LATER)])
+    kw = {"config": CFG, "today": TODAY}
+    teams = [rollup_files([tmp_path / t], tmp_path / f"team-{t}.xlsx", owner=f"经理{t}", level="team", lang="zh",
+                          **kw).output for t in "ab"]
+    for lang, said in (("zh", "本人预测已减去 3,000,000"), ("en", "own figure less 3,000,000")):
+        result = rollup_files(teams, tmp_path / f"region-{lang}.xlsx", owner="总监", level="region", lang=lang, **kw)
+        r = result.rollup
+        assert r.commit == pytest.approx(3_500_000 + 2_000_000) and r.adjusted == pytest.approx(r.commit)
+        row = next(x for x in r.layer if x.owner == "经理a" and x.level == "region")
+        assert row.deducted == pytest.approx(3_000_000) and row.owner_figure == pytest.approx(2_000_000)
+        back = read_submission(result.output, "region", CFG, TODAY)
+        note = next(x.note for x in back.layer if x.owner == "经理a" and x.level == "region")
+        assert said in note
+        if lang == "zh":                   # wholly Chinese but for the rule id
+            assert not re.search("[A-Za-z]{2,}", note.replace("M-FC-3", ""))
+
+
+def test_a_written_note_read_back_as_adjustments_keeps_only_the_managers_words():
+    from kamxl.rollup.output import DEDUCTED, NOTE_SEPARATOR, manager_note
+
+    for lang in ("zh", "en"):
+        said = DEDUCTED(lang, amount="3,000,000")
+        assert manager_note(NOTE_SEPARATOR[lang].join(("大单延期风险", said))) == "大单延期风险"
+        assert manager_note(said) == ""
+        assert manager_note("大单延期风险") == "大单延期风险"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_roll_up_beside_its_own_inputs_is_refused_naming_both(levels, org, tmp_path, lang):
+    """Issue 14, third report: a team's roll-up together with its own inputs doubled the quota
+    and the adjusted figure, exit 0; refused now (exit 2), naming both files."""
+    root, o, _ = org
+    teams, _regions, _bu = levels
+    team = next(iter(o.teams))
+    folder, rolled = root / "in" / "this-week" / team, teams[team].output
+    res = CliRunner().invoke(main, ["rollup", str(folder), str(rolled), "-o", str(tmp_path / "x.xlsx"), "--owner",
+                                    "曾超", "--level", "region", "--lang", lang, "--today", "2026-11-23"])
+    assert res.exit_code == 2, res.output
+    shown = "".join(res.output.replace("│", " ").split())
+    assert "".join(str(rolled).split()) in shown
+    assert any("".join(str(f).split()) in shown for f in folder.glob("*.xlsx"))
+    assert ("已经包含" if lang == "zh" else "already contains") in res.output
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_roll_up_beside_a_forecast_two_levels_down_is_refused(levels, org, tmp_path):
+    """The lineage lists a roll-up's sources at every level below it: a region's roll-up with
+    one of its reps' forecasts is refused too."""
+    root, o, _ = org
+    _teams, regions, _bu = levels
+    rep = next(iter(o.reps))
+    rep_file = root / "in" / o.reps[rep][1]
+    region = regions[o.teams[o.reps[rep][0]][1]]
+    with pytest.raises(InputError) as err:
+        rollup_files([region.output, rep_file], tmp_path / "bu.xlsx", owner="林洋", level="bu", lang="en", config=CFG,
+                     today=TODAY)
+    assert err.value.code == "S-ROLLUP-INPUT"
+    for lang in ("zh", "en"):
+        assert str(region.output) in err.value.message(lang) and str(rep_file) in err.value.message(lang)
+
+
+def test_quota_from_the_quota_file_only(org, tmp_path):
+    """M-TEAM-1 with --quota: the header is the file's row for the roll-up's owner, else the sum
+    of the by-owner quotas from the file (issue 14: it was the reps' own header quotas)."""
+    from kamxl.rollup.inputs import read_quotas
+
+    root, o, _ = org
+    team = next(iter(o.teams))
+    manager = o.teams[team][0]
+    src = root / "in"
+    table = {owner: q for (owner, _p), q in read_quotas(src / "quotas.csv").items()}
+    for owner in ("不在指标表中的经理", manager):
+        r = rollup_files([src / "this-week" / team], tmp_path / "t.xlsx", owner=owner, level="team", lang="en",
+                         config=CFG, today=TODAY, quota=src / "quotas.csv").rollup
+        by_owner = {x.owner: x.quota for x in r.owners}
+        assert by_owner == {rep: table[rep] for rep, (t, _f) in o.reps.items() if t == team}   # headers ignored
+        header = table[manager] if owner == manager else sum(by_owner.values())
+        assert r.quota == pytest.approx(header)
+        assert r.unallocated == pytest.approx(header - sum(by_owner.values()))
+        assert (r.unallocated > 0) == (owner == manager)
+
+
+def test_quota_from_the_reports_without_a_quota_file(levels, org, tmp_path):
+    """M-TEAM-1 without --quota: the header is the sum of the reports' header quotas; by owner,
+    a rep's header quota, and a roll-up input's by-owner quotas; what the by-owner quotas
+    leave is shown as not allocated."""
+    root, o, _ = org
+    teams, _regions, _bu = levels
+    team = next(iter(o.teams))
+    src = root / "in" / "this-week" / team
+    alone = rollup_files([src], tmp_path / "t.xlsx", owner="经理", level="team", lang="en", config=CFG, today=TODAY)
+    headers = {s.owner: s.quota for s in alone.used}
+    assert alone.rollup.quota == pytest.approx(sum(headers.values()))
+    assert {x.owner: x.quota for x in alone.rollup.owners} == headers
+    # a region of team roll-ups made with --quota: the teams' headroom is not allocated to an owner
+    region_teams = [t for t, (_m, reg) in o.teams.items() if reg == o.teams[team][1]]
+    r = rollup_files([teams[t].output for t in region_teams], tmp_path / "r.xlsx", owner="总监", level="region",
+                     lang="zh", config=CFG, today=TODAY).rollup
+    assert r.quota == pytest.approx(sum(teams[t].rollup.quota for t in region_teams))
+    assert {x.owner: x.quota for x in r.owners} == {x.owner: pytest.approx(x.quota) for t in region_teams
+                                                    for x in teams[t].rollup.owners}
+    assert r.unallocated == pytest.approx(sum(teams[t].rollup.unallocated for t in region_teams))
+    assert r.unallocated > 0 and alone.rollup.unallocated == pytest.approx(0)

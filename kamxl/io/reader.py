@@ -320,10 +320,12 @@ def _read_grid(book: pc.CalamineWorkbook, template: Template, grid: Grid,
     return None
 
 
-def read_workbook(path: Path, *, grids: bool = True, forms: tuple[str, ...] | None = None) -> WorkbookData:
+def read_workbook(path: Path, *, grids: bool = True, forms: tuple[str, ...] | None = None,
+                  extra: tuple[Table, ...] = ()) -> WorkbookData:
     """Everything a standard workbook holds, by schema key, with the cell of every value
     (``grids=False`` skips locating the summaries and ``forms`` names the only forms to read:
-    a roll-up reads only the data and the header).
+    a roll-up reads only the data and the header; ``extra`` tables are read where the
+    workbook has them: a roll-up's lineage and by-owner table, which a rep's forecast has not).
 
     The file is opened read-only and never written. What is not a workbook package a
     reader may safely open (encrypted, legacy, corrupt, a zip bomb, a DTD in its XML)
@@ -342,7 +344,8 @@ def read_workbook(path: Path, *, grids: bool = True, forms: tuple[str, ...] | No
         if places:
             for name in whole:
                 _sheet_rows(book, name, sheets)
-        tables = {t.name: data for t in template.tables() if (data := _read_table(book, t, places, sheets)) is not None}
+        tables = {t.name: data for t in (*template.tables(), *extra)
+                  if (data := _read_table(book, t, places, sheets)) is not None}
         found_forms = {f.prefix: rec for f in wanted if (rec := _read_form(book, template, f, tables, sheets)) is not None}
         found_grids = {g.key: found for g in template.grids() if grids
                        and (found := _read_grid(book, template, g, sheets)) is not None}

@@ -37,7 +37,7 @@ from kamxl.rollup.inputs import (
     digest_of, read_adjustments, read_channel, read_quotas, read_rates, read_submission,
 )
 from kamxl.rollup.model import Line, Skipped, Submission
-from kamxl.rollup.output import write_rollup
+from kamxl.rollup.output import manager_note, write_rollup
 
 LEVELS = tuple(t.key for t in FORECAST_LEVEL.terms)          # rep, team, region, bu
 NO_INPUT = Text("没有可汇总的预测文件", "no forecast to roll up")
@@ -45,6 +45,9 @@ OUTPUT_IS_INPUT = Text("输出文件 {file} 也是输入文件：请换一个输
 NOT_BELOW = Text("层级为“{level}”，不低于本次汇总的“{target}”", "its level '{level}' is not below this roll-up's '{target}'")
 OTHER_PERIOD = Text("期间为 {period}，本次汇总为 {target}", "its period is {period}; this roll-up is for {target}")
 SUPERSEDED = Text("已被 {owner} 更新的预测 {newer} 取代", "superseded by {owner}'s newer forecast {newer}")
+NESTED = Text("{rollup} 是汇总，已经包含 {file}（其来源表列出了该文件的 SHA-256）：同一份预测不能既在汇总之内又单独输入，请只给出其中之一",
+               "{rollup} is a roll-up that already contains {file} (its lineage lists that file's SHA-256): "
+               "a forecast cannot be an input both inside a roll-up and on its own; give only one of them")
 MANY_PERIODS = Text("输入包含多个期间（{periods}）：请用 --period 指定", "the inputs cover several periods ({periods}): choose one with --period")
 MIXED_CURRENCY = Text("输入币种不一致（{found}），且没有给出汇率：{files}",
                       "the inputs are in different currencies ({found}) and no rates were given: {files}")
@@ -155,7 +158,7 @@ def _read_all(files: list[Path], cfg: Config, day: date, jobs: int, base: Path |
 
 
 def _eligible(subs: list[Submission], level: str, period: str | None) -> tuple[list[Submission], list[Skipped]]:
-    """Lower levels only, one period, one forecast per report."""
+    """Lower levels only, one period, no roll-up beside one of its sources, one forecast per report."""
     skipped = []
     below = []
     for s in subs:
@@ -174,12 +177,26 @@ def _eligible(subs: list[Submission], level: str, period: str | None) -> tuple[l
             kept.append(s)
         else:
             skipped.append(Skipped(s.file, s.sha256, OTHER_PERIOD, {"period": s.period, "target": period}))
+    _refuse_nested(kept)
     kept, old = supersede(kept)
     newest = {(fold(s.owner).replace(" ", ""), s.level): s for s in kept}
     for s in old:
         newer = newest[(fold(s.owner).replace(" ", ""), s.level)]
         skipped.append(Skipped(s.file, s.sha256, SUPERSEDED, {"owner": s.owner, "newer": newer.file}))
     return kept, skipped
+
+
+def _refuse_nested(subs: list[Submission]) -> None:
+    """Inputs of different levels where one is a roll-up of another (M-FC-3, M-TEAM-1: its
+    lines, figure and quota would count twice) are refused, naming both. A roll-up's lineage
+    lists its sources at every level below it, so a rep's forecast given beside the region
+    roll-up that contains it is refused too (roll-ups made before lineage went deeper list
+    only their direct inputs)."""
+    by_digest = {s.sha256: s for s in subs if s.sha256}
+    for outer in sorted(subs, key=lambda s: s.file):
+        inner = next((by_digest[d] for _name, d in outer.lineage if d in by_digest and by_digest[d] is not outer), None)
+        if inner is not None:
+            raise InputError("S-ROLLUP-INPUT", NESTED, {"rollup": outer.file, "file": inner.file})
 
 
 def _one_currency(subs: list[Submission], default: str, rates: Path | None) -> tuple[list[Submission], str]:
@@ -209,7 +226,8 @@ def _convert(sub: Submission, rate: float, currency: str) -> Submission:
                           adjusted_forecast=money(x.adjusted_forecast)) for x in sub.lines)
     layer = tuple(replace(r, unadjusted=r.unadjusted * rate, owner_figure=r.owner_figure * rate,
                           adjusted_figure=money(r.adjusted_figure)) for r in sub.layer)
-    return replace(sub, lines=lines, layer=layer, quota=money(sub.quota), currency=currency)
+    return replace(sub, lines=lines, layer=layer, quota=money(sub.quota), currency=currency,
+                   owner_quotas=tuple((name, quota * rate) for name, quota in sub.owner_quotas))
 
 
 def _adjustments(path: Path, owner: str, level: str, cfg: Config) -> dict[str, tuple[float, str]]:
@@ -228,7 +246,7 @@ def _adjustments(path: Path, owner: str, level: str, cfg: Config) -> dict[str, t
     ctx = Context(data, None, cfg, date.today(), str(path))
     values.check(ctx)
     person = fold(owner).replace(" ", "")
-    return {fold(t["owner"]).replace(" ", ""): (t["adjusted_figure"], str(t.get("note") or ""))
+    return {fold(t["owner"]).replace(" ", ""): (t["adjusted_figure"], manager_note(str(t.get("note") or "")))
             for _r, t in ctx.rows("OwnerForecasts")
             if t.get("adjusted_figure") is not None and t.get("level") == level and t.get("owner")
             and fold(t.get("manager") or "").replace(" ", "") == person}

@@ -10,11 +10,18 @@ in between: the copy from the most recently submitted rep forecast; then the one
 owner, amount, category, stage, close date and customer sort last (so equal
 submissions still give one answer). Every other copy goes on the conflicts list, as a
 duplicate, or as "two owners" when the copies disagree about the primary owner.
+
+The period is the forecast (M-FC-1): every headline figure (closed, commit, best case,
+pipeline, weighted, attainment, each report's own figure and the adjusted forecast)
+counts the counted lines that close in the roll-up's period. Lines closing in other
+periods are still counted lines: written to the output (so it can be rolled up again),
+in the owner x period x stage x category totals and the channel comparison, and shown
+per owner as "outside the period".
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -43,16 +50,20 @@ class Total:
 
 @dataclass(frozen=True)
 class OwnerSummary:
-    """One owner's figures; cumulative categories are each their own sum, never added together."""
+    """One owner's figures in the period (M-FC-1, M-TEAM-1); cumulative categories are each
+    their own sum, never added together. Also the roll-up's own headline (its owner, the
+    header quota and the adjusted forecast)."""
 
     owner: str
-    lines: int
+    lines: int             # closing in the period
     closed: float
     commit: float          # incl. closed
     best_case: float       # incl. commit
     pipeline: float
     weighted: float
+    outside: float         # counted lines closing in other periods, any category
     quota: float | None
+    adjusted: float | None = None   # M-FC-4: the figure used for this owner at this level
 
     @property
     def attainment(self) -> float | None:
@@ -61,6 +72,10 @@ class OwnerSummary:
     @property
     def forecast_attainment(self) -> float | None:
         return self.commit / self.quota if self.quota else None
+
+    @property
+    def adjusted_attainment(self) -> float | None:
+        return self.adjusted / self.quota if self.quota and self.adjusted is not None else None
 
 
 @dataclass(frozen=True)
@@ -93,19 +108,27 @@ class RollUp:
     lines: list[Line]
     excluded: list[Excluded]
     layer: list[LayerRow]
+    headline: OwnerSummary
     totals: list[Total] = field(default_factory=list)
     owners: list[OwnerSummary] = field(default_factory=list)
     channel: list[ChannelRow] = field(default_factory=list)
 
     @property
     def commit(self) -> float:
-        return sum(line.amount for line in self.lines if line.category in COMMIT)
+        """M-FC-1: commit (incl. closed) of the counted lines closing in the period."""
+        return self.headline.commit
 
     @property
     def adjusted(self) -> float:
         """M-FC-4: this level's figure: its reports' figures as the manager adjusted them."""
-        mine = [r for r in self.layer if r.level == self.level and same_owner(r.manager, self.owner)]
-        return sum(r.final for r in mine) if mine else self.commit
+        return self.headline.adjusted  # type: ignore[return-value]   (always set by roll_up)
+
+    @property
+    def unallocated(self) -> float | None:
+        """M-TEAM-1: the header quota not allocated to an owner (0 when the by-owner quotas add up)."""
+        if self.quota is None:
+            return None
+        return self.quota - sum(o.quota for o in self.owners if o.quota is not None)
 
 
 def select(submissions: Iterable[Submission], config: Config) -> tuple[list[Line], list[Excluded]]:
@@ -187,23 +210,39 @@ def totals(lines: Iterable[Line], config: Config) -> list[Total]:
             in sorted(cube.items(), key=lambda kv: (folded[kv[0][0]], kv[0][1], kv[0][2], order[kv[0][3]]))]
 
 
-def owner_summaries(lines: Iterable[Line], quotas: dict[str, float], config: Config) -> list[OwnerSummary]:
-    """M-TEAM-1 per owner: closed, commit (incl. closed), best case (incl. commit), quota."""
+def owner_summaries(lines: Iterable[Line], inside: Set[date], quotas: dict[str, float], config: Config, *,
+                    names: dict[str, str] | None = None, adjusted: dict[str, float] | None = None) -> list[OwnerSummary]:
+    """M-TEAM-1 per owner, in the period (M-FC-1; ``inside``: the close dates in it): closed,
+    commit (incl. closed), best case (incl. commit), pipeline, weighted, outside the period,
+    quota. ``names``: owners shown even without lines (a report with a quota); ``adjusted``:
+    the figure used per owner at this level (M-FC-4)."""
     by_owner: dict[str, list[Line]] = defaultdict(list)
-    names: dict[str, str] = {}
+    known = dict(names or {})
     for line in lines:
         key = _person(line.owner)
         by_owner[key].append(line)
-        names.setdefault(key, line.owner)
+        known.setdefault(key, line.owner)
     probability = _probabilities(config)
-    out = []
-    for key in sorted(by_owner):
-        mine = by_owner[key]
-        out.append(OwnerSummary(
-            owner=names[key], lines=len(mine), closed=_sum(mine, ("closed",)), commit=_sum(mine, COMMIT),
-            best_case=_sum(mine, BEST_CASE), pipeline=_sum(mine, ("pipeline",)),
-            weighted=sum(x.amount * probability(x.stage, x.status) for x in mine), quota=quotas.get(key)))
-    return out
+    return [summary(known[key], by_owner.get(key, []), inside, probability, quotas.get(key), (adjusted or {}).get(key))
+            for key in sorted(known)]
+
+
+def summary(owner: str, lines: list[Line], inside: Set[date], probability: Callable[[Stage, str], float],
+            quota: float | None, adjusted: float | None = None) -> OwnerSummary:
+    """M-FC-1: the figures of the ``lines`` closing in the period; the others only as "outside"."""
+    current = [x for x in lines if x.close_date in inside]
+    return OwnerSummary(
+        owner=owner, lines=len(current), closed=_sum(current, ("closed",)), commit=_sum(current, COMMIT),
+        best_case=_sum(current, BEST_CASE), pipeline=_sum(current, ("pipeline",)),
+        weighted=sum(x.amount * probability(x.stage, x.status) for x in current),
+        outside=sum(x.amount for x in lines if x.close_date not in inside), quota=quota, adjusted=adjusted)
+
+
+def days_in(period: str, submissions: Iterable[Submission], config: Config) -> set[date]:
+    """M-FC-1: the close dates of the submissions' lines that fall in ``period`` (a line is
+    in the period when its close date is in this set: no call per line)."""
+    period_of = _periods(config)
+    return {day for day in {x.close_date for s in submissions for x in s.lines} if period_of(day) == period}
 
 
 def _periods(config: Config) -> Callable[[date], str]:
@@ -266,10 +305,11 @@ def _person(name: str) -> str:
 
 
 def layer(submissions: list[Submission], counted: list[Line], *, owner: str, level: str, period: str,
-          adjustments: dict[str, tuple[float, str]]) -> list[LayerRow]:
+          adjustments: dict[str, tuple[float, str]], inside: Set[date]) -> list[LayerRow]:
     """M-FC-4: the lower levels' rows as they were, then one row per direct report (each
-    input's owner) with what was counted of it here, its own figure and this manager's
-    revision. Adjustments never touch a line."""
+    input's owner) with what was counted of it here in the period (``inside``: its close
+    dates), its own figure (:func:`own_figure`) and this manager's revision. Adjustments
+    never touch a line."""
     carried: dict[tuple[str, str, str, str], LayerRow] = {}
     for sub in submissions:
         for row in sub.layer:
@@ -280,12 +320,20 @@ def layer(submissions: list[Submission], counted: list[Line], *, owner: str, lev
     mine = []
     for sub in sorted(submissions, key=lambda s: (_person(s.owner), s.file)):  # one per report: see supersede()
         lines = counted_from.get(sub.file, [])
+        figure, deducted = own_figure(sub, lines, inside)
         adjusted = adjustments.get(_person(sub.owner))
         mine.append(LayerRow(
             level=level, manager=owner, owner=sub.owner, period=period, lines=len(lines),
-            unadjusted=_sum(lines, COMMIT), owner_figure=_figure(sub), adjusted_figure=adjusted[0] if adjusted else None,
-            adjusted_by=owner if adjusted else "", note=adjusted[1] if adjusted else ""))
+            unadjusted=_sum((x for x in lines if x.close_date in inside), COMMIT), owner_figure=figure,
+            adjusted_figure=adjusted[0] if adjusted else None, adjusted_by=owner if adjusted else "",
+            note=adjusted[1] if adjusted else "", deducted=deducted))
     return [row for _key, row in sorted(carried.items())] + mine
+
+
+def adjusted_figure(rows: Iterable[LayerRow], *, owner: str, level: str, commit: float) -> float:
+    """M-FC-4: a level's figure: the figures used of its own rows (its commit when it has none)."""
+    mine = [r for r in rows if r.level == level and same_owner(r.manager, owner)]
+    return sum(r.final for r in mine) if mine else commit
 
 
 def supersede(submissions: list[Submission]) -> tuple[list[Submission], list[Submission]]:
@@ -302,16 +350,23 @@ def supersede(submissions: list[Submission]) -> tuple[list[Submission], list[Sub
     return [s for s in submissions if id(s) in kept], [s for s in submissions if id(s) not in kept]
 
 
-def _figure(sub: Submission) -> float:
-    """The report's own forecast figure: a manager's adjusted figure; a rep's own figures
-    (or amounts) of the confirmed commit lines they own."""
+def own_figure(sub: Submission, counted: list[Line], inside: Set[date]) -> tuple[float, float]:
+    """M-FC-4 after M-FC-3, in the period (M-FC-1): a report's own figure, and what of it
+    this roll-up counts for another report.
+
+    A rep's figure (or a roll-up without rows of its own): their own figures (else the
+    amounts) of their commit lines counted here (``counted``: this report's lines that
+    won), closing in the period. A manager's roll-up: its adjusted figure, less the commit
+    (incl. closed) of its lines in the period that are not counted for it here (a copy
+    that lost to another report's, or a line left out): so with no revision at any level
+    the adjusted forecast equals the commit."""
     own = [r for r in sub.layer if r.level == sub.level and same_owner(r.manager, sub.owner)]
-    if own:
-        return sum(r.final for r in own)
-    person = _person(sub.owner)   # (same_owner, remembered per name)
-    lines = [x for x in sub.lines if x.confirmed and x.category in COMMIT
-             and (sub.level != "rep" or _person(x.owner) == person)]
-    return sum(x.owner_forecast if x.owner_forecast is not None else x.amount for x in lines)
+    if sub.level == "rep" or not own:
+        return sum(x.owner_forecast if x.owner_forecast is not None else x.amount for x in counted
+                   if x.category in COMMIT and x.close_date in inside), 0.0
+    won = {x.key for x in counted}
+    lost = _sum((x for x in sub.lines if x.key not in won and x.close_date in inside), COMMIT)
+    return max(0.0, sum(r.final for r in own) - lost), lost
 
 
 def channel_rows(lines: list[Line], channel: dict[str, float], config: Config) -> list[ChannelRow]:
@@ -330,22 +385,61 @@ def roll_up(submissions: list[Submission], *, owner: str, level: str, period: st
             channel: dict[str, float] | None = None,
             adjustments: dict[str, tuple[float, str]] | None = None) -> RollUp:
     """Everything the roll-up workbook shows. ``submissions`` are already in one currency
-    and one period (see :mod:`kamxl.rollup`)."""
+    and one period (see :mod:`kamxl.rollup`); ``quotas``: the ``--quota`` file, if given."""
     ordered = sorted(submissions, key=lambda s: (s.sha256, s.file))    # input order never matters
     counted, excluded = select(ordered, config)
-    quota_of = _quotas(quotas or {}, period)
-    own_quota = quota_of.get(_person(owner))
-    if own_quota is None and ordered and all(s.quota is not None for s in ordered):
-        own_quota = sum(s.quota for s in ordered)  # type: ignore[misc]
-    for sub in ordered:   # each report's own header quota, unless the quota file says otherwise
-        if sub.quota is not None:
-            quota_of.setdefault(_person(sub.owner), sub.quota)
-    result = RollUp(owner, level, manager, period, currency, today, own_quota, counted, excluded,
-                    layer(ordered, counted, owner=owner, level=level, period=period, adjustments=adjustments or {}))
-    result.totals = totals(counted, config)
-    result.owners = owner_summaries(counted, quota_of, config)
-    result.channel = channel_rows(counted, channel or {}, config)
-    return result
+    inside = days_in(period, ordered, config)
+    rows = layer(ordered, counted, owner=owner, level=level, period=period, adjustments=adjustments or {},
+                 inside=inside)
+    names = _report_owners(ordered)
+    own_quota, quota_of = quota_rule(ordered, names | {_person(x.owner): x.owner for x in counted}, quotas,
+                                     owner=owner, period=period)
+    probability = _probabilities(config)
+    headline = summary(owner, counted, inside, probability, own_quota)
+    headline = replace(headline, adjusted=adjusted_figure(rows, owner=owner, level=level, commit=headline.commit))
+    reps = {_person(s.owner) for s in ordered if s.level == "rep"}   # a rep's own row is theirs alone
+    figures = {_person(r.owner): r.final for r in rows
+               if r.level == level and same_owner(r.manager, owner) and _person(r.owner) in reps}
+    return RollUp(owner, level, manager, period, currency, today, own_quota, counted, excluded, rows, headline,
+                  totals=totals(counted, config),
+                  owners=owner_summaries(counted, inside, quota_of, config, names=names, adjusted=figures),
+                  channel=channel_rows(counted, channel or {}, config))
+
+
+def _report_owners(submissions: list[Submission]) -> dict[str, str]:
+    """Owners with a by-owner row even without lines here: each rep report, and the owners
+    of a roll-up input's by-owner table (M-TEAM-1: their quotas are allocated to them)."""
+    names: dict[str, str] = {}
+    for sub in submissions:
+        if sub.level == "rep":
+            names.setdefault(_person(sub.owner), sub.owner)
+        for name, _quota in sub.owner_quotas:
+            names.setdefault(_person(name), name)
+    return names
+
+
+def quota_rule(submissions: list[Submission], owners: dict[str, str], quotas: dict[tuple[str, str], float] | None, *,
+               owner: str, period: str) -> tuple[float | None, dict[str, float]]:
+    """M-TEAM-1, one rule: the header quota and the by-owner quotas (of ``owners``, folded).
+
+    With a quota file (``quotas``), only the file: each owner's row for the period (or a
+    row without period); the header is the file's row for the roll-up's owner, else the
+    sum of the by-owner quotas. Without one, only the reports: the header is the sum of
+    the reports' header quotas (each report once: superseded and nested inputs are gone
+    by now); by owner, a rep's header quota, and a roll-up input's by-owner quotas."""
+    if quotas is not None:
+        table = _quotas(quotas, period)
+        by_owner = {key: table[key] for key in owners if key in table}
+        header = table.get(_person(owner))
+        return (sum(by_owner.values()) if header is None and by_owner else header), by_owner
+    by_owner = defaultdict(float)
+    for sub in submissions:
+        if sub.level == "rep" and sub.quota is not None:
+            by_owner[_person(sub.owner)] += sub.quota
+        for name, quota in sub.owner_quotas:
+            by_owner[_person(name)] += quota
+    known = [s.quota for s in submissions if s.quota is not None]
+    return (sum(known) if known else None), dict(by_owner)
 
 
 def _quotas(quotas: dict[tuple[str, str], float], period: str) -> dict[str, float]:

@@ -17,7 +17,8 @@ from kamxl.io.intake import GONE, check_input
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import Config
 from kamxl.methodology.values import fold, is_blank, parse_number
-from kamxl.rollup.model import Excluded, LayerRow, Line, Skipped, Submission
+from kamxl.rollup.model import INCLUDED, USED, Excluded, LayerRow, Line, Skipped, Submission
+from kamxl.schema.rollup import BY_OWNER, LINEAGE
 
 NOT_FORECAST = Text("不是预测工作簿（是“{template}”）", "not a forecast workbook (it is a '{template}')")
 HEADER_MISSING = Text("表头缺少“{field}”", "the header lacks '{field}'")
@@ -51,7 +52,7 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
     digest = digest_of(path)
     try:
         # refuses what is not a safe workbook package first (intake); the summaries are not needed
-        data = read_workbook(path, grids=False, forms=("Forecast",))
+        data = read_workbook(path, grids=False, forms=("Forecast",), extra=(LINEAGE, BY_OWNER))
     except InputError as exc:
         return Skipped(name, digest, exc.text, exc.params)
     except FileNotFoundError:
@@ -78,7 +79,8 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
         file=name, sha256=digest, owner=str(header["owner"]), level=header.get("level") or "rep",
         manager=str(header.get("manager") or ""), period=str(header["period"]), currency=str(header["currency"]).upper(),
         submitted_at=header.get("submitted_at"), quota=header.get("quota"), lines=tuple(lines),
-        layer=tuple(_layer(ctx)), unreadable=tuple(unreadable), rows_read=len(lines) + len(unreadable))
+        layer=tuple(_layer(ctx)), unreadable=tuple(unreadable), rows_read=len(lines) + len(unreadable),
+        lineage=_sources(ctx), owner_quotas=_owner_quotas(ctx))
 
 
 LINE_KEYS = ("opportunity_id", "customer", "owner", "confirmed", "stage", "status", "category", "amount",
@@ -123,6 +125,23 @@ def _layer(ctx: Context) -> list[LayerRow]:
                              adjusted_figure=t.get("adjusted_figure"), adjusted_by=str(t.get("adjusted_by") or ""),
                              note=str(t.get("note") or "")))
     return rows
+
+
+_SOURCE = {fold(text) for status in (USED, INCLUDED) for text in (status.zh, status.en)}
+
+
+def _sources(ctx: Context) -> tuple[tuple[str, str], ...]:
+    """A roll-up's sources at every level below it (its lineage rows used or included, by
+    SHA-256): what makes it and one of its sources together a mixed-level input (M-FC-3)."""
+    return tuple((str(t.get("file") or ""), str(t["sha256"])) for _r, t in ctx.rows(LINEAGE.name)
+                 if t.get("sha256") and fold(t.get("status") or "") in _SOURCE)
+
+
+def _owner_quotas(ctx: Context) -> tuple[tuple[str, float], ...]:
+    """A roll-up's by-owner quotas (M-TEAM-1): a roll-up above it, without a quota file,
+    allocates its quota to the same owners."""
+    return tuple((str(t["owner"]), float(t["quota"])) for _r, t in ctx.rows(BY_OWNER.name)
+                 if t.get("owner") and t.get("quota") is not None)
 
 
 # --- side files: a first sheet (or CSV) whose first row names the columns ----------------------------

@@ -61,6 +61,9 @@ class LayerRow:
     adjusted_figure: float | None = None
     adjusted_by: str = ""
     note: str = ""
+    #: M-FC-3: what of a manager's own figure this roll-up counts for other reports
+    #: (computed here, said in the written note; never read back)
+    deducted: float = 0.0
 
     @property
     def final(self) -> float:
@@ -110,6 +113,11 @@ class Submission:
     layer: tuple[LayerRow, ...] = ()
     unreadable: tuple[Excluded, ...] = ()
     rows_read: int = 0
+    #: a roll-up's sources, at every level below it: (file, SHA-256) of its lineage rows
+    #: used or included (a rep's forecast has none)
+    lineage: tuple[tuple[str, str], ...] = ()
+    #: a roll-up's by-owner quotas (M-TEAM-1), from its RollupOwners table
+    owner_quotas: tuple[tuple[str, float], ...] = ()
 
     def __reduce__(self) -> tuple[object, ...]:
         # Its lines pickled column by column (a list of each field), not as one object each
@@ -123,6 +131,12 @@ def _submission(header: dict[str, object], columns: list[list[object]]) -> Submi
 
 
 SUBMISSION_FIELDS = tuple(f.name for f in fields(Submission))
+
+
+#: the lineage's status of an input (RollupLineage.status): read back to find a roll-up's sources
+USED = Text("已使用", "used")
+SKIPPED = Text("未使用", "skipped")
+INCLUDED = Text("已含于下级汇总", "inside a lower roll-up")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ written as text, never as a formula (XlsxWriter's strings_to_formulas is off).
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from operator import attrgetter
 from pathlib import Path
@@ -19,14 +20,19 @@ from kamxl.methodology.vocabulary import FORECAST_CATEGORY, FORECAST_LEVEL, STAT
 from kamxl.rollup.core import RollUp
 from kamxl.rollup.flow import CHANGES, Change, by_owner
 from kamxl.rollup.inputs import LINE_KEYS
-from kamxl.rollup.model import REASONS, Line, Skipped, Submission
+from kamxl.rollup.model import INCLUDED, REASONS, SKIPPED, USED, LayerRow, Line, Skipped, Submission
 from kamxl.schema.rollup import ROLLUP
 from kamxl.templates.builder import build_workbook
 from kamxl.templates.bulk import Columns
 
 YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
-USED = Text("已使用", "used")
-SKIPPED = Text("未使用", "skipped")
+VIA = Text("经由 {file}", "via {file}")
+NOT_ALLOCATED = Text("未分配给负责人的指标", "Quota not allocated to an owner")
+TOTAL = Text("合计（表头指标与调整后预测）", "Total (header quota, adjusted forecast)")
+DEDUCTED = Text("本人预测已减去 {amount}：其本期承诺（含已成交）中未在此计入该下属的部分（已计入其他下属或未计入，见“冲突”表；M-FC-3）",
+                "own figure less {amount}: its commit (incl. closed) in the period not counted for it here "
+                "(counted for another report, or left out: see Conflicts; M-FC-3)")
+NOTE_SEPARATOR = {"zh": "；", "en": "; "}
 
 
 def write_rollup(result: RollUp, path: Path, *, lang: Lang, config: Config, used: list[Submission],
@@ -36,6 +42,7 @@ def write_rollup(result: RollUp, path: Path, *, lang: Lang, config: Config, used
         "ForecastLines": _lines(result.lines, lang),
         "OwnerForecasts": [_layer_row(r, lang) for r in result.layer],
         "RollupOwners": [_owner(o) for o in result.owners],
+        "RollupOwnerTotals": _owner_totals(result, lang),
         "RollupStages": _stages(result, lang, config),
         "RollupTotals": [_total(t, lang, config) for t in result.totals],
         "RollupConflicts": [_conflict(e, lang) for e in result.excluded],
@@ -103,16 +110,38 @@ def _lines(lines: list[Line], lang: Lang) -> Columns:
     return Columns(columns)
 
 
-def _layer_row(r: Any, lang: Lang) -> dict[str, Any]:
+def _layer_row(r: LayerRow, lang: Lang) -> dict[str, Any]:
     row = vars_of(r, ("manager", "owner", "period", "lines", "unadjusted", "owner_figure", "adjusted_figure",
-                      "adjusted_by", "note"))
+                      "adjusted_by"))
     row["level"] = _label(FORECAST_LEVEL, r.level, lang)
+    said = DEDUCTED(lang, amount=f"{r.deducted:,.0f}") if r.deducted else ""
+    row["note"] = NOTE_SEPARATOR[lang].join(filter(None, (r.note, said)))
     return row
 
 
+_SAID = re.compile("(?:" + "|".join(f"(?:{re.escape(NOTE_SEPARATOR[lang])})?" + re.escape(getattr(DEDUCTED, lang)).replace(
+    re.escape("{amount}"), r"[-\d,.]+") for lang in ("zh", "en")) + ")$")
+
+
+def manager_note(note: str) -> str:
+    """A written note without what the roll-up said there itself (an earlier output's
+    revisions carried over keep only the manager's words)."""
+    return _SAID.sub("", note)
+
+
+OWNER_KEYS = ("lines", "closed", "commit", "best_case", "pipeline", "weighted", "outside", "quota", "attainment",
+              "forecast_attainment", "adjusted", "adjusted_attainment")
+
+
 def _owner(o: Any) -> dict[str, Any]:
-    return vars_of(o, ("owner", "lines", "closed", "commit", "best_case", "pipeline", "weighted", "quota",
-                       "attainment", "forecast_attainment"))
+    return vars_of(o, ("owner", *OWNER_KEYS))
+
+
+def _owner_totals(result: RollUp, lang: Lang) -> list[dict[str, Any]]:
+    """M-TEAM-1: the quota not allocated to an owner (the by-owner quotas and it add up to
+    the header quota), then the roll-up's own figures in the period (M-FC-1)."""
+    rows = [] if result.unallocated is None else [{"item": NOT_ALLOCATED(lang), "quota": result.unallocated}]
+    return rows + [{"item": TOTAL(lang), **vars_of(result.headline, OWNER_KEYS)}]
 
 
 def _stages(result: RollUp, lang: Lang, config: Config) -> list[dict[str, Any]]:
@@ -153,10 +182,14 @@ def _flow(c: Change, lang: Lang, config: Config) -> dict[str, Any]:
 
 
 def _lineage(result: RollUp, used: list[Submission], skipped: list[Skipped], lang: Lang) -> list[dict[str, Any]]:
+    """Every input, used or skipped and why; below a roll-up input, its own sources at every
+    level (so a later roll-up can refuse one of them given beside it)."""
     counted = Counter(x.file for x in result.lines)
     rows = [{"file": s.file, "status": USED(lang), "owner": s.owner, "level": _label(FORECAST_LEVEL, s.level, lang),
              "period": s.period, "currency": s.currency, "submitted_at": s.submitted_at, "rows": s.rows_read,
              "counted": counted.get(s.file, 0), "sha256": s.sha256, "reason": ""} for s in used]
+    rows += [{"file": name, "status": INCLUDED(lang), "sha256": digest, "reason": VIA(lang, file=s.file)}
+             for s in used for name, digest in s.lineage]
     rows += [{"file": s.file, "status": SKIPPED(lang), "sha256": s.sha256, "reason": s.reason(lang, **s.params)}
              for s in skipped]
     return sorted(rows, key=lambda r: r["file"])

@@ -9,6 +9,8 @@ from collections import Counter
 from kamxl.i18n import Lang, Text
 from kamxl.rollup import RollupResult
 from kamxl.rollup.model import REASONS
+from kamxl.rollup.output import NOT_ALLOCATED
+from kamxl.schema.rollup import BY_OWNER
 
 LABELS = {
     "title": Text("预测汇总", "Forecast roll-up"), "output": Text("输出", "output"),
@@ -16,7 +18,10 @@ LABELS = {
     "lines": Text("计入商机", "lines counted"), "excluded": Text("未计入", "not counted"),
     "closed": Text("已成交", "closed"), "commit": Text("承诺（含已成交）", "commit (incl. closed)"),
     "best_case": Text("最佳情况（含承诺）", "best case (incl. commit)"), "adjusted": Text("调整后预测", "adjusted forecast"),
-    "quota": Text("指标 / 达成率", "quota / attainment"), "channel": Text("渠道预测差异", "channel difference"),
+    "outside": BY_OWNER.column("outside").header,
+    "quota": Text("指标 / 达成率（已成交、承诺、调整后）", "quota / attainment (closed, commit, adjusted)"),
+    "unallocated": NOT_ALLOCATED,
+    "channel": Text("渠道预测差异", "channel difference"),
     "flow": Text("与上次相比的变化", "changes since the previous roll-up"),
 }
 
@@ -38,12 +43,16 @@ def print_rollup(result: RollupResult, lang: Lang) -> None:
     reasons = Counter(e.reason for e in r.excluded)
     table.add_row(LABELS["excluded"](lang), "; ".join(f"{REASONS[k](lang)} ×{n}" for k, n in sorted(reasons.items()))
                   or "0")
-    closed = sum(o.closed for o in r.owners)
-    best = sum(o.best_case for o in r.owners)
-    for key, value in (("closed", closed), ("commit", r.commit), ("best_case", best), ("adjusted", r.adjusted)):
+    h = r.headline                            # M-FC-1: the lines closing in the period
+    for key, value in (("closed", h.closed), ("commit", h.commit), ("best_case", h.best_case),
+                       ("adjusted", r.adjusted), ("outside", h.outside)):
         table.add_row(LABELS[key](lang), f"{value:,.0f}")
     if r.quota:
-        table.add_row(LABELS["quota"](lang), f"{r.quota:,.0f} · {closed / r.quota:.0%} / {r.commit / r.quota:.0%}")
+        shares = " / ".join(f"{v:.0%}" for v in (h.attainment, h.forecast_attainment, h.adjusted_attainment)
+                            if v is not None)
+        table.add_row(LABELS["quota"](lang), f"{r.quota:,.0f} · {shares}")
+    if r.unallocated:
+        table.add_row(LABELS["unallocated"](lang), f"{r.unallocated:,.0f}")
     for c in r.channel:
         table.add_row(LABELS["channel"](lang), f"{c.period}: {c.difference:+,.0f}"
                       + (f" ({c.ratio:+.0%})" if c.ratio is not None else ""))

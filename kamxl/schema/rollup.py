@@ -23,18 +23,33 @@ def _report(name: str, title: T, *columns: Column, rules: tuple[str, ...] = ()) 
 
 MONEY = Kind.MONEY
 
-BY_OWNER = _report("RollupOwners", T("按负责人（承诺含已成交，最佳情况含承诺）", "By owner (commit incl. closed, best case incl. commit)"),
-    C("owner", T("主要负责人", "Primary owner"), width=14),
-    C("lines", T("商机数", "Lines"), Kind.INTEGER, 8),
-    C("closed", T("已成交", "Closed"), MONEY, 14),
-    C("commit", T("承诺（含已成交）", "Commit (incl. closed)"), MONEY, 16),
-    C("best_case", T("最佳情况（含承诺）", "Best case (incl. commit)"), MONEY, 16),
-    C("pipeline", T("管道", "Pipeline"), MONEY, 14),
-    C("weighted", T("加权金额", "Weighted"), MONEY, 14),
-    C("quota", T("指标", "Quota"), MONEY, 14),
-    C("attainment", T("达成率", "Attainment"), Kind.PERCENT, 10),
-    C("forecast_attainment", T("预测达成率", "Forecast attainment"), Kind.PERCENT, 11),
-    rules=("M-FC-2", "M-TEAM-1"))
+def _owner_figures(first: Column) -> tuple[Column, ...]:
+    """The by-owner columns (M-FC-1: in the roll-up's period), after ``first`` (who or what)."""
+    return (
+        first,
+        C("lines", T("本期商机数", "Lines in the period"), Kind.INTEGER, 8),
+        C("closed", T("已成交", "Closed"), MONEY, 14),
+        C("commit", T("承诺（含已成交）", "Commit (incl. closed)"), MONEY, 16),
+        C("best_case", T("最佳情况（含承诺）", "Best case (incl. commit)"), MONEY, 16),
+        C("pipeline", T("管道", "Pipeline"), MONEY, 14),
+        C("weighted", T("加权金额", "Weighted"), MONEY, 14),
+        C("outside", T("期间外金额", "Outside the period"), MONEY, 14),
+        C("quota", T("指标", "Quota"), MONEY, 14),
+        C("attainment", T("达成率", "Attainment"), Kind.PERCENT, 10),
+        C("forecast_attainment", T("预测达成率", "Forecast attainment"), Kind.PERCENT, 11),
+        C("adjusted", T("调整后预测", "Adjusted forecast"), MONEY, 14),
+        C("adjusted_attainment", T("调整后达成率", "Adjusted attainment"), Kind.PERCENT, 11),
+    )
+
+
+BY_OWNER = _report("RollupOwners", T("按负责人：本期（承诺含已成交，最佳情况含承诺）",
+                                     "By owner, in the period (commit incl. closed, best case incl. commit)"),
+    *_owner_figures(C("owner", T("主要负责人", "Primary owner"), width=14)),
+    rules=("M-FC-1", "M-FC-2", "M-TEAM-1"))
+
+OWNER_TOTALS = _report("RollupOwnerTotals", T("合计：未分配指标与本汇总的数", "Totals: quota not allocated, and this roll-up's figures"),
+    *_owner_figures(C("item", T("项目", "Item"), width=14)),
+    rules=("M-FC-1", "M-FC-4", "M-TEAM-1"))
 
 BY_STAGE = _report("RollupStages", T("按阶段（漏斗）", "By stage (funnel)"),
     C("stage", T("阶段", "Stage"), width=20),
@@ -106,14 +121,15 @@ LINEAGE = _report("RollupLineage", T("输入文件", "Input files"),
     C("reason", T("说明", "Note"), width=40))
 
 REPORT_SHEETS = (
-    Sheet("rollup_owners", T("汇总分析", "Roll-up"), (BY_OWNER, BY_STAGE), charts=(
+    Sheet("rollup_owners", T("汇总分析", "Roll-up"), (BY_OWNER, OWNER_TOTALS, BY_STAGE), charts=(
         Chart("owner_chart", T("按负责人的预测", "Forecast by owner"), "column", "RollupOwners", "owner",
               ("commit", "best_case")),
         Chart("attainment_chart", T("达成率", "Attainment"), "column", "RollupOwners", "owner",
-              ("attainment", "forecast_attainment")),
+              ("attainment", "forecast_attainment", "adjusted_attainment")),
         Chart("stage_chart", T("按阶段的漏斗", "Funnel by stage"), "bar", "RollupStages", "stage", ("amount",)),
-    ), hint=T("只计已确认、且由主要负责人预测的商机；同一商机只计一次（M-FC-2、M-FC-3）",
-              "Only confirmed opportunities forecast by their primary owner count, each once (M-FC-2, M-FC-3)")),
+    ), hint=T("只计本期成交的、已确认且由主要负责人预测的商机，每个只计一次；其他期间的见“期间外金额”（M-FC-1、M-FC-2、M-FC-3）",
+              "Only confirmed opportunities closing in the period, forecast by their primary owner, count, each once; "
+              "other periods are under Outside the period (M-FC-1, M-FC-2, M-FC-3)")),
     Sheet("rollup_totals", T("汇总明细", "Totals"), (TOTALS,)),
     Sheet("rollup_conflicts", T("冲突", "Conflicts"), (CONFLICTS,)),
     Sheet("rollup_flow", T("商机变化", "Deal flow"), (FLOW_BY_OWNER, FLOW)),
