@@ -1,10 +1,16 @@
 """The committed templates and examples in a real spreadsheet application (LibreOffice,
-headless): after a full recalculation the only error cells are KAM_* cells and cells
-that depend on them (LibreOffice cannot run our Python functions); with the cached
-values kept, the numbers the examples carry are the ones our engine computed."""
+headless), in both editions (issue 14).
+
+The KAM_* edition: after a full recalculation the only error cells are KAM_* cells and
+cells that depend on them (LibreOffice cannot run our Python functions); with the stored
+values kept, the numbers it shows are the ones kamxl stored. The portable edition of the
+same workbook: recalculated, no error cell at all (but the spellings table's sentinels,
+errors by design), and every formula cell shows exactly the value the KAM_* edition
+stores — so every stored value is what a spreadsheet computes."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import openpyxl
@@ -14,8 +20,9 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
 from kamxl.io.book_formulas import iter_formulas
-from kamxl.templates import committed_files
-from tests.libreoffice import cached_values, convert, recalculated_errors, render_pngs, soffice_available
+from kamxl.templates import committed_files, write_template
+from kamxl.templates.builder import KEYS_SHEET
+from tests.libreoffice import cached_errors, cached_values, convert, recalculated_errors, render_pngs, soffice_available
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = list(committed_files(ROOT / "workbooks"))
@@ -64,12 +71,56 @@ def kam_dependent_cells(path: Path) -> set[str]:
     return dependent
 
 
+def intended(cell: str) -> bool:
+    """The spellings table's sentinel cells (#N/A, #VALUE!) are errors by design."""
+    return cell.startswith(f"{KEYS_SHEET}!")
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_recalculated_by_libreoffice_only_kam_cells_are_errors(path, tmp_path):
     errors = recalculated_errors(path, tmp_path)
     allowed = kam_dependent_cells(path)
     assert allowed, "every template uses KAM_* functions"
-    assert {cell: code for cell, code in errors.items() if cell not in allowed} == {}
+    assert {cell: code for cell, code in errors.items() if cell not in allowed and not intended(cell)} == {}
+
+
+def formula_cells(path: Path) -> set[str]:
+    """'Sheet!A1' of every cell holding a formula (every cell of an array formula's block)."""
+    book = openpyxl.load_workbook(path)
+    cells = set()
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, ArrayFormula):
+                    cells |= _cells_of(cell.value.ref, ws.title, {})
+                elif isinstance(cell.value, str) and cell.value.startswith("="):
+                    cells.add(f"{ws.title}!{cell.coordinate}")
+    return cells
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_the_portable_edition_recalculated_shows_every_stored_value(path, tmp_path):
+    name, lang, filled = committed_files(ROOT / "workbooks")[path]
+    portable = write_template(name, tmp_path / f"portable-{path.name}", lang=lang, filled=filled, edition="portable")
+    calls = [text for _ws, _cell, text in iter_formulas(openpyxl.load_workbook(portable))
+             if re.search(r"\bKAM_\w+\(", text, re.I)]
+    assert calls == []     # (the spellings table's names, Kam_…, are no calls)
+    recalculated = convert(portable, tmp_path / "recalculated", "xlsx", recalc=True)
+    assert {c: e for c, e in cached_errors(recalculated).items() if not intended(c)} == {}   # no #NAME? either
+    shown = cached_values(recalculated)
+    stored = cached_values(path)
+    cells = [c for c in formula_cells(path) if not intended(c)]
+    assert len(cells) > 50
+    differ = {c: (stored.get(c), shown.get(c)) for c in cells if not _same(stored.get(c), shown.get(c))}
+    assert differ == {}, "the KAM_* edition stores (left) what LibreOffice computes from the portable one (right)"
+
+
+def _same(stored: object, shown: object) -> bool:
+    if stored in (None, "") or shown in (None, ""):
+        return stored in (None, "") and shown in (None, "")
+    if isinstance(stored, (int, float)) and isinstance(shown, (int, float)):
+        return shown == pytest.approx(stored, rel=1e-9, abs=1e-9)
+    return stored == shown
 
 
 @pytest.mark.parametrize("path", [p for p in FILES if "example" in p.name], ids=lambda p: p.name)
