@@ -26,8 +26,8 @@ def lines(n: int) -> list[dict]:
             for i in range(n)]
 
 
-def write(path: Path, n: int) -> Path:
-    return build_workbook(FORECAST, path, lang="zh", rows={"ForecastLines": lines(n)},
+def write(path: Path, n: int, edition: str = "kam") -> Path:
+    return build_workbook(FORECAST, path, lang="zh", rows={"ForecastLines": lines(n)}, edition=edition,
                           forms={"Forecast": {"owner": "王磊", "level": "客户经理", "period": "2026-Q4",
                                               "currency": "CNY"}})
 
@@ -54,6 +54,9 @@ def test_bulk_rows_read_back_like_cell_by_cell(pair):
         (va, ta, fa), (vb, tb, fb) = a[ref], b[ref]
         assert fa == fb, ref                                    # the column's style came along
         assert (va == vb) or (ta == "f" and tb == "f"), ref     # formulas: see the next test
+    stored = [{c.coordinate: c.value for row in openpyxl.load_workbook(p, data_only=True).worksheets[0].iter_rows()
+               for c in row} for p in pair]
+    assert stored[0] == stored[1]                               # every formula's value stored, the same
     ra, rb = (read_workbook(p).tables["ForecastLines"] for p in pair)
     assert [r.values["customer"] for r in ra.records] == [r.values["customer"] for r in rb.records]
     assert [r.values["close_date"] for r in ra.records] == [r.values["close_date"] for r in rb.records]
@@ -102,3 +105,24 @@ def test_bulk_table_declares_every_row(pair):
                                              if n.startswith("xl/tables/"))))
     slow, fast = pair
     assert refs(fast) == refs(slow) and len(refs(slow)) >= 2
+
+
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_computes_the_values_bulk_rows_store(tmp_path, monkeypatch):
+    """The portable edition (a roll-up's): every formula of the bulk rows and of the
+    summaries over them shows, recalculated, the value stored beside it."""
+    monkeypatch.setattr(builder, "BULK_ROWS", 5)
+    path = write(tmp_path / "portable.xlsx", 40, edition="portable")
+    recalculated = openpyxl.load_workbook(convert(path, tmp_path / "lo", "xlsx", recalc=True), data_only=True)
+    stored, formulas = openpyxl.load_workbook(path, data_only=True), openpyxl.load_workbook(path)
+    cells = [(ws.title, c.coordinate) for ws in formulas.worksheets if not ws.title.startswith("_")
+             for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert len(cells) > 80
+    shown = {(s, r): (stored[s][r].value, recalculated[s][r].value) for s, r in cells}
+    assert {k: v for k, v in shown.items() if not _same(*v)} == {}
+
+
+def _same(stored: object, shown: object) -> bool:
+    if stored in (None, "") or shown in (None, ""):
+        return stored in (None, "") and shown in (None, "")
+    return shown == pytest.approx(stored) if isinstance(stored, float) else shown == stored
