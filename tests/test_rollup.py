@@ -224,21 +224,29 @@ def test_command_line(org, tmp_path):
 
 @pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_recalculates_a_roll_up(levels, org, tmp_path):
-    """A real spreadsheet application opens the roll-up, recalculates every formula without
-    errors (KAM_* aside: LibreOffice has no kamxl) and finds the adjusted forecast (M-FC-4)
-    the core computed, from the adjustment layer's own formulas."""
-    from tests.libreoffice import convert, cached_values, cached_errors
-    from tests.test_templates_libreoffice import kam_dependent_cells
+    """A real spreadsheet application opens the roll-up (the portable edition: a manager
+    forwards it to people without the add-in), recalculates every formula without an error,
+    and every formula cell shows the value the roll-up stored beside it — the Summary's
+    headline and the adjusted forecast (M-FC-4) the core computed included."""
+    from tests.libreoffice import cached_errors, cached_values, convert
+    from tests.test_templates_libreoffice import formula_cells
 
     teams, _regions, _bu = levels
     team1 = next(iter(teams.values()))
     recalculated = convert(team1.output, tmp_path, "xlsx", recalc=True)
-    allowed = kam_dependent_cells(team1.output)
     assert {c: e for c, e in cached_errors(recalculated).items()
-            if c not in allowed and not c.startswith(f"{KEYS_SHEET}!")} == {}   # (the spellings' sentinels)
+            if not c.startswith(f"{KEYS_SHEET}!")} == {}   # (the spellings' sentinels are errors by design)
+    shown, stored = cached_values(recalculated), cached_values(team1.output)
+    cells = [c for c in formula_cells(team1.output) if not c.startswith(f"{KEYS_SHEET}!")]
+    differ = {c: (stored.get(c), shown.get(c)) for c in cells
+              if not (stored.get(c) in (None, "") and shown.get(c) in (None, "")
+                      or shown.get(c) == pytest.approx(stored.get(c)))}
+    assert len(cells) > 100 and differ == {}
     sheet, cell = openpyxl.load_workbook(team1.output).defined_names["Attainment_adjusted"].attr_text.split("!")
-    value = cached_values(recalculated)[f"{sheet.strip(chr(39))}!{cell.replace('$', '')}"]
+    value = shown[f"{sheet.strip(chr(39))}!{cell.replace('$', '')}"]
     assert value == pytest.approx(team1.rollup.adjusted) and team1.rollup.adjusted != team1.rollup.commit
+    commit = openpyxl.load_workbook(team1.output).defined_names["Attainment_commit"].attr_text.split("!")[1]
+    assert shown[f"{sheet.strip(chr(39))}!{commit.replace('$', '')}"] == pytest.approx(team1.rollup.commit)
 
 
 def test_a_roll_up_killed_mid_write_leaves_the_old_output(org, tmp_path):
