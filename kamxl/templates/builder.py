@@ -207,7 +207,8 @@ class Builder:
 
     def _form(self, ws: Any, form: Form, place: Placed, widths: dict[int, float]) -> None:
         values = self.forms.get(form.prefix, {})
-        widths[place.first_col] = max(widths.get(place.first_col, 0), 22)
+        labels = max(_text_width(col.header(self.lang)) for col in form.fields)
+        widths[place.first_col] = max(widths.get(place.first_col, 0), 22, labels)
         for i, col in enumerate(form.fields):
             row = place.first_row + i
             ws.write(row, place.first_col, col.header(self.lang), self.fmt["label"])
@@ -483,6 +484,11 @@ def _with_seed(table: Table, config: Config, lang: Lang, given: Sequence[dict[st
     if not seeded:
         return given
     return [{**s, **g} for s, g in zip(seeded, given)] + seeded[len(given):]
+
+
+def _text_width(text: str) -> float:
+    """Column width (in characters) a bold label needs: a Chinese character takes two."""
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in text) * 1.1 + 1
 
 
 def _key(block: Form | Table | Grid) -> str:
