@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from kamxl.errors import InputError
 from kamxl.methodology.config import Config, Stage
-from kamxl.methodology.funnel import parse_stage, parse_status, stage_probability
+from kamxl.methodology.funnel import parse_stage, stage_probability
 from kamxl.methodology.values import _NO, _YES, fold
 from kamxl.methodology.vocabulary import FORECAST_CATEGORY, FORECAST_LEVEL, RELATIONSHIP_LEVEL, STATUS, Vocabulary
 

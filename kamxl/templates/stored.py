@@ -17,7 +17,6 @@ template has one.
 from __future__ import annotations
 
 import datetime as dt
-
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -611,7 +610,3 @@ GRID: dict[str, Callable[[Book, Grid], list[list[object]]]] = {
     "by_period": _by_period,
     "coverage": _coverage_by_area,
 }
-
-
-
-
