@@ -250,6 +250,20 @@ def KAM_HEALTH_BAND(ratio, lang=None):
                        ratio)
 
 
+def _memo(parse: Callable[[object], Any]) -> Callable[[object], Any]:
+    """``parse`` remembered per value: a column repeats a handful of spellings."""
+    seen: dict[object, Any] = {}
+
+    def parsed(value: object) -> Any:
+        try:
+            if value not in seen:
+                seen[value] = parse(value)
+            return seen[value]
+        except TypeError:          # unhashable
+            return parse(value)
+    return parsed
+
+
 def _benchmarks(benchmarks: object) -> dict[int, tuple[float, float]]:
     rows = [r for r in grid(benchmarks) if not all(is_blank(c) for c in r)]
     if not rows:
@@ -281,8 +295,8 @@ def KAM_FUNNEL(stages, amounts, statuses=None, benchmarks=None, lang=None):
             if not (is_blank(stage) and is_blank(amount))]          # empty table rows
     for stage, _amount, _status in rows:   # a missing stage anywhere (#N/A) before an unreadable one (#VALUE!)
         required(stage, "stage")
-    deals = [Deal(parse_stage(stage, config=cfg), parse_status(status), parse_number(amount) or 0.0)
-             for stage, amount, status in rows]
+    stages_, statuses_ = _memo(lambda s: parse_stage(s, config=cfg)), _memo(parse_status)   # each spelling once
+    deals = [Deal(stages_(stage), statuses_(status), parse_number(amount) or 0.0) for stage, amount, status in rows]
     rows = []
     for row in summarize(deals, _benchmarks(benchmarks) if benchmarks is not None else None, config=cfg):
         bands = row.bands(config=cfg)

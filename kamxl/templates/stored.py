@@ -132,25 +132,6 @@ def _num(value: object) -> float:
     return float(_serial(value)) if isinstance(value, dt.date) else float(value)  # type: ignore[arg-type]
 
 
-def sumproduct(conditions: Iterable[object], values: Iterable[object] | None = None) -> object:
-    """SUMPRODUCT(cond, values): conditions as 1/0 (or an error), values that are not
-    numbers count as 0; the first error of either column is the result."""
-    total = 0.0
-    for c, v in zip(conditions, values if values is not None else _ones()):
-        if isinstance(c, Err):
-            return c
-        if isinstance(v, Err):
-            return v
-        if c and number(v):
-            total += _num(v)
-    return total
-
-
-def _ones() -> Iterable[float]:
-    while True:
-        yield 1.0
-
-
 # --- the workbook's cells --------------------------------------------------------------------------
 
 Compute = Callable[["Book", str], Sequence[object]]
@@ -167,6 +148,7 @@ class Book:
         self._columns: dict[tuple[str, str], Sequence[object]] = {}
         self._fields: dict[tuple[str, str], object] = {}
         self._grids: dict[str, list[list[object]]] = {}
+        self.memo: dict[object, Any] = {}      # what several cells share (the lines a roll-up counts)
 
     @cached_property
     def keys(self) -> dict[str, frozenset[str]]:
@@ -288,16 +270,23 @@ def _probability(book: Book, table: str) -> list[object]:
 
 
 def _weighted(book: Book, table: str) -> list[object]:
-    """KAM_WEIGHTED over the whole column at once (it resolves each stage once)."""
-    stages = book.column(table, "stage")
-    rows = [i for i, s in enumerate(stages) if not empty(s)]
-    out: list[object] = [""] * len(stages)
-    if rows:
-        amounts, statuses = book.column(table, "amount"), book.column(table, "status")
-        result = udf(_kam("KAM_WEIGHTED"), [[amounts[i]] for i in rows], [[stages[i]] for i in rows],
-                     [[statuses[i]] for i in rows])
-        for i, value in zip(rows, result if isinstance(result, list) else [[result]]):
-            out[i] = value[0]
+    """IF(stage="","",KAM_WEIGHTED(amount,stage,status)): the function works cell by cell,
+    so each (stage, status) pair's probability is asked for once (KAM_WEIGHTED of an amount
+    of 1) and multiplied as the function multiplies; anything unusual — an error, a text or
+    negative amount — is the function's own answer for that row."""
+    fn = _kam("KAM_WEIGHTED")
+    probability: dict[tuple[object, object], object] = {}
+    out: list[object] = []
+    for amount, stage, status in zip(*(book.column(table, k) for k in ("amount", "stage", "status"))):
+        if empty(stage):
+            out.append("")
+            continue
+        pair = (stage, status)
+        p = probability[pair] if pair in probability else probability.setdefault(pair, udf(fn, 1.0, stage, status))
+        if type(p) is float and type(amount) in (float, int) and amount >= 0:
+            out.append(float(amount) * p)
+        else:
+            out.append(udf(fn, amount, stage, status))
     return out
 
 
@@ -404,38 +393,84 @@ TABLE: dict[tuple[str, str], Compute] = {
 
 # --- the forecast's headline (M-FC-1, M-FC-2, M-FC-4, M-TEAM-1) -----------------------------------
 
-def counted(book: Book, category: str) -> list[object]:
-    """1/0 per line: what :func:`kamxl.templates.portable.counted` computes."""
+def _line_facts(book: Book) -> list[tuple[bool, str | None]]:
+    """Per line: whether a roll-up counts it (what :func:`kamxl.templates.portable.counted`
+    checks, its category aside) and its category's key (None: not a category). Made once
+    per workbook, each distinct cell value looked at once: a roll-up has 200,000 lines."""
+    found = book.memo.get("line facts")
+    if found is not None:
+        return found
     keys = book.keys
-    names = keys["Kam_Categories"] if category == "any" else keys[f"Kam_Cat_{category}"]
+    categories = {spelling: term.key for term in FORECAST_CATEGORY.terms for spelling in keys[f"Kam_Cat_{term.key}"]}
     level = key(book.field("Forecast", "level"))
     is_rep = level == "" or level in keys["Kam_Level_rep"]
     forecaster = key(book.field("Forecast", "owner")).replace(" ", "")
+    seen: dict[object, str] = {}
+
+    def folded(value: object) -> str:
+        try:
+            return seen[value] if value in seen else seen.setdefault(value, key(value))
+        except TypeError:        # unhashable
+            return key(value)
+
     col = lambda k: book.column("ForecastLines", k)  # noqa: E731
-    out: list[object] = []
-    for confirmed, owner, category_, id_, amount, weighted in zip(
-            col("confirmed"), col("owner"), col("category"), col("opportunity_id"), col("amount"), col("weighted")):
-        out.append(float(key(confirmed) in keys["Kam_Yes"]
-                         and not (is_rep and key(owner).replace(" ", "") != forecaster)
-                         and key(category_) in names and key(id_) != "" and number(amount) and number(weighted)))
-    return out
+    found = [(folded(confirmed) in keys["Kam_Yes"] and not (is_rep and folded(owner).replace(" ", "") != forecaster)
+              and folded(id_) != "" and number(amount) and number(weighted), categories.get(folded(category)))
+             for confirmed, owner, category, id_, amount, weighted in zip(
+                 col("confirmed"), col("owner"), col("category"), col("opportunity_id"), col("amount"),
+                 col("weighted"))]
+    book.memo["line facts"] = found
+    return found
 
 
-def _in_period(book: Book, category: str, period: object, *, outside: bool = False) -> list[object]:
-    lines = counted(book, category)
-    out: list[object] = []
-    for c, p in zip(lines, book.column("ForecastLines", "close_period")):
-        same = equal(p, period)
-        out.append(same if isinstance(same, Err) else c * (float(not same) if outside else float(same)))
-    return out
+class _Lines:
+    """SUMPRODUCT(counted lines of a category closing in a period, a column), for every
+    category, period and column a forecast's summary asks about, from one pass over the
+    lines per column: the lines summed by (category, close period). As in a spreadsheet,
+    the first error of the column, or of the close periods compared, is the result."""
+
+    def __init__(self, book: Book) -> None:
+        self.book, self.facts = book, _line_facts(book)
+        self.periods = book.column("ForecastLines", "close_period")
+        self.period_error = next(((i, p) for i, p in enumerate(self.periods) if isinstance(p, Err)), None)
+        self._groups: dict[str | None, tuple[tuple[int, Err] | None, dict[tuple[str, object], float]]] = {}
+
+    def _grouped(self, column: str | None) -> tuple[tuple[int, Err] | None, dict[tuple[str, object], float]]:
+        if column not in self._groups:
+            values = self.book.column("ForecastLines", column) if column else [1.0] * len(self.facts)
+            error = next(((i, v) for i, v in enumerate(values) if isinstance(v, Err)), None)
+            sums: dict[tuple[str, object], float] = {}
+            for (ok, category), period, value in zip(self.facts, self.periods, values):
+                if ok and category is not None and number(value):
+                    sums[(category, period)] = sums.get((category, period), 0.0) + _num(value)
+            self._groups[column] = (error, sums)
+        return self._groups[column]
+
+    def total(self, category: str, period: object, column: str | None, *, outside: bool = False) -> object:
+        """``category``: a key or 'any'; ``column`` None counts the lines."""
+        if isinstance(period, Err):
+            return period
+        error, sums = self._grouped(column)
+        errors = [e for e in (self.period_error, error) if e is not None]
+        if errors:
+            return min(errors, key=lambda e: e[0])[1]      # the first row's (the period's on a tie)
+        return sum(v for (c, p), v in sums.items()
+                   if (category == "any" or c == category) and bool(equal(p, period)) != outside)
+
+
+def _lines(book: Book) -> _Lines:
+    if "lines" not in book.memo:
+        book.memo["lines"] = _Lines(book)
+    return book.memo["lines"]
 
 
 def _header_period(book: Book) -> object:
     return book.field("Forecast", "period")
 
 
-def _sum(book: Book, category: str, column: str = "amount") -> object:
-    return sumproduct(_in_period(book, category, _header_period(book)), book.column("ForecastLines", column))
+def _sum(book: Book, category: str, column: str | None = "amount") -> object:
+    """M-FC-1: the counted lines of ``category`` closing in the header's period."""
+    return _lines(book).total(category, _header_period(book), column)
 
 
 def _plus(a: object, b: object) -> object:
@@ -484,9 +519,8 @@ FORM: dict[tuple[str, str], Callable[[Book], object]] = {
     ("Attainment", "forecast_attainment"): lambda b: _ratio(b, b.field("Attainment", "commit")),
     ("Attainment", "adjusted"): _adjusted,
     ("Attainment", "adjusted_attainment"): lambda b: _ratio(b, b.field("Attainment", "adjusted")),
-    ("Attainment", "outside_lines"): lambda b: sumproduct(_in_period(b, "any", _header_period(b), outside=True)),
-    ("Attainment", "outside_amount"): lambda b: sumproduct(_in_period(b, "any", _header_period(b), outside=True),
-                                                           b.column("ForecastLines", "amount")),
+    ("Attainment", "outside_lines"): lambda b: _lines(b).total("any", _header_period(b), None, outside=True),
+    ("Attainment", "outside_amount"): lambda b: _lines(b).total("any", _header_period(b), "amount", outside=True),
 }
 
 
@@ -494,9 +528,8 @@ def _by_category(book: Book, grid: Grid) -> list[list[object]]:
     period = _header_period(book)
     rows = []
     for category, label in grid.rows:
-        lines = _in_period(book, category, period)
-        rows.append([label(book.lang), sumproduct(lines),
-                     *(sumproduct(lines, book.column("ForecastLines", c.key)) for c in grid.columns[1:])])
+        rows.append([label(book.lang), *(_lines(book).total(category, period, c.key if i else None)
+                                          for i, c in enumerate(grid.columns))])
     return rows
 
 
@@ -509,8 +542,7 @@ def _by_period(book: Book, grid: Grid) -> list[list[object]]:
     for label in labels:
         cells: list[object] = [label]
         for term in FORECAST_CATEGORY.terms:
-            cells.append("" if label == "" else sumproduct(_in_period(book, term.key, label),
-                                                           book.column("ForecastLines", "amount")))
+            cells.append("" if label == "" else _lines(book).total(term.key, label, "amount"))
         rows.append(cells)
     return rows
 
