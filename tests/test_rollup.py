@@ -5,6 +5,8 @@ quotas, a channel forecast, a manager's adjustments), level by level and through
 command line; outputs read back, validate clean, and never touch an input."""
 from __future__ import annotations
 
+import csv
+
 import datetime as dt
 import hashlib
 from pathlib import Path
@@ -125,7 +127,7 @@ def test_hierarchy_equals_a_flat_roll_up_of_all_reps(levels, org):
 
 
 def test_quota_attainment_and_channel(levels, org):
-    _root, o, _ = org
+    root, o, _ = org
     teams, _regions, bu = levels
     team = next(iter(teams.values())).rollup
     assert team.quota and all(s.quota for s in team.owners)
@@ -133,9 +135,11 @@ def test_quota_attainment_and_channel(levels, org):
     assert owner.attainment == pytest.approx(owner.closed / owner.quota)
     assert owner.best_case >= owner.commit >= owner.closed                  # cumulative, never added
     channel = {c.period: c for c in bu.rollup.channel}
-    assert set(channel) == {"2026-Q4", "2027-Q1", "2027-Q2"}
-    q4 = channel["2026-Q4"]
-    assert q4.difference == pytest.approx(q4.commit - 150_000_000)         # M-FC-5
+    with (root / "in" / "channel.csv").open(encoding="utf-8") as handle:
+        given = {row["period"]: float(row["amount"]) for row in csv.DictReader(handle)}
+    assert set(channel) == set(given) == {"2026-Q4", "2027-Q1", "2027-Q2"}
+    for period, c in channel.items():                                       # M-FC-5
+        assert c.difference == pytest.approx(c.commit - given[period])
 
 
 def test_deal_flow_against_last_week(org, tmp_path):

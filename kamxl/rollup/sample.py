@@ -61,8 +61,16 @@ def _line(rng: random.Random, opp: str, owner: str, lang: Lang, cfg: Config, tod
     return {"opportunity_id": opp, "customer": rng.choice(CUSTOMERS) + ("有限公司" if lang == "zh" else " Co., Ltd."),
             "owner": owner, "confirmed": yes if rng.random() > 0.06 else no, "stage": stage.label(lang),
             "status": STATUS.get(status).label(lang), "category": FORECAST_CATEGORY.get(category).label(lang),
-            "amount": amount, "close_date": today + timedelta(days=rng.randrange(-20, 200)),
+            "amount": amount, "close_date": _close_date(rng, today),
             "owner_forecast": amount if rng.random() > 0.3 else round(amount * rng.uniform(0.7, 1.1), -3)}
+
+
+def _close_date(rng: random.Random, today: date) -> date:
+    """Most lines close in the current quarter (the forecast's period, M-FC-1), some later."""
+    quarter_end = date(today.year + (today.month > 9), (today.month + 2) // 3 * 3 % 12 + 1, 1) - timedelta(days=1)
+    if rng.random() < 0.8:
+        return today + timedelta(days=rng.randrange(-20, (quarter_end - today).days + 1))
+    return quarter_end + timedelta(days=rng.randrange(1, 180))
 
 
 def write_forecast(path: Path, *, owner: str, manager: str, lines: list[dict[str, Any]], lang: Lang,
@@ -104,6 +112,7 @@ def organisation(folder: Path, *, seed: int = 7, reps_per_team: int = 6, teams_p
                 org.reps[rep] = (team, f"this-week/{team}/{rep}.xlsx")
                 rows[0]["__lang"] = lang
     reps = list(org.reps)
+    quotas = {rep: float(rng.randrange(120, 240) * 100_000) for rep in reps}   # each rep's header quota
     # Defects real submissions have.
     a, b, c = reps[0], reps[7], reps[13]
     stolen = dict(this_week[a][1], owner=b)             # b claims a's opportunity: two owners (M-FC-3)
@@ -115,7 +124,7 @@ def organisation(folder: Path, *, seed: int = 7, reps_per_team: int = 6, teams_p
         team, file = org.reps[rep]
         manager = org.teams[team][0]
         write_forecast(folder / file, owner=rep, manager=manager, lines=rows, lang=lang, submitted=today,
-                       quota=float(rng.randrange(20, 80) * 100_000), period=org.period, config=cfg)
+                       quota=quotas[rep], period=org.period, config=cfg)
         # Last week: fewer lines, earlier stages, other amounts and dates.
         previous = [dict(r, amount=r["amount"] * rng.choice((1.0, 1.0, 0.8, 1.2)),
                          close_date=r["close_date"] - timedelta(days=rng.choice((0, 0, 45))))
@@ -128,14 +137,14 @@ def organisation(folder: Path, *, seed: int = 7, reps_per_team: int = 6, teams_p
     early = this_week[first][: len(this_week[first]) // 2]
     write_forecast(folder / file.replace(".xlsx", "-draft.xlsx"), owner=first, manager=org.teams[team][0],
                    lines=early, lang="zh", submitted=today - timedelta(days=2), quota=0.0, period=org.period, config=cfg)
-    _side_files(folder, org, rng)
+    _side_files(folder, org, quotas)
     return org
 
 
-def _side_files(folder: Path, org: Org, rng: random.Random) -> None:
-    """Quotas that add up level by level (with some headroom above), a channel forecast and
-    one manager's revisions (one note starting with '=': it must stay text)."""
-    quotas = {rep: float(rng.randrange(80, 160) * 100_000) for rep in org.reps}
+def _side_files(folder: Path, org: Org, quotas: dict[str, float]) -> None:
+    """Quotas that add up level by level from the reps' (with some headroom above), a channel
+    forecast and one manager's revisions (one note starting with '=': it must stay text)."""
+    quotas = dict(quotas)
     for team, (manager, _region) in org.teams.items():
         quotas[manager] = 1.05 * sum(q for rep, q in quotas.items() if rep in org.reps and org.reps[rep][0] == team)
     for region, director in org.regions.items():
@@ -149,7 +158,7 @@ def _side_files(folder: Path, org: Org, rng: random.Random) -> None:
     with (folder / "channel.csv").open("w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["period", "amount"])
-        for p, amount in (("2026-Q4", 150_000_000), ("2027-Q1", 120_000_000), ("2027-Q2", 60_000_000)):
+        for p, amount in (("2026-Q4", 320_000_000), ("2027-Q1", 30_000_000), ("2027-Q2", 8_000_000)):
             out.writerow([p, amount])
     team = next(iter(org.teams))
     reps = [r for r, (t, _f) in org.reps.items() if t == team]

@@ -9,8 +9,6 @@ from collections import Counter
 from kamxl.i18n import Lang, Text
 from kamxl.rollup import RollupResult
 from kamxl.rollup.model import REASONS
-from kamxl.rollup.output import NOT_ALLOCATED
-from kamxl.schema.rollup import BY_OWNER
 
 LABELS = {
     "title": Text("预测汇总", "Forecast roll-up"), "output": Text("输出", "output"),
@@ -18,9 +16,9 @@ LABELS = {
     "lines": Text("计入商机", "lines counted"), "excluded": Text("未计入", "not counted"),
     "closed": Text("已成交", "closed"), "commit": Text("承诺（含已成交）", "commit (incl. closed)"),
     "best_case": Text("最佳情况（含承诺）", "best case (incl. commit)"), "adjusted": Text("调整后预测", "adjusted forecast"),
-    "outside": BY_OWNER.column("outside").header,
+    "outside": Text("期间外金额", "outside the period"),
     "quota": Text("指标 / 达成率（已成交、承诺、调整后）", "quota / attainment (closed, commit, adjusted)"),
-    "unallocated": NOT_ALLOCATED,
+    "unallocated": Text("未分配给负责人的指标", "quota not allocated to an owner"),
     "channel": Text("渠道预测差异", "channel difference"),
     "flow": Text("与上次相比的变化", "changes since the previous roll-up"),
 }
