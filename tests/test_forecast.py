@@ -10,7 +10,6 @@ M-FC-3  one opportunity, one primary owner: the same id twice is double counting
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given

@@ -204,7 +204,6 @@ def test_mixed_currencies_need_rates(tmp_path):
 
 def test_the_output_is_never_an_input(org):
     root, o, _ = org
-    team = next(iter(o.teams))
     rep_file = root / "in" / o.reps[next(iter(o.reps))][1]
     with pytest.raises(InputError):
         rollup_files([rep_file], rep_file, owner="m", level="team", lang="en", config=CFG)

@@ -6,7 +6,6 @@ M-PLAN-4  a selling point is scored 0-10 on uniqueness and 0-10 on value to the 
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from hypothesis import given
