@@ -49,7 +49,10 @@ def _weighted(ctx: Context, t: dict[str, Any]) -> Any:
 
 
 def _score(ctx: Context, t: dict[str, Any]) -> Any:
-    s = score_parsed([t.get(q) for q in ANSWERS], config=ctx.config)
+    answers = tuple(t.get(q) for q in ANSWERS)
+    s = ctx.memo.get(answers)          # shared with the funnel's M-SCORE checks
+    if s is None:
+        s = ctx.memo[answers] = score_parsed(list(answers), config=ctx.config)
     return s.total if s.complete else None
 
 
@@ -175,27 +178,32 @@ def _table_column(ctx: Context, name: str, key: str, header: str, rows: list[int
     data, found = ctx.data.tables[name], []
     recompute, inputs = RECOMPUTE.get((name, key)), INPUTS.get((name, key), ())
     arguments = zip(*(ctx.column(name, k) for k in inputs)) if inputs else repeat(())
+    cache: dict[Any, Any] = ctx.memo.setdefault((name, key), {})
     for i, (row, shown, args) in enumerate(zip(rows, data.column(key), arguments)):
         if row in formula_rows:
             if recompute is None or shown is None or shown == "":
                 continue  # a formula, nothing cached to compare
-            value = _memo(ctx, (name, key, args), recompute, inputs)
-            if value is None or _same(shown, value):
+            try:
+                value = cache[args]
+            except (KeyError, TypeError):
+                value = _memo(cache, args, ctx, recompute, inputs)
+            if value is None or shown == value or _same(shown, value):
                 continue
-        expected = (lambda a=args: _memo(ctx, (name, key, a), recompute, inputs)) if recompute else None
+        expected = (lambda a=args: _memo(cache, a, ctx, recompute, inputs)) if recompute else None
         found += _cell(ctx, name, data.record(i), key, header, row in formula_rows, expected, dict(zip(inputs, args)))
     return found
 
 
-def _memo(ctx: Context, memo_key: tuple[Any, ...], recompute: Recompute, inputs: tuple[str, ...]) -> Any:
-    """The recomputation for these inputs, once per distinct inputs."""
+def _memo(cache: dict[Any, Any], args: tuple[Any, ...], ctx: Context, recompute: Recompute,
+          inputs: tuple[str, ...]) -> Any:
+    """The recomputation for these inputs, once per distinct inputs of the column."""
     try:
-        return ctx.memo[memo_key]
+        return cache[args]
     except KeyError:
-        value = ctx.memo[memo_key] = _safe(recompute, ctx, dict(zip(inputs, memo_key[2])))
+        value = cache[args] = _safe(recompute, ctx, dict(zip(inputs, args)))
         return value
     except TypeError:        # an unhashable input: compute it, do not remember
-        return _safe(recompute, ctx, dict(zip(inputs, memo_key[2])))
+        return _safe(recompute, ctx, dict(zip(inputs, args)))
 
 
 def _cell(ctx: Context, block: str, record: Record, key: str, header: str, is_formula: bool,
