@@ -9,7 +9,10 @@ from __future__ import annotations
 from kamxl.methodology.accounts import (
     Customer, Evaluation, account_class, credit_code, customer_key, evaluate_account, group_customers, name_key,
 )
-from kamxl.methodology.config import Config, Stage, active_config, company_config_path, default_config, load_config
+from kamxl.methodology.config import (
+    Config, ConfigSource, Stage, active_config, company_config_path, config_source, default_config, effective_config,
+    load_config,
+)
 from kamxl.methodology.forecast import (
     Duplicate, Opportunity, find_duplicates, is_forecastable, parse_confirmed, period_of, same_owner,
 )
@@ -24,7 +27,8 @@ from kamxl.methodology.scoring import (
 from kamxl.methodology.selling_points import is_buying_point
 
 __all__ = [
-    "Config", "Customer", "active_config", "company_config_path", "DIMENSIONS", "Deal", "Duplicate", "Evaluation", "Opportunity", "QUESTIONS", "Score",
+    "Config", "ConfigSource", "Customer", "active_config", "company_config_path", "config_source", "effective_config",
+    "DIMENSIONS", "Deal", "Duplicate", "Evaluation", "Opportunity", "QUESTIONS", "Score",
     "Stage", "StageHealth", "TopTenCheck", "account_class", "chain_top", "check_top_ten", "credit_code",
     "customer_key", "default_config", "evaluate_account", "find_duplicates", "group_customers", "health_band",
     "health_ratio", "is_buying_point", "is_forecastable", "level_ordinal", "load_config", "low_value_late",
