@@ -17,8 +17,8 @@ from kamxl.methodology.forecast import (
     Duplicate, Opportunity, find_duplicates, is_forecastable, parse_confirmed, period_of, same_owner,
 )
 from kamxl.methodology.funnel import (
-    Deal, StageHealth, health_band, health_ratio, parse_stage, parse_status, stage_probability, summarize,
-    weighted_amount,
+    Deal, StageHealth, health_band, health_ratio, parse_stage, parse_status, stage_health, stage_probability,
+    summarize, weighted_amount,
 )
 from kamxl.methodology.relationships import TopTenCheck, chain_top, check_top_ten, level_ordinal, parse_level
 from kamxl.methodology.scoring import (
@@ -33,5 +33,5 @@ __all__ = [
     "customer_key", "default_config", "evaluate_account", "find_duplicates", "group_customers", "health_band",
     "health_ratio", "is_buying_point", "is_forecastable", "level_ordinal", "load_config", "low_value_late",
     "name_key", "parse_answer", "parse_answers", "parse_confirmed", "parse_level", "parse_stage", "parse_status",
-    "period_of", "same_owner", "score", "stage_probability", "summarize", "value_level", "weighted_amount",
+    "period_of", "same_owner", "score", "stage_health", "stage_probability", "summarize", "value_level", "weighted_amount",
 ]
