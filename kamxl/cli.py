@@ -267,7 +267,9 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
     cfg = _with_ceilings(_config(config_path, language), file_timeout, file_memory)
     files, skipped = discover(paths, recursive=recursive)
     print_notes(skipped, language)
-    base = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
+    from kamxl.report import submissions_folder
+
+    base = submissions_folder(paths)   # the report shows files relative to it
     with progress_bar(len(files), language) as advance:
         # File names stay as given (relative to here, or absolute): the report writer shows them
         # relative to the submissions folder and links them relative to the report's own folder.
