@@ -15,15 +15,15 @@ an Excel Table (filter buttons, frozen header):
     Severity cells are coloured: error red, warning amber, info plain.
 ``文件汇总 / Files``
     One row per file validated, clean files included: owner, template, readable, counts.
+``规则统计 / Rules``
+    Findings per rule (by severity, and how many files), most frequent first; beside it
+    the batch's overall counts (:meth:`Report.counts`).
 
 Files are shown relative to the submissions folder (``base``) when inside it, else by
 their full path, never cut: the File column is as wide as its longest name (up to
 :data:`MAX_FILE_WIDTH`, then wrapped). Links are relative to the report's folder inside
 ``base``, else ``file:///`` URIs, always with forward slashes, which Excel for Windows,
 Excel for Mac and LibreOffice all follow (XlsxWriter writes backslashes).
-``规则统计 / Rules``
-    Findings per rule (by severity, and how many files), most frequent first; beside it
-    the batch's overall counts (:meth:`Report.counts`).
 
 Safety. File names, sheet names, messages and hints come from the submissions (a message
 quotes what a rep typed), so each is written as a string, never as a formula, in a
