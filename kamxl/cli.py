@@ -5,12 +5,16 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kamxl import __version__
 from kamxl.errors import KamxlError
 from kamxl.i18n import LANGS, Lang, check_lang, default_lang
+
+if TYPE_CHECKING:
+    from kamxl.methodology import Config
 
 LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=None,
                            help="Language of output: zh or en (default: KAMXL_LANG or the system locale).")
@@ -19,7 +23,19 @@ TIMEOUT_OPTION = click.option("--file-timeout", type=click.FloatRange(0, 86_400)
 MEMORY_OPTION = click.option("--file-memory", type=click.IntRange(0, 1_048_576), default=None, metavar="MB",
                              help="Ceiling per file, memory in MB (default: limits.file_memory_mb, 2048; 0: none; Linux).")
 CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                             default=None, help="Company configuration file (TOML) overriding the defaults.")
+                             default=None, help="Company configuration file (TOML) overriding the defaults "
+                                                "(default: KAMXL_CONFIG, else ~/.kamxl/company.toml, else none).")
+
+
+def _config(config_path: Path | None, lang: Lang) -> Config:
+    """The configuration in effect, by the rule the worksheet functions follow too
+    (kamxl.methodology.config.config_source); its warnings on stderr, in ``lang``."""
+    from kamxl.config_view import effective
+
+    cfg, _source, warnings = effective(config_path, lang)
+    for warning in warnings:
+        click.echo(f"kamxl: {warning}", err=True)
+    return cfg
 
 
 def _with_ceilings(cfg: object, seconds: float | None, memory: int | None) -> object:
@@ -78,11 +94,10 @@ def demo(ctx: click.Context, lang: str | None, config_path: Path | None, today: 
     from rich.console import Console
 
     from kamxl.demo import build_report, render
-    from kamxl.methodology import load_config
     from kamxl.templates import EXAMPLES, write_template
 
     language = _remember_lang(ctx, lang)
-    cfg = load_config(config_path)
+    cfg = _config(config_path, language)
     day = today.date() if today else date.today()  # type: ignore[attr-defined]
     console = Console(width=None if sys.stdout.isatty() else 160)
     render(build_report(today=day, config=cfg), language, console)
@@ -113,13 +128,12 @@ def _template_names() -> list[str]:
 def new(ctx: click.Context, template: str, output: Path, lang: str | None, config_path: Path | None,
         example: bool, portable: bool) -> None:
     """Write a standard workbook: funnel, forecast or account-plan."""
-    from kamxl.methodology import load_config
     from kamxl.templates import write_template
 
     language = _remember_lang(ctx, lang)
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter("the output must be an .xlsx file / 输出文件须为 .xlsx", param_hint="--output")
-    path = write_template(template, output, lang=language, config=load_config(config_path), filled=example,
+    path = write_template(template, output, lang=language, config=_config(config_path, language), filled=example,
                           edition="portable" if portable else "kam")
     click.echo({"zh": f"已写入 {path}", "en": f"written: {path}"}[language])
 
@@ -136,10 +150,9 @@ def portable(ctx: click.Context, source: Path, output: Path, force: bool, lang: 
              config_path: Path | None) -> None:
     """Rewrite a filled workbook with plain Excel formulas, for someone without the kamxl add-in."""
     from kamxl.convert import to_portable
-    from kamxl.methodology import load_config
 
     language = _remember_lang(ctx, lang)
-    done = to_portable(source, output, config=load_config(config_path), force=force)
+    done = to_portable(source, output, config=_config(config_path, language), force=force)
     rows = sum(done.rows.values())
     click.echo({"zh": f"已写入 {done.output}（便携版，{rows} 行数据）",
                 "en": f"written: {done.output} (portable edition, {rows} rows of data)"}[language])
@@ -247,15 +260,16 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
              file_memory: int | None) -> None:
     """Validate submitted workbooks and report every finding with its cell."""
     from kamxl.findings import Severity
-    from kamxl.methodology import load_config
     from kamxl.validate import default_jobs, discover, validate_paths
     from kamxl.validate_view import print_notes, print_summary, progress_bar
 
     language = _remember_lang(ctx, lang)
-    cfg = _with_ceilings(load_config(config_path), file_timeout, file_memory)
+    cfg = _with_ceilings(_config(config_path, language), file_timeout, file_memory)
     files, skipped = discover(paths, recursive=recursive)
     print_notes(skipped, language)
-    base = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
+    from kamxl.report import submissions_folder
+
+    base = submissions_folder(paths)   # the report shows files relative to it
     with progress_bar(len(files), language) as advance:
         # File names stay as given (relative to here, or absolute): the report writer shows them
         # relative to the submissions folder and links them relative to the report's own folder.
@@ -303,12 +317,11 @@ def rollup(ctx: click.Context, paths: tuple[Path, ...], output: Path, owner: str
            rates: Path | None, recursive: bool, jobs: int, lang: str | None, config_path: Path | None,
            today: object, file_timeout: float | None, file_memory: int | None) -> None:
     """Roll the forecasts of the level below up into one forecast (M-FC-2..5)."""
-    from kamxl.methodology import load_config
     from kamxl.rollup import rollup_files
     from kamxl.rollup.view import print_rollup
 
     language = _remember_lang(ctx, lang)
-    cfg = _with_ceilings(load_config(config_path), file_timeout, file_memory)
+    cfg = _with_ceilings(_config(config_path, language), file_timeout, file_memory)
     result = rollup_files(list(paths), output, recursive=recursive, owner=owner, level=level, lang=language, config=cfg,  # type: ignore[arg-type]
                           period=period, manager=manager, previous=previous, channel=channel, quota=quota,
                           adjustments=adjustments, rates=rates, jobs=jobs,
@@ -322,18 +335,13 @@ def config() -> None:
 
 
 @config.command("check")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @LANG_OPTION
 @click.pass_context
-def config_check(ctx: click.Context, path: Path, lang: str | None) -> None:
-    """Check a company configuration file; exit 2 with the offending key if invalid."""
-    from kamxl.methodology import load_config
-
+def config_check(ctx: click.Context, path: Path | None, lang: str | None) -> None:
+    """Check a company configuration file (default: the one in effect); exit 2 with the offending key if invalid."""
     language = _remember_lang(ctx, lang)
-    cfg = load_config(path)
-    ok = {"zh": "配置有效：{path}", "en": "configuration is valid: {path}"}[language]
-    click.echo(ok.format(path=path))
-    _print_stages(cfg, language)
+    _show_config(path, language, checked=True)
 
 
 @config.command("show")
@@ -341,23 +349,21 @@ def config_check(ctx: click.Context, path: Path, lang: str | None) -> None:
 @CONFIG_OPTION
 @click.pass_context
 def config_show(ctx: click.Context, lang: str | None, config_path: Path | None) -> None:
-    """Print the effective stage table and thresholds."""
-    from kamxl.methodology import load_config
-
-    _print_stages(load_config(config_path), _remember_lang(ctx, lang))
+    """Print the file in effect and every setting: stage table, thresholds, weights, limits."""
+    _show_config(config_path, _remember_lang(ctx, lang))
 
 
-def _print_stages(cfg: object, lang: Lang) -> None:
-    from kamxl.methodology import Config
+def _show_config(path: Path | None, lang: Lang, *, checked: bool = False) -> None:
+    from kamxl.config_view import describe, describe_source
+    from kamxl.methodology import config_source
 
-    assert isinstance(cfg, Config)
-    for stage in cfg.stages:
-        click.echo(f"  {stage.label(lang):<24} {stage.probability:>5.0%}  {stage.duty(lang)}")
-    won, lost = cfg.outcome.won_probability, cfg.outcome.lost_probability
-    click.echo({"zh": f"  阶段 08：赢单 {won:.0%}，丢单 {lost:.0%}；价值评分阈值 > {cfg.scoring.threshold}；"
-                      f"健康度 良好 ≥ {cfg.health.good_from:.0%}，优秀 > {cfg.health.excellent_above:.0%}",
-                "en": f"  stage 08: won {won:.0%}, lost {lost:.0%}; value score threshold > {cfg.scoring.threshold}; "
-                      f"health good ≥ {cfg.health.good_from:.0%}, excellent > {cfg.health.excellent_above:.0%}"}[lang])
+    cfg = _config(path, lang)
+    source = config_source(path)
+    if checked and source.path is not None:
+        click.echo({"zh": f"配置有效：{source.path}", "en": f"configuration is valid: {source.path}"}[lang])
+    click.echo(describe_source(source, lang))
+    for line in describe(cfg, lang):
+        click.echo(line)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -64,6 +64,9 @@ class FileResult:
     readable: bool = True
     findings: list[Finding] = field(default_factory=list)
     claims: list[object] = field(default_factory=list)   # facts for the across-files checks
+    #: whom to chase about it, as the workbook names them: a forecast's owner, an account
+    #: plan's account manager, a funnel's primary owners (kamxl.validate.owners_of)
+    owners: tuple[str, ...] = ()
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)

@@ -9,14 +9,21 @@ an Excel Table (filter buttons, frozen header):
 
 ``发现 / Findings``
     One row per finding, in :meth:`Report.rows` order, with the columns of
-    :data:`kamxl.findings.COLUMNS`. The cell is a link that opens the submitted file at
+    :data:`kamxl.findings.COLUMNS` and, after the file, its owner (whom to chase:
+    :attr:`FileResult.owners`). The cell is a link that opens the submitted file at
     that cell; a finding about a whole file (no cell) links the file itself, if it exists.
     Severity cells are coloured: error red, warning amber, info plain.
 ``文件汇总 / Files``
-    One row per file validated, clean files included: template, readable, counts.
+    One row per file validated, clean files included: owner, template, readable, counts.
 ``规则统计 / Rules``
     Findings per rule (by severity, and how many files), most frequent first; beside it
     the batch's overall counts (:meth:`Report.counts`).
+
+Files are shown relative to the submissions folder (``base``) when inside it, else by
+their full path, never cut: the File column is as wide as its longest name (up to
+:data:`MAX_FILE_WIDTH`, then wrapped). Links are relative to the report's folder inside
+``base``, else ``file:///`` URIs, always with forward slashes, which Excel for Windows,
+Excel for Mac and LibreOffice all follow (XlsxWriter writes backslashes).
 
 Safety. File names, sheet names, messages and hints come from the submissions (a message
 quotes what a rep typed), so each is written as a string, never as a formula, in a
@@ -30,6 +37,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.url import Url
 
 from kamxl.errors import InputError
 from kamxl.findings import COLUMNS, FileResult, Finding, Report, Severity
@@ -44,7 +53,7 @@ from kamxl.i18n import Lang, Text, check_lang
 from kamxl.io.atomic import atomic_path, output_lock
 from kamxl.templates.builder import FIXED_DATE, FORMULA_LIKE
 
-__all__ = ["write_json", "write_report", "write_xlsx"]
+__all__ = ["submissions_folder", "write_json", "write_report", "write_xlsx"]
 
 # --- labels ------------------------------------------------------------------------------
 TITLE = Text("kamxl 校验报告", "kamxl validation report")
@@ -54,6 +63,7 @@ RULES_SHEET = Text("规则统计", "Rules")
 
 FINDING_HEADERS = {
     "file": Text("文件", "File"),
+    "owner": Text("负责人", "Owner"),
     "sheet": Text("工作表", "Sheet"),
     "cell": Text("单元格", "Cell"),
     "rule": Text("规则", "Rule"),
@@ -63,6 +73,7 @@ FINDING_HEADERS = {
 }
 FILE_HEADERS = {
     "file": Text("文件", "File"),
+    "owner": Text("负责人", "Owner"),
     "template": Text("模板", "Template"),
     "readable": Text("可读取", "Readable"),
     "errors": Text("错误", "Errors"),
@@ -86,6 +97,9 @@ COUNT_LABELS = {  # the keys of Report.counts()
     "with_warnings": Text("有警告（无错误）", "With warnings (no errors)"),
     "unreadable": Text("无法读取", "Unreadable"),
 }
+MORE_OWNERS = Text("{names} 等 {n} 人", "{names} and {more} more")
+OWNER_SEP = {"zh": "、", "en": ", "}
+SHOWN_OWNERS = 3          # a funnel of a whole team names its first three owners and how many more
 YES = Text("是", "yes")
 NO = Text("否", "no")
 UNSUPPORTED = Text("不支持的报告格式“{suffix}”：报告文件名请以 .xlsx 或 .json 结尾",
@@ -93,7 +107,10 @@ UNSUPPORTED = Text("不支持的报告格式“{suffix}”：报告文件名请�
 
 # --- looks -------------------------------------------------------------------------------
 TABLE_STYLE = "Table Style Medium 2"
-FINDING_WIDTHS = {"file": 36, "sheet": 16, "cell": 9, "rule": 14, "severity": 10, "message": 60, "hint": 48}
+FINDING_COLUMNS = ("file", "owner", *COLUMNS[1:])        # the Findings sheet's columns
+FINDING_WIDTHS = {"file": 36, "owner": 14, "sheet": 16, "cell": 9, "rule": 14, "severity": 10, "message": 60,
+                  "hint": 48}
+MAX_FILE_WIDTH = 90        # the File column grows to its longest name up to this, then wraps
 WRAPPED = frozenset({"message", "hint"})
 SEVERITY_COLOURS = {Severity.ERROR: ("#FFC7CE", "#9C0006"), Severity.WARNING: ("#FFEB9C", "#9C5700")}  # fill, font
 STYLES: dict[str, dict[str, Any]] = {
@@ -101,6 +118,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "wrap": {"valign": "top", "text_wrap": True},
     "number": {"valign": "top", "num_format": "0"},
     "link": {"valign": "top", "font_color": "#0563C1", "underline": 1},
+    "wrap_link": {"valign": "top", "font_color": "#0563C1", "underline": 1, "text_wrap": True},
     "label": {"bold": True},
     "heading": {"bold": True, "font_size": 11, "font_color": "#1F4E78"},
 }
@@ -160,6 +178,20 @@ def write_json(report: Report, path: Path, *, lang: Lang) -> Path:
     return path
 
 
+def submissions_folder(paths: Iterable[Path]) -> Path | None:
+    """The folder the report shows files relative to: the deepest folder holding every path
+    given (a folder given counts as itself), or None when they share only a drive or the root
+    (files are then shown by their full path)."""
+    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths]
+    if not folders:
+        return None
+    try:
+        common = os.path.commonpath(folders)
+    except ValueError:  # different drives (Windows)
+        return None
+    return None if os.path.dirname(common) == common else Path(common)
+
+
 # --- what both writers say -------------------------------------------------------------------
 @dataclass(frozen=True)
 class _RuleStat:
@@ -202,8 +234,8 @@ def _json_data(report: Report, lang: Lang) -> dict[str, Any]:
     return {
         "counts": report.counts(),
         "rules": {s.rule: s.count for s in _rule_stats(report)},
-        "files": [{"file": r.file, "template": r.template, "readable": r.readable, **_file_counts(r)}
-                  for r in report.files],
+        "files": [{"file": r.file, "owners": list(r.owners), "template": r.template, "readable": r.readable,
+                   **_file_counts(r)} for r in report.files],
         "findings": [{**row, "severity_level": levels[row["severity"]].name.lower()} for row in report.rows(lang)],
     }
 
@@ -239,24 +271,60 @@ class _Places:
     def exists(self, file: str) -> bool:
         return bool(file) and os.path.isfile(file)
 
-    def link(self, file: str, location: str = "") -> str:
-        """An XlsxWriter ``external:`` link to ``file``, opened at ``location`` if given."""
+    def link(self, file: str, location: str = "") -> _FileLink:
+        """A link to ``file``, opened at ``location`` if given: relative to the report's
+        folder when the file is inside ``base``, else a ``file:///`` URI; '/' throughout."""
         absolute = os.path.abspath(file)
-        target = absolute
+        target = None
         if self._inside_base(absolute):
             try:
-                # './' keeps XlsxWriter from reading 'c:x' as a drive (and from indexing
-                # past a one-letter name); it drops the '.\' from the stored target.
-                target = "./" + os.path.relpath(absolute, self.folder)
+                target = os.path.relpath(absolute, self.folder).replace(os.sep, "/")
             except ValueError:  # another drive (Windows): absolute it stays
                 pass
-        escaped = "".join(URL_ESCAPES.get(ch, ch) for ch in target)
-        return f"external:{escaped}#{location}" if location else f"external:{escaped}"
+        if target is None:
+            target = _file_uri(absolute)
+        return _FileLink("".join(URL_ESCAPES.get(ch, ch) for ch in target), location)
+
+
+def _file_uri(absolute: str) -> str:
+    """``/home/x/f.xlsx`` -> ``file:///home/x/f.xlsx``; ``C:\\x\\f.xlsx`` -> ``file:///C:/x/f.xlsx``;
+    ``\\\\server\\share\\f.xlsx`` -> ``file://server/share/f.xlsx``."""
+    path = absolute.replace(os.sep, "/")
+    if path.startswith("//"):
+        return "file:" + path
+    return "file://" + (path if path.startswith("/") else "/" + path)
+
+
+class _FileLink(Url):
+    """An external link whose target is stored as given, with forward slashes.
+
+    XlsxWriter turns every '/' of an ``external:`` link into '\\' (and reads a POSIX
+    absolute path as a relative one): Excel for Windows follows those, Excel for Mac and
+    LibreOffice do not. Forward slashes work in all three."""
+
+    def __init__(self, target: str, location: str = "") -> None:
+        super().__init__(f"external:{target}#{location}" if location else f"external:{target}")
+        self.target, self.location = target, location
+
+    def _target(self) -> str:             # what the package's relationship part stores
+        return self.target
 
 
 def _location(sheet: str, cell: str) -> str:
     """``'Rep''s funnel'!G7``: the sheet always quoted, its apostrophes doubled."""
     return "'{}'!{}".format(sheet.replace("'", "''"), cell)
+
+
+def _owner_text(owners: tuple[str, ...], lang: Lang) -> str:
+    """'王磊', '王磊、李娜', or '王磊、李娜、张伟 等 7 人' for a whole team's funnel."""
+    names = OWNER_SEP[lang].join(owners[:SHOWN_OWNERS])
+    if len(owners) <= SHOWN_OWNERS:
+        return names
+    return MORE_OWNERS(lang, names=names, n=len(owners), more=len(owners) - SHOWN_OWNERS)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _utf16_len(text: str) -> int:
@@ -273,6 +341,7 @@ class _Workbook:
         self.font = {"font_name": "Microsoft YaHei" if lang == "zh" else "Calibri", "font_size": 10}
         self.formats: dict[tuple[str, bool], Any] = {}
         self.links: Counter[str] = Counter()
+        self.owners = {r.file: _owner_text(r.owners, lang) for r in report.files}
 
     def write(self) -> None:
         self._findings()
@@ -284,20 +353,24 @@ class _Workbook:
     def _findings(self) -> None:
         ws = self.wb.add_worksheet(FINDINGS_SHEET(self.lang))
         rows = self.report.rows(self.lang)
-        last = self._table(ws, "Findings", [FINDING_HEADERS[key] for key in COLUMNS],
-                           [FINDING_WIDTHS[key] for key in COLUMNS], len(rows))
+        widths = {**FINDING_WIDTHS, "file": self._file_width([row["file"] for row in rows])}
+        last = self._table(ws, "Findings", [FINDING_HEADERS[key] for key in FINDING_COLUMNS],
+                           [widths[key] for key in FINDING_COLUMNS], len(rows))
         for r, row in enumerate(rows, start=1):
             file, sheet, cell = row["file"], row["sheet"], row["cell"]
             at_cell = bool(file and sheet and CELL_REF.fullmatch(cell))
-            for c, key in enumerate(COLUMNS):
+            for c, key in enumerate(FINDING_COLUMNS):
                 link = None
                 if key == "cell" and at_cell:
                     link = self.places.link(file, _location(sheet, cell))
                 elif key == "file" and not at_cell and self.places.exists(file):  # a finding about a whole file
                     link = self.places.link(file, _location(sheet, "A1") if sheet else "")
-                value = self.places.shown(file) if key == "file" else row[key]
-                self._put(ws, r, c, value, "wrap" if key in WRAPPED else "text", link)
-        column = COLUMNS.index("severity")
+                if key == "file":
+                    value = self.places.shown(file)
+                else:
+                    value = self.owners.get(file, "") if key == "owner" else row[key]
+                self._put(ws, r, c, value, "wrap" if key in WRAPPED or key == "file" else "text", link)
+        column = FINDING_COLUMNS.index("severity")
         for level, (fill, font) in SEVERITY_COLOURS.items():
             label = level.label(self.lang).replace('"', '""')
             ws.conditional_format(1, column, last, column, {
@@ -306,15 +379,18 @@ class _Workbook:
 
     def _files(self) -> None:
         ws = self.wb.add_worksheet(FILES_SHEET(self.lang))
-        self._table(ws, "Files", list(FILE_HEADERS.values()), [48, 18, 10, 10, 10, 10, 10], len(self.report.files))
+        width = self._file_width([r.file for r in self.report.files])
+        self._table(ws, "Files", list(FILE_HEADERS.values()), [width, 14, 18, 10, 10, 10, 10, 10],
+                    len(self.report.files))
         for r, result in enumerate(self.report.files, start=1):
             counts = _file_counts(result)
             link = self.places.link(result.file) if self.places.exists(result.file) else None
-            self._put(ws, r, 0, self.places.shown(result.file), "text", link)
-            self._put(ws, r, 1, result.template)
-            self._put(ws, r, 2, (YES if result.readable else NO)(self.lang))
+            self._put(ws, r, 0, self.places.shown(result.file), "wrap", link)
+            self._put(ws, r, 1, self.owners.get(result.file, ""))
+            self._put(ws, r, 2, result.template)
+            self._put(ws, r, 3, (YES if result.readable else NO)(self.lang))
             for c, value in enumerate([counts["errors"], counts["warnings"], counts["infos"], len(result.findings)],
-                                      start=3):
+                                      start=4):
                 self._put(ws, r, c, value)
 
     def _rules(self) -> None:
@@ -349,7 +425,14 @@ class _Workbook:
         ws.fit_to_pages(1, 0)
         return last
 
-    def _put(self, ws: Any, row: int, col: int, value: str | int, style: str = "text", link: str | None = None) -> None:
+    def _file_width(self, files: list[str]) -> float:
+        """The File column as wide as the longest name shown (a Chinese character counts
+        two), up to :data:`MAX_FILE_WIDTH`; longer ones wrap, so no file name is cut off."""
+        shown = [_display_width(self.places.shown(f)) for f in files if f]
+        return min(max([FINDING_WIDTHS["file"] - 2, *shown]) + 2, MAX_FILE_WIDTH)
+
+    def _put(self, ws: Any, row: int, col: int, value: str | int, style: str = "text",
+             link: _FileLink | None = None) -> None:
         """One cell: a number, a string (never a formula), or a string that is a link."""
         if isinstance(value, int):
             ws.write_number(row, col, value, self._fmt("number"))
@@ -357,18 +440,17 @@ class _Workbook:
         quoted = value.startswith(FORMULA_LIKE)
         if link is not None and self._can_link(ws, link):
             self.links[ws.name] += 1
-            ws.write_url(row, col, link, self._fmt("link", quoted=quoted), string=value)
+            link.text = value
+            ws.write_url(row, col, link, self._fmt("wrap_link" if style == "wrap" else "link", quoted=quoted))
         elif value:
             ws.write_string(row, col, value, self._fmt(style, quoted=quoted))
         else:  # an empty cell, not an empty string: blank to ISBLANK and to readers
             ws.write_blank(row, col, None, self._fmt(style))
 
-    def _can_link(self, ws: Any, link: str) -> bool:
+    def _can_link(self, ws: Any, link: _FileLink) -> bool:
         """Within Excel's limits (else the cell stays plain text rather than going empty)."""
-        target, _, location = link.partition("#")
-        # 'external:' (9) becomes 'file:///' (8): measuring the link as given is safe.
-        return (self.links[ws.name] < MAX_LINKS and _utf16_len(target) <= MAX_URL
-                and _utf16_len(location) <= MAX_URL)
+        return (self.links[ws.name] < MAX_LINKS and _utf16_len(link.target) <= MAX_URL
+                and _utf16_len(link.location) <= MAX_URL)
 
     def _fmt(self, style: str, *, quoted: bool = False) -> Any:
         key = (style, quoted)

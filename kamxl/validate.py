@@ -174,7 +174,29 @@ def validate_file(path: Path, *, config: Config | None = None, today: date | Non
         return _unreadable(name, UNREADABLE, reason=f"{type(exc).__name__}: {exc}")
     ctx = Context(data, shape, cfg, day, name)
     found = values.check(ctx) + structure.check(ctx) + METHODOLOGY[data.template.id](ctx) + formulas.check(ctx)
-    return FileResult(name, data.template.id, True, found, claims(ctx))
+    return FileResult(name, data.template.id, True, found, claims(ctx), owners=owners_of(data))
+
+
+#: where a workbook names whom it belongs to, in order: the first that names anyone counts
+OWNER_FIELDS = (("Forecast", "owner"), ("Profile", "account_manager"), ("ForecastLines", "owner"),
+                ("Opportunities", "owner"))
+
+
+def owners_of(data: WorkbookData) -> tuple[str, ...]:
+    """Whom operations chase about a workbook, as it names them: a forecast's (or roll-up's)
+    header owner, an account plan's account manager, else the lines' primary owners
+    (a funnel's, each once, in the order they first appear)."""
+    for name, key in OWNER_FIELDS:
+        if name in data.forms:
+            values = [data.forms[name].values.get(key)]
+        elif name in data.tables and key in data.tables[name].offsets:
+            values = data.tables[name].column(key)
+        else:
+            continue
+        names = [str(v).strip() for v in values if v is not None and str(v).strip()]
+        if names:
+            return tuple(dict.fromkeys(names))
+    return ()
 
 
 def formula_columns(data: WorkbookData) -> dict[str, frozenset[str]]:

@@ -75,8 +75,8 @@ def test_validate_exit_codes_notes_and_report_links(tmp_path, monkeypatch):
                                        "--report", "report.xlsx"])
     assert warned.exit_code == 0                       # warnings only, --fail-on error (default)
     assert "skipped Excel's lock file" in warned.output and "M-SCORE-4" in warned.output
-    cell = openpyxl.load_workbook(tmp_path / "report.xlsx").worksheets[0]["C2"]
-    assert cell.hyperlink.target.replace("\\", "/") == "submissions/funnel-example.en.xlsx"
+    cell = openpyxl.load_workbook(tmp_path / "report.xlsx").worksheets[0]["D2"]   # the Cell column, after File, Owner
+    assert cell.hyperlink.target == "submissions/funnel-example.en.xlsx"
     strict = CliRunner().invoke(main, ["validate", "submissions", "--today", "2026-11-23", "--fail-on", "warning"])
     assert strict.exit_code == 1
     (tmp_path / "empty").mkdir()

@@ -105,3 +105,148 @@ def test_per_file_ceilings_default_override_and_reject(company_config, tmp_path)
     bad.write_text("not a workbook")
     result = CliRunner().invoke(main, ["validate", str(bad), "--file-memory", "10"])
     assert result.exit_code == 2 and "--file-memory" in result.output
+
+
+# --- one rule for the command line and the worksheet functions (issue 15, item 11) ----------------
+
+@pytest.fixture
+def nowhere(tmp_path, monkeypatch):
+    """No company file anywhere: an empty home, no KAMXL_CONFIG."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("KAMXL_CONFIG", raising=False)
+    return home
+
+
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from kamxl.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def test_config_show_follows_kamxl_config_as_the_worksheet_functions_do(nowhere, tmp_path, monkeypatch):
+    from udfs.kam import KAM_STAGE_PROB, KAM_VALUE_LEVEL
+
+    good = tmp_path / "good.toml"
+    good.write_text("[scoring]\nthreshold = 12\n[stages.05]\nprobability = 0.45\n", encoding="utf-8")
+    monkeypatch.setenv("KAMXL_CONFIG", str(good))
+    shown = _cli("config", "show", "--lang", "en")
+    assert shown.exit_code == 0, shown.output
+    assert str(good) in shown.stdout and "KAMXL_CONFIG" in shown.stdout
+    stage_05 = next(line for line in shown.stdout.splitlines() if "05 Shortlist/Bid" in line)
+    assert "> 12" in shown.stdout and "45%" in stage_05 and "50%" not in stage_05
+    # the worksheet functions judge by the same file
+    assert KAM_STAGE_PROB("05") == 0.45 and KAM_VALUE_LEVEL(11, None, "en") == "normal value"
+
+
+def test_the_home_company_file_counts_for_the_command_line_too(nowhere):
+    from kamxl.methodology import active_config, config_source, effective_config
+
+    company = nowhere / ".kamxl" / "company.toml"
+    company.parent.mkdir()
+    company.write_text("[health]\ngood_from = 0.6\n", encoding="utf-8")
+    assert config_source().path == company and effective_config() == active_config()
+    assert active_config().health.good_from == 0.6
+    shown = _cli("config", "show", "--lang", "zh")
+    assert shown.exit_code == 0 and str(company) in shown.stdout and "≥ 60%" in shown.stdout
+
+
+def test_an_explicit_file_comes_first_then_kamxl_config_then_home_then_defaults(nowhere, tmp_path, monkeypatch):
+    from kamxl.methodology import config_source, effective_config
+
+    def company(name: str, threshold: int) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"[scoring]\nthreshold = {threshold}\n", encoding="utf-8")
+        return path
+
+    assert config_source().origin == "defaults" and effective_config() == default_config()
+    home = company("home/.kamxl/company.toml", 11)
+    assert (config_source().origin, effective_config().scoring.threshold) == ("home", 11)
+    env = company("env.toml", 12)
+    monkeypatch.setenv("KAMXL_CONFIG", str(env))
+    assert (config_source().origin, effective_config().scoring.threshold) == ("env", 12)
+    explicit = company("explicit.toml", 13)
+    assert (config_source(explicit).origin, effective_config(explicit).scoring.threshold) == ("option", 13)
+    assert home.is_file()
+    with pytest.raises(ConfigError):            # a file named explicitly must exist
+        effective_config(tmp_path / "absent.toml")
+
+
+@pytest.mark.parametrize("command", ["demo", "new", "portable", "validate", "rollup", "config show", "config check"])
+def test_every_command_reads_the_configuration_in_effect(nowhere, tmp_path, monkeypatch, command):
+    bad = tmp_path / "company.toml"
+    bad.write_text("[scoring]\nthreshhold = 12\n", encoding="utf-8")
+    monkeypatch.setenv("KAMXL_CONFIG", str(bad))
+    some = tmp_path / "some.xlsx"
+    some.write_bytes(b"")
+    args = {
+        "demo": ["demo", "--out", str(tmp_path / "demo")],
+        "new": ["new", "funnel", "-o", str(tmp_path / "new.xlsx")],
+        "portable": ["portable", str(some), "-o", str(tmp_path / "p.xlsx")],
+        "validate": ["validate", str(some)],
+        "rollup": ["rollup", str(some), "-o", str(tmp_path / "r.xlsx"), "--owner", "x", "--level", "team"],
+        "config show": ["config", "show"],
+        "config check": ["config", "check"],
+    }[command]
+    result = _cli(*args, "--lang", "en")
+    assert result.exit_code == 2, result.output
+    assert "scoring.threshhold" in result.output and "company.toml" in result.output
+    assert not (tmp_path / "demo").exists() and not (tmp_path / "new.xlsx").exists()
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh", "没有设置任何项"), ("en", "sets nothing")])
+def test_an_empty_company_file_is_said_to_set_nothing(nowhere, tmp_path, monkeypatch, lang, words):
+    empty = tmp_path / "company.toml"
+    empty.write_text("# nothing yet\n[scoring]\n", encoding="utf-8")
+    monkeypatch.setenv("KAMXL_CONFIG", str(empty))
+    for args in (["config", "show"], ["config", "check", str(empty)], ["new", "funnel", "-o", str(tmp_path / "f.xlsx")]):
+        result = _cli(*args, "--lang", lang)
+        assert result.exit_code == 0, result.output
+        assert words in result.stderr and str(empty) in result.stderr and words not in result.stdout
+    other = {"zh": "sets nothing", "en": "没有设置任何项"}[lang]
+    assert other not in result.stderr
+    full = tmp_path / "full.toml"
+    full.write_text("[scoring]\nthreshold = 12\n", encoding="utf-8")
+    assert _cli("config", "show", "--config", str(full), "--lang", lang).stderr == ""
+
+
+def test_a_kamxl_config_naming_no_file_is_said_and_the_defaults_apply(nowhere, tmp_path, monkeypatch):
+    monkeypatch.setenv("KAMXL_CONFIG", str(tmp_path / "typo.toml"))
+    result = _cli("config", "show", "--lang", "en")
+    assert result.exit_code == 0 and "typo.toml" in result.stderr and "defaults" in result.stdout
+    assert "50%" in result.stdout
+
+
+def test_config_show_names_every_setting_in_the_chosen_language(nowhere):
+    import tomllib
+    from importlib import resources
+
+    from kamxl.config_view import SETTINGS
+
+    defaults = tomllib.loads(resources.files("kamxl").joinpath("data/defaults.toml").read_text("utf-8"))
+    leaves = {f"{section}.{key}" for section, table in defaults.items() if section != "stages" for key in table}
+    leaves = {k for k in leaves if k != "evaluation.classes"} | {f"evaluation.classes.{c}" for c in "ABC"}
+    assert {k for s in SETTINGS for k in s.keys} == leaves
+    shown = {lang: _cli("config", "show", "--lang", lang).stdout for lang in ("zh", "en")}
+    for setting in SETTINGS:
+        for lang in ("zh", "en"):
+            assert setting.label(lang) in shown[lang]
+    for stage in default_config().stages:
+        assert stage.label("zh") in shown["zh"] and stage.duty("en") in shown["en"]
+    assert "built-in defaults" in shown["en"] and "内置默认值" in shown["zh"]
+    assert "季度" in shown["zh"] and "quarter" in shown["en"] and "2048 MB" in shown["en"]
+
+
+def test_what_a_company_file_sets_is_marked(nowhere, company_config, tmp_path):
+    from kamxl.config_view import describe
+
+    cfg = company_config('[stages.05]\nprobability = 0.45\n[evaluation]\nclasses = { A = 85 }\n')
+    assert set(cfg.overridden) == {"stages.05.probability", "evaluation.classes.A"}
+    lines = describe(cfg, "en")
+    marked = [line for line in lines if line.startswith(("*", " *"))]
+    assert len(marked) == 3 and "05 Shortlist/Bid" in marked[0] and "A ≥ 85" in marked[1]
+    assert company_config("").overridden == () and default_config().overridden == ()

@@ -38,6 +38,17 @@ def test_ci_runs_the_readme_commands_as_written():
     assert 'bash -euo pipefail -c "$test_cmd"' in body and "set -euo pipefail" in body
 
 
+def test_readme_names_the_system_packages_ci_installs_beside_the_setup_commands():
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    packages = re.findall(r"need\+=\(([\w.-]+)\)", ci)
+    assert {"libreoffice-calc-nogui", "poppler-utils", "fonts-wqy-microhei", "python3-uno"} <= set(packages)
+    readme = (ROOT / "README.md").read_text("utf-8")
+    setup = readme[readme.index("<!-- setup:test -->"):readme.index("## What the demo shows")]
+    for package in packages:
+        assert f"`{package}`" in setup and package in setup.split("sudo apt-get install", 1)[1].splitlines()[0]
+    assert "skipped" in setup
+
+
 def _files(folder: str, pattern: str) -> str:
     return "\n".join(p.read_text("utf-8") for p in (ROOT / folder).rglob(pattern))
 

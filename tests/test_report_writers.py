@@ -32,11 +32,11 @@ from kamxl.report import write_json, write_report, write_xlsx
 EVIL = '=HYPERLINK("http://evil","x")'
 SHEETS = {"zh": ["发现", "文件汇总", "规则统计"], "en": ["Findings", "Files", "Rules"]}
 HEADERS = {
-    "zh": {"Findings": ["文件", "工作表", "单元格", "规则", "级别", "问题", "修改建议"],
-           "Files": ["文件", "模板", "可读取", "错误", "警告", "提示", "合计"],
+    "zh": {"Findings": ["文件", "负责人", "工作表", "单元格", "规则", "级别", "问题", "修改建议"],
+           "Files": ["文件", "负责人", "模板", "可读取", "错误", "警告", "提示", "合计"],
            "Rules": ["规则", "次数", "错误", "警告", "提示", "涉及文件数"]},
-    "en": {"Findings": ["File", "Sheet", "Cell", "Rule", "Severity", "Message", "How to fix"],
-           "Files": ["File", "Template", "Readable", "Errors", "Warnings", "Infos", "Total"],
+    "en": {"Findings": ["File", "Owner", "Sheet", "Cell", "Rule", "Severity", "Message", "How to fix"],
+           "Files": ["File", "Owner", "Template", "Readable", "Errors", "Warnings", "Infos", "Total"],
            "Rules": ["Rule", "Count", "Errors", "Warnings", "Infos", "Files affected"]},
 }
 
@@ -64,8 +64,8 @@ def batch(tmp_path: Path) -> dict:
             path.write_bytes(b"not really a workbook")
     name = {key: str(path) for key, path in files.items()}
     report = Report([
-        FileResult(name["clean"], "funnel"),
-        FileResult(name["errors"], "funnel", findings=[
+        FileResult(name["clean"], "funnel", owners=("王磊",)),
+        FileResult(name["errors"], "funnel", owners=("张三",), findings=[
             finding("S-STAGE", Severity.ERROR, NOT_A_STAGE, PICK_STAGE, file=name["errors"], sheet="Rep's funnel",
                     cell="G7", value="maybe", example="05"),
             finding("S-NUMBER", Severity.ERROR, NOT_AMOUNT, TYPE_NUMBER, file=name["errors"], sheet="Rep's funnel",
@@ -73,7 +73,7 @@ def batch(tmp_path: Path) -> dict:
             finding("M-FUN-2", Severity.INFO, NO_NEXT_STEP, ADD_DATE, file=name["errors"], sheet="Rep's funnel",
                     cell="B3", stage="04"),
         ]),
-        FileResult(name["warning"], "forecast", findings=[
+        FileResult(name["warning"], "forecast", owners=("李娜", "王磊", "赵六", "钱七"), findings=[
             finding("S-STAGE", Severity.WARNING, NOT_A_STAGE, PICK_STAGE, file=name["warning"], sheet="商机",
                     cell="D4", value="5", example="05")]),
         FileResult(name["broken"], "", readable=False, findings=[
@@ -99,9 +99,14 @@ def table_rows(ws) -> list[list[object]]:
 
 
 def excel_target(path: Path) -> str:
-    """What XlsxWriter stores for an absolute external: link (openpyxl's hyperlink.target)."""
-    text = str(path).replace(" ", "%20").replace("#", "%23")
-    return "file:///" + text if os.name == "nt" else text.replace("/", "\\")
+    """What the report stores for a link to a file outside the base (openpyxl's hyperlink.target):
+    a file URI with forward slashes, ' ' and '#' escaped."""
+    text = str(path).replace(" ", "%20").replace("#", "%23").replace("\\", "/")
+    return "file://" + text if text.startswith("/") else "file:///" + text
+
+
+OWNERS = {"zh": {"clean": "王磊", "errors": "张三", "warning": "李娜、王磊、赵六 等 4 人"},
+          "en": {"clean": "王磊", "errors": "张三", "warning": "李娜, 王磊, 赵六 and 1 more"}}
 
 
 # --- sheets, tables, headers ------------------------------------------------------------------
@@ -109,7 +114,7 @@ def excel_target(path: Path) -> str:
 def test_sheets_tables_and_headers_are_in_the_chosen_language(batch, lang):
     wb = openpyxl.load_workbook(write(batch, lang))
     assert wb.sheetnames == SHEETS[lang]
-    for ws, table_name, ref in zip(wb.worksheets, ["Findings", "Files", "Rules"], ["A1:G8", "A1:G6", "A1:F6"]):
+    for ws, table_name, ref in zip(wb.worksheets, ["Findings", "Files", "Rules"], ["A1:H8", "A1:H6", "A1:F6"]):
         assert list(ws.tables) == [table_name]
         table = ws.tables[table_name]
         assert table.ref == ref and table.autoFilter is not None and table.autoFilter.ref == ref
@@ -118,9 +123,9 @@ def test_sheets_tables_and_headers_are_in_the_chosen_language(batch, lang):
         assert [c.value for c in ws[1][:len(headers)]] == headers
         assert ws.freeze_panes == "A2"
     findings = wb.worksheets[0]
-    assert findings["F2"].alignment.wrap_text and findings["G2"].alignment.wrap_text
-    assert not findings["A2"].alignment.wrap_text
-    assert findings.column_dimensions["F"].width > findings.column_dimensions["C"].width
+    assert findings["G2"].alignment.wrap_text and findings["H2"].alignment.wrap_text
+    assert not findings["B2"].alignment.wrap_text
+    assert findings.column_dimensions["G"].width > findings.column_dimensions["D"].width
 
 
 def test_an_empty_report_still_has_its_three_tables(tmp_path):
@@ -137,10 +142,12 @@ def test_findings_rows_follow_report_rows(batch, lang):
     shown = {str(batch["files"][k]): str(batch["files"][k].relative_to(batch["base"]))
              for k in ("clean", "errors", "warning", "gone")}
     shown[str(batch["files"]["broken"])] = str(batch["files"]["broken"])
-    expected = [[shown.get(r["file"], r["file"]), *(r[key] for key in COLUMNS[1:])] for r in batch["report"].rows(lang)]
+    owner = {str(batch["files"][k]): OWNERS[lang][k] for k in OWNERS[lang]}
+    expected = [[shown.get(r["file"], r["file"]), owner.get(r["file"], ""), *(r[key] for key in COLUMNS[1:])]
+                for r in batch["report"].rows(lang)]
     assert rows == expected
     # the order, spelled out: the across-files finding (no file) first, then by file, cell number
-    assert [(r[0], r[2], r[3]) for r in rows] == [
+    assert [(r[0], r[3], r[4]) for r in rows] == [
         ("", "", "M-FC-3"),
         (str(batch["files"]["broken"]), "", "S-UNREADABLE"),
         ("=1+2.xlsx", "D4", "S-STAGE"),
@@ -149,33 +156,33 @@ def test_findings_rows_follow_report_rows(batch, lang):
         (str(Path("华东", "张三 #2.xlsx")), "G7", "S-STAGE"),
         (str(Path("华东", "张三 #2.xlsx")), "G12", "S-NUMBER"),
     ]
-    assert rows[5][1] == "Rep's funnel"
-    assert rows[5][5] == {"zh": "“maybe”不是有效的阶段", "en": "'maybe' is not a stage"}[lang]
-    assert rows[5][6] == {"zh": "请从下拉列表中选择阶段，如 05", "en": "Choose a stage from the list, e.g. 05"}[lang]
+    assert rows[5][1] == "张三" and rows[5][2] == "Rep's funnel"
+    assert rows[5][6] == {"zh": "“maybe”不是有效的阶段", "en": "'maybe' is not a stage"}[lang]
+    assert rows[5][7] == {"zh": "请从下拉列表中选择阶段，如 05", "en": "Choose a stage from the list, e.g. 05"}[lang]
     error, warning, info = (level.label(lang) for level in (Severity.ERROR, Severity.WARNING, Severity.INFO))
-    assert [r[4] for r in rows] == [warning, error, warning, error, info, error, error]
+    assert [r[5] for r in rows] == [warning, error, warning, error, info, error, error]
 
 
 def test_cell_links_open_the_submitted_file_at_the_cell(batch):
     ws = openpyxl.load_workbook(write(batch, "en"))["Findings"]
     links = {c.coordinate: (c.hyperlink.target, c.hyperlink.location) for row in ws.iter_rows() for c in row
              if c.hyperlink is not None}
-    # Relative links start from the report's folder; XlsxWriter stores Windows separators,
-    # escapes ' ' and (asked by kamxl) '#' in the path; the sheet is quoted, ' doubled.
+    # Relative links start from the report's folder, with '/' (macOS, Linux and Windows all
+    # follow it); ' ' and '#' escaped in the path; the sheet is quoted, ' doubled.
     assert links == {
         "A3": (excel_target(batch["files"]["broken"]), None),   # whole file, outside base: absolute
-        "C4": ("subs\\=1+2.xlsx", "'商机'!D4"),
-        "C6": ("subs\\华东\\张三%20%232.xlsx", "'Rep''s funnel'!B3"),
-        "C7": ("subs\\华东\\张三%20%232.xlsx", "'Rep''s funnel'!G7"),
-        "C8": ("subs\\华东\\张三%20%232.xlsx", "'Rep''s funnel'!G12"),
+        "D4": ("subs/=1+2.xlsx", "'商机'!D4"),
+        "D6": ("subs/华东/张三%20%232.xlsx", "'Rep''s funnel'!B3"),
+        "D7": ("subs/华东/张三%20%232.xlsx", "'Rep''s funnel'!G7"),
+        "D8": ("subs/华东/张三%20%232.xlsx", "'Rep''s funnel'!G12"),
     }   # no link for the across-files finding, nor for gone.xlsx (missing)
-    assert ws["C7"].value == "G7" and ws["C7"].data_type == "s"
+    assert ws["D7"].value == "G7" and ws["D7"].data_type == "s"
     assert ws["A5"].value == "gone.xlsx" and ws["A5"].hyperlink is None
 
 
 def test_links_point_only_at_submitted_files(batch):
     path = write(batch, "zh")
-    allowed = {"subs\\=1+2.xlsx", "subs\\华东\\张三%20%232.xlsx", "subs\\clean.xlsx",
+    allowed = {"subs/=1+2.xlsx", "subs/华东/张三%20%232.xlsx", "subs/clean.xlsx",
                excel_target(batch["files"]["broken"])}
     wb = openpyxl.load_workbook(path)
     targets = {c.hyperlink.target for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.hyperlink}
@@ -189,7 +196,7 @@ def test_without_base_files_are_shown_and_linked_absolute(batch):
     ws = openpyxl.load_workbook(write(batch, "en", base=None))["Findings"]
     error_file = batch["files"]["errors"]
     assert ws["A7"].value == str(error_file)
-    assert (ws["C7"].hyperlink.target, ws["C7"].hyperlink.location) == (excel_target(error_file),
+    assert (ws["D7"].hyperlink.target, ws["D7"].hyperlink.location) == (excel_target(error_file),
                                                                       "'Rep''s funnel'!G7")
 
 
@@ -197,14 +204,15 @@ def test_without_base_files_are_shown_and_linked_absolute(batch):
 @pytest.mark.parametrize(("lang", "yes", "no"), [("zh", "是", "否"), ("en", "yes", "no")])
 def test_files_sheet_counts_every_file(batch, lang, yes, no):
     ws = openpyxl.load_workbook(write(batch, lang))[SHEETS[lang][1]]
+    owner = OWNERS[lang]
     assert table_rows(ws) == [
-        ["clean.xlsx", "funnel", yes, 0, 0, 0, 0],
-        [str(Path("华东", "张三 #2.xlsx")), "funnel", yes, 2, 0, 1, 3],
-        ["=1+2.xlsx", "forecast", yes, 0, 1, 0, 1],
-        [str(batch["files"]["broken"]), "", no, 1, 0, 0, 1],
-        ["gone.xlsx", "", no, 1, 0, 0, 1],
+        ["clean.xlsx", owner["clean"], "funnel", yes, 0, 0, 0, 0],
+        [str(Path("华东", "张三 #2.xlsx")), owner["errors"], "funnel", yes, 2, 0, 1, 3],
+        ["=1+2.xlsx", owner["warning"], "forecast", yes, 0, 1, 0, 1],
+        [str(batch["files"]["broken"]), "", "", no, 1, 0, 0, 1],
+        ["gone.xlsx", "", "", no, 1, 0, 0, 1],
     ]
-    assert ws["A2"].hyperlink.target == "subs\\clean.xlsx" and ws["A2"].hyperlink.location is None
+    assert ws["A2"].hyperlink.target == "subs/clean.xlsx" and ws["A2"].hyperlink.location is None
     assert ws["A6"].hyperlink is None  # gone.xlsx does not exist
 
 
@@ -234,8 +242,8 @@ def test_severity_cells_are_coloured_by_exact_label(batch, lang):
         for rule in area.rules:
             found[(str(area.sqref), rule.type, rule.operator, tuple(rule.formula))] = rule.dxf.fill.bgColor.rgb
     assert found == {
-        ("E2:E8", "cellIs", "equal", (f'"{Severity.ERROR.label(lang)}"',)): "FFFFC7CE",
-        ("E2:E8", "cellIs", "equal", (f'"{Severity.WARNING.label(lang)}"',)): "FFFFEB9C",
+        ("F2:F8", "cellIs", "equal", (f'"{Severity.ERROR.label(lang)}"',)): "FFFFC7CE",
+        ("F2:F8", "cellIs", "equal", (f'"{Severity.WARNING.label(lang)}"',)): "FFFFEB9C",
     }
 
 
@@ -243,19 +251,19 @@ def test_severity_cells_are_coloured_by_exact_label(batch, lang):
 def test_formula_like_text_is_stored_as_a_string(batch):
     path = write(batch, "en")
     ws = openpyxl.load_workbook(path)["Findings"]
-    message = ws["F8"]
+    message = ws["G8"]
     assert message.value == f"{EVIL}: not an amount" and message.data_type == "s"
     assert message.value.startswith("=") and message.quotePrefix
     assert ws["A4"].value == "=1+2.xlsx" and ws["A4"].data_type == "s" and ws["A4"].quotePrefix
-    assert not ws["F7"].quotePrefix  # ordinary text keeps its plain format
+    assert not ws["G7"].quotePrefix  # ordinary text keeps its plain format
     with zipfile.ZipFile(path) as z:
         sheets = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
         strings = z.read("xl/sharedStrings.xml").decode()
     assert len(sheets) == 3
     for xml in sheets.values():
         assert "<f>" not in xml and "<f " not in xml
-    # F8 is a shared-string cell (t="s") holding only a value, and that string is the text
-    cell = re.search(r'<c r="F8"([^>]*)>(.*?)</c>', sheets["xl/worksheets/sheet1.xml"])
+    # G8 is a shared-string cell (t="s") holding only a value, and that string is the text
+    cell = re.search(r'<c r="G8"([^>]*)>(.*?)</c>', sheets["xl/worksheets/sheet1.xml"])
     assert cell is not None and 't="s"' in cell.group(1)
     index = re.fullmatch(r"<v>(\d+)</v>", cell.group(2))
     assert index is not None
@@ -274,7 +282,7 @@ def test_each_safety_layer_alone_keeps_formula_text_a_string(batch, monkeypatch)
 
     monkeypatch.setattr(xlsxwriter, "Workbook", Guessing)
     ws = openpyxl.load_workbook(write(batch, "en"))["Findings"]
-    assert ws["F8"].data_type == "s" and ws["F8"].value == f"{EVIL}: not an amount"
+    assert ws["G8"].data_type == "s" and ws["G8"].value == f"{EVIL}: not an amount"
     assert options_seen == [{"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}]
 
 
@@ -297,11 +305,14 @@ def test_json_round_trips_to_the_expected_structure(batch):
     assert list(data["rules"].items()) == [("S-STAGE", 2), ("S-UNREADABLE", 2), ("M-FC-3", 1), ("M-FUN-2", 1),
                                            ("S-NUMBER", 1)]
     assert data["files"] == [
-        {"file": f["clean"], "template": "funnel", "readable": True, "errors": 0, "warnings": 0, "infos": 0},
-        {"file": f["errors"], "template": "funnel", "readable": True, "errors": 2, "warnings": 0, "infos": 1},
-        {"file": f["warning"], "template": "forecast", "readable": True, "errors": 0, "warnings": 1, "infos": 0},
-        {"file": f["broken"], "template": "", "readable": False, "errors": 1, "warnings": 0, "infos": 0},
-        {"file": f["gone"], "template": "", "readable": False, "errors": 1, "warnings": 0, "infos": 0},
+        {"file": f["clean"], "owners": ["王磊"], "template": "funnel", "readable": True, "errors": 0, "warnings": 0,
+         "infos": 0},
+        {"file": f["errors"], "owners": ["张三"], "template": "funnel", "readable": True, "errors": 2, "warnings": 0,
+         "infos": 1},
+        {"file": f["warning"], "owners": ["李娜", "王磊", "赵六", "钱七"], "template": "forecast", "readable": True,
+         "errors": 0, "warnings": 1, "infos": 0},
+        {"file": f["broken"], "owners": [], "template": "", "readable": False, "errors": 1, "warnings": 0, "infos": 0},
+        {"file": f["gone"], "owners": [], "template": "", "readable": False, "errors": 1, "warnings": 0, "infos": 0},
     ]
     assert data["findings"][0] == {"file": "", "sheet": "", "cell": "", "rule": "M-FC-3", "severity": "warning",
                                    "message": "2 files forecast different periods", "hint": "Use the same periods",
@@ -329,7 +340,7 @@ def test_json_in_chinese_keeps_levels_and_writes_plain_utf8(batch):
 def test_write_report_picks_the_writer_by_suffix(batch):
     xlsx = write_report(batch["report"], batch["out"] / "r.XLSX", lang="en", base=batch["base"])
     assert xlsx == batch["out"] / "r.XLSX" and zipfile.is_zipfile(xlsx)
-    assert openpyxl.load_workbook(xlsx)["Findings"]["C7"].hyperlink.location == "'Rep''s funnel'!G7"
+    assert openpyxl.load_workbook(xlsx)["Findings"]["D7"].hyperlink.location == "'Rep''s funnel'!G7"
     data = json.loads(write_report(batch["report"], batch["out"] / "r.json", lang="zh").read_text("utf-8"))
     assert data["findings"][0]["severity"] == "警告"
 
@@ -356,7 +367,7 @@ def test_an_existing_report_is_replaced_atomically(batch, monkeypatch, name):
     if name.endswith(".json"):
         assert json.loads(target.read_text("utf-8"))["counts"]["files"] == 1
     else:
-        assert table_rows(openpyxl.load_workbook(target)["Files"]) == [[os.path.abspath("only.xlsx"), "", "yes",
+        assert table_rows(openpyxl.load_workbook(target)["Files"]) == [[os.path.abspath("only.xlsx"), "", "", "yes",
                                                                         0, 0, 0, 0]]
     assert sorted(p.name for p in out.iterdir()) == [name]
 
@@ -377,3 +388,58 @@ def test_an_existing_report_is_replaced_atomically(batch, monkeypatch, name):
         write_report(batch["report"], target, lang="en")
     assert target.read_bytes() == replaced
     assert sorted(p.name for p in out.iterdir()) == [name]
+
+
+# --- links anyone can open, paths never cut, whom to chase (issue 15, item 15) -----------------------
+def _hyperlink_targets(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        rels = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/_rels/"))
+    return [html.unescape(t) for t in re.findall(r'Type="[^"]*/hyperlink" Target="([^"]*)"', rels)]
+
+
+@pytest.mark.parametrize("base", ["subs", None])
+def test_links_use_forward_slashes_that_macos_and_linux_open(batch, base):
+    path = write(batch, "en", base=batch["base"] if base else None)
+    targets = _hyperlink_targets(path)
+    assert targets and not any("\\" in t for t in targets), targets
+    if base:
+        assert "subs/华东/张三%20%232.xlsx" in targets and excel_target(batch["files"]["broken"]) in targets
+    else:
+        assert all(t.startswith("file:///") for t in targets)
+        assert excel_target(batch["files"]["errors"]) in targets
+
+
+def test_a_file_outside_the_submissions_folder_is_shown_whole_with_its_name(tmp_path):
+    deep = tmp_path.joinpath(*[f"区域{i}-forecast-submissions" for i in range(6)], "王磊 Q4 预测.xlsx")
+    deep.parent.mkdir(parents=True)
+    deep.write_bytes(b"x")
+    report = Report([FileResult(str(deep), "forecast", owners=("王磊",), findings=[
+        finding("S-STAGE", Severity.ERROR, NOT_A_STAGE, PICK_STAGE, file=str(deep), sheet="商机", cell="D4",
+                value="x", example="05")])])
+    out = tmp_path / "out"
+    wb = openpyxl.load_workbook(write_xlsx(report, out / "r.xlsx", lang="zh", base=tmp_path / "elsewhere"))
+    for ws in wb.worksheets[:2]:
+        cell = ws["A2"]
+        assert cell.value == str(deep) and cell.value.endswith("王磊 Q4 预测.xlsx")
+        width = ws.column_dimensions["A"].width
+        shown = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(deep))
+        assert width >= min(shown, 90) and (width >= shown or cell.alignment.wrap_text)   # never cut short
+        assert ws["B2"].value == "王磊"
+
+
+def test_files_inside_the_folder_given_are_shown_relative_to_it(tmp_path):
+    from kamxl.report import submissions_folder
+
+    subs = tmp_path / "subs"
+    (subs / "east").mkdir(parents=True)
+    a, b = subs / "a.xlsx", subs / "east" / "b.xlsx"
+    a.write_bytes(b"x")
+    b.write_bytes(b"x")
+    assert submissions_folder([a, b]) == subs and submissions_folder([subs]) == subs
+    assert submissions_folder([a]) == subs and submissions_folder([]) is None
+    assert submissions_folder([a, Path("/")]) is None          # only the root in common: full paths
+    report = Report([FileResult(str(a), "funnel"), FileResult(str(b), "funnel")])
+    ws = openpyxl.load_workbook(write_xlsx(report, tmp_path / "r.xlsx", lang="en",
+                                           base=submissions_folder([a, b])))["Files"]
+    assert [ws["A2"].value, ws["A3"].value] == ["a.xlsx", str(Path("east", "b.xlsx"))]
+    assert ws["A3"].hyperlink.target == "subs/east/b.xlsx"

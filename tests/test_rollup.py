@@ -484,3 +484,42 @@ def test_quota_from_the_reports_without_a_quota_file(levels, org, tmp_path):
                                                     for x in teams[t].rollup.owners}
     assert r.unallocated == pytest.approx(sum(teams[t].rollup.unallocated for t in region_teams))
     assert r.unallocated > 0 and alone.rollup.unallocated == pytest.approx(0)
+
+
+# --- lineage: what each input was (issue 15, item 17) ----------------------------------------------
+def lineage_rows(path: Path) -> list[dict[str, object]]:
+    wb = openpyxl.load_workbook(path)
+    ws = next(ws for ws in wb.worksheets if "RollupLineage" in ws.tables)
+    rows = [[c.value for c in row] for row in ws[ws.tables["RollupLineage"].ref]]
+    return [dict(zip(rows[0], r)) for r in rows[1:] if r[0]]
+
+
+def test_the_lineage_shows_an_inputs_own_currency_and_the_rate_used(tmp_path):
+    for owner, currency in (("王磊", "CNY"), ("李娜", "USD")):
+        path = write_forecast(tmp_path / "in" / f"{owner}.xlsx", owner=owner, manager="m", lang="en", submitted=TODAY,
+                              quota=0.0, lines=[{"opportunity_id": f"OPP-{owner}", "customer": "甲", "owner": owner,
+                                                 "confirmed": "Y", "stage": "05", "status": "open",
+                                                 "category": "commit", "amount": 100.0,
+                                                 "close_date": dt.date(2026, 12, 1)}])
+        if currency != "CNY":
+            wb = openpyxl.load_workbook(path)
+            next(c for row in wb.worksheets[0].iter_rows() for c in row if c.value == "CNY").value = currency
+            wb.save(path)
+    (tmp_path / "rates.csv").write_text("currency,rate\nUSD,7.1\n", encoding="utf-8")
+    result = rollup_files([tmp_path / "in"], tmp_path / "out.xlsx", owner="m", level="team", lang="en", config=CFG,
+                          rates=tmp_path / "rates.csv", today=TODAY)
+    rows = {Path(str(r["File"])).stem: r for r in lineage_rows(result.output)}
+    assert rows["李娜"]["Currency (as input)"] == "USD" and rows["李娜"]["Rate used"] == "1 USD = 7.1 CNY"
+    assert rows["王磊"]["Currency (as input)"] == "CNY" and rows["王磊"]["Rate used"] is None
+    assert result.rollup.currency == "CNY"
+
+
+def test_a_superseded_forecast_keeps_its_owner_level_and_period_in_the_lineage(levels):
+    teams, _regions, _bu = levels
+    team = next(t for t in teams.values() if t.skipped)
+    (draft,) = team.skipped
+    newer = next(s for s in team.used if s.owner == draft.owner)
+    row = next(r for r in lineage_rows(team.output) if r["文件"] == draft.file)
+    assert row["处理"] == "未使用" and "取代" in row["说明"]
+    assert (row["预测人"], row["层级"], row["期间"]) == (newer.owner, "客户经理", newer.period)
+    assert row["币种（输入的）"] == "CNY" and row["读取行数"] and row["提交日期"]

@@ -102,6 +102,26 @@ def test_value_level_errors_m_score_2():
     assert KAM_VALUE_LEVEL(11, None, "zh") == "商机价值较高"
 
 
+@pytest.mark.parametrize("score", [25, -3, 21, 10.5, "25", -0.5])
+def test_a_value_score_off_its_scale_is_num_m_score_1(score):
+    # the README promises #NUM! for a number off its scale: a score is a count of 0..20 yes answers
+    result = KAM_VALUE_LEVEL(score)
+    assert error_code(result) == "#NUM!" and "M-SCORE-1" in result and "0 to 20" in result
+    assert [error_code(r[0]) for r in KAM_VALUE_LEVEL(col(score, 20, 0))] == ["#NUM!", None, None]
+    assert KAM_VALUE_LEVEL(col(20, 0)) == [["high value"], ["normal value"]]
+
+
+def test_value_level_core_refuses_a_total_off_the_scale_m_score_1():
+    from kamxl.errors import OutOfRangeError
+    from kamxl.methodology import value_level
+
+    assert value_level(20) == "high" and value_level(0) == "normal"
+    for total in (21, -1, 3.5):
+        with pytest.raises(OutOfRangeError) as raised:
+            value_level(total)
+        assert raised.value.message("zh") != raised.value.message("en")
+
+
 # --- M-FUN -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("stage", [5, "05", "5", "05 Shortlist/Bid", "05 进入短名单", "进入短名单", "Ｓｈｏｒｔｌｉｓｔ/Ｂｉｄ"])
@@ -151,6 +171,14 @@ def test_health_errors_and_languages_m_fun_3():
     assert error_code(KAM_HEALTH_BAND(0.8, "fr")) == "#VALUE!"
 
 
+@pytest.mark.parametrize(("current", "benchmark"), [(-1, 5), (5, -1), ("-2", 10), (-0.5, None)])
+def test_a_negative_count_amount_or_benchmark_is_num_m_fun_3(current, benchmark):
+    result = KAM_STAGE_HEALTH(current, benchmark)
+    assert error_code(result) == "#NUM!" and "M-FUN-3" in result
+    assert [error_code(r[0]) for r in KAM_STAGE_HEALTH(col(-1, 7), col(5, 10))] == ["#NUM!", None]
+    assert KAM_STAGE_HEALTH(col(-1, 7), col(5, 10))[1] == [pytest.approx(0.7)]
+
+
 def test_funnel_spills_eight_stage_rows_m_fun_1_3():
     stages = col("01", "01 Contact", "05 进入短名单", "08", "08", None)
     amounts = col(100.0, 300.0, 1000.0, 500.0, 9999.0, None)
@@ -193,6 +221,18 @@ def test_top10_check_m_rel_3():
     assert "listed twice 赵六" in message
 
 
+def test_top10_check_reads_a_row_or_column_of_names_or_name_and_rank_m_rel_3():
+    # a rep passes the chain's TOP-10 names as a row or a column (two names in a row included),
+    # or the chain's name and TOP-10 rank columns; one person with a rank is name and rank
+    assert KAM_TOP10_CHECK(row("张三", "李四"), col("李四", "张三")) == "consistent"
+    assert KAM_TOP10_CHECK(row("张三", "李四", "王五"), col("王五", "李四", "张三")) == "consistent"
+    assert KAM_TOP10_CHECK([["张三", 1]], col("张三")) == "consistent"
+    assert KAM_TOP10_CHECK([["张三", None]], col("张三")) == "mismatch: only in the decision chain —; " \
+        "only in the assessment table 张三; listed twice —"          # no rank: not in the TOP-10
+    assert KAM_TOP10_CHECK([["张三", "1"], ["李四", 11]], col("张三")) == "consistent"   # rank 11 is outside
+    assert error_code(KAM_TOP10_CHECK([["张三", "CEO"], ["李四", 1]], col("李四"))) == "#VALUE!"  # a rank typo
+
+
 def test_account_class_and_score_m_acc_6():
     assert KAM_EVAL_SCORE(90, 70, 60) == pytest.approx(75.5) and KAM_ACCOUNT_CLASS(90, 70, 60) == "B"
     assert KAM_ACCOUNT_CLASS(100, 100, 100) == "A" and KAM_ACCOUNT_CLASS(0, 0, 0) == "D"
@@ -232,3 +272,15 @@ def test_input_errors_propagate_and_unexpected_failures_never_show_a_traceback(m
     monkeypatch.setattr(kam, "evaluate_account", lambda *a, **k: 1 / 0)
     result = KAM_ACCOUNT_CLASS(1, 2, 3)
     assert error_code(result) == "#VALUE!" and "ZeroDivisionError" in result and "Traceback" not in result
+
+
+def test_the_admin_smoke_test_expects_the_default_stage_probability():
+    """docs/addin.md's smoke test says what =KAM_STAGE_PROB("05") shows on a fresh machine."""
+    import re
+    from pathlib import Path
+
+    from kamxl.methodology import default_config
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "addin.md").read_text("utf-8")
+    (shown,) = re.findall(r'`=KAM_STAGE_PROB\("05"\)` shows (\d+)%', text)
+    assert int(shown) == round(default_config().stage(5).probability * 100) == round(KAM_STAGE_PROB("05") * 100)

@@ -296,3 +296,39 @@ def test_mutating_one_cell_of_a_clean_funnel_is_found_at_that_cell(tmp_path, ind
     sheet, cell = cell_of(path, "Opportunities", index, key)
     result = validate(path)
     assert result.findings and {(f.sheet, f.cell) for f in result.findings} == {(sheet, cell)}
+
+
+# --- whom to chase (issue 15, item 15) -------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_workbook_names_whom_to_chase(lang):
+    from kamxl.samples import sample_rows
+
+    examples = ROOT / "workbooks" / "examples"
+    funnel = validate_file(examples / f"funnel-example.{lang}.xlsx")
+    owners = list(dict.fromkeys(row["owner"] for row in sample_rows("opportunities")))
+    assert funnel.owners == tuple(owners) and len(owners) > 1                  # each once, in the order they appear
+    assert validate_file(examples / f"forecast-example.{lang}.xlsx").owners == ("王磊",)        # the header's owner
+    assert validate_file(examples / f"account-plan-example.{lang}.xlsx").owners == ("王磊",)    # the account manager
+    assert validate_file(ROOT / "workbooks" / f"funnel.{lang}.xlsx").owners == ()             # a blank template
+
+
+def test_the_report_of_a_command_line_batch_names_files_relative_and_their_owners(tmp_path, monkeypatch):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from kamxl.cli import main
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("funnel", "forecast"):
+        shutil.copy(ROOT / "workbooks" / "examples" / f"{name}-example.en.xlsx", subs / f"{name}.xlsx")
+    monkeypatch.chdir(tmp_path)
+    report = tmp_path / "report.xlsx"
+    result = CliRunner().invoke(main, ["validate", str(subs / "funnel.xlsx"), str(subs / "forecast.xlsx"),
+                                       "--report", str(report), "--lang", "en", "--today", "2026-11-23"])
+    assert result.exit_code in (0, 1), result.output
+    files = openpyxl.load_workbook(report)["Files"]
+    assert {files["A2"].value: files["B2"].value, files["A3"].value: files["B3"].value} == {
+        "forecast.xlsx": "王磊", "funnel.xlsx": "王磊, 刘洋, 陈晓峰 and 3 more"}
+    assert {files["A2"].hyperlink.target, files["A3"].hyperlink.target} == {"subs/forecast.xlsx", "subs/funnel.xlsx"}

@@ -25,14 +25,13 @@ from kamxl.cells import (
 from kamxl.errors import InputError
 from kamxl.i18n import Text
 from kamxl.methodology import (
-    Deal, active_config, chain_top, check_top_ten, customer_key, evaluate_account, health_band, health_ratio,
-    is_buying_point, level_ordinal, parse_stage, parse_status, stage_probability, summarize,
+    Deal, active_config, chain_top, check_top_ten, customer_key, evaluate_account, health_band, is_buying_point,
+    level_ordinal, parse_stage, parse_status, stage_health, stage_probability, summarize, value_level,
 )
 from kamxl.methodology.config import Config
 from kamxl.methodology.funnel import band_label, parse_amount
 from kamxl.methodology.scoring import LEVEL_TEXT, QUESTIONS, parse_answer, parse_answers, score_parsed
 from kamxl.methodology.values import fold, is_blank, parse_number
-from kamxl.methodology.vocabulary import ACCOUNT_CLASS
 
 CATEGORY = "KAM"
 LANG_DOC = "语言 zh / en（可选） · Language zh / en (optional)"
@@ -171,7 +170,7 @@ def KAM_VALUE_LEVEL(score_, threshold=None, lang=None):
         if isinstance(value, str) and fold(value).startswith(("incomplete", "未完成")):
             return value  # KAM_SCORE's incomplete text stays what it is (M-SCORE-3)
         total = parse_number(required(value, "score"), code="M-SCORE-2")
-        return LEVEL_TEXT["high" if total > limit else "normal"](language_)
+        return LEVEL_TEXT[value_level(total, threshold=limit)](language_)   # off 0-20: #NUM!
 
     return elementwise(level, score_)
 
@@ -230,7 +229,7 @@ def KAM_STAGE_HEALTH(current, benchmark):
     """阶段健康度 = 当前 / 历史基准（M-FUN-3） · Stage health = current / historical benchmark"""
 
     def ratio(c: object, b: object) -> float:
-        value = health_ratio(parse_number(c) or 0.0, parse_number(b) or 0.0)
+        value = stage_health(c, b)           # a negative count or amount: #NUM!
         if value is None:
             raise CellError("#DIV/0!", NO_BENCHMARK(language()))
         return value
@@ -325,13 +324,31 @@ def KAM_TOP10_CHECK(chain_names, table_names, lang=None):
     """决策链 TOP10 与关系评估表 TOP10 是否一致（M-REL-3） · Whether the decision chain's TOP-10 equals the assessment table's"""
     language_ = language(lang)
     rows = grid(chain_names)
-    names = chain_top((r[0], r[1]) for r in rows) if rows and all(len(r) == 2 for r in rows) else flatten(rows)
+    names = chain_top((r[0], r[1]) for r in rows) if _name_and_rank(rows) else flatten(rows)
     check = check_top_ten(names, flatten(table_names))
     if check.consistent:
         return TOP10_OK(language_)
     sep = "、" if language_ == "zh" else ", "
     return TOP10_DIFF(language_, chain=sep.join(check.only_in_chain) or "—", table=sep.join(check.only_in_table) or "—",
                       repeated=sep.join(check.repeated) or "—")
+
+
+def _name_and_rank(rows: list[list[object]]) -> bool:
+    """M-REL-3: whether a decision-chain range is two columns, name and TOP-10 rank (the
+    rank picks and orders the TOP-10), rather than a list of names (the TOP-10 as listed).
+    Two columns of several rows are; a single row is a list of names, unless it is one
+    person's name and rank (a number, or blank, after the name)."""
+    if not rows or not all(len(r) == 2 for r in rows):
+        return False
+    if len(rows) > 1:
+        return True
+    rank = rows[0][1]
+    if is_blank(rank):
+        return True
+    try:
+        return parse_number(rank) is not None
+    except InputError:
+        return False
 
 
 EVALUATION_ARGS = {

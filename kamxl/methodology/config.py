@@ -134,6 +134,9 @@ class Config:
     checklist: Checklist = Checklist(0.5)
     ceilings: Ceilings = Ceilings()
     sources: tuple[str, ...] = ()
+    #: the dotted keys the company file sets (``scoring.threshold``, ``stages.05.probability``…);
+    #: empty for the defaults, and for a company file that sets nothing
+    overridden: tuple[str, ...] = ()
 
     def stage(self, number: int) -> Stage:
         return self.stages[number - 1]
@@ -160,9 +163,20 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError("S-CONFIG", BAD_FILE, {"reason": str(exc)}).at(file=str(path)) from None
     try:
         merged = _merge(_defaults(), override, "")
-        return _build(merged, sources=("defaults", str(path)))
+        return _build(merged, sources=("defaults", str(path)), overridden=tuple(_leaves(override, "")))
     except ConfigError as exc:
         raise exc.at(file=str(path)) from None
+
+
+def _leaves(data: dict[str, Any], prefix: str) -> list[str]:
+    """The dotted keys a (merged-valid) company file sets: tables are walked, values listed."""
+    out: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, dict) and key != "weights" and not (set(value) and set(value) <= set(LANGS)):
+            out += _leaves(value, f"{prefix}{key}.")
+        else:
+            out.append(f"{prefix}{key}")
+    return out
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -225,7 +239,7 @@ def _stages(data: dict[str, Any]) -> tuple[Stage, ...]:
     return stages
 
 
-def _build(data: dict[str, Any], *, sources: tuple[str, ...]) -> Config:
+def _build(data: dict[str, Any], *, sources: tuple[str, ...], overridden: tuple[str, ...] = ()) -> Config:
     sc, hl, ev = data["scoring"], data["health"], data["evidence"]
     health = Health(_number(hl, "excellent_above", 0, 100, "health."), _number(hl, "good_from", 0, 100, "health."))
     if health.good_from > health.excellent_above:
@@ -245,6 +259,7 @@ def _build(data: dict[str, Any], *, sources: tuple[str, ...]) -> Config:
         checklist=Checklist(_number(data["checklist"], "min_coverage", 0, 1, "checklist.")),
         ceilings=_ceilings(data["limits"]),
         sources=sources,
+        overridden=overridden,
     )
 
 
@@ -286,27 +301,62 @@ def _ceilings(data: dict[str, Any]) -> Ceilings:
 
 
 def company_config_path() -> Path:
-    """Where worksheet functions and ribbon buttons find the company configuration:
-    the KAMXL_CONFIG environment variable, else ``~/.kamxl/company.toml``."""
+    """Where the company configuration lives when no file is named on the command line:
+    the KAMXL_CONFIG environment variable, else ``~/.kamxl/company.toml`` (the ribbon's
+    *Settings* button creates it there)."""
     return Path(os.environ.get("KAMXL_CONFIG") or Path.home() / ".kamxl" / "company.toml")
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """Which configuration is in effect and why: ``path`` is the company file read, or
+    None for the built-in defaults; ``origin`` is how it was found ('option': a file named
+    with ``--config``; 'env': KAMXL_CONFIG; 'home': ``~/.kamxl/company.toml``; 'defaults').
+    ``missing`` is a KAMXL_CONFIG that names no file (the defaults apply, and are said to)."""
+
+    path: Path | None
+    origin: str
+    missing: Path | None = None
+
+
+def config_source(path: str | Path | None = None) -> ConfigSource:
+    """THE rule, for the command line, the worksheet functions and the ribbon alike:
+    the file named explicitly (``--config``; it must exist), else the file KAMXL_CONFIG
+    names, else ``~/.kamxl/company.toml``, else the built-in defaults
+    (``kamxl/data/defaults.toml``). A file that is not there is skipped (KAMXL_CONFIG is
+    set by group policy before *Settings* creates the file)."""
+    if path is not None:
+        return ConfigSource(Path(path), "option")
+    env = os.environ.get("KAMXL_CONFIG")
+    if env:
+        named = Path(env)
+        return ConfigSource(named, "env") if named.is_file() else ConfigSource(None, "defaults", missing=named)
+    home = Path.home() / ".kamxl" / "company.toml"
+    return ConfigSource(home, "home") if home.is_file() else ConfigSource(None, "defaults")
 
 
 _active: dict[tuple[str, int], Config] = {}
 
 
-def active_config() -> Config:
-    """The company configuration if one is installed, else the defaults.
-
-    Re-read when the file changes (keyed on its modification time), so a rep who edits
-    the company file sees the new stage table at the next recalculation.
-    """
-    path = company_config_path()
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
+def effective_config(path: str | Path | None = None) -> Config:
+    """The configuration in effect by :func:`config_source`'s rule: the defaults, or the
+    company file merged over them (re-read when the file changes, keyed on its
+    modification time, so a rep who edits it sees the new table at the next recalculation)."""
+    source = config_source(path)
+    if source.path is None:
         return default_config()
-    key = (str(path), stamp)
+    try:
+        stamp = source.path.stat().st_mtime_ns
+    except OSError:
+        return load_config(source.path)     # names the file and why it cannot be read
+    key = (str(source.path), stamp)
     if key not in _active:
         _active.clear()
-        _active[key] = load_config(path)
+        _active[key] = load_config(source.path)
     return _active[key]
+
+
+def active_config() -> Config:
+    """What the worksheet functions and the ribbon use: :func:`effective_config` with no
+    file named, the same rule the command line follows."""
+    return effective_config()

@@ -24,6 +24,8 @@ STAGE_NAME_MISMATCH = Text(zh="{value!r} 的编号与名称矛盾：{name!r} 是
                            en="{value!r} contradicts itself: {name!r} is stage {other}")
 OPEN_AT_08 = Text(zh="阶段 08 必须注明赢单或丢单", en="stage 08 must say won or lost")
 NEGATIVE_AMOUNT = Text(zh="金额不能为负数：{value!r}", en="the amount must not be negative: {value!r}")
+NEGATIVE_HEALTH = Text(zh="数量、金额和基准都不能为负数：{value!r}",
+                       en="counts, amounts and benchmarks must not be negative: {value!r}")
 
 _STAGE_TEXT = re.compile(r"^(?:stage|阶段|第)?\s*0*([1-9]\d*)\s*(?:阶段)?(?:\s*[-–—.:：、/)）]\s*|\s+|$)(?!\d)(.*)$")
 
@@ -119,6 +121,19 @@ def health_ratio(current: float, benchmark: float) -> float | None:
     if not benchmark:
         return None
     return float(Decimal(repr(float(current))) / Decimal(repr(float(benchmark))))
+
+
+def stage_health(current: object, benchmark: object) -> float | None:
+    """M-FUN-3 for values as typed (KAM_STAGE_HEALTH): current / benchmark, None without
+    a benchmark (blank or 0). A blank current value is 0; a count or amount below zero is
+    off the scale (:class:`OutOfRangeError`, ``#NUM!`` in a cell)."""
+    numbers = []
+    for value in (current, benchmark):
+        number = parse_number(value, code="M-FUN-3") or 0.0
+        if number < 0:
+            raise OutOfRangeError("M-FUN-3", NEGATIVE_HEALTH, {"value": value})
+        numbers.append(number)
+    return health_ratio(*numbers)
 
 
 def health_band(ratio: float, *, config: Config | None = None) -> str:

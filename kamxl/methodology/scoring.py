@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from kamxl.errors import InputError
+from kamxl.errors import InputError, OutOfRangeError
 from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.values import AS_TYPED, parse_yes_no
@@ -71,6 +71,7 @@ QUESTIONS = tuple(
 ValueLevel = Literal["high", "normal", "incomplete"]
 
 WRONG_COUNT = Text(zh="需要 {expected} 个答案，实际为 {actual} 个", en="expected {expected} answers, got {actual}")
+OFF_SCALE = Text("价值评分应为 0 到 {top} 的整数：{value}", "a value score is a whole number from 0 to {top}: {value}")
 LEVEL_TEXT: dict[ValueLevel, Text] = {
     "high": Text("商机价值较高", "high value"),
     "normal": Text("商机价值一般", "normal value"),
@@ -145,7 +146,12 @@ def score_parsed(answers: Sequence[bool | None], *, config: Config | None = None
 
 
 def value_level(total: float, *, threshold: int | None = None, config: Config | None = None) -> ValueLevel:
-    """M-SCORE-2 for a total computed elsewhere: strictly greater than the threshold is high."""
+    """M-SCORE-2 for a total computed elsewhere: strictly greater than the threshold is high.
+
+    A total is a count of yes answers (M-SCORE-1): a whole number from 0 to the number of
+    questions; anything else is off the scale (:class:`OutOfRangeError`, ``#NUM!`` in a cell)."""
+    if not (0 <= total <= len(QUESTIONS) and float(total).is_integer()):
+        raise OutOfRangeError("M-SCORE-1", OFF_SCALE, {"value": f"{total:g}", "top": len(QUESTIONS)})
     limit = threshold if threshold is not None else (config or default_config()).scoring.threshold
     return "high" if total > limit else "normal"
 

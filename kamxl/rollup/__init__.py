@@ -165,7 +165,7 @@ def _eligible(subs: list[Submission], level: str, period: str | None) -> tuple[l
         if LEVELS.index(s.level) < LEVELS.index(level):
             below.append(s)
         else:
-            skipped.append(Skipped(s.file, s.sha256, NOT_BELOW, {"level": s.level, "target": level}))
+            skipped.append(Skipped.of(s, NOT_BELOW, {"level": s.level, "target": level}))
     if period is None:
         periods = Counter(s.period for s in below)
         if len(periods) > 1:
@@ -176,13 +176,13 @@ def _eligible(subs: list[Submission], level: str, period: str | None) -> tuple[l
         if s.period == period:
             kept.append(s)
         else:
-            skipped.append(Skipped(s.file, s.sha256, OTHER_PERIOD, {"period": s.period, "target": period}))
+            skipped.append(Skipped.of(s, OTHER_PERIOD, {"period": s.period, "target": period}))
     _refuse_nested(kept)
     kept, old = supersede(kept)
     newest = {(fold(s.owner).replace(" ", ""), s.level): s for s in kept}
     for s in old:
         newer = newest[(fold(s.owner).replace(" ", ""), s.level)]
-        skipped.append(Skipped(s.file, s.sha256, SUPERSEDED, {"owner": s.owner, "newer": newer.file}))
+        skipped.append(Skipped.of(s, SUPERSEDED, {"owner": s.owner, "newer": newer.file}))
     return kept, skipped
 
 
@@ -227,7 +227,8 @@ def _convert(sub: Submission, rate: float, currency: str) -> Submission:
     layer = tuple(replace(r, unadjusted=r.unadjusted * rate, owner_figure=r.owner_figure * rate,
                           adjusted_figure=money(r.adjusted_figure)) for r in sub.layer)
     return replace(sub, lines=lines, layer=layer, quota=money(sub.quota), currency=currency,
-                   owner_quotas=tuple((name, quota * rate) for name, quota in sub.owner_quotas))
+                   owner_quotas=tuple((name, quota * rate) for name, quota in sub.owner_quotas),
+                   source_currency=sub.currency, rate=rate)
 
 
 def _adjustments(path: Path, owner: str, level: str, cfg: Config) -> dict[str, tuple[float, str]]:

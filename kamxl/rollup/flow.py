@@ -1,6 +1,12 @@
 """Deal flow: what changed since the previous roll-up, opportunity by opportunity and per
-owner — new, removed, won, lost, close date pushed or pulled to another period, stage
-and category moves, amount changes. Opportunities match by id, case-blind (M-FC-3)."""
+owner — new, removed, handed over to another owner, won, lost, close date pushed or pulled
+to another period, stage and category moves, amount changes. Opportunities match by id,
+case-blind (M-FC-3).
+
+An opportunity that changed hands is two movements, one for each owner: out of the old
+owner's forecast (its amount leaves them) and into the new owner's (its amount as it was
+arrives); what else changed is the new owner's. A deal won or lost is that outcome, not a
+stage move to 08."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -14,6 +20,8 @@ from kamxl.rollup.model import Line
 CHANGES: dict[str, Text] = {
     "new": Text("新增", "new"),
     "removed": Text("移出", "removed"),
+    "owner_out": Text("移交给其他负责人", "handed over to another owner"),
+    "owner_in": Text("从其他负责人接手", "taken over from another owner"),
     "won": Text("赢单", "won"),
     "lost": Text("丢单", "lost"),
     "pushed": Text("推迟到后续期间", "pushed to a later period"),
@@ -54,12 +62,16 @@ def deal_flow(previous: list[Line], current: list[Line], config: Config) -> list
 
 def _moves(old: Line, new: Line, config: Config) -> list[Change]:
     out = []
-    if new.status != old.status and new.status in ("won", "lost"):
+    if _person(new.owner) != _person(old.owner):
+        out.append(_change(old, "owner_out", old.owner, new.owner, -old.amount))
+        out.append(Change(new.owner, new.id, new.customer, "owner_in", old.owner, new.owner, old.amount))
+    outcome = new.status != old.status and new.status in ("won", "lost")
+    if outcome:
         out.append(_change(new, new.status, old.status, new.status, 0.0))
     p_old, p_new = period_of(old.close_date, config=config), period_of(new.close_date, config=config)
     if p_new != p_old:
         out.append(_change(new, "pushed" if p_new > p_old else "pulled", p_old, p_new, 0.0))
-    if new.stage.number != old.stage.number:
+    if new.stage.number != old.stage.number and not outcome:    # won or lost: the outcome is the move
         out.append(_change(new, "stage_up" if new.stage.number > old.stage.number else "stage_down",
                            old.stage.code, new.stage.code, 0.0))
     if new.category != old.category:
@@ -77,13 +89,18 @@ def _show(line: Line, config: Config) -> str:
     return f"{line.stage.code} · {line.category} · {line.amount:,.0f} · {period_of(line.close_date, config=config)}"
 
 
+def _person(name: str) -> str:
+    """Owners compare case-, width- and space-blind, as M-FC-2 compares them."""
+    return fold(name).replace(" ", "")
+
+
 def by_owner(changes: list[Change]) -> list[tuple[str, Counter[str], float]]:
     """Per owner: how many of each change, and the net amount moved."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     delta: dict[str, float] = defaultdict(float)
     names: dict[str, str] = {}
     for c in changes:
-        key = fold(c.owner).replace(" ", "")
+        key = _person(c.owner)
         names.setdefault(key, c.owner)
         counts[key][c.change] += 1
         delta[key] += c.delta

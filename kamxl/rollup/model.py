@@ -118,6 +118,10 @@ class Submission:
     lineage: tuple[tuple[str, str], ...] = ()
     #: a roll-up's by-owner quotas (M-TEAM-1), from its RollupOwners table
     owner_quotas: tuple[tuple[str, float], ...] = ()
+    #: converted to the company currency (``currency``) at ``rate``: the currency it was
+    #: written in (the lineage shows that one, and the rate)
+    source_currency: str = ""
+    rate: float | None = None
 
     def __reduce__(self) -> tuple[object, ...]:
         # Its lines pickled column by column (a list of each field), not as one object each
@@ -141,9 +145,23 @@ INCLUDED = Text("已含于下级汇总", "inside a lower roll-up")
 
 @dataclass(frozen=True)
 class Skipped:
-    """An input left out entirely, and why (lineage)."""
+    """An input left out entirely, and why (lineage); what was read of it, if it was read
+    (superseded, another period or level: its header, so the lineage shows whose it was)."""
 
     file: str
     sha256: str
     reason: Text
     params: dict[str, object] = field(default_factory=dict)
+    owner: str = ""
+    level: str = ""
+    period: str = ""
+    currency: str = ""
+    submitted_at: date | None = None
+    rows_read: int | None = None
+
+    @classmethod
+    def of(cls, sub: Submission, reason: Text, params: dict[str, object]) -> Skipped:
+        """A forecast read and then left out: its header goes into the lineage."""
+        return cls(sub.file, sub.sha256, reason, params, owner=sub.owner, level=sub.level, period=sub.period,
+                   currency=sub.source_currency or sub.currency, submitted_at=sub.submitted_at,
+                   rows_read=sub.rows_read)

@@ -186,10 +186,14 @@ def _lineage(result: RollUp, used: list[Submission], skipped: list[Skipped], lan
     level (so a later roll-up can refuse one of them given beside it)."""
     counted = Counter(x.file for x in result.lines)
     rows = [{"file": s.file, "status": USED(lang), "owner": s.owner, "level": _label(FORECAST_LEVEL, s.level, lang),
-             "period": s.period, "currency": s.currency, "submitted_at": s.submitted_at, "rows": s.rows_read,
-             "counted": counted.get(s.file, 0), "sha256": s.sha256, "reason": ""} for s in used]
+             "period": s.period, "currency": s.source_currency or s.currency,
+             "rate": f"1 {s.source_currency} = {s.rate:g} {s.currency}"
+             if s.rate is not None and s.source_currency != s.currency else "",
+             "submitted_at": s.submitted_at, "rows": s.rows_read, "counted": counted.get(s.file, 0),
+             "sha256": s.sha256, "reason": ""} for s in used]
     rows += [{"file": name, "status": INCLUDED(lang), "sha256": digest, "reason": VIA(lang, file=s.file)}
              for s in used for name, digest in s.lineage]
-    rows += [{"file": s.file, "status": SKIPPED(lang), "sha256": s.sha256, "reason": s.reason(lang, **s.params)}
-             for s in skipped]
+    rows += [{"file": s.file, "status": SKIPPED(lang), "owner": s.owner, "level": _label(FORECAST_LEVEL, s.level, lang),
+              "period": s.period, "currency": s.currency, "submitted_at": s.submitted_at, "rows": s.rows_read,
+              "sha256": s.sha256, "reason": s.reason(lang, **s.params)} for s in skipped]
     return sorted(rows, key=lambda r: r["file"])

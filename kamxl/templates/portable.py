@@ -68,10 +68,13 @@ def score(answers: str, *, lang: Lang, config: Config) -> str:
 
 def value_level(score_: str, *, lang: Lang, config: Config) -> str:
     """KAM_VALUE_LEVEL (M-SCORE-2): high when the score is above the company threshold;
-    an incomplete score's text stays as it is."""
+    #NUM! for a score off its scale (M-SCORE-1: a whole number of yes answers, 0..20); an
+    incomplete score's text stays as it is."""
     high, normal = LEVEL_TEXT["high"](lang), LEVEL_TEXT["normal"](lang)
     incomplete = ",".join(f'LOWER(LEFT({score_},{len(w)}))="{w}"' for w in ("incomplete", "未完成"))
-    return (f'IF({score_}="",#N/A,IF(ISNUMBER({score_}),IF({score_}>Kam_Threshold,{_text(high)},{_text(normal)}),'
+    off_scale = f"OR({score_}<0,{score_}>{len(QUESTIONS)},ROUND({score_},0)<>{score_})"
+    return (f'IF({score_}="",#N/A,IF(ISNUMBER({score_}),IF({off_scale},#NUM!,'
+            f"IF({score_}>Kam_Threshold,{_text(high)},{_text(normal)})),"
             f"IF(OR({incomplete}),{score_},#VALUE!)))")
 
 
