@@ -13,7 +13,8 @@ an Excel Table (filter buttons, frozen header):
     that cell; a finding about a whole file (no cell) links the file itself, if it exists.
     Severity cells are coloured: error red, warning amber, info plain.
 ``文件汇总 / Files``
-    One row per file validated, clean files included: template, readable, counts.
+    One row per file validated, clean files included: template, readable, counts (its own
+    findings and the across-files findings that name it, as the summary counts them).
 ``规则统计 / Rules``
     Findings per rule (by severity, and how many files), most frequent first; beside it
     the batch's overall counts (:meth:`Report.counts`).
@@ -39,7 +40,7 @@ from typing import Any
 import xlsxwriter
 
 from kamxl.errors import InputError
-from kamxl.findings import COLUMNS, FileResult, Finding, Report, Severity
+from kamxl.findings import COLUMNS, Finding, Report, Severity
 from kamxl.i18n import Lang, Text, check_lang
 from kamxl.io.atomic import atomic_path, output_lock
 from kamxl.templates.builder import FIXED_DATE, FORMULA_LIKE
@@ -187,8 +188,9 @@ def _rule_stats(report: Report) -> list[_RuleStat]:
     return sorted(stats, key=lambda s: (-s.count, s.rule))
 
 
-def _file_counts(result: FileResult) -> dict[str, int]:
-    errors, warnings, infos = _by_severity(result.findings)
+def _file_counts(findings: list[Finding]) -> dict[str, int]:
+    """A file's counts, of its own findings and the across-files ones naming it (Report.by_file)."""
+    errors, warnings, infos = _by_severity(findings)
     return {"errors": errors, "warnings": warnings, "infos": infos}
 
 
@@ -198,11 +200,11 @@ def _levels(lang: Lang) -> dict[str, Severity]:
 
 
 def _json_data(report: Report, lang: Lang) -> dict[str, Any]:
-    levels = _levels(lang)
+    levels, mine = _levels(lang), report.by_file()
     return {
         "counts": report.counts(),
         "rules": {s.rule: s.count for s in _rule_stats(report)},
-        "files": [{"file": r.file, "template": r.template, "readable": r.readable, **_file_counts(r)}
+        "files": [{"file": r.file, "template": r.template, "readable": r.readable, **_file_counts(mine[r.file])}
                   for r in report.files],
         "findings": [{**row, "severity_level": levels[row["severity"]].name.lower()} for row in report.rows(lang)],
     }
@@ -307,13 +309,14 @@ class _Workbook:
     def _files(self) -> None:
         ws = self.wb.add_worksheet(FILES_SHEET(self.lang))
         self._table(ws, "Files", list(FILE_HEADERS.values()), [48, 18, 10, 10, 10, 10, 10], len(self.report.files))
+        mine = self.report.by_file()
         for r, result in enumerate(self.report.files, start=1):
-            counts = _file_counts(result)
+            counts = _file_counts(mine[result.file])
             link = self.places.link(result.file) if self.places.exists(result.file) else None
             self._put(ws, r, 0, self.places.shown(result.file), "text", link)
             self._put(ws, r, 1, result.template)
             self._put(ws, r, 2, (YES if result.readable else NO)(self.lang))
-            for c, value in enumerate([counts["errors"], counts["warnings"], counts["infos"], len(result.findings)],
+            for c, value in enumerate([counts["errors"], counts["warnings"], counts["infos"], len(mine[result.file])],
                                       start=3):
                 self._put(ws, r, c, value)
 

@@ -12,6 +12,7 @@ import python_calamine as pc
 
 from kamxl.checks import Context, values
 from kamxl.errors import InputError
+from kamxl.findings import Finding
 from kamxl.i18n import Text
 from kamxl.io.intake import GONE, check_input
 from kamxl.io.reader import read_workbook
@@ -66,7 +67,14 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
     if data.template.id != "forecast":
         return Skipped(name, digest, NOT_FORECAST, {"template": data.template.id})
     ctx = Context(data, None, config, today, name)
-    problems = values.check(ctx)
+    return submission_of(ctx, digest, values.check(ctx))
+
+
+def submission_of(ctx: Context, digest: str, problems: list[Finding]) -> Submission | Skipped:
+    """A forecast as the roll-up takes it, from its typed values (``ctx`` after the value
+    checks, whose findings are ``problems``: a line with one is unreadable). Validation's
+    across-files checks take forecasts the same way (:mod:`kamxl.checks.across`)."""
+    data, name = ctx.data, ctx.file
     header = ctx.forms.get("Forecast", {})
     missing = next((f for f in HEADER_FIELDS if not header.get(f)), None)
     if missing:
