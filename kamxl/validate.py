@@ -29,7 +29,7 @@ from kamxl.io.reader import WorkbookData, read_workbook
 from kamxl.io.structure import read_structure
 from kamxl.methodology import Config, default_config
 from kamxl.rollup.core import select
-from kamxl.rollup.inputs import digest_of, submission_of
+from kamxl.rollup.inputs import digest_of, source_reports, submission_of
 from kamxl.rollup.model import Submission
 from kamxl.schema.rollup import LINEAGE
 
@@ -251,7 +251,7 @@ def _forecast(ctx: Context, typed: list[Finding], path: Path) -> across.Forecast
                           [x.id for x in counted], [names.setdefault(x.owner, x.owner) for x in counted], letter,
                           [int(x.cell[len(letter):]) for x in counted])
     return across.Forecast(lines, sub.sha256, sub.owner, sub.level, sub.period, sub.submitted_at,
-                           tuple(digest for _file, digest in sub.lineage))
+                           tuple(digest for _file, digest in sub.lineage), source_reports(ctx))
 
 
 def _unreadable(name: str, text: Text, *, rule: str = "S-UNREADABLE", hint: Text = UNREADABLE_FIX,

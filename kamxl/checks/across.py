@@ -11,8 +11,9 @@ confirmed, the forecaster's own), and only forecasts that could meet in one roll
 the same period, both of a level below the top one (a roll-up takes only inputs below
 its own level), neither superseded by a newer forecast of the same report
 (:func:`kamxl.rollup.core.supersede`), and neither inside the other (a roll-up and the
-files of its lineage, at every level below it, are one forecast, not two). Funnels are
-compared with funnels: one opportunity, one primary owner.
+files of its lineage, at every level below it, are one forecast, not two; so is another
+version of a report it holds). Funnels are compared with funnels: one opportunity, one
+primary owner.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from kamxl.errors import InputError
 from kamxl.findings import Finding, Severity, finding
 from kamxl.i18n import Text, listing
 from kamxl.methodology import Customer, group_customers, same_owner
+from kamxl.methodology.values import fold
 
 TWO_OWNERS = Text("商机 {id} 有 {n} 个主要负责人：{owners}（另见 {others}）",
                   "opportunity {id} has {n} primary owners: {owners} (see also {others})")
@@ -81,6 +83,12 @@ class Forecast(NamedTuple):
     period: str
     submitted_at: date | None
     lineage: tuple[str, ...]  # SHA-256 of the files it is made of, at every level below it
+    reports: tuple[tuple[str, str, str], ...] = ()   # its direct inputs: (owner folded, level, period)
+
+    @property
+    def report(self) -> tuple[str, str, str]:
+        """Whose forecast it is (one forecast per report: the roll-up keeps the latest)."""
+        return fold(self.owner).replace(" ", ""), self.level, self.period
 
 
 def check(claims: Iterable[Claim | Claims | Forecast]) -> list[Finding]:
@@ -186,17 +194,17 @@ def _forecasts(forecasts: list[Forecast]) -> list[Finding]:
     return found
 
 
-def _sources(forecasts: list[Forecast]) -> Callable[[Forecast], set[str]]:
-    """The SHA-256 of every file a forecast is made of: its lineage, and the lineage of the
-    files of the batch in it (a roll-up made before lineage went deeper lists only its
-    direct inputs)."""
+def _sources(forecasts: list[Forecast]) -> Callable[[Forecast], set[object]]:
+    """What a forecast is made of: the SHA-256 of its lineage and the reports of its direct
+    inputs, and the same of the files of the batch in it (a roll-up made before lineage
+    went deeper lists only its direct inputs)."""
     by_digest = {f.sha256: f for f in forecasts if f.sha256}
-    memo: dict[int, set[str]] = {}
+    memo: dict[int, set[object]] = {}
 
-    def inside(f: Forecast) -> set[str]:
+    def inside(f: Forecast) -> set[object]:
         if id(f) not in memo:
             memo[id(f)] = set()                      # a file listing itself, or a cycle, ends here
-            found = set(f.lineage)
+            found: set[object] = {*f.lineage, *f.reports}
             for digest in f.lineage:
                 if digest in by_digest:
                     found |= inside(by_digest[digest])
@@ -205,9 +213,12 @@ def _sources(forecasts: list[Forecast]) -> Callable[[Forecast], set[str]]:
     return inside
 
 
-def _apart(a: Forecast, b: Forecast, inside: Callable[[Forecast], set[str]]) -> bool:
-    """Two forecasts neither of which is made of the other."""
-    return a.sha256 not in inside(b) and b.sha256 not in inside(a)
+def _apart(a: Forecast, b: Forecast, inside: Callable[[Forecast], set[object]]) -> bool:
+    """Two forecasts neither of which is made of the other: not by its bytes, nor by its
+    report (another version of a report a roll-up holds is that report, which the roll-up
+    counts once; it is the roll-up that is out of date, and no duplicate)."""
+    a_in, b_in = inside(a), inside(b)
+    return not ({a.sha256, a.report} & b_in or {b.sha256, b.report} & a_in)
 
 
 def _customers(claims: list[Claim]) -> list[Finding]:

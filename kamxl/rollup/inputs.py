@@ -18,6 +18,7 @@ from kamxl.io.intake import GONE, check_input
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import Config
 from kamxl.methodology.values import fold, is_blank, parse_number
+from kamxl.methodology.vocabulary import FORECAST_LEVEL
 from kamxl.rollup.model import INCLUDED, USED, Excluded, LayerRow, Line, Skipped, Submission
 from kamxl.schema.rollup import BY_OWNER, LINEAGE
 
@@ -143,6 +144,22 @@ def _sources(ctx: Context) -> tuple[tuple[str, str], ...]:
     SHA-256): what makes it and one of its sources together a mixed-level input (M-FC-3)."""
     return tuple((str(t.get("file") or ""), str(t["sha256"])) for _r, t in ctx.rows(LINEAGE.name)
                  if t.get("sha256") and fold(t.get("status") or "") in _SOURCE)
+
+
+def source_reports(ctx: Context) -> tuple[tuple[str, str, str], ...]:
+    """A roll-up's direct inputs as reports: (owner, level, period) of its lineage rows
+    used, the owner folded as the roll-up compares owners (one forecast per report: another
+    version of one of them is that report again, not another forecast)."""
+    used = {fold(text) for text in (USED.zh, USED.en)}
+    out = []
+    for _r, t in ctx.rows(LINEAGE.name):
+        if fold(t.get("status") or "") in used and t.get("owner") and t.get("level") and t.get("period"):
+            try:
+                level = FORECAST_LEVEL.parse(t["level"]).key
+            except InputError:
+                continue
+            out.append((fold(t["owner"]).replace(" ", ""), level, str(t["period"]).strip()))
+    return tuple(out)
 
 
 def _owner_quotas(ctx: Context) -> tuple[tuple[str, float], ...]:
