@@ -118,7 +118,7 @@ class Report:
         """One row per finding with the fixed columns of :data:`COLUMNS`."""
         return [{"file": f.file, "sheet": f.sheet, "cell": f.cell, "rule": f.rule,
                  "severity": f.severity.label(lang), "message": f.text(lang), "hint": f.fix(lang)}
-                for f in sorted(self.findings, key=_order)]
+                for f in sorted(self.findings, key=sort_key)]
 
     def to_frame(self, lang: Lang) -> object:
         import pandas as pd
@@ -126,7 +126,8 @@ class Report:
         return pd.DataFrame(self.rows(lang), columns=list(COLUMNS))
 
 
-def _order(f: Finding) -> tuple[object, ...]:
+def sort_key(f: Finding) -> tuple[object, ...]:
+    """Report order: file, sheet, cell (row by row), rule."""
     return (f.file, f.sheet, _cell_order(f.cell), f.rule)
 
 
