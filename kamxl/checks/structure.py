@@ -79,8 +79,9 @@ def blank(ctx: Context) -> Finding | None:
     is blank in every table and form. A blank template is said once, not as a required
     value missing per field; None for a workbook with anything typed in it."""
     data = ctx.data
+    own = {t.name for t in data.template.tables()}
     for name, table in data.tables.items():
-        if name not in {t.name for t in data.template.tables()}:
+        if name not in own:
             continue                     # a roll-up's report tables (lineage): written by kamxl
         seeded = {key for row in seed_rows(table.table, ctx.config, "en") for key in row}
         typed = [table.offsets[c.key] for c in table.table.columns
