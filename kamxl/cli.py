@@ -254,14 +254,15 @@ def addin_status(ctx: click.Context, lang: str | None) -> None:
               help="Date to judge close and due dates against (default: today).")
 @TIMEOUT_OPTION
 @MEMORY_OPTION
+@click.option("--quiet", "-q", is_flag=True, help="Show the counts only, not the first findings.")
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, report: Path | None, lang: str | None,
              jobs: int | None, fail_on: str, config_path: Path | None, today: object, file_timeout: float | None,
-             file_memory: int | None) -> None:
+             file_memory: int | None, quiet: bool) -> None:
     """Validate submitted workbooks and report every finding with its cell."""
     from kamxl.findings import Severity
     from kamxl.validate import default_jobs, discover, validate_paths
-    from kamxl.validate_view import print_notes, print_summary, progress_bar
+    from kamxl.validate_view import print_findings, print_notes, print_summary, progress_bar
 
     language = _remember_lang(ctx, lang)
     cfg = _with_ceilings(_config(config_path, language), file_timeout, file_memory)
@@ -276,6 +277,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
         result = validate_paths(files, jobs=jobs or default_jobs(), config=cfg, progress=advance,  # type: ignore[arg-type]
                                 today=today.date() if today else None, skipped=skipped)  # type: ignore[attr-defined]
     print_summary(result, language)
+    if not quiet:
+        print_findings(result, language)
     if report is not None:
         from kamxl.report import write_report
 

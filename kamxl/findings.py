@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from kamxl.i18n import Lang, Text
+from kamxl.i18n import Lang, Text, check_lang
 
 
 class Severity(IntEnum):
@@ -40,10 +40,16 @@ class Finding:
     params: tuple[tuple[str, object], ...] = ()
 
     def text(self, lang: Lang) -> str:
-        return self.message(lang, **dict(self.params))
+        return self.message(lang, **self._params(lang))
 
     def fix(self, lang: Lang) -> str:
-        return self.hint(lang, **dict(self.params))
+        return self.hint(lang, **self._params(lang))
+
+    def _params(self, lang: Lang) -> dict[str, object]:
+        """The parameters in ``lang``: a :class:`Text` parameter (a list capped with "and N
+        more", :func:`kamxl.i18n.listing`) is shown in the finding's language, as is."""
+        code = check_lang(lang)
+        return {k: getattr(v, code) if isinstance(v, Text) else v for k, v in self.params}
 
 
 def finding(rule: str, severity: Severity, message: Text, hint: Text, *, file: str = "", sheet: str = "",
@@ -82,13 +88,18 @@ class Report:
     def findings(self) -> list[Finding]:
         return [f for r in self.files for f in r.findings] + self.across + self.notes
 
+    def by_file(self) -> dict[str, list[Finding]]:
+        """Each file's findings: its own, then the across-files findings that name it. What
+        the per-file counts (JSON ``files``, the Files sheet) and the summary both count."""
+        mine = {r.file: list(r.findings) for r in self.files}
+        for f in self.across:
+            if f.file in mine:
+                mine[f.file].append(f)
+        return mine
+
     def worst_by_file(self) -> dict[str, Severity | None]:
         """Each file's worst finding, counting the across-files findings that name it."""
-        worst: dict[str, Severity | None] = {r.file: r.worst() for r in self.files}
-        for f in self.across:
-            if f.file in worst:
-                worst[f.file] = max(f.severity, worst[f.file] or f.severity)
-        return worst
+        return {file: max((f.severity for f in found), default=None) for file, found in self.by_file().items()}
 
     def counts(self) -> dict[str, int]:
         worst = list(self.worst_by_file().values())
@@ -110,7 +121,7 @@ class Report:
         """One row per finding with the fixed columns of :data:`COLUMNS`."""
         return [{"file": f.file, "sheet": f.sheet, "cell": f.cell, "rule": f.rule,
                  "severity": f.severity.label(lang), "message": f.text(lang), "hint": f.fix(lang)}
-                for f in sorted(self.findings, key=_order)]
+                for f in sorted(self.findings, key=sort_key)]
 
     def to_frame(self, lang: Lang) -> object:
         import pandas as pd
@@ -118,7 +129,8 @@ class Report:
         return pd.DataFrame(self.rows(lang), columns=list(COLUMNS))
 
 
-def _order(f: Finding) -> tuple[object, ...]:
+def sort_key(f: Finding) -> tuple[object, ...]:
+    """Report order: file, sheet, cell (row by row), rule."""
     return (f.file, f.sheet, _cell_order(f.cell), f.rule)
 
 

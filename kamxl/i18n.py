@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import locale
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -23,6 +24,18 @@ class Text:
     def both(self, **params: object) -> str:
         """Both languages on one line, for places that cannot know the reader's."""
         return f"{self.zh.format(**params)} / {self.en.format(**params)}"
+
+
+def listing(items: Sequence[str], *, limit: int = 5, zh_sep: str = "、", en_sep: str = ", ") -> Text:
+    """``items`` joined in each language's way, at most ``limit`` of them: beyond that
+    "A, B and 3 more" / "A、B 等 5 个", so that a message naming people or files stays short
+    however many there are. The result is shown as is (never formatted again): a finding
+    takes it as a parameter (:meth:`kamxl.findings.Finding.text`)."""
+    shown, total = list(items[:limit]), len(items)
+    zh, en = zh_sep.join(shown), en_sep.join(shown)
+    if total > len(shown):
+        zh, en = f"{zh} 等 {total} 个", f"{en} and {total - len(shown)} more"
+    return Text(zh, en)
 
 
 def check_lang(lang: str) -> Lang:

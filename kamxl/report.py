@@ -14,7 +14,8 @@ an Excel Table (filter buttons, frozen header):
     that cell; a finding about a whole file (no cell) links the file itself, if it exists.
     Severity cells are coloured: error red, warning amber, info plain.
 ``文件汇总 / Files``
-    One row per file validated, clean files included: owner, template, readable, counts.
+    One row per file validated, clean files included: owner, template, readable, counts (its
+    own findings and the across-files findings that name it, as the summary counts them).
 ``规则统计 / Rules``
     Findings per rule (by severity, and how many files), most frequent first; beside it
     the batch's overall counts (:meth:`Report.counts`).
@@ -48,7 +49,7 @@ import xlsxwriter
 from xlsxwriter.url import Url
 
 from kamxl.errors import InputError
-from kamxl.findings import COLUMNS, FileResult, Finding, Report, Severity
+from kamxl.findings import COLUMNS, Finding, Report, Severity
 from kamxl.i18n import Lang, Text, check_lang
 from kamxl.io.atomic import atomic_path, output_lock
 from kamxl.templates.builder import FIXED_DATE, FORMULA_LIKE
@@ -219,8 +220,9 @@ def _rule_stats(report: Report) -> list[_RuleStat]:
     return sorted(stats, key=lambda s: (-s.count, s.rule))
 
 
-def _file_counts(result: FileResult) -> dict[str, int]:
-    errors, warnings, infos = _by_severity(result.findings)
+def _file_counts(findings: list[Finding]) -> dict[str, int]:
+    """A file's counts, of its own findings and the across-files ones naming it (Report.by_file)."""
+    errors, warnings, infos = _by_severity(findings)
     return {"errors": errors, "warnings": warnings, "infos": infos}
 
 
@@ -230,12 +232,12 @@ def _levels(lang: Lang) -> dict[str, Severity]:
 
 
 def _json_data(report: Report, lang: Lang) -> dict[str, Any]:
-    levels = _levels(lang)
+    levels, mine = _levels(lang), report.by_file()
     return {
         "counts": report.counts(),
         "rules": {s.rule: s.count for s in _rule_stats(report)},
         "files": [{"file": r.file, "owners": list(r.owners), "template": r.template, "readable": r.readable,
-                   **_file_counts(r)} for r in report.files],
+                   **_file_counts(mine[r.file])} for r in report.files],
         "findings": [{**row, "severity_level": levels[row["severity"]].name.lower()} for row in report.rows(lang)],
     }
 
@@ -382,14 +384,15 @@ class _Workbook:
         width = self._file_width([r.file for r in self.report.files])
         self._table(ws, "Files", list(FILE_HEADERS.values()), [width, 14, 18, 10, 10, 10, 10, 10],
                     len(self.report.files))
+        mine = self.report.by_file()
         for r, result in enumerate(self.report.files, start=1):
-            counts = _file_counts(result)
+            counts = _file_counts(mine[result.file])
             link = self.places.link(result.file) if self.places.exists(result.file) else None
             self._put(ws, r, 0, self.places.shown(result.file), "wrap", link)
             self._put(ws, r, 1, self.owners.get(result.file, ""))
             self._put(ws, r, 2, result.template)
             self._put(ws, r, 3, (YES if result.readable else NO)(self.lang))
-            for c, value in enumerate([counts["errors"], counts["warnings"], counts["infos"], len(result.findings)],
+            for c, value in enumerate([counts["errors"], counts["warnings"], counts["infos"], len(mine[result.file])],
                                       start=4):
                 self._put(ws, r, c, value)
 

@@ -28,6 +28,10 @@ from kamxl.io.intake import GONE, TOO_LARGE_CODE
 from kamxl.io.reader import WorkbookData, read_workbook
 from kamxl.io.structure import read_structure
 from kamxl.methodology import Config, default_config
+from kamxl.rollup.core import select
+from kamxl.rollup.inputs import digest_of, source_reports, submission_of
+from kamxl.rollup.model import Submission
+from kamxl.schema.rollup import LINEAGE
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 KNOWN_OTHER = {".xls", ".xlsb"}                      # taken, so the report says what they are
@@ -156,7 +160,9 @@ def validate_file(path: Path, *, config: Config | None = None, today: date | Non
     name = display or str(path)
     cfg, day = config or default_config(), today or date.today()
     try:
-        data = read_workbook(path)       # refuses what is not a safe workbook package first (kamxl.io.intake)
+        # refuses what is not a safe workbook package first (kamxl.io.intake); a roll-up's lineage is read
+        # as the roll-up reads it, so that a roll-up and the files it is made of are not duplicates (M-FC-3)
+        data = read_workbook(path, extra=(LINEAGE,))
         shape = read_structure(path, columns=formula_columns(data))
     except InputError as exc:
         if exc.code == "S-TEMPLATE":
@@ -173,8 +179,13 @@ def validate_file(path: Path, *, config: Config | None = None, today: date | Non
             raise
         return _unreadable(name, UNREADABLE, reason=f"{type(exc).__name__}: {exc}")
     ctx = Context(data, shape, cfg, day, name)
-    found = values.check(ctx) + structure.check(ctx) + METHODOLOGY[data.template.id](ctx) + formulas.check(ctx)
-    return FileResult(name, data.template.id, True, found, claims(ctx), owners=owners_of(data))
+    typed = values.check(ctx)
+    empty = structure.blank(ctx)
+    if empty is not None:            # said once, not as a required value per field; it asserts nothing
+        return FileResult(name, data.template.id, True, [empty, *structure.check(ctx), *formulas.check(ctx)],
+                          owners=owners_of(data))
+    found = typed + structure.check(ctx) + METHODOLOGY[data.template.id](ctx) + formulas.check(ctx)
+    return FileResult(name, data.template.id, True, found, claims(ctx, typed, path), owners=owners_of(data))
 
 
 #: where a workbook names whom it belongs to, in order: the first that names anyone counts
@@ -217,26 +228,53 @@ def formula_columns(data: WorkbookData) -> dict[str, frozenset[str]]:
     return {sheet: frozenset(letters) for sheet, letters in wanted.items()}
 
 
-def claims(ctx: Context) -> list[across.Claim | across.Claims]:
-    """The facts of this file that other files may contradict."""
-    out: list[across.Claim | across.Claims] = []
-    for table, kind, key in (("Opportunities", "opportunity", "id"), ("ForecastLines", "forecast_line", "opportunity_id")):
-        data = ctx.data.tables.get(table)
-        if data is None:
-            continue
+def claims(ctx: Context, typed: list[Finding], path: Path) -> list[across.Claim | across.Claims | across.Forecast]:
+    """The facts of this file that other files may contradict (``typed``: the value checks'
+    findings). A blank owner or account manager asserts nothing: it is the file's own finding."""
+    out: list[across.Claim | across.Claims | across.Forecast] = []
+    data = ctx.data.tables.get("Opportunities")
+    if data is not None:
         names: dict[str, str] = {}
-        rows = [(str(id_), names.setdefault(str(owner or ""), str(owner or "")), row)
-                for row, id_, owner in zip(data.row_numbers, ctx.column(table, key), ctx.column(table, "owner")) if id_]
+        rows = [(str(id_), names.setdefault(str(owner), str(owner)), row)
+                for row, id_, owner in zip(data.row_numbers, ctx.column("Opportunities", "id"),
+                                           ctx.column("Opportunities", "owner")) if id_ and owner]
         if rows:
             keys, owners, numbers = map(list, zip(*rows))
-            letter = data.record(0).cells[key].rstrip("0123456789")
-            out.append(across.Claims(kind, ctx.file, data.sheet, keys, owners, letter, numbers))
+            letter = data.record(0).cells["id"].rstrip("0123456789")
+            out.append(across.Claims("opportunity", ctx.file, data.sheet, keys, owners, letter, numbers))
+    if ctx.data.template.id == "forecast":
+        forecast = _forecast(ctx, typed, path)
+        if forecast is not None:
+            out.append(forecast)
     profile = ctx.data.forms.get("Profile")
-    typed = ctx.forms.get("Profile", {})
-    if profile and typed.get("customer"):
-        out.append(across.Claim("customer", str(typed["customer"]), str(typed.get("account_manager") or ""), ctx.file,
-                                profile.sheet, profile.cells.get("customer", ""), str(typed.get("credit_code") or "")))
+    facts = ctx.forms.get("Profile", {})
+    if profile and facts.get("customer") and facts.get("account_manager"):
+        out.append(across.Claim("customer", str(facts["customer"]), str(facts["account_manager"]), ctx.file,
+                                profile.sheet, profile.cells.get("customer", ""), str(facts.get("credit_code") or "")))
     return out
+
+
+def _forecast(ctx: Context, typed: list[Finding], path: Path) -> across.Forecast | None:
+    """M-FC-3: the forecast as a roll-up takes it and the lines a roll-up counts of it
+    (:func:`kamxl.rollup.inputs.submission_of`, :func:`kamxl.rollup.core.select`); None when
+    a required header value is blank or unreadable (which report it is, is unknown)."""
+    header = ctx.forms.get("Forecast", {})
+    form = next(f for f in ctx.data.template.forms() if f.prefix == "Forecast")
+    if any(header.get(c.key) is None for c in form.fields if c.required):
+        return None
+    sub = submission_of(ctx, digest_of(path), typed)
+    if not isinstance(sub, Submission):
+        return None
+    counted, _left_out = select([sub], ctx.config)
+    if not counted:
+        return None
+    letter = counted[0].cell.rstrip("0123456789")
+    names: dict[str, str] = {}
+    lines = across.Claims("forecast_line", ctx.file, ctx.data.tables["ForecastLines"].sheet,
+                          [x.id for x in counted], [names.setdefault(x.owner, x.owner) for x in counted], letter,
+                          [int(x.cell[len(letter):]) for x in counted])
+    return across.Forecast(lines, sub.sha256, sub.owner, sub.level, sub.period, sub.submitted_at,
+                           tuple(digest for _file, digest in sub.lineage), source_reports(ctx))
 
 
 def _unreadable(name: str, text: Text, *, rule: str = "S-UNREADABLE", hint: Text = UNREADABLE_FIX,

@@ -1,4 +1,5 @@
-"""What ``kamxl validate`` shows on a terminal: notes, a progress bar, the summary."""
+"""What ``kamxl validate`` shows on a terminal: notes, a progress bar, the summary, then
+the first findings (worst first: file, cell, rule, message) and how many more."""
 from __future__ import annotations
 
 import sys
@@ -6,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kamxl.findings import FileResult, Report
+from kamxl.findings import FileResult, Finding, Report, sort_key
 from kamxl.i18n import Lang, Text
 
 LABELS = {
@@ -14,7 +15,12 @@ LABELS = {
     "with_errors": Text("有错误", "with errors"), "with_warnings": Text("仅有警告", "with warnings only"),
     "unreadable": Text("无法读取", "unreadable"), "rules": Text("最常见的规则", "top rules"),
     "progress": Text("校验中", "validating"), "none": Text("没有找到工作簿", "no workbooks found"),
+    "findings": Text("问题（共 {total} 条，先列出最严重的 {shown} 条）：", "Findings ({shown} of {total}, worst first):"),
+    "all": Text("问题（共 {total} 条）：", "Findings ({total}):"),
+    "more": Text("另有 {more} 条未列出：--report 文件.xlsx 可列出全部", "and {more} more: --report FILE.xlsx lists them all"),
 }
+SHOWN = 20          # findings listed on the console
+MESSAGE_WIDTH = 200  # characters of a message shown on the console (the report has all of it)
 
 
 def print_notes(skipped: list[tuple[Path, str]], lang: Lang) -> None:
@@ -55,3 +61,31 @@ def print_summary(report: Report, lang: Lang) -> None:
     if top:
         table.add_row(LABELS["rules"](lang), ", ".join(f"{rule} ×{n}" for rule, n in top))
     console.print(table)
+
+
+def print_findings(report: Report, lang: Lang, *, limit: int = SHOWN) -> None:
+    """The first ``limit`` findings, worst first, then in report order: severity, file,
+    sheet!cell, rule and message in ``lang``, one line each; then how many more. Paths
+    passed over were already said (:func:`print_notes`)."""
+    found = sorted((f for found in report.by_file().values() for f in found), key=_worst_first)
+    if not found:
+        return
+    heading = LABELS["findings"] if len(found) > limit else LABELS["all"]
+    print(heading(lang, shown=min(limit, len(found)), total=len(found)))
+    for f in found[:limit]:
+        print("  " + line(f, lang))
+    if len(found) > limit:
+        print("  " + LABELS["more"](lang, more=len(found) - limit))
+
+
+def line(f: Finding, lang: Lang) -> str:
+    """One finding on one line: severity, where, rule, message (cut at MESSAGE_WIDTH)."""
+    where = f"{f.file} {f.sheet}!{f.cell}" if f.sheet and f.cell else f"{f.file} {f.sheet}".rstrip()
+    message = " ".join(f.text(lang).split())
+    if len(message) > MESSAGE_WIDTH:
+        message = message[:MESSAGE_WIDTH - 1] + "…"
+    return f"{f.severity.label(lang)}  {where}  {f.rule}  {message}"
+
+
+def _worst_first(f: Finding) -> tuple[object, ...]:
+    return (-f.severity, *sort_key(f))

@@ -124,7 +124,11 @@ def test_incomplete_assessment_late_and_duplicate_ids(tmp_path):
     path = build(tmp_path, "funnel", c)
     result = found(validate(path))
     assert ("M-SCORE-3", *cell_of(path, "Assessment", a_index, "score")) in result
-    assert ("M-FC-3", *cell_of(path, "Opportunities", 6, "id")) in result
+    # item 9 of issue 15: at the copy (the later row), naming the first; not at the first row
+    assert ("M-FC-3", *cell_of(path, "Opportunities", 7, "id")) in result
+    assert ("M-FC-3", *cell_of(path, "Opportunities", 6, "id")) not in result
+    twice, = [f for f in validate(path).findings if f.rule == "M-FC-3"]
+    assert cell_of(path, "Opportunities", 6, "id")[1] in twice.text("en") and "2 times" in twice.text("en")
 
 
 def _set_xml_cell(path: Path, sheet_part: str, cell: str, replacement: str) -> None:

@@ -17,8 +17,8 @@ NOT_OWNER = Text("主要负责人是 {owner}，不是预测人 {forecaster}",
                  "the primary owner is {owner}, not the forecaster {forecaster}")
 NOT_OWNER_FIX = Text("只预测自己作为主要负责人的商机；他人的由其本人提交",
                      "forecast only your own opportunities; others submit theirs")
-TWICE = Text("商机 {id} 在本预测中出现 {n} 次", "opportunity {id} appears {n} times in this forecast")
-TWICE_FIX = Text("每个商机只列一次，避免重复计算", "list each opportunity once: never count it twice")
+TWICE = Text("商机 {id} 已列在本预测的 {first}（共 {n} 次）", "opportunity {id} is already listed at {first} in this forecast ({n} times)")
+TWICE_FIX = Text("每个商机只列一次，避免重复计算：删除这一行", "list each opportunity once, never count it twice: delete this row")
 OPEN_AT_08 = Text("阶段 08 必须为赢单或丢单", "stage 08 must say won or lost")
 OPEN_AT_08_FIX = Text("把状态改为赢单或丢单", "set the status to won or lost")
 CLOSED_NOT_WON = Text("类别为已成交，但状态不是赢单", "category closed, but the status is not won")
@@ -35,13 +35,15 @@ def check(ctx: Context) -> list[Finding]:
     target = str(header.get("period") or "").strip()
     lines = ctx.rows("ForecastLines")
     ids = Counter(str(t["opportunity_id"]).casefold() for _, t in lines if t.get("opportunity_id"))
-    found, reported = [], set()
+    found, first = [], {}
     for record, t in lines:
         key = str(t.get("opportunity_id") or "").casefold()
-        if key and ids[key] > 1 and key not in reported:
-            reported.add(key)
-            found.append(ctx.at(record, "opportunity_id", "M-FC-3", Severity.ERROR, TWICE, TWICE_FIX,
-                                id=t["opportunity_id"], n=ids[key]))
+        if key and ids[key] > 1:                   # each copy after the first, at its cell, naming the first
+            if key not in first:
+                first[key] = record.cells.get("opportunity_id", "")
+            else:
+                found.append(ctx.at(record, "opportunity_id", "M-FC-3", Severity.ERROR, TWICE, TWICE_FIX,
+                                    id=t["opportunity_id"], first=first[key], n=ids[key]))
         if t.get("confirmed") is False:
             found.append(ctx.at(record, "confirmed", "M-FC-2", Severity.ERROR, UNCONFIRMED, UNCONFIRMED_FIX))
         if level == "rep" and forecaster and t.get("owner") and not same_owner(t["owner"], forecaster):

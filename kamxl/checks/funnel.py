@@ -31,8 +31,10 @@ NO_COACH = Text("阶段 {stage} 的商机没有教练（内线）", "no coach (i
 NO_COACH_FIX = Text("在客户内部发展一位教练", "develop a coach inside the customer")
 STALE = Text("进行中的商机预计成交日期已过（{date}）", "open opportunity with a past close date ({date})")
 STALE_FIX = Text("更新预计成交日期或关闭商机", "update the expected close date or close the opportunity")
-DUPLICATE = Text("商机编号 {id} 在本文件中出现 {n} 次", "opportunity ID {id} appears {n} times in this file")
-DUPLICATE_FIX = Text("每个商机只列一次", "list each opportunity once")
+DUPLICATE = Text("商机编号 {id} 已在 {first} 出现（本文件中共 {n} 次）",
+                 "opportunity ID {id} already appears at {first} ({n} times in this file)")
+DUPLICATE_FIX = Text("每个商机只列一次：删除这一行，或改用其自己的编号",
+                     "list each opportunity once: delete this row, or give it its own ID")
 UNCONFIRMED = Text("商机未确认，却归入预测类别“{category}”", "unconfirmed, yet in the forecast category '{category}'")
 UNCONFIRMED_FIX = Text("先确认商机，或改为管道/不计入", "confirm it first, or make it pipeline / omitted")
 FORECAST_CATEGORIES = ("commit", "closed")  # best case is upside, not yet promised
@@ -87,13 +89,17 @@ def check(ctx: Context) -> list[Finding]:
 
 
 def _duplicates(ctx: Context, at: Callable[[int], Record], ids: list, counts: Counter[str]) -> list[Finding]:
-    found, reported = [], set()
+    """M-FC-3 in one file: each copy after the first, at its own cell, naming the first."""
+    found, first = [], {}
     for i, id_ in enumerate(ids):
         key = str(id_).casefold() if id_ else ""
-        if key and counts[key] > 1 and key not in reported:
-            reported.add(key)
+        if not key or counts[key] < 2:
+            continue
+        if key not in first:
+            first[key] = at(i).cells["id"]
+        else:
             found.append(ctx.at(at(i), "id", "M-FC-3", Severity.ERROR, DUPLICATE, DUPLICATE_FIX, id=id_,
-                                n=counts[key]))
+                                first=first[key], n=counts[key]))
     return found
 
 

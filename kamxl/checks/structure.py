@@ -1,10 +1,13 @@
 """Structure checks: template and version, required tables and columns, renamed or moved
-columns, header language mix, forms present."""
+columns, header language mix, forms present; a blank template (:func:`blank`)."""
 from __future__ import annotations
 
 from kamxl.checks import Context
 from kamxl.findings import Finding, Severity
 from kamxl.i18n import Text
+from kamxl.methodology.values import is_blank
+from kamxl.schema import Kind
+from kamxl.templates.layout import seed_rows
 
 NO_METADATA = Text("缺少 kamxl 元数据工作表，已按表格识别为“{template}”模板",
                    "the kamxl metadata sheet is missing; recognised as the '{template}' template from its tables")
@@ -22,6 +25,8 @@ COLUMN_MOVED_FIX = Text("不影响读取；如需汇总请恢复原顺序", "rea
 LANG_MIX = Text("表头混用了中文和英文（{zh} 个中文，{en} 个英文）", "headers mix Chinese and English ({zh} zh, {en} en)")
 LANG_MIX_FIX = Text("使用同一种语言的模板", "use a template in one language")
 FORM_MISSING = Text("缺少“{form}”区域", "the '{form}' block is missing")
+BLANK = Text("空白模板：尚未填写任何内容", "blank template: nothing filled in")
+BLANK_FIX = Text("填写后再提交；如属误交，请撤回", "fill it in before submitting it; if it was sent by mistake, withdraw it")
 
 
 def check(ctx: Context) -> list[Finding]:
@@ -66,3 +71,25 @@ def check(ctx: Context) -> list[Finding]:
                                   sheet=data.template.sheet_of(form).name(lang),
                                   form=(form.title or data.template.sheet_of(form).name)(lang)))
     return found
+
+
+def blank(ctx: Context) -> Finding | None:
+    """One INFO finding (``S-BLANK``) when nothing is filled in: every cell a person types
+    into (not a formula, not the rows the builder seeds, such as the checklist's questions)
+    is blank in every table and form. A blank template is said once, not as a required
+    value missing per field; None for a workbook with anything typed in it."""
+    data = ctx.data
+    own = {t.name for t in data.template.tables()}
+    for name, table in data.tables.items():
+        if name not in own:
+            continue                     # a roll-up's report tables (lineage): written by kamxl
+        seeded = {key for row in seed_rows(table.table, ctx.config, "en") for key in row}
+        typed = [table.offsets[c.key] for c in table.table.columns
+                 if c.kind is not Kind.FORMULA and c.key not in seeded and c.key in table.offsets]
+        if any(not is_blank(row[i]) for row in table.rows for i in typed):
+            return None
+    for form in data.template.forms():
+        record = data.forms.get(form.prefix)
+        if record and any(not is_blank(record.values.get(c.key)) for c in form.fields if c.kind is not Kind.FORMULA):
+            return None
+    return ctx.here("S-BLANK", Severity.INFO, BLANK, BLANK_FIX)

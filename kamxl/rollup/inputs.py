@@ -12,11 +12,13 @@ import python_calamine as pc
 
 from kamxl.checks import Context, values
 from kamxl.errors import InputError
+from kamxl.findings import Finding
 from kamxl.i18n import Text
 from kamxl.io.intake import GONE, check_input
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import Config
 from kamxl.methodology.values import fold, is_blank, parse_number
+from kamxl.methodology.vocabulary import FORECAST_LEVEL
 from kamxl.rollup.model import INCLUDED, USED, Excluded, LayerRow, Line, Skipped, Submission
 from kamxl.schema.rollup import BY_OWNER, LINEAGE
 
@@ -66,7 +68,14 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
     if data.template.id != "forecast":
         return Skipped(name, digest, NOT_FORECAST, {"template": data.template.id})
     ctx = Context(data, None, config, today, name)
-    problems = values.check(ctx)
+    return submission_of(ctx, digest, values.check(ctx))
+
+
+def submission_of(ctx: Context, digest: str, problems: list[Finding]) -> Submission | Skipped:
+    """A forecast as the roll-up takes it, from its typed values (``ctx`` after the value
+    checks, whose findings are ``problems``: a line with one is unreadable). Validation's
+    across-files checks take forecasts the same way (:mod:`kamxl.checks.across`)."""
+    data, name = ctx.data, ctx.file
     header = ctx.forms.get("Forecast", {})
     missing = next((f for f in HEADER_FIELDS if not header.get(f)), None)
     if missing:
@@ -135,6 +144,22 @@ def _sources(ctx: Context) -> tuple[tuple[str, str], ...]:
     SHA-256): what makes it and one of its sources together a mixed-level input (M-FC-3)."""
     return tuple((str(t.get("file") or ""), str(t["sha256"])) for _r, t in ctx.rows(LINEAGE.name)
                  if t.get("sha256") and fold(t.get("status") or "") in _SOURCE)
+
+
+def source_reports(ctx: Context) -> tuple[tuple[str, str, str], ...]:
+    """A roll-up's direct inputs as reports: (owner, level, period) of its lineage rows
+    used, the owner folded as the roll-up compares owners (one forecast per report: another
+    version of one of them is that report again, not another forecast)."""
+    used = {fold(text) for text in (USED.zh, USED.en)}
+    out = []
+    for _r, t in ctx.rows(LINEAGE.name):
+        if fold(t.get("status") or "") in used and t.get("owner") and t.get("level") and t.get("period"):
+            try:
+                level = FORECAST_LEVEL.parse(t["level"]).key
+            except InputError:
+                continue
+            out.append((fold(t["owner"]).replace(" ", ""), level, str(t["period"]).strip()))
+    return tuple(out)
 
 
 def _owner_quotas(ctx: Context) -> tuple[tuple[str, float], ...]:
