@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from kamxl.i18n import Lang, Text, default_lang
+from kamxl.i18n import Lang, Message, Text, default_lang
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,12 @@ class KamxlError(Exception):
         body = self.text(lang or default_lang(), **self.params)
         where = str(self.where)
         return f"{where}: {body}" if where else body
+
+    @property
+    def reason(self) -> Message:
+        """What is wrong, without where, for a message that says where itself (a finding,
+        a skipped input): rendered in that message's language."""
+        return Message.of(self.text, **self.params)
 
     def at(self, **where: str | None) -> KamxlError:
         """A copy located more precisely (file=…, sheet=…, cell=…, key=…)."""

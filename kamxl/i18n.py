@@ -1,4 +1,11 @@
-"""Bilingual text: every user-facing label and message exists in zh-CN and en."""
+"""Bilingual text: every user-facing label and message exists in zh-CN and en.
+
+A :class:`Text` is a template in both languages; a :class:`Message` is a template with
+its parameters, rendered once the reader's language is known. A parameter that is itself
+a Text or a Message is rendered in the same language as the text around it, so a reason
+passed from one layer to another (a parser's error inside a finding, a skipped file's
+reason inside "no forecast to roll up") never arrives in the other language.
+"""
 from __future__ import annotations
 
 import locale
@@ -18,11 +25,33 @@ class Text:
     en: str
 
     def __call__(self, lang: Lang, /, **params: object) -> str:
-        return getattr(self, check_lang(lang)).format(**params)
+        lang = check_lang(lang)
+        return getattr(self, lang).format(**localized(params, lang) if params else params)
 
     def both(self, **params: object) -> str:
         """Both languages on one line, for places that cannot know the reader's."""
-        return f"{self.zh.format(**params)} / {self.en.format(**params)}"
+        return f"{self('zh', **params)} / {self('en', **params)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A :class:`Text` with its parameters, to be rendered in the reader's language later
+    (hashable and picklable when its parameters are)."""
+
+    text: Text
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, text: Text, /, **params: object) -> Message:
+        return cls(text, tuple(sorted(params.items(), key=lambda kv: kv[0])))
+
+    def __call__(self, lang: Lang, /) -> str:
+        return self.text(lang, **dict(self.params))
+
+
+def localized(params: dict[str, object], lang: Lang) -> dict[str, object]:
+    """The parameters with every Text or Message among them rendered in ``lang``."""
+    return {k: v(lang) if isinstance(v, (Text, Message)) else v for k, v in params.items()}
 
 
 def check_lang(lang: str) -> Lang:

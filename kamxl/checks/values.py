@@ -83,7 +83,7 @@ def _column(ctx: Context, column: Column, record_at: Callable[[int], Record],
             value_of[raw] = value = _parse(column, raw, ctx)
         except InputError as exc:
             value_of[raw] = None
-            problem_of[raw] = (_rule(column, exc), BAD, BAD_FIX, {"column": header, "reason": exc.message()})
+            problem_of[raw] = (_rule(column, exc), BAD, BAD_FIX, {"column": header, "reason": exc.reason})
             continue
         if column.kind in _NUMERIC:
             issue = _range(column, value, header)
