@@ -49,9 +49,25 @@ class Message:
         return self.text(lang, **dict(self.params))
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Several items as one parameter, separated as the language separates list items
+    (items: Text, Message, Listing or plain values)."""
+
+    items: tuple[object, ...]
+    separator: Text = Text("；", "; ")
+
+    def __call__(self, lang: Lang, /) -> str:
+        return self.separator(lang).join(str(_render(v, lang)) for v in self.items)
+
+
+def _render(value: object, lang: Lang) -> object:
+    return value(lang) if isinstance(value, (Text, Message, Listing)) else value
+
+
 def localized(params: dict[str, object], lang: Lang) -> dict[str, object]:
-    """The parameters with every Text or Message among them rendered in ``lang``."""
-    return {k: v(lang) if isinstance(v, (Text, Message)) else v for k, v in params.items()}
+    """The parameters with every Text, Message or Listing among them rendered in ``lang``."""
+    return {k: _render(v, lang) for k, v in params.items()}
 
 
 def check_lang(lang: str) -> Lang:
