@@ -18,7 +18,7 @@ import enum
 import importlib
 import pkgutil
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -31,37 +31,46 @@ PACKAGES = ("kamxl", "udfs")
 ALLOWED = frozenset({
     "Excel", "WPS", "LibreOffice", "Office", "Windows", "macOS", "Mac", "Linux", "Python", "xlwings", "kamxl",
     "pebble", "calamine", "xlsx", "xlsm", "xlsb", "xls", "xlam", "csv", "json", "toml", "TOML", "zip", "pdf", "bas",
-    "Ctrl", "Alt", "Shift", "Enter", "Mark-of-the-Web", "ISO", "UTF", "zh", "en", "Y", "N", "x",
+    "Ctrl", "Alt", "Shift", "Enter", "End", "Home", "Mark-of-the-Web", "ISO", "UTF", "zh", "en", "Y", "N", "x",
 })
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _FIELD = re.compile(r"\{[^{}]*\}")                  # a str.format field: filled in by the caller
 _CHUNK = re.compile(r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’'\"()（）,;，；、：:]+")
 _WORD = re.compile(r"[A-Za-z]+")
+_MARKUP = re.compile(r"\[/?(?:bold|italic|dim|red|green|yellow|cyan|magenta)?\]")   # rich's console markup
 _COMMAND = re.compile(r"\bkamxl(?:\s+[a-z][a-z-]*)+")   # a command line to type: code
 _OPTION = re.compile(r"(?<![\w-])--?[a-z][\w-]*(?:[ =][a-z][\w-]*\b)?")  # an option, and a word value after it
 
 
-def foreign(text: str, lang: str) -> list[str]:
+def foreign(text: str, lang: str, *, data: Iterable[str] = (), codes: Iterable[str] = ()) -> list[str]:
     """What in ``text`` is not in ``lang``: English words of a zh text (codes, names,
-    file names, option names and command lines allowed), Chinese characters of an en text."""
+    file names, option names and command lines allowed), Chinese characters of an en text.
+
+    ``data``: strings that came from the user's files (names, values as typed), allowed
+    in either language; ``codes``: words to take as codes (command names, choices).
+    ``{fields}`` of a template are left out: the caller fills them in."""
     body = _FIELD.sub(" ", text.replace("{{", "").replace("}}", ""))
+    for value in sorted({str(d) for d in data if str(d).strip()}, key=len, reverse=True):
+        body = body.replace(value, " ")
+    body = _MARKUP.sub(" ", body)
     if lang == "en":
         return _CJK.findall(body)
     body = _OPTION.sub(" ", _COMMAND.sub(" ", body))
-    return [chunk for chunk in _CHUNK.findall(body) if _WORD.search(chunk) and not _is_code(chunk)]
+    allowed = ALLOWED | set(codes)
+    return [chunk for chunk in _CHUNK.findall(body) if _WORD.search(chunk) and not _is_code(chunk, allowed)]
 
 
-def _is_code(chunk: str) -> bool:
+def _is_code(chunk: str, allowed: frozenset[str] | set[str] = ALLOWED) -> bool:
     """A chunk without spaces is a code, id, name or path when it has a digit, an
     underscore, a dot, a slash, a hyphenated capital (M-FC-3), is all capitals (CNY,
     TOP-10, A/B/C/D), or is an allowed word."""
     chunk = chunk.strip(".。!！?？[]【】<>《》=+*#|·…-")
     if not chunk or not _WORD.search(chunk):
         return True
-    if chunk in ALLOWED or any(c.isdigit() or c in "_./\\~@$%&=" for c in chunk):
+    if chunk in allowed or any(c.isdigit() or c in "_./\\~@$%&=" for c in chunk):
         return True
     words = _WORD.findall(chunk)
-    return all(w.isupper() or w in ALLOWED for w in words)
+    return all(w.isupper() or w in allowed for w in words)
 
 
 # --- collecting every template --------------------------------------------------------------------
@@ -89,9 +98,10 @@ def templates() -> list[tuple[str, Text]]:
 
 def _reachable() -> Iterator[tuple[str, Text]]:
     from kamxl.methodology import default_config
+    from kamxl.methodology.checklist import checklist
 
     visited: set[int] = set()
-    roots: list[tuple[str, object]] = [("default_config()", default_config())]
+    roots: list[tuple[str, object]] = [("default_config()", default_config()), ("checklist()", checklist())]
     for module in modules():
         roots += [(f"{module.__name__}.{k}", v) for k, v in vars(module).items() if not k.startswith("__")]
     stack = list(reversed(roots))

@@ -32,7 +32,6 @@ from kamxl.methodology.config import Config
 from kamxl.methodology.funnel import band_label, parse_amount
 from kamxl.methodology.scoring import LEVEL_TEXT, QUESTIONS, parse_answer, parse_answers, score_parsed
 from kamxl.methodology.values import fold, is_blank, parse_number
-from kamxl.methodology.vocabulary import ACCOUNT_CLASS
 
 CATEGORY = "KAM"
 LANG_DOC = "语言 zh / en（可选） · Language zh / en (optional)"
