@@ -69,7 +69,7 @@ HELP_ZH: dict[str, str] = {
         "用 Excel 普通公式代替 KAM_* 函数：适用于未装 kamxl 加载项的 Excel、Mac 版和网页版 Excel、WPS 及 LibreOffice。",
     "The portable workbook to write (.xlsx); never the input.": "要写出的便携版工作簿（.xlsx）；不能是输入文件。",
     "Replace OUTPUT if it exists.": "输出文件已存在时替换它。",
-    "Folder to write into (default: workbooks).": "写入的文件夹（默认：workbooks）。",
+    "Folder to write into (default: workbooks).": "写入的文件夹（默认：workbooks/）。",
     "The add-in to write.": "要写出的加载项文件。",
     "Install this add-in file instead of a fresh build.": "安装此加载项文件，而不是重新生成的。",
     "Look into sub-folders too.": "同时查找子文件夹。",
@@ -192,6 +192,8 @@ def use_language(lang: Lang, root: click.Command) -> None:
     _install()
     for command in _commands(root):
         _localize(command, "help", lang)
+        if getattr(command, "_help_option", None) is not None:
+            command._help_option = None   # click keeps its --help, worded once: worded again, in lang
         for param in command.params:
             if isinstance(param, click.Option):
                 _localize(param, "help", lang)

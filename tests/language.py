@@ -34,7 +34,7 @@ ALLOWED = frozenset({
     "Ctrl", "Alt", "Shift", "Enter", "End", "Home", "Mark-of-the-Web", "ISO", "UTF", "zh", "en", "Y", "N", "x",
 })
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
-_FIELD = re.compile(r"\{[^{}]*\}")                  # a str.format field: filled in by the caller
+_FIELD = re.compile(r"\{[^{}]*\}|%\(\w+\)[sdr]")   # a format field (str.format or %): filled in by the caller
 _CHUNK = re.compile(r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’'\"()（）,;，；、：:]+")
 _WORD = re.compile(r"[A-Za-z]+")
 _MARKUP = re.compile(r"\[/?(?:bold|italic|dim|red|green|yellow|cyan|magenta)?\]")   # rich's console markup
