@@ -358,3 +358,16 @@ def test_worksheet_functions_give_their_reasons_in_their_lang_argument(monkeypat
         said_zh, said_en = call(kam, "zh"), call(kam, "en")
         assert zh in said_zh and not foreign(said_zh, "zh", data=["maybe", "abc"]), said_zh
         assert en in said_en and not foreign(said_en, "en"), said_en
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_what_the_system_or_a_parser_says_comes_in_the_chosen_language(tmp_path, lang):
+    """A configuration file that is not TOML, not UTF-8 or not there: the reason in our words."""
+    (tmp_path / "bad.toml").write_text("a b = 1\n", encoding="utf-8")
+    (tmp_path / "binary.toml").write_bytes(b"\xff\xfe")
+    for name, said in (("bad.toml", {"zh": "TOML 语法错误，在第 1 行第 3 列", "en": "TOML syntax error at line 1, column 3"}),
+                       ("binary.toml", {"zh": "不是 UTF-8 编码的文本", "en": "not UTF-8 text"}),
+                       ("missing.toml", {"zh": "文件或文件夹不存在", "en": "no such file or folder"})):
+        result = cli(["config", "check", str(tmp_path / name), "--lang", lang])
+        assert result.exit_code == 2 and said[lang] in result.output, result.output
+        assert not foreign(result.output, lang, data=[str(tmp_path / name)]), result.output
