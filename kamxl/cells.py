@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from kamxl.errors import InputError, OutOfRangeError
@@ -56,14 +57,32 @@ class CellError(Exception):
         self.text = error_text(code, reason)
 
 
+#: the language of the worksheet function being computed: its [lang] argument, else the
+#: user's default; every reason it gives, its own or the core's, is in this language
+_CELL_LANG: ContextVar[Lang | None] = ContextVar("kamxl_cell_lang", default=None)
+BAD_LANG = Text(zh="语言参数 {value!r} 无效：请用 zh 或 en", en="the language {value!r} is not valid: use zh or en")
+
+
+def cell_lang() -> Lang:
+    """The language of the function being computed (see :func:`worksheet_function`)."""
+    return _CELL_LANG.get() or default_lang()
+
+
+def _lang_of(value: object) -> Lang | None:
+    try:
+        return check_lang(value) if isinstance(value, str) and value.strip() else None
+    except ValueError:
+        return None
+
+
 def language(lang: object = None) -> Lang:
     """An optional [lang] argument: 'zh' or 'en'; blank means the user's default."""
     if lang is None or (isinstance(lang, str) and not lang.strip()):
-        return default_lang()
+        return cell_lang()
     try:
         return check_lang(str(lang))
     except ValueError:
-        raise CellError("#VALUE!", f"lang: {lang!r} (zh / en)") from None
+        raise CellError("#VALUE!", BAD_LANG(cell_lang(), value=lang)) from None
 
 
 def call(fn: Callable[..., Any], *args: Any, propagate: bool = True) -> Any:
@@ -80,24 +99,31 @@ def call(fn: Callable[..., Any], *args: Any, propagate: bool = True) -> Any:
     except CellError as exc:
         return exc.text
     except OutOfRangeError as exc:
-        return error_text("#NUM!", f"{exc.message()} [{exc.code}]")
+        return error_text("#NUM!", f"{exc.message(cell_lang())} [{exc.code}]")
     except InputError as exc:
-        return error_text("#VALUE!", f"{exc.message()} [{exc.code}]")
+        return error_text("#VALUE!", f"{exc.message(cell_lang())} [{exc.code}]")
     except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
-        return error_text("#VALUE!", INTERNAL(default_lang(), kind=type(exc).__name__, detail=exc))
+        return error_text("#VALUE!", INTERNAL(cell_lang(), kind=type(exc).__name__, detail=exc))
 
 
-def worksheet_function(fn: F | None = None, *, per_cell: bool = False) -> Any:
+def worksheet_function(fn: F | None = None, *, per_cell: bool = False, lang_at: int | None = None) -> Any:
     """Give a ``KAM_*`` function the error convention (see :func:`call`).
 
     ``per_cell=True`` for functions that work cell by cell over ranges: an error in one
     input cell then shows only in its own result cell, not across the whole column.
+    ``lang_at``: the position of the function's [lang] argument; every reason the function
+    gives is in that language (a blank or invalid one: the user's default).
     """
 
     def decorate(inner: F) -> F:
         @functools.wraps(inner)
         def wrapper(*args: Any) -> Any:
-            return call(inner, *args, propagate=not per_cell)
+            chosen = _lang_of(args[lang_at]) if lang_at is not None and lang_at < len(args) else None
+            token = _CELL_LANG.set(chosen or default_lang())
+            try:
+                return call(inner, *args, propagate=not per_cell)
+            finally:
+                _CELL_LANG.reset(token)
 
         return wrapper  # type: ignore[return-value]
 
@@ -162,7 +188,7 @@ def aligned(*args: Any) -> tuple[list[list[object]], object]:
     cells = [flatten(a) for a in args]
     size = max(len(c) for c in cells)
     if any(len(c) not in (1, size) for c in cells):
-        raise CellError("#VALUE!", SIZE_MISMATCH(default_lang(), sizes=" / ".join(str(len(c)) for c in cells)))
+        raise CellError("#VALUE!", SIZE_MISMATCH(cell_lang(), sizes=" / ".join(str(len(c)) for c in cells)))
     return [c * size if len(c) == 1 else c for c in cells], (ranges[0] if ranges else args[0])
 
 
@@ -178,7 +204,7 @@ def elementwise(fn: Callable[..., Any], *args: Any) -> object:
 def required(value: object, name: str) -> object:
     """``value`` unless it is blank, in which case the function returns #N/A."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise CellError("#N/A", MISSING(default_lang(), name=name))
+        raise CellError("#N/A", MISSING(cell_lang(), name=name))
     return value
 
 

@@ -11,7 +11,7 @@ import click
 
 from kamxl import __version__
 from kamxl.errors import KamxlError
-from kamxl.i18n import LANGS, Lang, check_lang, default_lang
+from kamxl.i18n import LANGS, Lang, Text, check_lang, default_lang
 
 if TYPE_CHECKING:
     from kamxl.methodology import Config
@@ -38,6 +38,10 @@ def _config(config_path: Path | None, lang: Lang) -> Config:
     return cfg
 
 
+TOO_LITTLE_MEMORY = Text("至少 64 MB，或 0 表示不限", "at least 64 MB, or 0 for none")
+NOT_XLSX = Text("输出文件须为 .xlsx", "the output must be an .xlsx file")
+
+
 def _with_ceilings(cfg: object, seconds: float | None, memory: int | None) -> object:
     """The configuration with the command line's per-file ceilings, where given."""
     from dataclasses import replace
@@ -48,7 +52,7 @@ def _with_ceilings(cfg: object, seconds: float | None, memory: int | None) -> ob
     if seconds is None and memory is None:
         return cfg
     if memory is not None and 0 < memory < 64:
-        raise click.BadParameter("at least 64 MB, or 0 for none / 至少 64 MB，或 0 表示不限", param_hint="--file-memory")
+        raise click.BadParameter(TOO_LITTLE_MEMORY(_current_lang()), param_hint="--file-memory")
     ceilings = replace(cfg.ceilings, **{k: v for k, v in (("file_seconds", seconds), ("file_memory_mb", memory))
                                         if v is not None})
     return replace(cfg, ceilings=ceilings)
@@ -58,22 +62,50 @@ def _lang(lang: str | None) -> Lang:
     return check_lang(lang) if lang else default_lang()
 
 
+def _current_lang() -> Lang:
+    """The language of this run, as read from the command line before click parsed it."""
+    from kamxl.cli_lang import current
+
+    return current()
+
+
 class KamxlGroup(click.Group):
-    """Turns our errors into a readable message and exit code 2, never a traceback."""
+    """Turns our errors into a readable message and exit code 2, never a traceback; help
+    and usage errors in the language of the run (:mod:`kamxl.cli_lang`)."""
+
+    def main(self, args: object = None, *rest: object, **options: object) -> object:
+        from kamxl.cli_lang import lang_of_argv, use_language
+
+        argv = sys.argv[1:] if args is None else list(args)  # type: ignore[call-overload]
+        use_language(lang_of_argv(argv), self)
+        try:
+            return super().main(args, *rest, **options)  # type: ignore[arg-type]
+        finally:
+            use_language("en", self)     # click as it was, for whatever runs next in this process
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except KamxlError as exc:
-            lang = _lang(ctx.meta.get("kamxl.lang"))
+            lang = _lang(ctx.meta.get("kamxl.lang")) if ctx.meta.get("kamxl.lang") else _current_lang()
             click.echo(f"kamxl: {exc.message(lang)} [{exc.code}]", err=True)
             ctx.exit(2)
 
 
+VERSION = Text("kamxl，版本 {version}", "kamxl, version {version}")
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(VERSION(_current_lang(), version=__version__))
+        ctx.exit()
+
+
 @click.group(cls=KamxlGroup)
-@click.version_option(__version__, prog_name="kamxl")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 def main() -> None:
-    """kamxl: key-account (大客户) sales methodology for Excel workbooks."""
+    """kamxl: key-account sales methodology for Excel workbooks."""
 
 
 def _remember_lang(ctx: click.Context, lang: str | None) -> Lang:
@@ -132,7 +164,7 @@ def new(ctx: click.Context, template: str, output: Path, lang: str | None, confi
 
     language = _remember_lang(ctx, lang)
     if output.suffix.lower() != ".xlsx":
-        raise click.BadParameter("the output must be an .xlsx file / 输出文件须为 .xlsx", param_hint="--output")
+        raise click.BadParameter(NOT_XLSX(language), param_hint="--output")
     path = write_template(template, output, lang=language, config=_config(config_path, language), filled=example,
                           edition="portable" if portable else "kam")
     click.echo({"zh": f"已写入 {path}", "en": f"written: {path}"}[language])

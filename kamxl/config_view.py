@@ -29,7 +29,7 @@ MISSING_ENV = Text("环境变量 KAMXL_CONFIG 指向的文件不存在：{path}�
 EMPTY = Text("配置文件 {path} 没有设置任何项：全部使用内置默认值",
              "the configuration file {path} sets nothing: the built-in defaults apply")
 MARK = Text("* 标记的项由配置文件设置，其余为内置默认值", "* marks what the configuration file sets; the rest are the built-in defaults")
-STAGES = Text("销售漏斗阶段与赢率（stages）", "Funnel stages and win probabilities (stages)")
+STAGES = Text("销售漏斗阶段与赢率", "Funnel stages and win probabilities")
 NONE = Text("不限", "none")
 SECONDS = Text("{n} 秒", "{n} s")
 PERIODS = {"quarter": Text("季度", "quarter"), "month": Text("月", "month")}
@@ -113,10 +113,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(("forecast.currency",), Text("公司币种", "company currency"), lambda c, _l: c.forecast.currency),
     Setting(("checklist.min_coverage",), Text("检查清单最低覆盖率（M-SCORE-5）", "checklist minimum coverage (M-SCORE-5)"),
             lambda c, _l: _pct(c.checklist.min_coverage)),
-    Setting(("limits.file_seconds",), Text("每个文件的时间上限（validate、rollup）",
+    Setting(("limits.file_seconds",), Text("每个文件的时间上限（kamxl validate 与 kamxl rollup）",
                                            "time ceiling per file (validate, rollup)"),
             lambda c, lang: SECONDS(lang, n=_num(c.ceilings.file_seconds)) if c.ceilings.file_seconds else NONE(lang)),
-    Setting(("limits.file_memory_mb",), Text("每个文件的内存上限（validate、rollup；Linux）",
+    Setting(("limits.file_memory_mb",), Text("每个文件的内存上限（kamxl validate 与 kamxl rollup；Linux）",
                                              "memory ceiling per file (validate, rollup; Linux)"),
             lambda c, lang: f"{c.ceilings.file_memory_mb} MB" if c.ceilings.file_memory_mb else NONE(lang)),
 )
@@ -153,7 +153,7 @@ def describe(cfg: Config, lang: Lang) -> list[str]:
         return "*" if any(k == s or s.startswith(k + ".") for k in keys for s in set_here) else " "
 
     colon = "：" if lang == "zh" else ": "
-    lines = [STAGES(lang)]
+    lines = [f"{STAGES(lang)}  [stages]"]
     width = max(_width(s.label(lang)) for s in cfg.stages) + 2
     for stage in cfg.stages:
         lines.append(f" {mark(f'stages.{stage.code}')} {_pad(stage.label(lang), width)} {_pct(stage.probability):>5}  "

@@ -14,9 +14,10 @@ parsers and the program's boundary (the CLI maps them to exit codes).
 """
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field, replace
 
-from kamxl.i18n import Lang, Text, default_lang
+from kamxl.i18n import Lang, Message, Text, default_lang
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,12 @@ class KamxlError(Exception):
         where = str(self.where)
         return f"{where}: {body}" if where else body
 
+    @property
+    def reason(self) -> Message:
+        """What is wrong, without where, for a message that says where itself (a finding,
+        a skipped input): rendered in that message's language."""
+        return Message.of(self.text, **self.params)
+
     def at(self, **where: str | None) -> KamxlError:
         """A copy located more precisely (file=…, sheet=…, cell=…, key=…)."""
         known = {k: v for k, v in vars(self.where).items() if v is not None}
@@ -68,6 +75,30 @@ class ConfigError(InputError):
 
 class SetupError(KamxlError, OSError):
     """The machine cannot do what was asked (missing program, unwritable folder)."""
+
+
+#: what the operating system said, in words of our own (its strerror is in its own language)
+OS_REASONS = {
+    errno.ENOENT: Text("文件或文件夹不存在", "no such file or folder"),
+    errno.EACCES: Text("没有权限", "permission denied"),
+    errno.EPERM: Text("不允许此操作", "operation not permitted"),
+    errno.EISDIR: Text("这是文件夹", "it is a folder"),
+    errno.ENOTDIR: Text("路径中有一段不是文件夹", "a part of the path is not a folder"),
+    errno.ENOSPC: Text("磁盘已满", "the disk is full"),
+    errno.EROFS: Text("只读的文件系统", "a read-only file system"),
+    errno.EBUSY: Text("正被占用", "it is in use"),
+    errno.ENAMETOOLONG: Text("名称过长", "the name is too long"),
+    errno.EEXIST: Text("已存在", "it exists already"),
+    errno.ELOOP: Text("符号链接循环", "a symbolic link loop"),
+    errno.EMFILE: Text("打开的文件过多", "too many open files"),
+    errno.EIO: Text("读写错误（磁盘或网络）", "an input/output error (disk or network)"),
+}
+
+
+def os_reason(exc: OSError) -> Text | str:
+    """Why an operating-system call failed, in the reader's language where we know the
+    error (a Text parameter), else as the system says it."""
+    return OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
 
 
 def _rebuild(cls: type[KamxlError], state: dict[str, object]) -> KamxlError:

@@ -1,4 +1,11 @@
-"""Bilingual text: every user-facing label and message exists in zh-CN and en."""
+"""Bilingual text: every user-facing label and message exists in zh-CN and en.
+
+A :class:`Text` is a template in both languages; a :class:`Message` is a template with
+its parameters, rendered once the reader's language is known. A parameter that is itself
+a Text or a Message is rendered in the same language as the text around it, so a reason
+passed from one layer to another (a parser's error inside a finding, a skipped file's
+reason inside "no forecast to roll up") never arrives in the other language.
+"""
 from __future__ import annotations
 
 import locale
@@ -19,11 +26,49 @@ class Text:
     en: str
 
     def __call__(self, lang: Lang, /, **params: object) -> str:
-        return getattr(self, check_lang(lang)).format(**params)
+        lang = check_lang(lang)
+        return getattr(self, lang).format(**localized(params, lang) if params else params)
 
     def both(self, **params: object) -> str:
         """Both languages on one line, for places that cannot know the reader's."""
-        return f"{self.zh.format(**params)} / {self.en.format(**params)}"
+        return f"{self('zh', **params)} / {self('en', **params)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A :class:`Text` with its parameters, to be rendered in the reader's language later
+    (hashable and picklable when its parameters are)."""
+
+    text: Text
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, text: Text, /, **params: object) -> Message:
+        return cls(text, tuple(sorted(params.items(), key=lambda kv: kv[0])))
+
+    def __call__(self, lang: Lang, /) -> str:
+        return self.text(lang, **dict(self.params))
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Several items as one parameter, separated as the language separates list items
+    (items: Text, Message, Listing or plain values)."""
+
+    items: tuple[object, ...]
+    separator: Text = Text("；", "; ")
+
+    def __call__(self, lang: Lang, /) -> str:
+        return self.separator(lang).join(str(_render(v, lang)) for v in self.items)
+
+
+def _render(value: object, lang: Lang) -> object:
+    return value(lang) if isinstance(value, (Text, Message, Listing)) else value
+
+
+def localized(params: dict[str, object], lang: Lang) -> dict[str, object]:
+    """The parameters with every Text, Message or Listing among them rendered in ``lang``."""
+    return {k: _render(v, lang) for k, v in params.items()}
 
 
 def listing(items: Sequence[str], *, limit: int = 5, zh_sep: str = "、", en_sep: str = ", ") -> Text:

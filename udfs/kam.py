@@ -76,7 +76,8 @@ def kam(*, per_cell: bool = False, convention: bool = True, **args: Arg) -> Call
         params = inspect.signature(fn).parameters
         if list(params) != list(args):
             raise TypeError(f"{fn.__name__}: document every argument, in order: {list(params)}")
-        wrapped = worksheet_function(fn, per_cell=per_cell) if convention else fn
+        lang_at = list(params).index("lang") if "lang" in params else None
+        wrapped = worksheet_function(fn, per_cell=per_cell, lang_at=lang_at) if convention else fn
         for name, arg in args.items():
             options = {"ndim": 2} if arg.range else {}
             wrapped = xw.arg(name, doc=arg.doc[:255], err_to_str=True, **options)(wrapped)

@@ -171,7 +171,7 @@ STATUS_TEXT = {
                   "installed, but not this kamxl's (run kamxl addin install): {path}"),
 }
 SETTINGS_TEXT = {True: Text("xlwings 设置：{path}", "xlwings settings: {path}"),
-                 False: Text("xlwings 设置：无（{path}），使用 PATH 中的 python", "xlwings settings: none ({path}); python from PATH")}
+                 False: Text("xlwings 设置：无（{path}），使用 PATH 中的 Python", "xlwings settings: none ({path}); python from PATH")}
 
 
 def describe(result: Status, lang: Lang) -> str:

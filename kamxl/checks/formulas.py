@@ -13,7 +13,7 @@ from openpyxl.utils.cell import get_column_letter
 from kamxl.checks import Context
 from kamxl.errors import InputError
 from kamxl.findings import Finding, Severity
-from kamxl.i18n import Lang, Text
+from kamxl.i18n import Message, Text
 from kamxl.io.reader import GridData, Record
 from kamxl.methodology import (
     chain_top, check_top_ten, customer_key, evaluate_account, is_buying_point, level_ordinal, period_of,
@@ -31,6 +31,7 @@ PROBABILITY_FIX = Text("恢复公式，按公司阶段表计算赢率", "restore
 STALE = Text("“{column}”显示 {shown}，按输入重新计算应为 {computed}（过期或被改动）",
              "'{column}' shows {shown} but its inputs give {computed} (stale or tampered)")
 STALE_FIX = Text("在 Excel 中重新计算（Ctrl+Alt+F9）后再提交", "recalculate in Excel (Ctrl+Alt+F9) before submitting")
+PART = Text("{title} · {column}", "{title} · {column}")     # a summary's column, named with its summary
 STORED_FIX = Text("便携版中此值不会自动更新：用 kamxl portable 重新生成，或使用装有 kamxl 加载项的 KAM_* 版本",
                   "the portable edition does not update this value: run kamxl portable again, or use the KAM_* "
                   "edition with the kamxl add-in")
@@ -120,13 +121,12 @@ def check(ctx: Context) -> list[Finding]:
     if ctx.structure is None:
         return []
     found: list[Finding] = []
-    lang = ctx.data.lang or "zh"
     for name, data in ctx.data.tables.items():
         rows_with_formula = ctx.structure.formula_cells.get(data.sheet, {})
         rows = data.row_numbers
         for column in (c for c in data.table.columns if c.formula and c.key in data.columns):
             letter = get_column_letter(data.columns[column.key] + 1)
-            found += _table_column(ctx, name, column.key, column.header(lang), rows,
+            found += _table_column(ctx, name, column.key, column.header, rows,
                                    rows_with_formula.get(letter, frozenset()))
     for form in ctx.data.template.forms():
         record = ctx.data.forms.get(form.prefix)
@@ -139,20 +139,20 @@ def check(ctx: Context) -> list[Finding]:
             expected = (lambda r=recompute: _safe(r, ctx, typed)) if recompute else None
             # the portable edition holds kamxl's value where plain Excel has no formula for it
             stored = column.stored and ctx.data.edition == "portable"
-            found += _cell(ctx, form.prefix, record, key, column.header(lang),
+            found += _cell(ctx, form.prefix, record, key, column.header,
                            stored or ctx.structure.is_formula(record.sheet, cell), expected, typed, stored=stored)
     for grid in ctx.data.grids.values():
-        found += _grid(ctx, grid, lang)
+        found += _grid(ctx, grid)
     return found
 
 
-def _grid(ctx: Context, grid: GridData, lang: Lang) -> list[Finding]:
+def _grid(ctx: Context, grid: GridData) -> list[Finding]:
     """A summary's formulas (totals, KAM_FUNNEL): each cell that lost its formula; a summary
     that lost every one is one finding, not dozens."""
     assert ctx.structure is not None
     cells = grid.cells()
     typed = [(col, cell) for _key, col, cell in cells if not ctx.structure.is_formula(grid.sheet, cell)]
-    title = grid.grid.title(lang)
+    title = grid.grid.title
     if not typed:
         return []
     if len(typed) == len(cells) and len(cells) > 1:
@@ -161,7 +161,7 @@ def _grid(ctx: Context, grid: GridData, lang: Lang) -> list[Finding]:
     found = []
     for col, cell in typed:
         shown = grid.values.get(cell)
-        header = f"{title} · {col.header(lang) if col else grid.grid.row_header(lang)}"
+        header = Message.of(PART, title=title, column=col.header if col else grid.grid.row_header)
         if shown is None or shown == "":
             found.append(ctx.here("S-FORMULA-DELETED", Severity.WARNING, DELETED, OVERWRITTEN_FIX, sheet=grid.sheet,
                                   cell=cell, column=header))
@@ -171,7 +171,7 @@ def _grid(ctx: Context, grid: GridData, lang: Lang) -> list[Finding]:
     return found
 
 
-def _table_column(ctx: Context, name: str, key: str, header: str, rows: list[int],
+def _table_column(ctx: Context, name: str, key: str, header: Text, rows: list[int],
                   formula_rows: frozenset[int]) -> list[Finding]:
     """One calculated column of a table: the usual cell is a formula whose cached value (if
     any) matches the recomputation; only the others are visited further."""
@@ -206,7 +206,7 @@ def _memo(cache: dict[Any, Any], args: tuple[Any, ...], ctx: Context, recompute:
         return _safe(recompute, ctx, dict(zip(inputs, args)))
 
 
-def _cell(ctx: Context, block: str, record: Record, key: str, header: str, is_formula: bool,
+def _cell(ctx: Context, block: str, record: Record, key: str, header: Text, is_formula: bool,
           expected: Callable[[], Any] | None, typed: dict[str, Any], stored: bool = False) -> list[Finding]:
     shown = record.values.get(key)
     if not is_formula:

@@ -34,7 +34,7 @@ def check(ctx: Context) -> list[Finding]:
     found: list[Finding] = []
     if data.identified_by != "metadata":
         found.append(ctx.here("S-METADATA", Severity.WARNING, NO_METADATA, NO_METADATA_FIX,
-                              template=data.template.title(lang)))
+                              template=data.template.title))
     elif data.version is not None and data.version != data.template.version:
         severity = Severity.ERROR if data.version > data.template.version else Severity.WARNING
         found.append(ctx.here("S-VERSION", severity, VERSION, VERSION_FIX, sheet="_kamxl", cell="B2",
@@ -51,7 +51,7 @@ def check(ctx: Context) -> list[Finding]:
             if column.key not in got.columns:
                 severity = Severity.ERROR if column.required or column.formula else Severity.WARNING
                 found.append(ctx.here("S-COLUMN-MISSING", severity, COLUMN_MISSING, COLUMN_FIX, sheet=got.sheet,
-                                      cell=f"A{got.header_row}", table=table.name, column=column.header(lang)))
+                                      cell=f"A{got.header_row}", table=table.name, column=column.header))
         for header, cell in got.unknown_headers:
             found.append(ctx.here("S-COLUMN-UNKNOWN", Severity.WARNING, COLUMN_UNKNOWN, COLUMN_UNKNOWN_FIX,
                                   sheet=got.sheet, cell=cell, header=header))
@@ -60,7 +60,7 @@ def check(ctx: Context) -> list[Finding]:
         if actual != expected:
             moved = next(k for k, e in zip(actual, expected) if k != e)
             found.append(ctx.here("S-COLUMN-MOVED", Severity.INFO, COLUMN_MOVED, COLUMN_MOVED_FIX, sheet=got.sheet,
-                                  cell=f"A{got.header_row}", column=table.column(moved).header(lang)))
+                                  cell=f"A{got.header_row}", column=table.column(moved).header))
         for header_lang in got.header_langs.values():
             langs[header_lang] += 1
     if langs["zh"] and langs["en"]:
@@ -69,7 +69,7 @@ def check(ctx: Context) -> list[Finding]:
         if form.prefix not in data.forms or not data.forms[form.prefix].values:
             found.append(ctx.here("S-FORM-MISSING", Severity.ERROR, FORM_MISSING, TABLE_FIX,
                                   sheet=data.template.sheet_of(form).name(lang),
-                                  form=(form.title or data.template.sheet_of(form).name)(lang)))
+                                  form=form.title or data.template.sheet_of(form).name))
     return found
 
 

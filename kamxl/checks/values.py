@@ -72,7 +72,7 @@ def _column(ctx: Context, column: Column, record_at: Callable[[int], Record],
         return fast, []
     value_of: dict[object, Any] = {}
     problem_of: dict[object, tuple[str, Text, Text, dict[str, object]]] = {}
-    header = column.header(ctx.data.lang or "zh")
+    header = column.header          # a Text: named in the language of the report
     for raw in set(raws):
         if is_blank(raw):
             value_of[raw] = None
@@ -83,7 +83,7 @@ def _column(ctx: Context, column: Column, record_at: Callable[[int], Record],
             value_of[raw] = value = _parse(column, raw, ctx)
         except InputError as exc:
             value_of[raw] = None
-            problem_of[raw] = (_rule(column, exc), BAD, BAD_FIX, {"column": header, "reason": exc.message()})
+            problem_of[raw] = (_rule(column, exc), BAD, BAD_FIX, {"column": header, "reason": exc.reason})
             continue
         if column.kind in _NUMERIC:
             issue = _range(column, value, header)
@@ -164,7 +164,7 @@ def _rule(column: Column, exc: InputError) -> str:
     return {Kind.DATE: "S-VALUE-DATE"}.get(column.kind, "S-VALUE-TYPE")
 
 
-def _range(column: Column, value: Any, header: str) -> tuple[str, Text, Text, dict[str, object]] | None:
+def _range(column: Column, value: Any, header: Text) -> tuple[str, Text, Text, dict[str, object]] | None:
     if not isinstance(value, float):
         return None
     if value < 0 and column.kind is Kind.MONEY:

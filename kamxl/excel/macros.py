@@ -148,6 +148,7 @@ def roll_up_forecast(call: Call) -> Done:
     forecasts = [path for path, level in levels.items() if level is not None]
     if not forecasts:
         raise InputError("M-FC-4", NO_FORECASTS, {"folder": folder})
+    from kamxl.methodology.vocabulary import FORECAST_LEVEL
     from kamxl.rollup import rollup_files
 
     level = next_level(levels[p] for p in forecasts)
@@ -155,8 +156,9 @@ def roll_up_forecast(call: Call) -> Done:
     out = free_path(call.outputs / f"rollup-{level}-{call.today.isoformat()}.xlsx")
     result = rollup_files(forecasts, out, owner=owner, level=level, lang=call.lang, config=active_config())
     skipped = len(files) - len(forecasts)
-    return Done(ROLLED_UP(call.lang, count=len(forecasts), level=level, owner=owner, path=result.output,
-                          skipped=SKIPPED(call.lang, count=skipped) if skipped else ""), open=(result.output,))
+    return Done(ROLLED_UP(call.lang, count=len(forecasts), level=FORECAST_LEVEL.get(level).text, owner=owner,
+                          path=result.output, skipped=SKIPPED(call.lang, count=skipped) if skipped else ""),
+                open=(result.output,))
 
 
 LEVELS = ("rep", "team", "region", "bu")

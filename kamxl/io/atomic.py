@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kamxl.errors import SetupError
+from kamxl.errors import SetupError, os_reason
 from kamxl.i18n import Text
 
 TEMP_PREFIX = ".~kamxl-"
@@ -52,7 +52,7 @@ def _umask() -> int:
 
 
 def _cannot_write(folder: Path, exc: OSError) -> SetupError:
-    return SetupError("S-OUTPUT", CANNOT_WRITE, {"folder": str(folder), "reason": exc.strerror or str(exc)})
+    return SetupError("S-OUTPUT", CANNOT_WRITE, {"folder": str(folder), "reason": os_reason(exc)})
 
 
 @contextmanager

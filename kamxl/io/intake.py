@@ -28,7 +28,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from kamxl.errors import InputError
+from kamxl.errors import InputError, os_reason
 from kamxl.i18n import Text
 from kamxl.io.zipparts import package_bytes, part_bytes
 
@@ -47,7 +47,7 @@ LEGACY = Text("旧版 .xls 格式：请另存为 .xlsx", "legacy .xls format: sa
 XLSB = Text("二进制 .xlsb 格式：请另存为 .xlsx", "binary .xlsb format: save it as .xlsx")
 OLE_OTHER = Text("不是 Excel 工作簿（是其他 Office 旧格式文件）", "not an Excel workbook (another legacy Office file)")
 NOT_ZIP = Text("不是有效的 Excel 文件（文件损坏，或扩展名不对）", "not a valid Excel file (corrupt, or a wrong extension)")
-CORRUPT = Text("文件已损坏或不完整（{reason}）", "the file is damaged or incomplete ({reason})")
+CORRUPT = Text("文件已损坏或不完整", "the file is damaged or incomplete ({reason})")   # the reason: the zip library's
 TOO_LARGE = Text(zh="工作簿解压后过大（{size} MB，上限 {limit} MB），可能是压缩炸弹",
                  en="the workbook is too large once unpacked ({size} MB, limit {limit} MB): possibly a zip bomb")
 DTD = Text("XML 部件 {part} 含有 DTD 声明（实体扩展或外部实体攻击），已拒绝读取",
@@ -81,7 +81,7 @@ def check_input(path: Path, *, limit: int = MAX_UNPACKED) -> Package:
     except FileNotFoundError:
         raise InputError(UNREADABLE, GONE) from None
     except OSError as exc:
-        raise InputError(UNREADABLE, CANNOT_OPEN, {"reason": exc.strerror or str(exc)}) from None
+        raise InputError(UNREADABLE, CANNOT_OPEN, {"reason": os_reason(exc)}) from None
     if Path(path).suffix.lower() == ".xlsb":
         raise InputError(UNREADABLE, XLSB)
     if Path(path).suffix.lower() == ".xls" or not head.startswith(b"PK"):
@@ -104,7 +104,7 @@ def check_input(path: Path, *, limit: int = MAX_UNPACKED) -> Package:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
         raise InputError(UNREADABLE, CORRUPT, {"reason": f"{type(exc).__name__}: {exc}"}) from None
     except OSError as exc:
-        raise InputError(UNREADABLE, CANNOT_OPEN, {"reason": exc.strerror or str(exc)}) from None
+        raise InputError(UNREADABLE, CANNOT_OPEN, {"reason": os_reason(exc)}) from None
 
 
 def check_size(archive: zipfile.ZipFile, *, limit: int = MAX_UNPACKED) -> None:

@@ -9,6 +9,7 @@ never silently falls back to a default.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -16,8 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kamxl.errors import ConfigError
-from kamxl.i18n import LANGS, Lang, Text
+from kamxl.errors import ConfigError, os_reason
+from kamxl.i18n import LANGS, Lang, Message, Text
 
 STAGE_CODES = tuple(f"{n:02d}" for n in range(1, 9))
 CLASS_NAMES = ("A", "B", "C")
@@ -26,6 +27,8 @@ WEIGHT_KEYS = ("contribution", "potential", "satisfaction")
 UNKNOWN_KEY = Text(zh="未知的配置项（拼写错误？）", en="unknown key (a typo?)")
 BAD_VALUE = Text(zh="取值 {value!r} 无效：{need_zh}", en="invalid value {value!r}: {need_en}")
 BAD_FILE = Text(zh="无法读取配置文件：{reason}", en="cannot read the configuration file: {reason}")
+NOT_UTF8 = Text(zh="不是 UTF-8 编码的文本", en="not UTF-8 text")
+BAD_TOML = Text(zh="TOML 语法错误，在第 {line} 行第 {column} 列", en="TOML syntax error at line {line}, column {column}: {detail}")
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ def load_config(path: str | Path | None = None) -> Config:
     try:
         override = tomllib.loads(Path(path).read_text("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError("S-CONFIG", BAD_FILE, {"reason": str(exc)}).at(file=str(path)) from None
+        raise ConfigError("S-CONFIG", BAD_FILE, {"reason": _why_unreadable(exc)}).at(file=str(path)) from None
     try:
         merged = _merge(_defaults(), override, "")
         return _build(merged, sources=("defaults", str(path)), overridden=tuple(_leaves(override, "")))
@@ -177,6 +180,17 @@ def _leaves(data: dict[str, Any], prefix: str) -> list[str]:
         else:
             out.append(f"{prefix}{key}")
     return out
+
+
+def _why_unreadable(exc: Exception) -> Text | Message | str:
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return NOT_UTF8
+    place = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    detail = str(exc)[:place.start()].strip() if place else str(exc)
+    return Message.of(BAD_TOML, line=place.group(1) if place else "?", column=place.group(2) if place else "?",
+                      detail=detail)
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any], prefix: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ _NO = frozenset({"0", "n", "no", "false", "f", "否", "×", "✗", "✘", "☐",
 
 NOT_YES_NO = Text(
     zh="无法识别的是/否值 {value!r}：请填 是/否、Y/N、yes/no、1/0、TRUE/FALSE 或 √/×，未回答请留空",
-    en="Unrecognised yes/no value {value!r}: use Y/N, yes/no, 1/0, TRUE/FALSE, 是/否 or √/×; leave blank if not answered",
+    en="Unrecognised yes/no value {value!r}: use Y/N, yes/no, 1/0, TRUE/FALSE or √/×; leave blank if not answered",
 )
 NOT_A_NUMBER = Text(zh="{value!r} 不是数字", en="{value!r} is not a number")
 NOT_A_DATE = Text(zh="{value!r} 不是日期（请用 YYYY-MM-DD）", en="{value!r} is not a date (use YYYY-MM-DD)")

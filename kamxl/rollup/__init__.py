@@ -16,6 +16,7 @@ file (:func:`kamxl.io.atomic.output_lock`).
 """
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -24,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from kamxl.errors import InputError
-from kamxl.i18n import Lang, Text
+from kamxl.i18n import Lang, Listing, Message, Text
 from kamxl.io.atomic import output_lock
 from kamxl.io.guard import Breach, Limits, no_cycle_collection
 from kamxl.io.reader import read_workbook
@@ -40,7 +41,17 @@ from kamxl.rollup.model import Line, Skipped, Submission
 from kamxl.rollup.output import manager_note, write_rollup
 
 LEVELS = tuple(t.key for t in FORECAST_LEVEL.terms)          # rep, team, region, bu
-NO_INPUT = Text("没有可汇总的预测文件", "no forecast to roll up")
+NO_INPUT = Text("没有可汇总的预测文件：{why}", "no forecast to roll up: {why}")
+NO_FILES = Text("{paths} 中没有工作簿", "no workbook in {paths}")
+ONE_UNUSABLE = Text("输入文件不能使用——{reasons}", "the input file cannot be used — {reasons}")
+NONE_USABLE = Text("{n} 个输入文件都不能使用——{reasons}", "none of the {n} input files can be used — {reasons}")
+FILES_SAY = Text("{files}：{reason}", "{files}: {reason}")
+FILES_MORE = Text("{files} 等 {n} 个文件", "{files} and {more} more")
+NAMES = Text("、", ", ")
+BAD_PERIOD = Text("--period {period!r} 不是{kind}：请写成 {example} 的形式", "--period {period!r} is not a {kind}: write it like {example}")
+PERIOD_KINDS = {"quarter": (Text("季度", "quarter"), re.compile(r"\d{4}-Q[1-4]"), "2026-Q4"),
+                "month": (Text("月份", "month"), re.compile(r"\d{4}-(0[1-9]|1[0-2])"), "2026-11")}
+PREVIOUS = Text("--previous {file} 不能作为上次的汇总：{reason}", "--previous {file} cannot be the previous roll-up: {reason}")
 OUTPUT_IS_INPUT = Text("输出文件 {file} 也是输入文件：请换一个输出路径", "the output {file} is also an input: choose another output path")
 NOT_BELOW = Text("层级为“{level}”，不低于本次汇总的“{target}”", "its level '{level}' is not below this roll-up's '{target}'")
 OTHER_PERIOD = Text("期间为 {period}，本次汇总为 {target}", "its period is {period}; this roll-up is for {target}")
@@ -49,9 +60,11 @@ NESTED = Text("{rollup} 是汇总，已经包含 {file}（其来源表列出了�
                "{rollup} is a roll-up that already contains {file} (its lineage lists that file's SHA-256): "
                "a forecast cannot be an input both inside a roll-up and on its own; give only one of them")
 MANY_PERIODS = Text("输入包含多个期间（{periods}）：请用 --period 指定", "the inputs cover several periods ({periods}): choose one with --period")
+PERIOD_FILES = Text("{period}：{files}", "{period}: {files}")
 MIXED_CURRENCY = Text("输入币种不一致（{found}），且没有给出汇率：{files}",
                       "the inputs are in different currencies ({found}) and no rates were given: {files}")
-NO_RATE = Text("汇率表中没有 {currency}", "the rates give no rate for {currency}")
+NO_RATE = Text("汇率表 {file} 中没有 {currency} 的汇率（{inputs} 使用该币种）",
+               "the rates {file} give no rate for {currency} (the currency of {inputs})")
 BAD_LEVEL = Text("未知的层级：{level}", "unknown level: {level}")
 SKIPPED_PATH = {
     "lock": Text("Excel 锁文件（工作簿正在 Excel 中打开）", "Excel's lock file (the workbook is open in Excel)"),
@@ -81,6 +94,8 @@ def rollup_files(paths: Sequence[Path], out: Path, *, owner: str, level: str, la
     """Roll the forecast files (or folders of them, ``recursive``: with their sub-folders) up into ``out``."""
     if level not in LEVELS[1:]:
         raise InputError("S-ROLLUP-INPUT", BAD_LEVEL, {"level": level})
+    if period is not None:
+        _check_period(period, config or default_config())
     with output_lock(out), no_cycle_collection():
         return _rollup(paths, out, owner=owner, level=level, lang=lang, config=config, period=period,
                        manager=manager, previous=previous, channel=channel, quota=quota, adjustments=adjustments,
@@ -96,6 +111,10 @@ def _rollup(paths: Sequence[Path], out: Path, *, owner: str, level: str, lang: L
     cfg, day = config or default_config(), today or date.today()
     clock = [time.perf_counter()]
     files, passed_over = _files(paths, out, recursive)
+    # the side files first: a bad one is said before minutes of reading, and even where unused
+    quotas, chan = read_quotas(quota) if quota else None, read_channel(channel) if channel else None
+    rate_table = read_rates(rates) if rates else None
+    adjusted = _adjustments(adjustments, owner, level, cfg) if adjustments else {}
     read = _read_all(files, cfg, day, jobs, base, limits if limits is not None else limits_of(cfg))
     read += [Skipped(str(p), "", SKIPPED_PATH[why.partition(":")[0]], {"reason": why.partition(":")[2]})
              for p, why in passed_over]
@@ -105,19 +124,42 @@ def _rollup(paths: Sequence[Path], out: Path, *, owner: str, level: str, lang: L
     subs, more = _eligible(subs, level, period)
     skipped += more
     if not subs:
-        raise InputError("S-ROLLUP-INPUT", NO_INPUT)
+        raise InputError("S-ROLLUP-INPUT", NO_INPUT, {"why": _why_none(paths, skipped)})
     target_period = subs[0].period
-    subs, currency = _one_currency(subs, cfg.forecast.currency, rates)
-    adjusted = _adjustments(adjustments, owner, level, cfg) if adjustments else {}
+    subs, currency = _one_currency(subs, cfg.forecast.currency, rates, rate_table)
     result = roll_up(subs, owner=owner, level=level, period=target_period, currency=currency, config=cfg, today=day,
-                     manager=manager, quotas=read_quotas(quota) if quota else None,
-                     channel=read_channel(channel) if channel else None, adjustments=adjusted)
+                     manager=manager, quotas=quotas, channel=chan, adjustments=adjusted)
     flow = deal_flow(_previous_lines(previous, cfg, day), result.lines, cfg) if previous else None
     clock.append(time.perf_counter())
     write_rollup(result, out, lang=lang, config=cfg, used=subs, skipped=skipped, flow=flow)
     clock.append(time.perf_counter())
     seconds = dict(zip(("read", "roll up", "write"), (b - a for a, b in zip(clock, clock[1:]))))
     return RollupResult(out, result, subs, skipped, flow, seconds)
+
+
+def _check_period(period: str, cfg: Config) -> None:
+    kind, pattern, example = PERIOD_KINDS[cfg.forecast.period]
+    if not pattern.fullmatch(period.strip()):
+        raise InputError("S-ROLLUP-INPUT", BAD_PERIOD, {"period": period, "kind": kind, "example": example})
+
+
+def _why_none(paths: Sequence[Path], skipped: list[Skipped]) -> Message:
+    """Why nothing can be rolled up: no workbook at all, or each input's reason (inputs
+    with the same reason together, a few names each)."""
+    if not skipped:
+        return Message.of(NO_FILES, paths=Listing(tuple(str(p) for p in paths), NAMES))
+    groups: dict[tuple[Text, str], list[Skipped]] = {}
+    for s in skipped:
+        groups.setdefault((s.reason, repr(sorted(s.params.items()))), []).append(s)
+    said = tuple(Message.of(FILES_SAY, files=_some(sorted(s.file for s in group)),
+                            reason=Message.of(group[0].reason, **group[0].params)) for group in groups.values())
+    return Message.of(ONE_UNUSABLE if len(skipped) == 1 else NONE_USABLE, n=len(skipped), reasons=Listing(said))
+
+
+def _some(files: list[str], shown: int = 3) -> Listing | Message:
+    if len(files) <= shown + 1:
+        return Listing(tuple(files), NAMES)
+    return Message.of(FILES_MORE, files=Listing(tuple(files[:shown]), NAMES), n=len(files), more=len(files) - shown)
 
 
 def _files(paths: Sequence[Path], out: Path, recursive: bool) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -165,11 +207,14 @@ def _eligible(subs: list[Submission], level: str, period: str | None) -> tuple[l
         if LEVELS.index(s.level) < LEVELS.index(level):
             below.append(s)
         else:
-            skipped.append(Skipped.of(s, NOT_BELOW, {"level": s.level, "target": level}))
+            skipped.append(Skipped.of(s, NOT_BELOW, {"level": FORECAST_LEVEL.get(s.level).text,
+                                                     "target": FORECAST_LEVEL.get(level).text}))
     if period is None:
         periods = Counter(s.period for s in below)
         if len(periods) > 1:
-            raise InputError("S-ROLLUP-INPUT", MANY_PERIODS, {"periods": ", ".join(sorted(periods))})
+            said = tuple(Message.of(PERIOD_FILES, period=p, files=_some(sorted(s.file for s in below if s.period == p)))
+                         for p in sorted(periods))
+            raise InputError("S-ROLLUP-INPUT", MANY_PERIODS, {"periods": Listing(said)})
         period = next(iter(periods), "")
     kept = []
     for s in below:
@@ -199,21 +244,23 @@ def _refuse_nested(subs: list[Submission]) -> None:
             raise InputError("S-ROLLUP-INPUT", NESTED, {"rollup": outer.file, "file": inner.file})
 
 
-def _one_currency(subs: list[Submission], default: str, rates: Path | None) -> tuple[list[Submission], str]:
+def _one_currency(subs: list[Submission], default: str, rates: Path | None,
+                  table: dict[str, float] | None) -> tuple[list[Submission], str]:
     """Amounts in one currency: the inputs' own when they agree; otherwise converted with
     the rates given (to the company currency), or an error naming the files."""
     found = Counter(s.currency for s in subs)
     if len(found) == 1:
         return subs, next(iter(found))
-    if rates is None:
+    if rates is None or table is None:
         files = "; ".join(f"{s.file} ({s.currency})" for s in sorted(subs, key=lambda s: s.file))
         raise InputError("S-ROLLUP-CURRENCY", MIXED_CURRENCY, {"found": ", ".join(sorted(found)), "files": files})
-    table = read_rates(rates)
-    table.setdefault(default.upper(), 1.0)
+    table = {**table, default.upper(): table.get(default.upper(), 1.0)}
     converted = []
     for s in subs:
         if s.currency not in table:
-            raise InputError("S-ROLLUP-CURRENCY", NO_RATE, {"currency": s.currency})
+            inputs = _some(sorted(x.file for x in subs if x.currency == s.currency))
+            raise InputError("S-ROLLUP-CURRENCY", NO_RATE, {"file": str(rates), "currency": s.currency,
+                                                             "inputs": inputs})
         converted.append(_convert(s, table[s.currency], default.upper()))
     return converted, default.upper()
 
@@ -256,7 +303,7 @@ def _adjustments(path: Path, owner: str, level: str, cfg: Config) -> dict[str, t
 def _previous_lines(path: Path, cfg: Config, day: date) -> list[Line]:
     sub = read_submission(path, str(path), cfg, day)
     if isinstance(sub, Skipped):
-        raise InputError("S-ROLLUP-INPUT", sub.reason, sub.params)
+        raise InputError("S-ROLLUP-INPUT", PREVIOUS, {"file": str(path), "reason": Message.of(sub.reason, **sub.params)})
     return select([sub], cfg)[0]
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from kamxl.i18n import Text
+from kamxl.i18n import Message, Text
 from kamxl.methodology import Config, period_of
 from kamxl.methodology.values import fold
+from kamxl.methodology.vocabulary import FORECAST_CATEGORY
 from kamxl.rollup.model import Line
 
 CHANGES: dict[str, Text] = {
@@ -31,6 +32,8 @@ CHANGES: dict[str, Text] = {
     "category": Text("预测类别变化", "category changed"),
     "amount": Text("金额变化", "amount changed"),
 }
+#: a new or removed line as it stands: stage, category (its label), amount, close period
+SHOWN = Text("{stage} · {category} · {amount} · {period}", "{stage} · {category} · {amount} · {period}")
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,8 @@ class Change:
     id: str
     customer: str
     change: str           # key of CHANGES
-    before: str
-    after: str
+    before: str | Message  # a Message where labels are in the reader's language
+    after: str | Message
     delta: float          # amount after - amount before (0 where the amount did not move)
 
 
@@ -81,12 +84,13 @@ def _moves(old: Line, new: Line, config: Config) -> list[Change]:
     return out
 
 
-def _change(line: Line, kind: str, before: str, after: str, delta: float) -> Change:
+def _change(line: Line, kind: str, before: str | Message, after: str | Message, delta: float) -> Change:
     return Change(line.owner, line.id, line.customer, kind, before, after, delta)
 
 
-def _show(line: Line, config: Config) -> str:
-    return f"{line.stage.code} · {line.category} · {line.amount:,.0f} · {period_of(line.close_date, config=config)}"
+def _show(line: Line, config: Config) -> Message:
+    return Message.of(SHOWN, stage=line.stage.code, category=FORECAST_CATEGORY.get(line.category).text,
+                      amount=f"{line.amount:,.0f}", period=period_of(line.close_date, config=config))
 
 
 def _person(name: str) -> str:

@@ -13,7 +13,7 @@ import python_calamine as pc
 from kamxl.checks import Context, values
 from kamxl.errors import InputError
 from kamxl.findings import Finding
-from kamxl.i18n import Text
+from kamxl.i18n import Message, Text
 from kamxl.io.intake import GONE, check_input
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import Config
@@ -25,9 +25,22 @@ from kamxl.schema.rollup import BY_OWNER, LINEAGE
 NOT_FORECAST = Text("不是预测工作簿（是“{template}”）", "not a forecast workbook (it is a '{template}')")
 HEADER_MISSING = Text("表头缺少“{field}”", "the header lacks '{field}'")
 UNREADABLE = Text("无法读取此文件：{reason}", "cannot read this file: {reason}")
-SIDE_FILE = Text("{file}：找不到“{column}”列（第一行应为列名）",
-                 "{file}: no '{column}' column (the first row must hold the column names)")
-SIDE_VALUE = Text("{file} 第 {row} 行：“{column}”的值无效：{value}", "{file} row {row}: invalid '{column}': {value}")
+SIDE_FILE = Text("{file}：找不到“{column}”列（第一行应为列名，可写作 {names}）",
+                 "{file}: no '{column}' column (the first row must hold the column names; it may be {names})")
+SIDE_VALUE = Text("{file} 第 {row} 行：“{column}”的值无效：{value!r}（应为{need}）",
+                  "{file} row {row}: invalid '{column}': {value!r} (must be {need})")
+SIDE_BLANK = Text("{file} 第 {row} 行：“{column}”为空", "{file} row {row}: '{column}' is blank")
+SIDE_EMPTY = Text("{file}：没有数据（第一行为列名，其下每行一条）",
+                  "{file}: no data (the first row names the columns, one entry on each row below)")
+SIDE_ENCODING = Text("{file} 不是 UTF-8 编码的 CSV：请在 Excel 中另存为“CSV UTF-8”，或改用 .xlsx",
+                     "{file} is not a UTF-8 CSV: save it from Excel as 'CSV UTF-8', or give an .xlsx")
+SIDE_KIND = Text("{file} 不是 .csv 或 .xlsx 表格", "{file} is not a .csv or .xlsx table")
+#: what the side files' columns are called in messages
+COLUMN_LABELS = {"owner": Text("负责人", "owner"), "period": Text("期间", "period"), "quota": Text("指标", "quota"),
+                 "amount": Text("金额", "amount"), "currency": Text("币种", "currency"), "rate": Text("汇率", "rate"),
+                 "adjusted": Text("调整后", "adjusted"), "note": Text("说明", "note")}
+NOT_NEGATIVE = Text("不小于 0 的数", "a number, 0 or more")
+POSITIVE = Text("大于 0 的数", "a number above 0")
 
 HEADER_FIELDS = ("owner", "period", "currency")
 
@@ -66,7 +79,7 @@ def read_submission(path: Path, name: str, config: Config, today: date) -> Submi
             raise
         return Skipped(name, digest, UNREADABLE, {"reason": f"{type(exc).__name__}: {exc}"})
     if data.template.id != "forecast":
-        return Skipped(name, digest, NOT_FORECAST, {"template": data.template.id})
+        return Skipped(name, digest, NOT_FORECAST, {"template": data.template.title})
     ctx = Context(data, None, config, today, name)
     return submission_of(ctx, digest, values.check(ctx))
 
@@ -79,8 +92,7 @@ def submission_of(ctx: Context, digest: str, problems: list[Finding]) -> Submiss
     header = ctx.forms.get("Forecast", {})
     missing = next((f for f in HEADER_FIELDS if not header.get(f)), None)
     if missing:
-        label = data.template.forms()[0].field(missing).header(data.lang or "zh")
-        return Skipped(name, digest, HEADER_MISSING, {"field": label})
+        return Skipped(name, digest, HEADER_MISSING, {"field": data.template.forms()[0].field(missing).header})
     bad_rows = {int(f.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")): f for f in problems
                 if f.cell and data.tables.get("ForecastLines") and f.sheet == data.tables["ForecastLines"].sheet}
     lines, unreadable = _lines(ctx, name, bad_rows, header.get("submitted_at"))
@@ -110,7 +122,7 @@ def _lines(ctx: Context, name: str, bad_rows: dict, submitted: date | None) -> t
         cell = f"{letter}{row}"
         problem = bad_rows.get(row)
         if problem is not None or None in (id_, owner, stage, category, amount, close):   # the required ones
-            detail = problem.text("zh") + " · " + problem.text("en") if problem else ""
+            detail = Message(problem.message, problem.params) if problem else None
             unreadable.append(Excluded("unreadable", str(id_ or ""), str(owner or ""), amount, category, name,
                                        problem.cell if problem else cell, detail=detail))
             continue
@@ -183,77 +195,89 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def read_table(path: Path) -> list[dict[str, object]]:
-    """The first sheet of an .xlsx (or a UTF-8 CSV) as rows keyed by the column names above."""
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            grid: list[list[object]] = list(csv.reader(handle))
-    else:
-        try:
-            check_input(path)                     # the same refusals as for a submission
-        except InputError as exc:
-            raise exc.at(file=str(path)) from None
-        book = pc.CalamineWorkbook.from_path(str(path))
-        grid = book.get_sheet_by_index(0).to_python()
-    if not grid:
-        return []
+def read_table(path: Path, *need: str) -> list[tuple[int, dict[str, object]]]:
+    """The first sheet of an .xlsx (or a UTF-8 CSV) as (row number, row keyed by the column
+    names above); an error naming the file when a column of ``need`` is not in the first
+    row or no row holds data."""
+    grid = _grid(path)
     names = {fold(n): key for key, spellings in COLUMN_NAMES.items() for n in spellings}
-    header = [names.get(fold(h)) if not is_blank(h) else None for h in grid[0]]
+    header = [names.get(fold(h)) if not is_blank(h) else None for h in grid[0]] if grid else []
+    for column in need:
+        if column not in header:
+            raise InputError("S-ROLLUP-INPUT", SIDE_FILE, {"file": str(path), "column": COLUMN_LABELS[column],
+                                                            "names": " / ".join(COLUMN_NAMES[column])})
     rows = []
-    for raw in grid[1:]:
+    for row_no, raw in enumerate(grid[1:], start=2):
         row = {key: value for key, value in zip(header, raw) if key and not is_blank(value)}
         if row:
-            rows.append(row)
+            rows.append((row_no, row))
+    if not rows:
+        raise InputError("S-ROLLUP-INPUT", SIDE_EMPTY, {"file": str(path)})
     return rows
 
 
-def _need(path: Path, rows: list[dict[str, object]], *columns: str) -> None:
-    for column in columns:
-        if rows and all(column not in r for r in rows):
-            raise InputError("S-ROLLUP-INPUT", SIDE_FILE, {"file": path.name, "column": column})
+def _grid(path: Path) -> list[list[object]]:
+    if path.suffix.lower() == ".csv":
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                return list(csv.reader(handle))
+        except UnicodeDecodeError:
+            raise InputError("S-ROLLUP-INPUT", SIDE_ENCODING, {"file": str(path)}) from None
+        except csv.Error:
+            raise InputError("S-ROLLUP-INPUT", SIDE_KIND, {"file": str(path)}) from None
+    try:
+        check_input(path)                     # the same refusals as for a submission
+    except InputError as exc:
+        raise exc.at(file=str(path)) from None
+    try:
+        return pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    except Exception:  # noqa: BLE001 - calamine raises its own errors
+        raise InputError("S-ROLLUP-INPUT", SIDE_KIND, {"file": str(path)}) from None
 
 
-def _number(path: Path, row_no: int, column: str, value: object) -> float:
+def _number(path: Path, row_no: int, column: str, value: object, *, positive: bool = False) -> float:
     try:
         number = parse_number(value)
     except InputError:
         number = None
-    if number is None or number < 0:
-        raise InputError("S-ROLLUP-INPUT", SIDE_VALUE, {"file": path.name, "row": row_no, "column": column,
-                                                         "value": value})
+    if number is None or number < 0 or (positive and number == 0):
+        raise InputError("S-ROLLUP-INPUT", SIDE_VALUE, {"file": str(path), "row": row_no,
+                                                         "column": COLUMN_LABELS[column], "value": value,
+                                                         "need": POSITIVE if positive else NOT_NEGATIVE})
     return number
+
+
+def _need(path: Path, row_no: int, row: dict[str, object], column: str) -> object:
+    """A row's value of a column every row must fill."""
+    if column not in row:
+        raise InputError("S-ROLLUP-INPUT", SIDE_BLANK, {"file": str(path), "row": row_no,
+                                                         "column": COLUMN_LABELS[column]})
+    return row[column]
 
 
 def read_quotas(path: Path) -> dict[tuple[str, str], float]:
     """M-TEAM-1: (owner folded, period or '') -> quota."""
-    rows = read_table(path)
-    _need(path, rows, "owner", "quota")
-    return {(fold(r["owner"]).replace(" ", ""), str(r.get("period", ""))): _number(path, i, "quota", r.get("quota"))
-            for i, r in enumerate(rows, start=2) if "owner" in r}
+    return {(fold(_need(path, i, r, "owner")).replace(" ", ""), str(r.get("period", ""))):
+            _number(path, i, "quota", r.get("quota")) for i, r in read_table(path, "owner", "quota")}
 
 
 def read_channel(path: Path) -> dict[str, float]:
     """M-FC-5: period -> the channel's forecast for it (rows of one period add up)."""
-    rows = read_table(path)
-    _need(path, rows, "period", "amount")
     out: dict[str, float] = {}
-    for i, r in enumerate(rows, start=2):
-        if "period" in r:
-            out[str(r["period"])] = out.get(str(r["period"]), 0.0) + _number(path, i, "amount", r.get("amount"))
+    for i, r in read_table(path, "period", "amount"):
+        period = str(_need(path, i, r, "period"))
+        out[period] = out.get(period, 0.0) + _number(path, i, "amount", r.get("amount"))
     return out
 
 
 def read_rates(path: Path) -> dict[str, float]:
-    """Currency -> how many units of the roll-up's currency one unit is worth."""
-    rows = read_table(path)
-    _need(path, rows, "currency", "rate")
-    return {str(r["currency"]).strip().upper(): _number(path, i, "rate", r.get("rate"))
-            for i, r in enumerate(rows, start=2) if "currency" in r}
+    """Currency -> how many units of the roll-up's currency one unit is worth (above 0)."""
+    return {str(_need(path, i, r, "currency")).strip().upper(): _number(path, i, "rate", r.get("rate"), positive=True)
+            for i, r in read_table(path, "currency", "rate")}
 
 
 def read_adjustments(path: Path) -> dict[str, tuple[float, str]]:
     """The manager's revisions (M-FC-4): report (folded) -> (adjusted figure, why)."""
-    rows = read_table(path)
-    _need(path, rows, "owner", "adjusted")
-    return {fold(r["owner"]).replace(" ", ""): (_number(path, i, "adjusted", r.get("adjusted")), str(r.get("note", "")))
-            for i, r in enumerate(rows, start=2) if "owner" in r and "adjusted" in r}
+    return {fold(_need(path, i, r, "owner")).replace(" ", ""): (_number(path, i, "adjusted", r.get("adjusted")),
+                                                                  str(r.get("note", "")))
+            for i, r in read_table(path, "owner", "adjusted") if "adjusted" in r}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from operator import attrgetter
 
-from kamxl.i18n import Text
+from kamxl.i18n import Message, Text
 from kamxl.methodology.config import Stage
 from kamxl.methodology.vocabulary import FORECAST_CATEGORY
 
@@ -83,7 +83,7 @@ class Excluded:
     file: str
     cell: str
     winner: str = ""             # 'file!cell' of the copy counted instead (duplicates)
-    detail: str = ""
+    detail: Message | None = None   # what could not be read, in the language of the output
 
 
 REASONS: dict[str, Text] = {

@@ -13,7 +13,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from kamxl.i18n import Lang, Text
+from kamxl.i18n import Lang, Message, Text
 from kamxl.io.atomic import atomic_path
 from kamxl.methodology import Config
 from kamxl.methodology.vocabulary import FORECAST_CATEGORY, FORECAST_LEVEL, STATUS
@@ -164,7 +164,7 @@ def _total(t: Any, lang: Lang, config: Config) -> dict[str, Any]:
 def _conflict(e: Any, lang: Lang) -> dict[str, Any]:
     return {"reason": REASONS[e.reason](lang), "opportunity_id": e.id, "owner": e.owner, "amount": e.amount,
             "category": _label(FORECAST_CATEGORY, e.category, lang), "file": e.file, "cell": e.cell,
-            "counted_instead": e.winner, "detail": e.detail}
+            "counted_instead": e.winner, "detail": e.detail(lang) if e.detail else ""}
 
 
 def _flow_owner(owner: str, counts: Counter[str], delta: float) -> dict[str, Any]:
@@ -177,6 +177,7 @@ def _flow(c: Change, lang: Lang, config: Config) -> dict[str, Any]:
         before, after = _label(FORECAST_CATEGORY, before, lang), _label(FORECAST_CATEGORY, after, lang)
     elif c.change in ("won", "lost"):
         before, after = _label(STATUS, before, lang), _label(STATUS, after, lang)
+    before, after = (v(lang) if isinstance(v, Message) else v for v in (before, after))
     return {"owner": c.owner, "opportunity_id": c.id, "customer": c.customer, "change": CHANGES[c.change](lang),
             "before": before, "after": after, "delta": c.delta}
 
