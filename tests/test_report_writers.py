@@ -349,6 +349,7 @@ def test_an_unsupported_suffix_is_an_input_error(batch, name):
 @pytest.mark.parametrize("name", ["report.xlsx", "report.json"])
 def test_an_existing_report_is_replaced_atomically(batch, monkeypatch, name):
     out = batch["out"] / "out"
+    out.mkdir()                           # outputs never make their folder (kamxl.io.atomic)
     target = write_report(batch["report"], out / name, lang="en", base=batch["base"])
     before = target.read_bytes()
     write_report(Report([FileResult("only.xlsx")]), target, lang="en")
