@@ -277,7 +277,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
     if report is not None:
         from kamxl.io.outputs import check_output
 
-        check_output(report, "report", inputs=[*paths, *files], force=force)   # before any work
+        # before any work; the inputs: the folders given and the files found (not a report passed over)
+        check_output(report, "report", inputs=[*(p for p in paths if p.is_dir()), *files], force=force)
     print_notes(skipped, language)
     base = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
     with progress_bar(len(files), language) as advance:

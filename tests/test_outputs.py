@@ -257,6 +257,9 @@ def test_a_report_left_among_the_submissions_is_skipped_and_may_be_replaced(tmp_
     data = json.loads((tmp_path / "r.json").read_text("utf-8"))
     assert data["counts"]["files"] == 1 and [f["file"] for f in data["files"]] == [str(subs / "a.xlsx")]
     assert run("validate", subs, "--report", tmp_path / "r.json", "--today", "2026-11-23").exit_code == 0
+    # the earlier report named among the files (a shell's *.xlsx): passed over, not an input, replaced
+    third = run("validate", *sorted(subs.glob("*.xlsx")), "--report", report, "--today", "2026-11-23", "--lang", "en")
+    assert third.exit_code == 0 and "skipped a kamxl validation report" in third.output, third.output
     (tmp_path / "other.json").write_text('{"counts": 1}', encoding="utf-8")
     assert refused(run("validate", subs, "--report", tmp_path / "other.json", "--lang", "en"), "not a kamxl report")
 

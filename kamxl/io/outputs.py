@@ -49,6 +49,7 @@ REPORT_JSON_KEYS = ["counts", "rules", "files", "findings"]
 MAX_SNIFF = 64 * 1024 * 1024     # bytes: a larger file is never taken for a report
 MAX_PART = 64 * 1024             # bytes of a properties part read
 TAIL = 64 * 1024                 # bytes at the end of a package where its part names are listed
+MAX_REPORT_PARTS = 64            # a report has about fifteen parts
 
 WRONG_SUFFIX = Text("输出文件 {file} 的扩展名须为 {suffixes}", "the output {file} must be named {suffixes}")
 NO_FOLDER = Text("输出文件夹 {folder} 不存在：请先创建它，或检查路径是否写错",
@@ -134,15 +135,29 @@ def is_report(path: Path) -> bool:
         return isinstance(data, dict) and list(data) == REPORT_JSON_KEYS
     if suffix != ".xlsx":
         return False
-    try:                               # cheap first: the part's name is listed at the package's end
+    # Discovery asks this of every submission, outside the per-file ceilings: so only a few
+    # kilobytes are read. A report is a small package whose part list (the zip's central
+    # directory, at its end) holds docProps/custom.xml; anything else is not one.
+    try:
         with open(path, "rb") as handle:
             handle.seek(max(0, size - TAIL))
-            if b"docProps/custom.xml" not in handle.read(TAIL):
+            tail = handle.read(TAIL)
+            end = tail.rfind(b"PK\x05\x06")
+            if end < 0 or len(tail) - end < 22 or b"docProps/custom.xml" not in tail:
                 return False
-    except OSError:
+            parts = int.from_bytes(tail[end + 10:end + 12], "little")      # entries in the central directory
+            listing = int.from_bytes(tail[end + 12:end + 16], "little")    # its size in bytes
+            if parts > MAX_REPORT_PARTS or listing > TAIL:
+                return False
+            handle.seek(0)
+            with zipfile.ZipFile(handle) as archive:
+                info = archive.getinfo("docProps/custom.xml")
+                if info.file_size > MAX_PART or info.compress_size > MAX_PART:
+                    return False
+                custom = archive.read(info)          # never more than its declared size
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError):
         return False
-    parts = _parts(path, ("docProps/custom.xml",))
-    return bool(parts) and _marker(parts.get("docProps/custom.xml", b"")) == "report"
+    return _marker(custom) == "report"
 
 
 def is_rollup(path: Path) -> bool:

@@ -103,7 +103,7 @@ def rollup_files(paths: Sequence[Path], out: Path, *, owner: str, level: str, la
     sides = {k: p for k, p in (("previous", previous), ("channel", channel), ("quota", quota),
                                ("adjustments", adjustments), ("rates", rates)) if p is not None}
     files, passed_over = _files(paths, recursive)
-    check_output(out, "rollup", inputs=[*paths, *files, *sides.values()], force=force)
+    check_output(out, "rollup", inputs=[*(p for p in paths if p.is_dir()), *files, *sides.values()], force=force)
     with output_lock(out), no_cycle_collection():
         return _rollup(files, passed_over, out, owner=owner, level=level, lang=lang, config=config, period=period,
                        manager=manager, sides=sides, today=today, jobs=jobs, base=base, limits=limits)
