@@ -16,16 +16,19 @@
 A workbook a person fills — a template from ``kamxl new``, a ``kamxl portable`` copy — is
 never replaced without ``--force``: nobody can tell a blank one from one filled since.
 
-Recognising kamxl's own outputs (never by the name; the file is opened read-only, and
-only after the intake's checks, :func:`kamxl.io.intake.check_input`):
+Recognising kamxl's own outputs (never by the name; files are opened read-only, and a
+pipe or a device never):
 
 ``report``
     .xlsx: the custom document property ``kamxl`` = ``report`` (:mod:`kamxl.report` writes
-    it; discovery skips such a workbook with a note rather than validating it). .json: an
-    object with exactly the report's keys ``counts``, ``rules``, ``files``, ``findings``.
+    it; discovery skips such a workbook with a note rather than validating it). Discovery
+    asks this of every submission outside the per-file ceilings, so only the package's last
+    64 KB and that one small part are read. .json: an object with exactly the report's keys
+    ``counts``, ``rules``, ``files``, ``findings``.
 ``rollup``
     a kamxl workbook (hidden ``_kamxl`` sheet, ``generator`` kamxl) holding the roll-up's
-    lineage table: roll-ups of every kamxl version have both.
+    lineage table: roll-ups of every kamxl version have both (read after the intake's
+    checks, :func:`kamxl.io.intake.check_input`).
 ``addin``
     the add-in build's fixed document properties (title and creator ``kamxl``) with its
     ribbon part and VBA project.
