@@ -39,7 +39,6 @@ def _config(config_path: Path | None, lang: Lang) -> Config:
 
 
 TOO_LITTLE_MEMORY = Text("至少 64 MB，或 0 表示不限", "at least 64 MB, or 0 for none")
-NOT_XLSX = Text("输出文件须为 .xlsx", "the output must be an .xlsx file")
 
 
 def _with_ceilings(cfg: object, seconds: float | None, memory: int | None) -> object:
@@ -62,6 +61,12 @@ def _lang(lang: str | None) -> Lang:
     return check_lang(lang) if lang else default_lang()
 
 
+INTERRUPTED = Text("已中断（Ctrl-C）：输出文件要么完整写入，要么保持原样", "interrupted (Ctrl-C): outputs are written whole or not at all")
+FORCE_OPTION = click.option("--force", is_flag=True,
+                            help="Replace OUTPUT even if it is not an earlier kamxl output of the same kind "
+                                 "(never an input).")
+
+
 def _current_lang() -> Lang:
     """The language of this run, as read from the command line before click parsed it."""
     from kamxl.cli_lang import current
@@ -70,8 +75,9 @@ def _current_lang() -> Lang:
 
 
 class KamxlGroup(click.Group):
-    """Turns our errors into a readable message and exit code 2, never a traceback; help
-    and usage errors in the language of the run (:mod:`kamxl.cli_lang`)."""
+    """Turns our errors into a readable message and exit code 2, and Ctrl-C into one line
+    and exit code 130: never a traceback; help and usage errors in the language of the run
+    (:mod:`kamxl.cli_lang`)."""
 
     def main(self, args: object = None, *rest: object, **options: object) -> object:
         from kamxl.cli_lang import lang_of_argv, use_language
@@ -87,9 +93,15 @@ class KamxlGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KamxlError as exc:
-            lang = _lang(ctx.meta.get("kamxl.lang")) if ctx.meta.get("kamxl.lang") else _current_lang()
-            click.echo(f"kamxl: {exc.message(lang)} [{exc.code}]", err=True)
+            click.echo(f"kamxl: {exc.message(self._lang(ctx))} [{exc.code}]", err=True)
             ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo(f"kamxl: {INTERRUPTED(self._lang(ctx))}", err=True)
+            ctx.exit(130)
+
+    @staticmethod
+    def _lang(ctx: click.Context) -> Lang:
+        return _lang(ctx.meta.get("kamxl.lang")) if ctx.meta.get("kamxl.lang") else _current_lang()
 
 
 VERSION = Text("kamxl，版本 {version}", "kamxl, version {version}")
@@ -135,6 +147,7 @@ def demo(ctx: click.Context, lang: str | None, config_path: Path | None, today: 
     render(build_report(today=day, config=cfg), language, console)
     console.print({"zh": "\n[bold]示例工作簿[/]（已填写示例数据，含 KAM_* 公式）：",
                    "en": "\n[bold]Example workbooks[/] (filled with the sample data, with KAM_* formulas):"}[language])
+    out.mkdir(parents=True, exist_ok=True)     # the demo's own folder (outputs never make theirs)
     for name in EXAMPLES:
         path = write_template(name, out / f"{name}-example.{language}.xlsx", lang=language, config=cfg, filled=True)
         console.print(f"  {path}")
@@ -149,7 +162,8 @@ def _template_names() -> list[str]:
 @main.command()
 @click.argument("template", type=click.Choice(_template_names()))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The workbook to write (.xlsx).")
+              help="The workbook to write (.xlsx); an existing file only with --force.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists (a workbook someone may have filled).")
 @LANG_OPTION
 @CONFIG_OPTION
 @click.option("--example", is_flag=True, help="Fill it with the bundled sample data.")
@@ -157,14 +171,14 @@ def _template_names() -> list[str]:
               help="Plain Excel formulas instead of KAM_* functions: for Excel without the kamxl add-in, "
                    "Excel for Mac and the web, WPS and LibreOffice.")
 @click.pass_context
-def new(ctx: click.Context, template: str, output: Path, lang: str | None, config_path: Path | None,
+def new(ctx: click.Context, template: str, output: Path, force: bool, lang: str | None, config_path: Path | None,
         example: bool, portable: bool) -> None:
     """Write a standard workbook: funnel, forecast or account-plan."""
+    from kamxl.io.outputs import check_output
     from kamxl.templates import write_template
 
     language = _remember_lang(ctx, lang)
-    if output.suffix.lower() != ".xlsx":
-        raise click.BadParameter(NOT_XLSX(language), param_hint="--output")
+    check_output(output, "template", force=force)
     path = write_template(template, output, lang=language, config=_config(config_path, language), filled=example,
                           edition="portable" if portable else "kam")
     click.echo({"zh": f"已写入 {path}", "en": f"written: {path}"}[language])
@@ -223,11 +237,17 @@ ADDIN_PATH = Path("workbooks") / "kamxl.xlam"
 
 @addin.command("build")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=ADDIN_PATH,
-              show_default=True, help="The add-in to write.")
-def addin_build(output: Path) -> None:
+              show_default=True, help="The add-in to write (.xlam); it may replace an earlier build.")
+@FORCE_OPTION
+@LANG_OPTION
+@click.pass_context
+def addin_build(ctx: click.Context, output: Path, force: bool, lang: str | None) -> None:
     """Build the add-in from the sources in kamxl/addin/src and udfs/kam.py."""
     from kamxl.addin.build import build_addin
+    from kamxl.io.outputs import check_output
 
+    _remember_lang(ctx, lang)
+    check_output(output, "addin", force=force)
     click.echo(str(build_addin(output)))
 
 
@@ -276,7 +296,9 @@ def addin_status(ctx: click.Context, lang: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--recursive", "-r", is_flag=True, help="Look into sub-folders too.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the findings to FILE.xlsx (with links to each cell) or FILE.json.")
+              help="Write the findings to FILE.xlsx (with links to each cell) or FILE.json; it may replace an "
+                   "earlier kamxl report, another file only with --force, never an input.")
+@FORCE_OPTION
 @LANG_OPTION
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU cores).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
@@ -288,9 +310,9 @@ def addin_status(ctx: click.Context, lang: str | None) -> None:
 @MEMORY_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="Show the counts only, not the first findings.")
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, report: Path | None, lang: str | None,
-             jobs: int | None, fail_on: str, config_path: Path | None, today: object, file_timeout: float | None,
-             file_memory: int | None, quiet: bool) -> None:
+def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, report: Path | None, force: bool,
+             lang: str | None, jobs: int | None, fail_on: str, config_path: Path | None, today: object,
+             file_timeout: float | None, file_memory: int | None, quiet: bool) -> None:
     """Validate submitted workbooks and report every finding with its cell."""
     from kamxl.findings import Severity
     from kamxl.validate import default_jobs, discover, validate_paths
@@ -299,6 +321,11 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
     language = _remember_lang(ctx, lang)
     cfg = _with_ceilings(_config(config_path, language), file_timeout, file_memory)
     files, skipped = discover(paths, recursive=recursive)
+    if report is not None:
+        from kamxl.io.outputs import check_output
+
+        # before any work; the inputs: the folders given and the files found (not a report passed over)
+        check_output(report, "report", inputs=[*(p for p in paths if p.is_dir()), *files], force=force)
     print_notes(skipped, language)
     from kamxl.report import submissions_folder
 
@@ -328,7 +355,9 @@ SIDE_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The roll-up workbook to write (a forecast one level up).")
+              help="The roll-up workbook to write (.xlsx, a forecast one level up); it may replace an earlier "
+                   "kamxl roll-up, another file only with --force, never an input.")
+@FORCE_OPTION
 @click.option("--owner", required=True, help="Who rolls up: the manager, director or BU head.")
 @click.option("--level", type=LEVEL_CHOICE, required=True, help="The level of this roll-up.")
 @click.option("--period", default=None, help="Forecast period, e.g. 2026-Q4 (default: the inputs' period).")
@@ -347,7 +376,7 @@ SIDE_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @TIMEOUT_OPTION
 @MEMORY_OPTION
 @click.pass_context
-def rollup(ctx: click.Context, paths: tuple[Path, ...], output: Path, owner: str, level: str, period: str | None,
+def rollup(ctx: click.Context, paths: tuple[Path, ...], output: Path, force: bool, owner: str, level: str, period: str | None,
            manager: str, previous: Path | None, channel: Path | None, quota: Path | None, adjustments: Path | None,
            rates: Path | None, recursive: bool, jobs: int, lang: str | None, config_path: Path | None,
            today: object, file_timeout: float | None, file_memory: int | None) -> None:
@@ -359,7 +388,7 @@ def rollup(ctx: click.Context, paths: tuple[Path, ...], output: Path, owner: str
     cfg = _with_ceilings(_config(config_path, language), file_timeout, file_memory)
     result = rollup_files(list(paths), output, recursive=recursive, owner=owner, level=level, lang=language, config=cfg,  # type: ignore[arg-type]
                           period=period, manager=manager, previous=previous, channel=channel, quota=quota,
-                          adjustments=adjustments, rates=rates, jobs=jobs,
+                          adjustments=adjustments, rates=rates, jobs=jobs, force=force,
                           today=today.date() if today else None)  # type: ignore[attr-defined]
     print_rollup(result, language)
 

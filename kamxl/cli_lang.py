@@ -29,6 +29,18 @@ from kamxl.i18n import Lang, check_lang, default_lang
 
 #: English help text (a command's docstring, an option's help) -> its Chinese
 HELP_ZH: dict[str, str] = {
+    "The workbook to write (.xlsx); an existing file only with --force.": "要写出的工作簿（.xlsx）；已有的文件须加 --force 才会替换。",
+    "Replace OUTPUT if it exists (a workbook someone may have filled).": "替换已存在的输出文件（可能是别人已填写的工作簿）。",
+    "The add-in to write (.xlam); it may replace an earlier build.": "要写出的加载项（.xlam）；可替换先前生成的加载项。",
+    "Replace OUTPUT even if it is not an earlier kamxl output of the same kind (never an input).":
+        "即使输出文件不是 kamxl 先前写出的同类文件也替换（输入文件除外）。",
+    "Write the findings to FILE.xlsx (with links to each cell) or FILE.json; it may replace an earlier kamxl report, "
+    "another file only with --force, never an input.":
+        "把检查结果写入 FILE.xlsx（每条链接到单元格）或 FILE.json；可替换 kamxl 先前的报告，其他文件须加 --force，"
+        "输入文件一律不替换。",
+    "The roll-up workbook to write (.xlsx, a forecast one level up); it may replace an earlier kamxl roll-up, another "
+    "file only with --force, never an input.":
+        "要写出的汇总工作簿（.xlsx，上一级的预测）；可替换 kamxl 先前的汇总，其他文件须加 --force，输入文件一律不替换。",
     "Company configuration file (TOML) overriding the defaults (default: KAMXL_CONFIG, else ~/.kamxl/company.toml, "
     "else none).": "公司配置文件（TOML），覆盖默认设置（默认：KAMXL_CONFIG，否则 ~/.kamxl/company.toml，否则不用）。",
     "Show the counts only, not the first findings.": "只显示计数，不列出前几条检查结果。",

@@ -8,7 +8,8 @@ the formulas change (plain Excel functions instead of ``KAM_*`` calls) and every
 stores its value. A number typed over a formula stays the typed number (validation still
 reports it). What lies outside the standard blocks — sheets the rep added — is not
 carried over, and the result says which. The input is opened read-only and never
-written; the output is written atomically and is never the input.
+written; the output is written atomically, is never the input, and replaces an existing
+file only with ``force`` (:func:`kamxl.io.outputs.check_output`).
 """
 from __future__ import annotations
 
@@ -19,18 +20,13 @@ from typing import Any
 
 import python_calamine as pc
 
-from kamxl.errors import InputError
-from kamxl.i18n import Text
 from kamxl.io.atomic import atomic_path
+from kamxl.io.outputs import check_output
 from kamxl.io.reader import WorkbookData, read_workbook
 from kamxl.io.structure import read_structure
 from kamxl.methodology import Config
 from kamxl.schema import Table
 from kamxl.templates.builder import KEYS_SHEET, LISTS_SHEET, META_SHEET, Typed, build_workbook
-
-SAME_FILE = Text("输出文件 {file} 就是输入文件：请换一个输出路径", "the output {file} is the input: choose another output path")
-EXISTS = Text("{file} 已存在：换一个文件名，或加 --force 覆盖", "{file} already exists: choose another name, or add --force")
-NOT_XLSX = Text("输出文件须为 .xlsx：{file}", "the output must be an .xlsx file: {file}")
 
 
 @dataclass
@@ -43,12 +39,7 @@ class Converted:
 
 def to_portable(source: Path, target: Path, *, config: Config, force: bool = False) -> Converted:
     """Write the portable edition of ``source`` to ``target``."""
-    if target.suffix.lower() != ".xlsx":
-        raise InputError("S-OUTPUT", NOT_XLSX, {"file": str(target)})
-    if target.exists() and target.resolve() == source.resolve():
-        raise InputError("S-OUTPUT", SAME_FILE, {"file": str(target)})
-    if target.exists() and not force:
-        raise InputError("S-OUTPUT", EXISTS, {"file": str(target)})
+    check_output(target, "portable", inputs=[source], force=force)   # never the input; another file only with force
     data = read_workbook(source)
     structure = read_structure(source)
     done = Converted(target)

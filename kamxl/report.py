@@ -26,6 +26,10 @@ their full path, never cut: the File column is as wide as its longest name (up t
 ``base``, else ``file:///`` URIs, always with forward slashes, which Excel for Windows,
 Excel for Mac and LibreOffice all follow (XlsxWriter writes backslashes).
 
+The workbook carries the custom document property ``kamxl`` = ``report``: discovery passes
+over a report left among the submissions, and ``--report`` may replace an earlier one
+without ``--force`` (:mod:`kamxl.io.outputs`).
+
 Safety. File names, sheet names, messages and hints come from the submissions (a message
 quotes what a rep typed), so each is written as a string, never as a formula, in a
 workbook that turns off XlsxWriter's guessing. Text a spreadsheet would take for a
@@ -52,6 +56,7 @@ from kamxl.errors import InputError
 from kamxl.findings import COLUMNS, Finding, Report, Severity
 from kamxl.i18n import Lang, Text, check_lang
 from kamxl.io.atomic import atomic_path, output_lock
+from kamxl.io.outputs import MARKER
 from kamxl.templates.builder import FIXED_DATE, FORMULA_LIKE
 
 __all__ = ["submissions_folder", "write_json", "write_report", "write_xlsx"]
@@ -340,6 +345,7 @@ class _Workbook:
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                                   "strings_to_numbers": False})
         self.wb.set_properties({"title": TITLE(lang), "author": "kamxl", "created": FIXED_DATE})
+        self.wb.set_custom_property(MARKER, "report")   # kamxl's own: discovery skips it, --report may replace it
         self.font = {"font_name": "Microsoft YaHei" if lang == "zh" else "Calibri", "font_size": 10}
         self.formats: dict[tuple[str, bool], Any] = {}
         self.links: Counter[str] = Counter()

@@ -59,8 +59,16 @@ SKIPPED = {
     "loop": Text("跳过符号链接循环（或已访问过的文件夹）", "skipped a symbolic link loop (or a folder already visited)"),
     "unreachable": Text("跳过无法访问的路径：{reason}", "skipped a path that cannot be reached: {reason}"),
     "temp": Text("跳过 kamxl 写入中断留下的临时文件或锁文件", "skipped a temporary or lock file of a kamxl write"),
+    "report": Text("跳过 kamxl 的校验报告（kamxl 自己的输出，不是提交的工作簿）",
+                   "skipped a kamxl validation report (kamxl's own output, not a submission)"),
+    "outside": Text("跳过指向所给文件夹之外的符号链接（{reason}）",
+                    "skipped a symbolic link to a folder outside the folder given ({reason})"),
+    "nested": Text("未查看子文件夹：其中有 {reason} 个工作簿；加 -r（--recursive）一并查看",
+                   "sub-folders not looked into: they hold {reason} workbooks; add -r (--recursive) to include them"),
 }
 SKIPPED_FIX = Text("无需处理（如属误放，请移出文件夹）", "nothing to do (move it out of the folder if it does not belong)")
+SKIPPED_FIXES = {"nested": Text("加 -r（--recursive）一并查看子文件夹", "add -r (--recursive) to include the sub-folders"),
+                 "report": Text("无需处理：kamxl 不校验自己的报告", "nothing to do: kamxl does not validate its own reports")}
 
 METHODOLOGY: dict[str, Callable[[Context], list[Finding]]] = {
     "funnel": funnel.check, "forecast": forecast.check, "account-plan": account_plan.check,
@@ -68,18 +76,34 @@ METHODOLOGY: dict[str, Callable[[Context], list[Finding]]] = {
 
 
 # --- which files ---------------------------------------------------------------------------------
+NESTED_CAP = 10_000              # workbooks counted in sub-folders not looked into (the hint without -r)
+
+
 def discover(paths: Iterable[Path], *, recursive: bool = False) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Workbooks to validate, and the paths passed over with why (a key of :data:`SKIPPED`,
-    or ``unreachable:<reason>``): Excel lock files, other files, symbolic link loops,
-    folders that cannot be listed, kamxl's own temporary and lock files. Symbolic links
-    are followed, each folder at most once. A file named explicitly is always taken."""
+    or ``key:<reason>``): Excel lock files, kamxl's own reports, other files, symbolic link
+    loops, folders that cannot be listed, kamxl's own temporary and lock files.
+
+    Symbolic links to folders are followed only within the folder given (a link to ``..``
+    is passed over), and no folder is visited twice. Without ``recursive``, sub-folders are
+    not looked into, but the workbooks they hold are counted (``nested:<count>``), so the
+    caller can say to add -r. A file named explicitly is taken unless it is an Excel lock
+    file or a kamxl report."""
+    from kamxl.io.outputs import is_report
+
     files: list[Path] = []
     skipped: list[tuple[Path, str]] = []
+    visited: set[tuple[int, int]] = set()
+    unseen: dict[Path, list[Path]] = {}          # folder given -> workbooks in its sub-folders, without -r
     for path in paths:
         if _is_dir(path):
-            _walk(path, recursive, files, skipped, set())
+            root = os.path.realpath(path)
+            if _key(path) not in visited:
+                _walk(path, recursive, files, skipped, visited, root, unseen.setdefault(path, []))
         elif path.name.startswith("~$"):
             skipped.append((path, "lock"))
+        elif is_report(path):
+            skipped.append((path, "report"))
         else:
             files.append(path)
     seen: set[str] = set()
@@ -89,6 +113,10 @@ def discover(paths: Iterable[Path], *, recursive: bool = False) -> tuple[list[Pa
         if key not in seen:
             seen.add(key)
             unique.append(f)
+    for folder, nested in unseen.items():
+        count = len({_identity(f) for f in nested} - seen)
+        if count:
+            skipped.append((folder, f"nested:{count}{'+' if len(nested) >= NESTED_CAP else ''}"))
     return unique, skipped
 
 
@@ -99,6 +127,14 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
+def _key(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
+
+
 def _identity(path: Path) -> str:
     try:
         info = os.stat(path)
@@ -107,8 +143,19 @@ def _identity(path: Path) -> str:
     return f"{info.st_dev}:{info.st_ino}"
 
 
+def _within(path: str, root: str) -> bool:
+    try:
+        return os.path.commonpath([path, root]) == root
+    except ValueError:                 # another drive (Windows)
+        return False
+
+
 def _walk(folder: Path, recursive: bool, files: list[Path], skipped: list[tuple[Path, str]],
-          visited: set[tuple[int, int]]) -> None:
+          visited: set[tuple[int, int]], root: str, unseen: list[Path] | None) -> None:
+    """``folder``'s workbooks into ``files`` (its sub-folders' too when ``recursive``); without
+    it, the sub-folders' workbooks are counted into ``unseen`` (when given) instead."""
+    from kamxl.io.outputs import is_report
+
     try:
         info = os.stat(folder)
         with os.scandir(folder) as listing:
@@ -127,19 +174,60 @@ def _walk(folder: Path, recursive: bool, files: list[Path], skipped: list[tuple[
         name, suffix = entry.name, path.suffix.lower()
         if stat.S_ISDIR(target.st_mode):
             if not recursive:
+                if unseen is not None:
+                    unseen.extend(_below(path, root, visited, NESTED_CAP - len(unseen)))
                 continue
-            if (target.st_dev, target.st_ino) in visited:
+            real = os.path.realpath(entry.path)
+            if entry.is_symlink() and not _within(real, root):
+                skipped.append((path, f"outside:{real}"))   # a link out of the folder given: not followed
+            elif (target.st_dev, target.st_ino) in visited:
                 skipped.append((path, "loop"))
             else:
-                _walk(path, recursive, files, skipped, visited)
+                _walk(path, recursive, files, skipped, visited, root, None)
         elif name.startswith("~$"):
             skipped.append((path, "lock"))           # Excel's lock file of an open workbook
         elif name.startswith(TEMP_PREFIX) or name.endswith(LOCK_SUFFIX):
             skipped.append((path, "temp"))
         elif stat.S_ISREG(target.st_mode) and (suffix in WORKBOOK_SUFFIXES or suffix in KNOWN_OTHER):
-            files.append(path)
+            if suffix == ".xlsx" and is_report(path):
+                skipped.append((path, "report"))     # kamxl's own report, left among the submissions
+            else:
+                files.append(path)
         else:
             skipped.append((path, "other"))
+
+
+def _below(folder: Path, root: str, visited: set[tuple[int, int]], budget: int) -> list[Path]:
+    """The workbooks a recursive walk of ``folder`` would take (by the same rules), for the
+    hint to add -r; at most ``budget`` of them, from at most ten times as many entries."""
+    if budget <= 0:
+        return []
+    found: list[Path] = []
+    seen = set(visited)
+    stack, entries = [folder], budget * 10
+    while stack and len(found) < budget and entries > 0:
+        current = stack.pop()
+        try:
+            info = os.stat(current)
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(current) as listing:
+                for entry in listing:
+                    entries -= 1
+                    try:
+                        target = os.stat(entry.path)
+                    except OSError:
+                        continue
+                    if stat.S_ISDIR(target.st_mode):
+                        if not entry.is_symlink() or _within(os.path.realpath(entry.path), root):
+                            stack.append(Path(entry.path))
+                    elif (stat.S_ISREG(target.st_mode) and not entry.name.startswith(("~$", TEMP_PREFIX))
+                          and Path(entry.name).suffix.lower() in WORKBOOK_SUFFIXES | KNOWN_OTHER):
+                        found.append(Path(entry.path))
+        except OSError:
+            continue
+    return found[:budget]
 
 
 def skipped_findings(skipped: Iterable[tuple[Path, str]], *, base: Path | None = None) -> list[Finding]:
@@ -147,7 +235,8 @@ def skipped_findings(skipped: Iterable[tuple[Path, str]], *, base: Path | None =
     out = []
     for path, why in skipped:
         key, _, reason = why.partition(":")
-        out.append(finding("S-SKIPPED", Severity.INFO, SKIPPED[key], SKIPPED_FIX, file=_display(path, base),
+        out.append(finding("S-SKIPPED", Severity.INFO, SKIPPED[key], SKIPPED_FIXES.get(key, SKIPPED_FIX),
+                           file=_display(path, base),
                            **({"reason": reason} if reason else {})))
     return out
 

@@ -171,6 +171,7 @@ def test_a_batch_of_roll_ups_with_their_inputs_accuses_only_the_real_conflict(tm
     of different teams both claim is found wherever its copies could meet in a roll-up,
     and nothing else is (not a roll-up against the files it is made of)."""
     src, out = tmp_path / "in", tmp_path / "out"
+    out.mkdir()
     for folder in ("team-1", "team-2", "other"):
         (src / folder).mkdir(parents=True)
     wang = forecast()

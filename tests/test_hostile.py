@@ -107,6 +107,7 @@ def test_a_file_that_disappears_mid_run_is_one_finding(tmp_path, corpus):
 def test_the_cli_over_the_corpus_reports_and_links_only_submitted_files(tmp_path, corpus):
     folder, expect, before = corpus
     report = tmp_path / "out" / "findings.xlsx"
+    report.parent.mkdir()                 # outputs never make their folder
     result = CliRunner().invoke(main, ["validate", str(folder), "-r", "--report", str(report), "--lang", "zh",
                                        "-j", "2", "--today", TODAY.isoformat(), *CLI_LIMITS])
     assert result.exit_code == 1, result.output

@@ -360,6 +360,7 @@ def test_an_unsupported_suffix_is_an_input_error(batch, name):
 @pytest.mark.parametrize("name", ["report.xlsx", "report.json"])
 def test_an_existing_report_is_replaced_atomically(batch, monkeypatch, name):
     out = batch["out"] / "out"
+    out.mkdir()                           # outputs never make their folder (kamxl.io.atomic)
     target = write_report(batch["report"], out / name, lang="en", base=batch["base"])
     before = target.read_bytes()
     write_report(Report([FileResult("only.xlsx")]), target, lang="en")
@@ -417,6 +418,7 @@ def test_a_file_outside_the_submissions_folder_is_shown_whole_with_its_name(tmp_
         finding("S-STAGE", Severity.ERROR, NOT_A_STAGE, PICK_STAGE, file=str(deep), sheet="商机", cell="D4",
                 value="x", example="05")])])
     out = tmp_path / "out"
+    out.mkdir()
     wb = openpyxl.load_workbook(write_xlsx(report, out / "r.xlsx", lang="zh", base=tmp_path / "elsewhere"))
     for ws in wb.worksheets[:2]:
         cell = ws["A2"]

@@ -46,6 +46,7 @@ def levels(org):
     """Teams (with quotas, channel, and team 1's adjustments), regions, the business unit."""
     root, o, _ = org
     src, out = root / "in", root / "out"
+    out.mkdir()                           # outputs never make their folder (kamxl.io.atomic)
     kw = {"lang": "zh", "config": CFG, "today": TODAY, "quota": src / "quotas.csv"}
     teams = {}
     for team, (manager, _region) in o.teams.items():
@@ -271,14 +272,15 @@ def test_a_roll_up_killed_mid_write_leaves_the_old_output(org, tmp_path):
     target.write_bytes(b"the previous roll-up")
     script = ("import sys; from pathlib import Path; from kamxl.templates import builder; builder.BULK_ROWS = 50; "
               "from kamxl.rollup import rollup_files; "
-              "rollup_files([Path(p) for p in sys.argv[2:]], Path(sys.argv[1]), owner='BU', level='bu', lang='en')")
+              "rollup_files([Path(p) for p in sys.argv[2:]], Path(sys.argv[1]), owner='BU', level='bu', lang='en', "
+              "force=True)")   # the stand-in bytes are not a kamxl roll-up
     proc = subprocess.Popen([sys.executable, "-c", script, str(target), *map(str, inputs)])
     assert kill_while_writing(proc, tmp_path), "the roll-up finished before it could be killed mid-write"
     assert target.read_bytes() == b"the previous roll-up"
     leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
     files, _skipped = discover([tmp_path])
     assert leftovers and not set(leftovers) & set(files)
-    done = rollup_files(inputs, target, owner="BU", level="bu", lang="en", config=CFG, today=TODAY)
+    done = rollup_files(inputs, target, owner="BU", level="bu", lang="en", config=CFG, today=TODAY, force=True)
     assert zipfile.ZipFile(done.output).testzip() is None and len(done.rollup.lines) > 0
 
 

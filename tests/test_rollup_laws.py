@@ -164,6 +164,7 @@ def test_rolling_up_sub_team_roll_ups_equals_rolling_up_all_reps(tmp_path_factor
             _write(s, root / name, lang)
     before = _digest(root)
     out = root.parent / f"{root.name}-out"
+    out.mkdir()                           # outputs never make their folder (kamxl.io.atomic)
     kw = {"lang": lang, "config": CFG, "today": TODAY}
     parts = [rollup_files([root / name], out / f"{name}.xlsx", owner=f"{name}-mgr", level="team", **kw).output
              for name in ("east", "west") if any((root / name).iterdir())]

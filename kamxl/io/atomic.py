@@ -2,7 +2,8 @@
 
 :func:`atomic_path` gives a temporary file beside the target that is flushed to disk
 and renamed over the target only once complete, so a reader (or a crash, or a kill)
-sees the old output or the new one, never half of one. Temporary files are named
+sees the old output or the new one, never half of one. The target's folder must exist:
+none is made (a typo in a path must not create one). Temporary files are named
 ``.~kamxl-<stem>-<random><suffix>`` (the suffix kept: writers and readers such as
 openpyxl go by it); should a killed writer leave one behind, ``kamxl validate`` and the
 roll-up pass over it by its prefix, and it never has the output's name.
@@ -55,13 +56,22 @@ def _cannot_write(folder: Path, exc: OSError) -> SetupError:
     return SetupError("S-OUTPUT", CANNOT_WRITE, {"folder": str(folder), "reason": os_reason(exc)})
 
 
+def _folder_exists(target: Path) -> None:
+    """Outputs never make their folder: a typo in a path must not create one at the root
+    (a command that owns its folder, such as ``kamxl demo --out``, makes it first)."""
+    if not Path(target).parent.is_dir():
+        from kamxl.io.outputs import CODE, NO_FOLDER, OutputError
+
+        raise OutputError(CODE, NO_FOLDER, {"folder": str(Path(target).parent.absolute())})
+
+
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target`` that replaces it only once fully written:
     an interrupted write leaves the old file (or none), never a truncated one."""
     target = Path(target)
+    _folder_exists(target)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.stem}-", suffix=target.suffix, dir=target.parent)
     except OSError as exc:
         raise _cannot_write(target.parent, exc) from None
@@ -87,10 +97,7 @@ def lock_path(target: Path) -> Path:
 def output_lock(target: Path) -> Iterator[Path]:
     """Hold ``target``'s lock file while the block runs (see the module docstring)."""
     lock = lock_path(target)
-    try:
-        lock.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _cannot_write(lock.parent, exc) from None
+    _folder_exists(target)
     holder = {"host": socket.gethostname(), "pid": os.getpid(),
               "since": time.strftime("%Y-%m-%d %H:%M:%S"), "output": str(target)}
     fd = _create(lock, target)

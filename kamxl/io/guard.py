@@ -16,6 +16,10 @@ ceiling; there is no ``resource`` module, so no memory ceiling (a ``MemoryError`
 still reported as a memory breach, and a worker that dies as a crash).
 
 With no ceiling at all and one job, items run in this process, as before.
+
+Ctrl-C. Workers ignore SIGINT (a terminal sends it to the whole process group); the
+parent gets ``KeyboardInterrupt``, stops the pool and lets it through to the command
+line, which says "interrupted" in one line (exit 130).
 """
 from __future__ import annotations
 
@@ -63,6 +67,7 @@ _SHARED: Any = None
 def _start_worker(shared: Any, memory_mb: int) -> None:
     global _SHARED
     _SHARED = shared
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle: it stops the pool
     os.environ["RUST_BACKTRACE"] = "0"   # a reader that aborts is one finding, not a page of backtrace
     faulthandler.disable()                # (nor a dump of this worker's Python stack)
     if memory_mb:

@@ -23,11 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from kamxl.errors import InputError
+from kamxl.errors import InputError, KamxlError
 from kamxl.i18n import Lang, Listing, Message, Text
 from kamxl.io.atomic import output_lock
 from kamxl.io.guard import Breach, Limits, no_cycle_collection
+from kamxl.io.outputs import check_output
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import Config, default_config
 from kamxl.methodology.values import fold
@@ -52,7 +54,6 @@ BAD_PERIOD = Text("--period {period!r} 不是{kind}：请写成 {example} 的形
 PERIOD_KINDS = {"quarter": (Text("季度", "quarter"), re.compile(r"\d{4}-Q[1-4]"), "2026-Q4"),
                 "month": (Text("月份", "month"), re.compile(r"\d{4}-(0[1-9]|1[0-2])"), "2026-11")}
 PREVIOUS = Text("--previous {file} 不能作为上次的汇总：{reason}", "--previous {file} cannot be the previous roll-up: {reason}")
-OUTPUT_IS_INPUT = Text("输出文件 {file} 也是输入文件：请换一个输出路径", "the output {file} is also an input: choose another output path")
 NOT_BELOW = Text("层级为“{level}”，不低于本次汇总的“{target}”", "its level '{level}' is not below this roll-up's '{target}'")
 OTHER_PERIOD = Text("期间为 {period}，本次汇总为 {target}", "its period is {period}; this roll-up is for {target}")
 SUPERSEDED = Text("已被 {owner} 更新的预测 {newer} 取代", "superseded by {owner}'s newer forecast {newer}")
@@ -72,7 +73,21 @@ SKIPPED_PATH = {
     "loop": Text("符号链接循环（或已访问过的文件夹）", "a symbolic link loop (or a folder already visited)"),
     "unreachable": Text("无法访问：{reason}", "cannot be reached: {reason}"),
     "temp": Text("kamxl 写入时的临时文件或锁文件", "a temporary or lock file of a kamxl write"),
+    "report": Text("kamxl 的校验报告（不是预测）", "a kamxl validation report (not a forecast)"),
+    "outside": Text("指向所给文件夹之外的符号链接（{reason}），未跟随",
+                    "a symbolic link to a folder outside the folder given ({reason}): not followed"),
+    "nested": Text("未查看子文件夹：其中有 {reason} 个工作簿；加 -r（--recursive）一并汇总",
+                   "sub-folders not looked into: they hold {reason} workbooks; add -r (--recursive) to include them"),
 }
+NO_INPUT_NESTED = Text("没有可汇总的预测文件：{folder} 的子文件夹中有 {count} 个工作簿，加 -r（--recursive）一并汇总",
+                       "no forecast to roll up: the sub-folders of {folder} hold {count} workbooks; "
+                       "add -r (--recursive) to include them")
+SIDE_TIMEOUT = Text("读取 {file} 超过了每个文件 {seconds} 秒的上限，已停止",
+                    "reading {file} took longer than the {seconds} s allowed per file; it was stopped")
+SIDE_MEMORY = Text("读取 {file} 所需内存超过了每个文件 {memory} MB 的上限，已停止",
+                   "reading {file} needed more than the {memory} MB of memory allowed per file; it was stopped")
+SIDE_CRASHED = Text("读取 {file} 时读取程序意外终止（{detail}）", "the reader stopped abruptly on {file} ({detail})")
+SIDE_UNREADABLE = Text("无法读取 {file}：{reason}", "cannot read {file}: {reason}")
 
 
 @dataclass
@@ -90,32 +105,39 @@ def rollup_files(paths: Sequence[Path], out: Path, *, owner: str, level: str, la
                  previous: Path | None = None, channel: Path | None = None, quota: Path | None = None,
                  adjustments: Path | None = None, rates: Path | None = None, today: date | None = None,
                  jobs: int = 1, base: Path | None = None, limits: Limits | None = None,
-                 recursive: bool = False) -> RollupResult:
-    """Roll the forecast files (or folders of them, ``recursive``: with their sub-folders) up into ``out``."""
+                 recursive: bool = False, force: bool = False) -> RollupResult:
+    """Roll the forecast files (or folders of them, ``recursive``: with their sub-folders) up into ``out``.
+
+    ``out`` is checked before any work (:func:`kamxl.io.outputs.check_output`): an .xlsx in a
+    folder that exists, never one of the inputs (side files included), and an existing file
+    only when it is an earlier kamxl roll-up, or with ``force``."""
     if level not in LEVELS[1:]:
         raise InputError("S-ROLLUP-INPUT", BAD_LEVEL, {"level": level})
     if period is not None:
         _check_period(period, config or default_config())
+    sides = {k: p for k, p in (("previous", previous), ("channel", channel), ("quota", quota),
+                               ("adjustments", adjustments), ("rates", rates)) if p is not None}
+    files, passed_over = _files(paths, recursive)
+    check_output(out, "rollup", inputs=[*(p for p in paths if p.is_dir()), *files, *sides.values()], force=force)
     with output_lock(out), no_cycle_collection():
-        return _rollup(paths, out, owner=owner, level=level, lang=lang, config=config, period=period,
-                       manager=manager, previous=previous, channel=channel, quota=quota, adjustments=adjustments,
-                       rates=rates, today=today, jobs=jobs, base=base, limits=limits, recursive=recursive)
+        return _rollup(paths, files, passed_over, out, owner=owner, level=level, lang=lang, config=config,
+                       period=period, manager=manager, sides=sides, today=today, jobs=jobs, base=base,
+                       limits=limits)
 
 
-def _rollup(paths: Sequence[Path], out: Path, *, owner: str, level: str, lang: Lang, config: Config | None,
-            period: str | None, manager: str, previous: Path | None, channel: Path | None, quota: Path | None,
-            adjustments: Path | None, rates: Path | None, today: date | None, jobs: int, base: Path | None,
-            limits: Limits | None, recursive: bool) -> RollupResult:
+def _rollup(paths: Sequence[Path], files: list[Path], passed_over: list[tuple[Path, str]], out: Path, *,
+            owner: str, level: str, lang: Lang, config: Config | None, period: str | None, manager: str,
+            sides: dict[str, Path], today: date | None, jobs: int, base: Path | None,
+            limits: Limits | None) -> RollupResult:
     from kamxl.validate import limits_of
 
     cfg, day = config or default_config(), today or date.today()
     clock = [time.perf_counter()]
-    files, passed_over = _files(paths, out, recursive)
-    # the side files first: a bad one is said before minutes of reading, and even where unused
-    quotas, chan = read_quotas(quota) if quota else None, read_channel(channel) if channel else None
-    rate_table = read_rates(rates) if rates else None
-    adjusted = _adjustments(adjustments, owner, level, cfg) if adjustments else {}
-    read = _read_all(files, cfg, day, jobs, base, limits if limits is not None else limits_of(cfg))
+    ceilings = limits if limits is not None else limits_of(cfg)
+    # the side files first, under the same ceilings as the forecasts: a bad one is said
+    # before minutes of reading, and even where unused
+    side = _read_sides(sides, owner, level, cfg, day, ceilings)
+    read = _read_all(files, cfg, day, jobs, base, ceilings)
     read += [Skipped(str(p), "", SKIPPED_PATH[why.partition(":")[0]], {"reason": why.partition(":")[2]})
              for p, why in passed_over]
     clock.append(time.perf_counter())
@@ -124,12 +146,16 @@ def _rollup(paths: Sequence[Path], out: Path, *, owner: str, level: str, lang: L
     subs, more = _eligible(subs, level, period)
     skipped += more
     if not subs:
+        nested = [(p, why.partition(":")[2]) for p, why in passed_over if why.startswith("nested:")]
+        if not files and nested:
+            raise InputError("S-ROLLUP-INPUT", NO_INPUT_NESTED, {"folder": str(nested[0][0]), "count": nested[0][1]})
         raise InputError("S-ROLLUP-INPUT", NO_INPUT, {"why": _why_none(paths, skipped)})
     target_period = subs[0].period
-    subs, currency = _one_currency(subs, cfg.forecast.currency, rates, rate_table)
+    subs, currency = _one_currency(subs, cfg.forecast.currency, sides.get("rates"), side.get("rates"))
     result = roll_up(subs, owner=owner, level=level, period=target_period, currency=currency, config=cfg, today=day,
-                     manager=manager, quotas=quotas, channel=chan, adjustments=adjusted)
-    flow = deal_flow(_previous_lines(previous, cfg, day), result.lines, cfg) if previous else None
+                     manager=manager, quotas=side.get("quota"), channel=side.get("channel"),
+                     adjustments=side.get("adjustments") or {})
+    flow = deal_flow(side["previous"], result.lines, cfg) if "previous" in side else None
     clock.append(time.perf_counter())
     write_rollup(result, out, lang=lang, config=cfg, used=subs, skipped=skipped, flow=flow)
     clock.append(time.perf_counter())
@@ -162,20 +188,54 @@ def _some(files: list[str], shown: int = 3) -> Listing | Message:
     return Message.of(FILES_MORE, files=Listing(tuple(files[:shown]), NAMES), n=len(files), more=len(files) - shown)
 
 
-def _files(paths: Sequence[Path], out: Path, recursive: bool) -> tuple[list[Path], list[tuple[Path, str]]]:
+def _files(paths: Sequence[Path], recursive: bool) -> tuple[list[Path], list[tuple[Path, str]]]:
     from kamxl.validate import discover
 
-    files, passed_over = discover(paths, recursive=recursive)
-    if any(_same_file(f, out) for f in files):
-        raise InputError("S-ROLLUP-INPUT", OUTPUT_IS_INPUT, {"file": str(out)})
-    return files, passed_over
+    return discover(paths, recursive=recursive)
 
 
-def _same_file(a: Path, b: Path) -> bool:
+# --- side files: read in a supervised worker, under the same ceilings as the forecasts --------------
+def _read_side(shared: tuple[Config, date, str, str], item: tuple[str, Path]) -> Any:
+    """One side file's content, or the error saying why it cannot be read (returned, not
+    raised: it crosses back from the worker as a value)."""
+    cfg, day, owner, level = shared
+    kind, path = item
     try:
-        return a.resolve() == b.resolve()
-    except (OSError, RuntimeError):    # a symbolic link loop (RuntimeError before Python 3.13)
-        return False
+        if kind == "previous":
+            return _previous_lines(path, cfg, day)
+        if kind == "adjustments":
+            return _adjustments(path, owner, level, cfg)
+        return {"quota": read_quotas, "channel": read_channel, "rates": read_rates}[kind](path)
+    except KamxlError as exc:
+        return exc if exc.where.file or "file" in exc.params else exc.at(file=str(path))
+    except MemoryError:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine raises its own errors, and panics
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return InputError("S-ROLLUP-INPUT", SIDE_UNREADABLE, {"file": str(path),
+                                                              "reason": f"{type(exc).__name__}: {exc}"})
+
+
+def _read_sides(sides: dict[str, Path], owner: str, level: str, cfg: Config, day: date,
+                limits: Limits) -> dict[str, Any]:
+    """Every side file read (quotas, channel, rates, adjustments, the previous roll-up), each
+    under the per-file ceilings; the first that cannot be read is an error naming it."""
+    from kamxl.io.guard import run_guarded
+
+    items = list(sides.items())
+    out: dict[str, Any] = {}
+    for (kind, path), outcome in zip(items, run_guarded(_read_side, items, (cfg, day, owner, level), limits=limits)):
+        if isinstance(outcome, Breach):
+            if outcome.kind == "timeout":
+                raise InputError("S-FILE-TIMEOUT", SIDE_TIMEOUT, {"file": str(path), "seconds": f"{limits.seconds:g}"})
+            if outcome.kind == "memory":
+                raise InputError("S-FILE-MEMORY", SIDE_MEMORY, {"file": str(path), "memory": limits.memory_mb or "?"})
+            raise InputError("S-UNREADABLE", SIDE_CRASHED, {"file": str(path), "detail": outcome.detail})
+        if isinstance(outcome, KamxlError):
+            raise outcome
+        out[kind] = outcome
+    return out
 
 
 def _read_one(shared: tuple[Config, date], task: tuple[Path, str]) -> Submission | Skipped:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
+import stat
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from kamxl.checks import Context, values
 from kamxl.errors import InputError
 from kamxl.findings import Finding
 from kamxl.i18n import Message, Text
-from kamxl.io.intake import GONE, check_input
+from kamxl.io.intake import CANNOT_OPEN, GONE, NOT_A_FILE, check_input
 from kamxl.io.reader import read_workbook
 from kamxl.methodology import Config
 from kamxl.methodology.values import fold, is_blank, parse_number
@@ -54,8 +56,11 @@ def sha256(path: Path) -> str:
 
 
 def digest_of(path: Path) -> str:
-    """The file's SHA-256, or '' when it cannot be read (gone, not a file)."""
+    """The file's SHA-256, or '' when it cannot be read (gone, not a regular file: a pipe
+    would block the reader for ever)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return ""
         return sha256(path)
     except OSError:
         return ""
@@ -218,6 +223,13 @@ def read_table(path: Path, *need: str) -> list[tuple[int, dict[str, object]]]:
 
 def _grid(path: Path) -> list[list[object]]:
     if path.suffix.lower() == ".csv":
+        try:
+            regular = stat.S_ISREG(os.stat(path).st_mode)
+        except OSError as exc:
+            raise InputError("S-UNREADABLE", CANNOT_OPEN, {"reason": exc.strerror or str(exc)}).at(
+                file=str(path)) from None
+        if not regular:                            # a pipe or a device would block the reader
+            raise InputError("S-UNREADABLE", NOT_A_FILE).at(file=str(path))
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 return list(csv.reader(handle))

@@ -51,6 +51,9 @@ def committed_files(folder: Path = WORKBOOKS) -> dict[Path, tuple[str, Lang, boo
 
 
 def build_all(folder: Path = WORKBOOKS) -> list[Path]:
-    """Regenerate every committed template and example from the schemas (default config)."""
+    """Regenerate every committed template and example from the schemas (default config),
+    making the folders they go in (this command owns them)."""
+    for path in committed_files(folder):
+        path.parent.mkdir(parents=True, exist_ok=True)
     return [write_template(name, path, lang=lang, filled=filled)
             for path, (name, lang, filled) in committed_files(folder).items()]
