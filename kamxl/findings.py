@@ -102,7 +102,8 @@ class Report:
         return {file: max((f.severity for f in found), default=None) for file, found in self.by_file().items()}
 
     def counts(self) -> dict[str, int]:
-        worst = list(self.worst_by_file().values())
+        readable = {r.file for r in self.files if r.readable}     # the categories partition the files
+        worst = [w for file, w in self.worst_by_file().items() if file in readable]
         return {
             "files": len(self.files),
             "clean": sum(w is None or w < Severity.WARNING for w in worst),
