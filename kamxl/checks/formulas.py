@@ -50,7 +50,10 @@ def _weighted(ctx: Context, t: dict[str, Any]) -> Any:
 
 
 def _score(ctx: Context, t: dict[str, Any]) -> Any:
-    answers = tuple(t.get(q) for q in ANSWERS)
+    return _score_of(ctx, tuple(t.get(q) for q in ANSWERS))
+
+
+def _score_of(ctx: Context, answers: tuple[Any, ...]) -> Any:
     s = ctx.memo.get(answers)          # shared with the funnel's M-SCORE checks
     if s is None:
         s = ctx.memo[answers] = score_parsed(list(answers), config=ctx.config)
@@ -103,6 +106,11 @@ RECOMPUTE: dict[tuple[str, str], Recompute] = {
     else is_buying_point(t["uniqueness"], t["value"], config=ctx.config),
     ("Evaluation", "score"): _evaluation("score"),
     ("Evaluation", "account_class"): _evaluation("account_class"),
+}
+#: recomputations that take a table row's inputs as they come (in INPUTS order), where
+#: making a dict of them per row would cost more than the recomputation
+POSITIONAL: dict[tuple[str, str], Callable[[Context, tuple[Any, ...]], Any]] = {
+    ("Assessment", "score"): _score_of,
 }
 #: the typed inputs each table recomputation reads: equal inputs give equal results, so a
 #: 500-row funnel recomputes once per distinct (stage, status), (amount, stage, status), …
@@ -177,6 +185,7 @@ def _table_column(ctx: Context, name: str, key: str, header: Text, rows: list[in
     any) matches the recomputation; only the others are visited further."""
     data, found = ctx.data.tables[name], []
     recompute, inputs = RECOMPUTE.get((name, key)), INPUTS.get((name, key), ())
+    positional = POSITIONAL.get((name, key))
     arguments = zip(*(ctx.column(name, k) for k in inputs)) if inputs else repeat(())
     cache: dict[Any, Any] = ctx.memo.setdefault((name, key), {})
     for i, (row, shown, args) in enumerate(zip(rows, data.column(key), arguments)):
@@ -186,7 +195,8 @@ def _table_column(ctx: Context, name: str, key: str, header: Text, rows: list[in
             try:
                 value = cache[args]
             except (KeyError, TypeError):
-                value = _memo(cache, args, ctx, recompute, inputs)
+                value = (_safe_positional(positional, ctx, args) if positional
+                         else _memo(cache, args, ctx, recompute, inputs))
             if value is None or shown == value or _same(shown, value):
                 continue
         expected = (lambda a=args: _memo(cache, a, ctx, recompute, inputs)) if recompute else None
@@ -226,6 +236,13 @@ def _cell(ctx: Context, block: str, record: Record, key: str, header: Text, is_f
         return []
     return [ctx.at(record, key, "S-CACHED-STALE", Severity.WARNING, STALE, STORED_FIX if stored else STALE_FIX,
                    column=header, shown=_show(shown), computed=_show(value))]
+
+
+def _safe_positional(fn: Callable[[Context, tuple[Any, ...]], Any], ctx: Context, args: tuple[Any, ...]) -> Any:
+    try:
+        return fn(ctx, args)
+    except (InputError, KeyError, TypeError):
+        return None  # an input the value checks already reported
 
 
 def _safe(fn: Recompute, ctx: Context, typed: dict[str, Any]) -> Any:
