@@ -291,3 +291,14 @@ def hyperlinks(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as z:
         return [unescape(t) for n in z.namelist() if n.startswith("xl/worksheets/_rels/")
                 for t in re.findall(r'Target="([^"]*)"[^>]*TargetMode="External"', z.read(n).decode())]
+
+
+def test_a_business_units_roll_up_is_not_taken_for_a_zip_bomb(tmp_path):
+    """A roll-up of 1,000 reps x 200 lines holds a lines sheet of about 280 MB unpacked
+    (docs/benchmarks.md): the intake's early refusal must let it through to be validated
+    and rolled up again, and still stop the corpus's 3 GiB bombs (test above)."""
+    from kamxl.io.intake import check_input
+    from tests.hostile import bomb, build, clean_funnel
+
+    base = build(tmp_path / "clean.xlsx", "funnel", clean_funnel())
+    check_input(bomb(tmp_path / "big.xlsx", base, unpacked=400 * 2**20, declared=None))

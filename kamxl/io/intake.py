@@ -32,8 +32,10 @@ from kamxl.errors import InputError, os_reason
 from kamxl.i18n import Text
 from kamxl.io.zipparts import package_bytes, part_bytes
 
-MAX_UNPACKED = 512 * 1024 * 1024   # bytes, all parts together
-MAX_PART = 256 * 1024 * 1024       # bytes, one part
+# A zip bomb's early refusal; the per-file memory ceiling is the real guard. A business
+# unit's roll-up of 1,000 reps x 200 lines holds a 276 MB lines sheet: it must read again.
+MAX_UNPACKED = 1536 * 1024 * 1024  # bytes, all parts together
+MAX_PART = 1024 * 1024 * 1024      # bytes, one part
 PROLOG = 4096                      # bytes of each XML part searched for a DTD before its root element
 OLE_SCAN = 8 * 1024 * 1024         # bytes of an OLE container searched for its stream names
 
