@@ -49,6 +49,19 @@ def _weighted(ctx: Context, t: dict[str, Any]) -> Any:
     return None if p is None or not isinstance(t.get("amount"), float) else t["amount"] * p
 
 
+def _weighted_of(ctx: Context, args: tuple[Any, ...]) -> Any:
+    """``_weighted`` from (amount, stage, status), the probability once per (stage, status)."""
+    amount, stage, status = args
+    if not stage or not isinstance(amount, float):
+        return None
+    cache = ctx.memo.setdefault(("probability", "by stage"), {})
+    try:
+        p = cache[(stage, status)]
+    except KeyError:
+        p = cache[(stage, status)] = _safe(_probability, ctx, {"stage": stage, "status": status})
+    return None if p is None else amount * p
+
+
 def _score(ctx: Context, t: dict[str, Any]) -> Any:
     return _score_of(ctx, tuple(t.get(q) for q in ANSWERS))
 
@@ -111,6 +124,8 @@ RECOMPUTE: dict[tuple[str, str], Recompute] = {
 #: making a dict of them per row would cost more than the recomputation
 POSITIONAL: dict[tuple[str, str], Callable[[Context, tuple[Any, ...]], Any]] = {
     ("Assessment", "score"): _score_of,
+    ("Opportunities", "weighted"): _weighted_of,
+    ("ForecastLines", "weighted"): _weighted_of,
 }
 #: the typed inputs each table recomputation reads: equal inputs give equal results, so a
 #: 500-row funnel recomputes once per distinct (stage, status), (amount, stage, status), …
