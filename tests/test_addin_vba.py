@@ -22,7 +22,8 @@ from udfs.kam import CATEGORY, FUNCTIONS, Arg, Meta
 
 #: Excel's numbers for its error values (the xlErr… constants), which CVErr takes.
 EXCEL_ERRORS = {"#NULL!": 2000, "#DIV/0!": 2007, "#VALUE!": 2015, "#REF!": 2023, "#NAME?": 2029, "#NUM!": 2036,
-                "#N/A": 2042, "#GETTING_DATA": 2043, "#SPILL!": 2045, "#CALC!": 2050}
+                "#N/A": 2042, "#GETTING_DATA": 2043, "#SPILL!": 2045, "#CONNECT!": 2046, "#BLOCKED!": 2047,
+                "#UNKNOWN!": 2048, "#FIELD!": 2049, "#CALC!": 2050}
 
 XLWINGS_WRAPPERS = textwrap.dedent("""
     import io, json, sys, types

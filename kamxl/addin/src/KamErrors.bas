@@ -25,6 +25,10 @@ Public Function KamErrorNumber(ByVal result As Variant) As Long
         Case "#N/A": KamErrorNumber = 2042
         Case "#GETTING_DATA": KamErrorNumber = 2043
         Case "#SPILL!": KamErrorNumber = 2045
+        Case "#CONNECT!": KamErrorNumber = 2046
+        Case "#BLOCKED!": KamErrorNumber = 2047
+        Case "#UNKNOWN!": KamErrorNumber = 2048
+        Case "#FIELD!": KamErrorNumber = 2049
         Case "#CALC!": KamErrorNumber = 2050
     End Select
 End Function
