@@ -58,6 +58,8 @@ def test_wrappers_are_xlwings_own_plus_the_error_conversion():
         ours = vba.wrapper(FUNCTIONS[name].kam, "udfs.kam")
         unwrapped = re.sub(r"KamResult\((XLPy\.CallUDF\(.*\)), Application\.Caller\)", r"\1", ours)
         assert unwrapped != ours, name
+        unwrapped = unwrapped.replace(f"{name} = KamFailed(Err.Description, Application.Caller)",
+                                      f"{name} = Err.Description")
         assert unwrapped.strip() == theirs[name].strip(), name
 
 
@@ -168,3 +170,23 @@ def test_text_rows_are_sorted_unique_and_bilingual():
     assert keys == sorted(set(keys))
     assert all(zh and en for _, zh, en in rows)
     assert all(key in keys for key in vba.VBA_TEXTS)
+
+
+def test_a_call_failing_before_python_is_an_error_value_not_text():
+    """Issue 16 item 6: xlwings' "Could not load xlwings64-….dll" (raised before Python runs)
+    must not land in the cell as text, which ISERROR does not see: every wrapper's handler
+    returns KamFailed's #VALUE! and the message stays for KAM_WHY and the About button."""
+    module = vba.functions_module(FUNCTIONS, category=CATEGORY)
+    for name in FUNCTIONS:
+        body = re.search(rf"^Function {name}\(.*?^End Function", module, re.S | re.M).group(0)
+        handler = body.split("\r\nfailed:\r\n", 1)[1]
+        assert handler.strip().splitlines()[0].strip() == f"{name} = KamFailed(Err.Description, Application.Caller)"
+        assert not re.search(r"=\s*Err\.Description", body), name
+    errors = read_source("KamErrors.bas")
+    failed = re.search(r"Public Function KamFailed\(.*?End Function", errors, re.S).group(0)
+    assert "KamFailed = CVErr(2015)" in failed and "lastFailure = message" in failed
+    assert "KamRemember caller, message" in failed                  # =KAM_WHY(cell) shows it
+    ribbon = read_source("KamRibbon.bas")
+    assert re.search(r'If \(tag = "about" Or tag = "settings"\) And KamLastFailure\(\) <> "" Then[^\n]*\n\s*'
+                     r'MsgBox KamText\("error\.python"\) & vbCrLf & KamLastFailure\(\)', ribbon)
+    assert ribbon.index("KamLastFailure()") < ribbon.index("RunPython")   # before Python is asked

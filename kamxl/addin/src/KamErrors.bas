@@ -7,6 +7,7 @@ Attribute VB_Name = "KamErrors"
 Option Explicit
 
 Private reasons As Object   ' address of a formula's cell -> its reason, or a 2-D array of reasons
+Private lastFailure As String   ' the last call that failed before Python, for the About and Settings buttons
 
 ' The Excel error number (xlErrValue...) of text in the convention, 0 for anything else.
 Public Function KamErrorNumber(ByVal result As Variant) As Long
@@ -31,6 +32,23 @@ Public Function KamErrorNumber(ByVal result As Variant) As Long
         Case "#FIELD!": KamErrorNumber = 2049
         Case "#CALC!": KamErrorNumber = 2050
     End Select
+End Function
+
+' A wrapper's result when its call failed before reaching Python (xlwings' "Could not load
+' xlwings64-....dll", "Could not find Interpreter!"...): #VALUE!, which ISERROR sees, where xlwings
+' shows its message as text. The message stays visible: =KAM_WHY(cell), the About and Settings
+' buttons (KamLastFailure) and the VBA editor's Immediate window.
+Public Function KamFailed(ByVal message As String, ByVal caller As Variant) As Variant
+    KamFailed = CVErr(2015)   ' xlErrValue
+    lastFailure = message
+    On Error Resume Next
+    Debug.Print "kamxl: " & message
+    KamRemember caller, message
+End Function
+
+' The message of the last call that failed before Python; "" when there was none.
+Public Function KamLastFailure() As String
+    KamLastFailure = lastFailure
 End Function
 
 ' The reason part of text in the convention: what follows the error code.

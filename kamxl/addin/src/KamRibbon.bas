@@ -18,6 +18,9 @@ Public Sub OnAction(control As IRibbonControl)
         arg = KamCopyOfActiveWorkbook()
         If arg = "" Then Exit Sub
     End If
+    If (tag = "about" Or tag = "settings") And KamLastFailure() <> "" Then   ' Python may not start for these either
+        MsgBox KamText("error.python") & vbCrLf & KamLastFailure(), vbExclamation, "kamxl"
+    End If
     If ActiveWorkbook Is Nothing Then Workbooks.Add   ' RunPython hands Python the active workbook
     RunPython "import kamxl.excel.macros as m; m.run('" & tag & "', '" & KamHex(arg) & "', '" & KamLang() & "')"
 End Sub
