@@ -190,3 +190,52 @@ def test_a_call_failing_before_python_is_an_error_value_not_text():
     assert re.search(r'If \(tag = "about" Or tag = "settings"\) And KamLastFailure\(\) <> "" Then[^\n]*\n\s*'
                      r'MsgBox KamText\("error\.python"\) & vbCrLf & KamLastFailure\(\)', ribbon)
     assert ribbon.index("KamLastFailure()") < ribbon.index("RunPython")   # before Python is asked
+
+
+#: Members of Excel's object model that Excel 2016 (and 2019) lacks: early-bound on a typed
+#: variable (Range, Worksheet…) they stop the whole module compiling there, so every KAM_*
+#: cell fails. Each with its source (Microsoft's VBA reference, learn.microsoft.com/office/vba/api/…).
+NEWER_MEMBERS = {
+    "SpillParent": "excel.range.spillparent: 'This property exists in Excel with dynamic arrays'",
+    "HasSpill": "excel.range.hasspill: dynamic arrays (Excel for Microsoft 365)",
+    "SpillingToRange": "excel.range.spillingtorange: dynamic arrays (Excel for Microsoft 365)",
+    "Formula2": "excel.range.formula2: the dynamic-array formula (Excel for Microsoft 365)",
+    "Formula2R1C1": "excel.range.formula2r1c1: the dynamic-array formula (Excel for Microsoft 365)",
+    "Formula2Local": "excel.range.formula2local: the dynamic-array formula (Excel for Microsoft 365)",
+    "Formula2R1C1Local": "excel.range.formula2r1c1local: the dynamic-array formula (Excel for Microsoft 365)",
+    "SavedAsArray": "excel.range.savedasarray: whether a formula was saved as an array (Excel for Microsoft 365)",
+    "LinkedDataTypeState": "excel.range.linkeddatatypestate: linked data types (Excel for Microsoft 365)",
+    "HasRichDataType": "excel.range.hasrichdatatype: rich data types (Excel for Microsoft 365)",
+}
+
+
+def _all_vba() -> dict[str, str]:
+    """Every VBA module of the add-in: the hand-written sources and the generated ones."""
+    from kamxl.addin.build import modules
+    return {**{path.name: path.read_text("utf-8") for path in SRC.glob("*.bas")}, **modules()}
+
+
+def early_bound_newer_members(source: str) -> list[str]:
+    """Uses of a NEWER_MEMBERS member in VBA ``source`` that are early-bound: anything but
+    ``variable.Member`` where the variable is declared ``As Object`` (or the member's name as
+    a string, for CallByName). Strings and comments are left out; a ``With`` block's ``.Member`` counts."""
+    found = []
+    code = "\n".join(re.sub(r'"[^"]*"', '""', line).split("'", 1)[0] for line in source.splitlines())
+    objects = {m.casefold() for m in re.findall(r"\b(\w+)(?:\(\))?\s+As\s+Object\b", code, re.I)}
+    for member in NEWER_MEMBERS:
+        for match in re.finditer(rf"(\w*)\s*\.\s*{member}\b", code, re.I):
+            if match.group(1).casefold() not in objects:
+                found.append(match.group(0).strip())
+    return found
+
+
+def test_no_member_excel_2016_lacks_is_early_bound():
+    """Issue 16 item 2: KamErrors early-bound cell.SpillParent on a Range."""
+    for name, source in _all_vba().items():
+        assert early_bound_newer_members(source) == [], name
+    assert 'CallByName(cell, "SpillParent", VbGet)' in read_source("KamErrors.bas")
+    # the scan itself: the old line is found, late-bound forms are not
+    assert early_bound_newer_members("Dim cell As Range\nSet anchor = cell.SpillParent") == ["cell.SpillParent"]
+    assert early_bound_newer_members("With cell\nx = .Formula2\nEnd With") == [".Formula2"]
+    assert early_bound_newer_members("Dim late As Object\nSet anchor = late.SpillParent\n"
+                                     "x = CallByName(c, \"HasSpill\", VbGet) ' c.HasSpill") == []

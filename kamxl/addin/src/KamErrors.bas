@@ -105,7 +105,10 @@ Public Function KamReasonOf(ByVal target As Variant, ByRef reason As Variant) As
     Set anchor = cell
     On Error Resume Next
     If cell.HasArray Then Set anchor = cell.CurrentArray.Cells(1, 1)  ' a legacy array formula
-    Set anchor = cell.SpillParent                                      ' a spilled dynamic array
+    ' A spilled dynamic array. Range.SpillParent exists only in Excel with dynamic arrays: asked by
+    ' name (late-bound), so the module still compiles in Excel 2016/2019, where the call fails and
+    ' the error is ignored here.
+    Set anchor = CallByName(cell, "SpillParent", VbGet)
     On Error GoTo 0
     key = anchor.Address(External:=True)
     If Not reasons.Exists(key) Then Exit Function
