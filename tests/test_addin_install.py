@@ -54,7 +54,7 @@ def test_install_keeps_the_admins_settings(tmp_path):
 def test_install_on_macos_adds_runpythons_applescript(tmp_path):
     places = inst.install(source=b"A", system="darwin", environ={}, home=tmp_path, python="/usr/bin/python3")
     assert places.settings.read_text("utf-8") == '"INTERPRETER_MAC","/usr/bin/python3"\n'
-    assert [p.name for p in places.scripts.iterdir()] == ["xlwings-0.37.8.applescript"]
+    assert sorted(p.name for p in places.scripts.iterdir()) == ["kamxl.applescript", "xlwings-0.37.8.applescript"]
 
 
 def test_install_builds_the_add_in_by_default(tmp_path):

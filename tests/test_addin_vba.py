@@ -239,3 +239,78 @@ def test_no_member_excel_2016_lacks_is_early_bound():
     assert early_bound_newer_members("With cell\nx = .Formula2\nEnd With") == [".Formula2"]
     assert early_bound_newer_members("Dim late As Object\nSet anchor = late.SpillParent\n"
                                      "x = CallByName(c, \"HasSpill\", VbGet) ' c.HasSpill") == []
+
+
+#: VBA calls that open a dialog or name a file or folder the Windows way: Excel for Mac has no
+#: FileDialog and no Scripting runtime, and neither Windows' folders nor its "\" separator.
+WINDOWS_WAYS = {
+    "FileDialog": r"\bFileDialog\s*\(",
+    "GetOpenFilename / GetSaveAsFilename": r"\bGet(Open|SaveAs)Filename\b",
+    "Application.Dialogs": r"\bDialogs\s*\(",
+    "Windows folders": r'\bEnviron\$?\s*\(\s*"(TEMP|TMP|APPDATA|LOCALAPPDATA|USERPROFILE|PROGRAMFILES)"',
+    "Scripting runtime": r'CreateObject\s*\(\s*"Scripting\.',
+    "Shell": r"\bShell\s*\(",
+    "a \\ in a path": r'"[^"\r\n]*\\[^"\r\n]*"',
+}
+#: Their Mac counterparts, which belong in the Mac branch only.
+MAC_WAYS = {"AppleScriptTask": r"\bAppleScriptTask\s*\(", "MacScript": r"\bMacScript\s*\(",
+            "TMPDIR": r'Environ\$?\s*\(\s*"TMPDIR"', "VBA-Dictionary": r"\bNew\s+Dictionary\b"}
+
+
+def mac_branches(source: str) -> tuple[list[tuple[str, str | None, int | None]], dict[int, int]]:
+    """Each code line of VBA ``source`` with the side of the innermost ``#If Mac`` it is in
+    ('mac', 'windows' for the #Else, or None) and that block's number; and for each block,
+    how many code lines its Mac branch has."""
+    stack: list[list] = []
+    lines, mac_lines, blocks = [], {}, 0
+    for line in source.splitlines():
+        code = line.split("'", 1)[0].strip() if '"' not in line else line.strip()
+        if re.match(r"#If\s+Mac\s+Then\b", code, re.I):
+            blocks += 1
+            stack.append(["mac", False, blocks])
+            mac_lines[blocks] = 0
+        elif re.match(r"#If\b", code, re.I):
+            stack.append(["other", False, None])
+        elif re.match(r"#Else\b", code, re.I):
+            stack[-1][1] = True
+        elif re.match(r"#ElseIf\b", code, re.I):
+            stack[-1] = ["other", True, None]
+        elif re.match(r"#End\s+If\b", code, re.I):
+            stack.pop()
+        elif code:
+            side, block = None, None
+            for kind, in_else, number in stack:
+                if kind == "mac":
+                    side, block = ("windows" if in_else else "mac"), number
+            if side == "mac":
+                mac_lines[block] += 1
+            lines.append((line, side, block))
+    assert not stack, "unbalanced #If"
+    return lines, mac_lines
+
+
+def test_every_dialog_and_file_path_has_a_mac_branch():
+    """Issue 16 item 4: KamPickFolder used FileDialog(4) with no #If Mac branch."""
+    for name, source in _all_vba().items():
+        lines, mac_lines = mac_branches(source)
+        for line, side, block in lines:
+            for what, pattern in WINDOWS_WAYS.items():
+                if re.search(pattern, line, re.I):
+                    assert side == "windows" and mac_lines[block] > 0, f"{name}: {what} without a Mac branch: {line}"
+            for what, pattern in MAC_WAYS.items():
+                if re.search(pattern, line, re.I):
+                    assert side == "mac", f"{name}: {what} outside a Mac branch: {line}"
+    # the scan itself: the old KamPickFolder is refused, an #If Mac with both branches is not
+    old = 'Set dialog = Application.FileDialog(4)'
+    assert mac_branches(old)[0] == [(old, None, None)]
+    lines, mac_lines = mac_branches('#If Mac Then\nx = MacScript("a")\n#Else\n' + old + "\n#End If")
+    assert lines[1] == (old, "windows", 1) and mac_lines == {1: 1}
+
+
+def test_the_mac_folder_picker_calls_the_installed_applescript():
+    from kamxl.addin.install import MAC_SCRIPT
+    ribbon = read_source("KamRibbon.bas")
+    script = (SRC / MAC_SCRIPT).read_text("utf-8")
+    (handler,) = re.findall(rf'AppleScriptTask\("{re.escape(MAC_SCRIPT)}", "(\w+)", title\)', ribbon)
+    assert re.search(rf"^on {handler}\(prompt\)$.*choose folder with prompt prompt.*on error number -128\s+"
+                     rf'return "".*^end {handler}$', script, re.S | re.M)

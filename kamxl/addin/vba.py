@@ -49,6 +49,10 @@ VBA_TEXTS: dict[str, Text] = {
     "error.folder": Text("无法打开选择文件夹的对话框。", "The folder picker could not be opened."),
     "error.python": Text("KAM 函数无法启动 Python（=KAM_WHY(单元格) 也会显示此原因）：",
                          "The KAM functions could not start Python (=KAM_WHY(cell) shows this too):"),
+    "error.folder_mac": Text("请在终端运行 kamxl addin install：它把 kamxl.applescript 放入 "
+                             "~/Library/Application Scripts/com.microsoft.Excel。",
+                             "Run kamxl addin install in Terminal: it puts kamxl.applescript into "
+                             "~/Library/Application Scripts/com.microsoft.Excel."),
     "error.copy": Text("无法保存当前工作簿的副本。", "A copy of the active workbook could not be saved."),
     "why.recalculate": Text("按 Ctrl+Alt+F9 重新计算后可看到原因", "recalculate (Ctrl+Alt+F9) to see the reason"),
 }
