@@ -12,7 +12,8 @@ Excel error code, a space and the reason in the user's language::
 * Plain xlwings shows that text in the cell, so the reason is readable at once.
   The kamxl add-in's VBA wrappers turn it into the real error value (``CVErr``) and keep
   the reason for ``=KAM_WHY(cell)``; the formula-engine tests do the same.
-* An input cell that already holds an error (or such text) propagates unchanged.
+* An input cell that already holds an error (or such text) propagates unchanged, the newer
+  errors (#SPILL!, #CALC!, …) too, which reach Python over COM as integers (:func:`from_com`).
 """
 from __future__ import annotations
 
@@ -26,9 +27,16 @@ from kamxl.errors import InputError, OutOfRangeError
 from kamxl.i18n import Lang, Text, check_lang, default_lang
 
 ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
-               "#CALC!")
-_ERROR_TEXT = re.compile(r"^(#NULL!|#DIV/0!|#VALUE!|#REF!|#NAME\?|#NUM!|#N/A|#GETTING_DATA|#SPILL!|#CALC!)(?: (.*))?$",
-                         re.S)
+               "#CONNECT!", "#BLOCKED!", "#UNKNOWN!", "#FIELD!", "#CALC!")
+_ERROR_TEXT = re.compile(r"^(" + "|".join(re.escape(code) for code in ERROR_CODES) + r")(?: (.*))?$", re.S)
+#: Excel's number for each error value (the xlErr… constants, which VBA's CVErr takes)
+EXCEL_ERRORS = {"#NULL!": 2000, "#DIV/0!": 2007, "#VALUE!": 2015, "#REF!": 2023, "#NAME?": 2029, "#NUM!": 2036,
+                "#N/A": 2042, "#GETTING_DATA": 2043, "#SPILL!": 2045, "#CONNECT!": 2046, "#BLOCKED!": 2047,
+                "#UNKNOWN!": 2048, "#FIELD!": 2049, "#CALC!": 2050}
+#: An error cell read over COM (pywin32) is a VT_ERROR VARIANT: the integer -2146826288 + (xlErr… - 2000),
+#: e.g. -2146826281 for #DIV/0!. xlwings' err_to_str knows only the seven classic ones
+#: (xlwings/_xlwindows.py); the newer ones (#SPILL!, #CALC!, …) arrive as these integers.
+COM_ERRORS = {-2146826288 + number - 2000: code for code, number in EXCEL_ERRORS.items()}
 INTERNAL = Text(zh="kamxl 内部错误（请报告）：{kind}: {detail}", en="kamxl internal error (please report): {kind}: {detail}")
 MISSING = Text(zh="缺少必填参数 {name}", en="the required argument {name} is blank")
 
@@ -118,6 +126,7 @@ def worksheet_function(fn: F | None = None, *, per_cell: bool = False, lang_at: 
     def decorate(inner: F) -> F:
         @functools.wraps(inner)
         def wrapper(*args: Any) -> Any:
+            args = tuple(from_com(arg) for arg in args)
             chosen = _lang_of(args[lang_at]) if lang_at is not None and lang_at < len(args) else None
             token = _CELL_LANG.set(chosen or default_lang())
             try:
@@ -128,6 +137,27 @@ def worksheet_function(fn: F | None = None, *, per_cell: bool = False, lang_at: 
         return wrapper  # type: ignore[return-value]
 
     return decorate(fn) if fn is not None else decorate
+
+
+def from_com(value: object) -> object:
+    """``value`` with every error cell that arrived over COM as an integer (see
+    :data:`COM_ERRORS`) as the convention's error text; anything else unchanged. Excel
+    hands numbers over as floats, so a Python ``int`` of one of these values is an error."""
+    if type(value) is int:
+        return COM_ERRORS.get(value, value)
+    if isinstance(value, (list, tuple)) and any(type(c) is int and c in COM_ERRORS for c in flatten(value)):
+        return [from_com(c) for c in value]
+    return value
+
+
+def com_errors_as_text(fn: F) -> F:
+    """``fn`` given its arguments through :func:`from_com`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any) -> Any:
+        return fn(*(from_com(arg) for arg in args))
+
+    return wrapper  # type: ignore[return-value]
 
 
 def first_error(value: object) -> str | None:

@@ -233,6 +233,11 @@ def addin() -> None:
 
 
 ADDIN_PATH = Path("workbooks") / "kamxl.xlam"
+ADDIN_FILE = Text("加载项文件（kamxl addin build）：{path}", "add-in file (kamxl addin build): {path}")
+ADDIN_FILE_MISSING = Text("加载项文件 {path} 不存在：在此文件夹运行 kamxl addin build 生成它"
+                          "（kamxl addin install 也会先生成再安装）",
+                          "add-in file {path} does not exist: run kamxl addin build in this folder to build it "
+                          "(kamxl addin install builds it too, then installs it)")
 
 
 @addin.command("build")
@@ -288,8 +293,8 @@ def addin_status(ctx: click.Context, lang: str | None) -> None:
 
     language = _remember_lang(ctx, lang)
     click.echo(describe(status(), language))
-    click.echo({"zh": f"加载项文件（kamxl addin build）：{ADDIN_PATH.resolve()}",
-                "en": f"add-in file (kamxl addin build): {ADDIN_PATH.resolve()}"}[language])
+    path = ADDIN_PATH.resolve()
+    click.echo((ADDIN_FILE if path.is_file() else ADDIN_FILE_MISSING)(language, path=path))
 
 
 @main.command()

@@ -89,3 +89,11 @@ def test_only_the_tables_tags_are_known(addin, tmp_path):
     body = "\n".join(f'    out = out & KamNeeds("{t}") & ","' for t in tags)
     needs = run_basic(addin, tmp_path, body).split(",")[:-1]
     assert needs == [b.needs for b in BUTTONS.values()] + ["?", "?", "?"]
+
+
+def test_a_failure_before_python_is_an_error_value_and_its_message_is_kept(addin, tmp_path):
+    body = """
+    out = KamLastFailure() & "|"
+    r = KamFailed("Could not load xlwings64-0.37.8.dll", Nothing)
+    out = out & IsError(r) & ":" & CLng(r) & "|" & KamLastFailure()"""
+    assert run_basic(addin, tmp_path, body) == "|True:2015|Could not load xlwings64-0.37.8.dll"

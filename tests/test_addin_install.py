@@ -54,7 +54,7 @@ def test_install_keeps_the_admins_settings(tmp_path):
 def test_install_on_macos_adds_runpythons_applescript(tmp_path):
     places = inst.install(source=b"A", system="darwin", environ={}, home=tmp_path, python="/usr/bin/python3")
     assert places.settings.read_text("utf-8") == '"INTERPRETER_MAC","/usr/bin/python3"\n'
-    assert [p.name for p in places.scripts.iterdir()] == ["xlwings-0.37.8.applescript"]
+    assert sorted(p.name for p in places.scripts.iterdir()) == ["kamxl.applescript", "xlwings-0.37.8.applescript"]
 
 
 def test_install_builds_the_add_in_by_default(tmp_path):
@@ -86,3 +86,18 @@ def test_a_missing_file_to_install_is_named(tmp_path):
     with pytest.raises(SetupError) as caught:
         inst.install(source=tmp_path / "nope.xlam", **windows(tmp_path))
     assert "nope.xlam" in caught.value.message("en")
+
+
+def test_status_says_when_the_add_in_file_does_not_exist(tmp_path, monkeypatch):
+    """Issue 16 item 6: `addin status` named workbooks/kamxl.xlam even where there is none."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for lang, missing, build in (("en", "does not exist", "kamxl addin build"), ("zh", "不存在", "kamxl addin build")):
+        result = runner.invoke(main, ["addin", "status", "--lang", lang])
+        assert result.exit_code == 0, result.output
+        assert missing in result.output and build in result.output
+        assert str(tmp_path / "workbooks" / "kamxl.xlam") in result.output
+    (tmp_path / "workbooks").mkdir()
+    (tmp_path / "workbooks" / "kamxl.xlam").write_bytes(b"PK")
+    result = runner.invoke(main, ["addin", "status", "--lang", "en"])
+    assert "does not exist" not in result.output and str(tmp_path / "workbooks" / "kamxl.xlam") in result.output

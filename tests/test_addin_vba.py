@@ -22,7 +22,8 @@ from udfs.kam import CATEGORY, FUNCTIONS, Arg, Meta
 
 #: Excel's numbers for its error values (the xlErr… constants), which CVErr takes.
 EXCEL_ERRORS = {"#NULL!": 2000, "#DIV/0!": 2007, "#VALUE!": 2015, "#REF!": 2023, "#NAME?": 2029, "#NUM!": 2036,
-                "#N/A": 2042, "#GETTING_DATA": 2043, "#SPILL!": 2045, "#CALC!": 2050}
+                "#N/A": 2042, "#GETTING_DATA": 2043, "#SPILL!": 2045, "#CONNECT!": 2046, "#BLOCKED!": 2047,
+                "#UNKNOWN!": 2048, "#FIELD!": 2049, "#CALC!": 2050}
 
 XLWINGS_WRAPPERS = textwrap.dedent("""
     import io, json, sys, types
@@ -57,6 +58,8 @@ def test_wrappers_are_xlwings_own_plus_the_error_conversion():
         ours = vba.wrapper(FUNCTIONS[name].kam, "udfs.kam")
         unwrapped = re.sub(r"KamResult\((XLPy\.CallUDF\(.*\)), Application\.Caller\)", r"\1", ours)
         assert unwrapped != ours, name
+        unwrapped = unwrapped.replace(f"{name} = KamFailed(Err.Description, Application.Caller)",
+                                      f"{name} = Err.Description")
         assert unwrapped.strip() == theirs[name].strip(), name
 
 
@@ -167,3 +170,147 @@ def test_text_rows_are_sorted_unique_and_bilingual():
     assert keys == sorted(set(keys))
     assert all(zh and en for _, zh, en in rows)
     assert all(key in keys for key in vba.VBA_TEXTS)
+
+
+def test_a_call_failing_before_python_is_an_error_value_not_text():
+    """Issue 16 item 6: xlwings' "Could not load xlwings64-….dll" (raised before Python runs)
+    must not land in the cell as text, which ISERROR does not see: every wrapper's handler
+    returns KamFailed's #VALUE! and the message stays for KAM_WHY and the About button."""
+    module = vba.functions_module(FUNCTIONS, category=CATEGORY)
+    for name in FUNCTIONS:
+        body = re.search(rf"^Function {name}\(.*?^End Function", module, re.S | re.M).group(0)
+        handler = body.split("\r\nfailed:\r\n", 1)[1]
+        assert handler.strip().splitlines()[0].strip() == f"{name} = KamFailed(Err.Description, Application.Caller)"
+        assert not re.search(r"=\s*Err\.Description", body), name
+    errors = read_source("KamErrors.bas")
+    failed = re.search(r"Public Function KamFailed\(.*?End Function", errors, re.S).group(0)
+    assert "KamFailed = CVErr(2015)" in failed and "lastFailure = message" in failed
+    assert "KamRemember caller, message" in failed                  # =KAM_WHY(cell) shows it
+    ribbon = read_source("KamRibbon.bas")
+    assert re.search(r'If \(tag = "about" Or tag = "settings"\) And KamLastFailure\(\) <> "" Then[^\n]*\n\s*'
+                     r'MsgBox KamText\("error\.python"\) & vbCrLf & KamLastFailure\(\)', ribbon)
+    assert ribbon.index("KamLastFailure()") < ribbon.index("RunPython")   # before Python is asked
+
+
+#: Members of Excel's object model that Excel 2016 (and 2019) lacks: early-bound on a typed
+#: variable (Range, Worksheet…) they stop the whole module compiling there, so every KAM_*
+#: cell fails. Each with its source (Microsoft's VBA reference, learn.microsoft.com/office/vba/api/…).
+NEWER_MEMBERS = {
+    "SpillParent": "excel.range.spillparent: 'This property exists in Excel with dynamic arrays'",
+    "HasSpill": "excel.range.hasspill: dynamic arrays (Excel for Microsoft 365)",
+    "SpillingToRange": "excel.range.spillingtorange: dynamic arrays (Excel for Microsoft 365)",
+    "Formula2": "excel.range.formula2: the dynamic-array formula (Excel for Microsoft 365)",
+    "Formula2R1C1": "excel.range.formula2r1c1: the dynamic-array formula (Excel for Microsoft 365)",
+    "Formula2Local": "excel.range.formula2local: the dynamic-array formula (Excel for Microsoft 365)",
+    "Formula2R1C1Local": "excel.range.formula2r1c1local: the dynamic-array formula (Excel for Microsoft 365)",
+    "SavedAsArray": "excel.range.savedasarray: whether a formula was saved as an array (Excel for Microsoft 365)",
+    "LinkedDataTypeState": "excel.range.linkeddatatypestate: linked data types (Excel for Microsoft 365)",
+    "HasRichDataType": "excel.range.hasrichdatatype: rich data types (Excel for Microsoft 365)",
+}
+
+
+def _all_vba() -> dict[str, str]:
+    """Every VBA module of the add-in: the hand-written sources and the generated ones."""
+    from kamxl.addin.build import modules
+    return {**{path.name: path.read_text("utf-8") for path in SRC.glob("*.bas")}, **modules()}
+
+
+def early_bound_newer_members(source: str) -> list[str]:
+    """Uses of a NEWER_MEMBERS member in VBA ``source`` that are early-bound: anything but
+    ``variable.Member`` where the variable is declared ``As Object`` (or the member's name as
+    a string, for CallByName). Strings and comments are left out; a ``With`` block's ``.Member`` counts."""
+    found = []
+    code = "\n".join(re.sub(r'"[^"]*"', '""', line).split("'", 1)[0] for line in source.splitlines())
+    objects = {m.casefold() for m in re.findall(r"\b(\w+)(?:\(\))?\s+As\s+Object\b", code, re.I)}
+    for member in NEWER_MEMBERS:
+        for match in re.finditer(rf"(\w*)\s*\.\s*{member}\b", code, re.I):
+            if match.group(1).casefold() not in objects:
+                found.append(match.group(0).strip())
+    return found
+
+
+def test_no_member_excel_2016_lacks_is_early_bound():
+    """Issue 16 item 2: KamErrors early-bound cell.SpillParent on a Range."""
+    for name, source in _all_vba().items():
+        assert early_bound_newer_members(source) == [], name
+    assert 'CallByName(cell, "SpillParent", VbGet)' in read_source("KamErrors.bas")
+    # the scan itself: the old line is found, late-bound forms are not
+    assert early_bound_newer_members("Dim cell As Range\nSet anchor = cell.SpillParent") == ["cell.SpillParent"]
+    assert early_bound_newer_members("With cell\nx = .Formula2\nEnd With") == [".Formula2"]
+    assert early_bound_newer_members("Dim late As Object\nSet anchor = late.SpillParent\n"
+                                     "x = CallByName(c, \"HasSpill\", VbGet) ' c.HasSpill") == []
+
+
+#: VBA calls that open a dialog or name a file or folder the Windows way: Excel for Mac has no
+#: FileDialog and no Scripting runtime, and neither Windows' folders nor its "\" separator.
+WINDOWS_WAYS = {
+    "FileDialog": r"\bFileDialog\s*\(",
+    "GetOpenFilename / GetSaveAsFilename": r"\bGet(Open|SaveAs)Filename\b",
+    "Application.Dialogs": r"\bDialogs\s*\(",
+    "Windows folders": r'\bEnviron\$?\s*\(\s*"(TEMP|TMP|APPDATA|LOCALAPPDATA|USERPROFILE|PROGRAMFILES)"',
+    "Scripting runtime": r'CreateObject\s*\(\s*"Scripting\.',
+    "Shell": r"\bShell\s*\(",
+    "a \\ in a path": r'"[^"\r\n]*\\[^"\r\n]*"',
+}
+#: Their Mac counterparts, which belong in the Mac branch only.
+MAC_WAYS = {"AppleScriptTask": r"\bAppleScriptTask\s*\(", "MacScript": r"\bMacScript\s*\(",
+            "TMPDIR": r'Environ\$?\s*\(\s*"TMPDIR"', "VBA-Dictionary": r"\bNew\s+Dictionary\b"}
+
+
+def mac_branches(source: str) -> tuple[list[tuple[str, str | None, int | None]], dict[int, int]]:
+    """Each code line of VBA ``source`` with the side of the innermost ``#If Mac`` it is in
+    ('mac', 'windows' for the #Else, or None) and that block's number; and for each block,
+    how many code lines its Mac branch has."""
+    stack: list[list] = []
+    lines, mac_lines, blocks = [], {}, 0
+    for line in source.splitlines():
+        code = line.split("'", 1)[0].strip() if '"' not in line else line.strip()
+        if re.match(r"#If\s+Mac\s+Then\b", code, re.I):
+            blocks += 1
+            stack.append(["mac", False, blocks])
+            mac_lines[blocks] = 0
+        elif re.match(r"#If\b", code, re.I):
+            stack.append(["other", False, None])
+        elif re.match(r"#Else\b", code, re.I):
+            stack[-1][1] = True
+        elif re.match(r"#ElseIf\b", code, re.I):
+            stack[-1] = ["other", True, None]
+        elif re.match(r"#End\s+If\b", code, re.I):
+            stack.pop()
+        elif code:
+            side, block = None, None
+            for kind, in_else, number in stack:
+                if kind == "mac":
+                    side, block = ("windows" if in_else else "mac"), number
+            if side == "mac":
+                mac_lines[block] += 1
+            lines.append((line, side, block))
+    assert not stack, "unbalanced #If"
+    return lines, mac_lines
+
+
+def test_every_dialog_and_file_path_has_a_mac_branch():
+    """Issue 16 item 4: KamPickFolder used FileDialog(4) with no #If Mac branch."""
+    for name, source in _all_vba().items():
+        lines, mac_lines = mac_branches(source)
+        for line, side, block in lines:
+            for what, pattern in WINDOWS_WAYS.items():
+                if re.search(pattern, line, re.I):
+                    assert side == "windows" and mac_lines[block] > 0, f"{name}: {what} without a Mac branch: {line}"
+            for what, pattern in MAC_WAYS.items():
+                if re.search(pattern, line, re.I):
+                    assert side == "mac", f"{name}: {what} outside a Mac branch: {line}"
+    # the scan itself: the old KamPickFolder is refused, an #If Mac with both branches is not
+    old = 'Set dialog = Application.FileDialog(4)'
+    assert mac_branches(old)[0] == [(old, None, None)]
+    lines, mac_lines = mac_branches('#If Mac Then\nx = MacScript("a")\n#Else\n' + old + "\n#End If")
+    assert lines[1] == (old, "windows", 1) and mac_lines == {1: 1}
+
+
+def test_the_mac_folder_picker_calls_the_installed_applescript():
+    from kamxl.addin.install import MAC_SCRIPT
+    ribbon = read_source("KamRibbon.bas")
+    script = (SRC / MAC_SCRIPT).read_text("utf-8")
+    (handler,) = re.findall(rf'AppleScriptTask\("{re.escape(MAC_SCRIPT)}", "(\w+)", title\)', ribbon)
+    assert re.search(rf"^on {handler}\(prompt\)$.*choose folder with prompt prompt.*on error number -128\s+"
+                     rf'return "".*^end {handler}$', script, re.S | re.M)

@@ -284,3 +284,82 @@ def test_the_admin_smoke_test_expects_the_default_stage_probability():
     text = (Path(__file__).resolve().parent.parent / "docs" / "addin.md").read_text("utf-8")
     (shown,) = re.findall(r'`=KAM_STAGE_PROB\("05"\)` shows (\d+)%', text)
     assert int(shown) == round(default_config().stage(5).probability * 100) == round(KAM_STAGE_PROB("05") * 100)
+
+
+# --- issue 16 item 3: the newer Excel errors arrive over COM as integers ------------------
+
+#: What pywin32 hands Python for an error cell: -2146826288 + (xlErr… - 2000). xlwings'
+#: err_to_str maps only the seven classic ones (xlwings/_xlwindows.py); these are the rest.
+NEWER_COM_ERRORS = {"#GETTING_DATA": -2146826245, "#SPILL!": -2146826243, "#CONNECT!": -2146826242,
+                    "#BLOCKED!": -2146826241, "#UNKNOWN!": -2146826240, "#FIELD!": -2146826239,
+                    "#CALC!": -2146826238}
+#: Arguments each function accepts without an error (all of them, optional ones too).
+GOOD_ARGS = {
+    "KAM_SCORE": (row(*["Y"] * 20), "en"),
+    "KAM_SCORE_DIMS": (row(*["Y"] * 20), "en"),
+    "KAM_VALUE_LEVEL": (15.0, 10.0, "en"),
+    "KAM_STAGE_PROB": ("05", "open"),
+    "KAM_WEIGHTED": (100.0, "05", "open"),
+    "KAM_STAGE_HEALTH": (7.0, 10.0),
+    "KAM_HEALTH_BAND": (0.8, "en"),
+    "KAM_FUNNEL": (col("05", "06"), col(100.0, 200.0), col("open", "open"), [[2.0, 100.0]] * 8, "en"),
+    "KAM_REL_LEVEL": ("trust",),
+    "KAM_TOP10_CHECK": (col("A", "B"), col("A", "B"), "en"),
+    "KAM_EVAL_SCORE": (80.0, 70.0, 60.0),
+    "KAM_ACCOUNT_CLASS": (80.0, 70.0, 60.0),
+    "KAM_NAME_KEY": ("ACME Ltd", None),
+    "KAM_BUYING_POINT": (8.0, 9.0),
+}
+
+
+def _errors_in(result: object) -> list[str]:
+    from kamxl.cells import flatten
+    return [code for cell in flatten(result) if (code := error_code(cell)) is not None]
+
+
+def test_every_function_has_good_arguments_for_the_com_error_tests():
+    assert set(GOOD_ARGS) == set(FUNCTIONS) - {"KAM_WHY"}
+    for name, args in GOOD_ARGS.items():
+        assert len(args) == len(FUNCTIONS[name].kam.args), name
+        assert not _errors_in(FUNCTIONS[name](*args)), name
+
+
+@pytest.mark.parametrize("code", NEWER_COM_ERRORS)
+@pytest.mark.parametrize("name", sorted(GOOD_ARGS))
+def test_a_newer_error_cell_in_any_argument_gives_an_error(name, code):
+    """#SPILL!, #CALC!… as COM hands them over, as a cell or inside a range, in each argument:
+    an error, the same as for the error's text (how xlwings hands over the classic ones)."""
+    number = NEWER_COM_ERRORS[code]
+    good = GOOD_ARGS[name]
+    for i, arg in enumerate(good):
+        spots = [(number, code)]
+        if isinstance(arg, list):   # one cell of a range
+            spots.append(tuple([[value, *r[1:]] if j == 0 else r for j, r in enumerate(arg)] for value in (number, code)))
+        for spot, as_text in spots:
+            result = FUNCTIONS[name](*good[:i], spot, *good[i + 1:])
+            assert _errors_in(result), (name, i, spot, result)
+            assert result == FUNCTIONS[name](*good[:i], as_text, *good[i + 1:]), (name, i, spot)
+    if name not in ("KAM_SCORE", "KAM_SCORE_DIMS"):   # these take 20 cells: one is the wrong shape
+        assert _errors_in(FUNCTIONS[name](number, *good[1:])) == [code], name
+
+
+@pytest.mark.parametrize("code", NEWER_COM_ERRORS)
+def test_why_of_a_newer_error_cell_is_as_for_a_classic_one(code):
+    assert KAM_WHY(NEWER_COM_ERRORS[code]) == KAM_WHY("#N/A") == ""
+
+
+def test_the_issues_wrong_values_are_errors_now():
+    spill = NEWER_COM_ERRORS["#SPILL!"]
+    assert error_code(KAM_HEALTH_BAND(spill)) == "#SPILL!"
+    assert error_code(KAM_VALUE_LEVEL(spill)) == "#SPILL!"
+    assert error_code(KAM_STAGE_HEALTH(spill, 100.0)) == "#SPILL!"
+    assert KAM_STAGE_HEALTH(col(1.0, spill), 10.0) == [[0.1], ["#SPILL!"]]     # only its own cell
+
+
+def test_plain_integers_are_still_numbers():
+    from kamxl.cells import from_com
+    assert KAM_STAGE_HEALTH(5, 10) == 0.5 and KAM_STAGE_PROB(5) == KAM_STAGE_PROB("05")
+    assert KAM_EVAL_SCORE(80, 70, 60) == KAM_EVAL_SCORE(80.0, 70.0, 60.0)
+    assert error_code(KAM_STAGE_HEALTH(-3, 10)) == "#NUM!"          # negative, not an error cell
+    assert from_com(-3) == -3 and from_com(True) is True and from_com([[5, -3]]) == [[5, -3]]
+    assert from_com(-2146826243.0) == -2146826243.0                  # a float is a number, whatever its value

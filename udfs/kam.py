@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import xlwings as xw
 
 from kamxl.cells import (
-    CellError, aligned, call, column, elementwise, first_error, flatten, grid, is_single, language, parse_error,
-    required, shape_like, worksheet_function,
+    CellError, aligned, call, column, com_errors_as_text, elementwise, first_error, flatten, grid, is_single, language,
+    parse_error, required, shape_like, worksheet_function,
 )
 from kamxl.errors import InputError
 from kamxl.i18n import Text
@@ -77,7 +77,8 @@ def kam(*, per_cell: bool = False, convention: bool = True, **args: Arg) -> Call
         if list(params) != list(args):
             raise TypeError(f"{fn.__name__}: document every argument, in order: {list(params)}")
         lang_at = list(params).index("lang") if "lang" in params else None
-        wrapped = worksheet_function(fn, per_cell=per_cell, lang_at=lang_at) if convention else fn
+        wrapped = (worksheet_function(fn, per_cell=per_cell, lang_at=lang_at) if convention
+                   else com_errors_as_text(fn))
         for name, arg in args.items():
             options = {"ndim": 2} if arg.range else {}
             wrapped = xw.arg(name, doc=arg.doc[:255], err_to_str=True, **options)(wrapped)

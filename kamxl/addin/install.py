@@ -10,7 +10,7 @@ file is.
 ``install`` also writes the rep's xlwings settings file for this add-in (``kamxl.conf``,
 read by the add-in's xlwings module) with the Python that runs kamxl, unless the admin
 already put one there, and on macOS the AppleScript RunPython needs (as ``xlwings
-runpython install`` does).
+runpython install`` does) and the add-in's own (its folder picker).
 """
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ ADDIN_NAME = "kamxl.xlam"
 MAC_OFFICE = Path("Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel")
 MAC_SANDBOX = Path("Library/Containers/com.microsoft.Excel/Data")
 MAC_SCRIPTS = Path("Library/Application Scripts/com.microsoft.Excel")
+#: the add-in's own AppleScript (kamxl/addin/src): the Mac's folder picker (KamRibbon.KamPickFolder)
+MAC_SCRIPT = "kamxl.applescript"
 
 NO_EXCEL = Text("此系统（{system}）上没有 Excel，无法安装加载项。加载项文件：{path}\n"
                 "请把它复制到销售人员的 Windows 或 Mac 电脑上，在那里运行 kamxl addin install。",
@@ -114,11 +116,11 @@ def write_settings(path: Path, *, system: str, python: str) -> bool:
 
 
 def _install_applescript(folder: Path) -> None:
-    from kamxl.addin.build import XLWINGS_VERSION, xlwings_folder
+    from kamxl.addin.build import SRC, XLWINGS_VERSION, xlwings_folder
 
-    script = xlwings_folder() / f"xlwings-{XLWINGS_VERSION}.applescript"
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(script, folder / script.name)
+    for script in (xlwings_folder() / f"xlwings-{XLWINGS_VERSION}.applescript", SRC / MAC_SCRIPT):
+        shutil.copyfile(script, folder / script.name)
 
 
 def uninstall(*, system: str | None = None, environ: Mapping[str, str] | None = None, home: Path | None = None,

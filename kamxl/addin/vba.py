@@ -4,8 +4,10 @@
     One wrapper per ``KAM_*`` function of ``udfs/kam.py``, shaped exactly as xlwings'
     own ``generate_vba_wrapper`` (xlwings/udfs.py) writes them for an add-in
     (``XLPy.CallUDF(module, name, Array(args…), ActiveWorkbook, Application.Caller)``),
-    with one change: the result goes through ``KamResult`` (KamErrors.bas), which turns
-    the error convention's text into native errors. ``KAM_WHY`` first answers from the
+    with two changes: the result goes through ``KamResult`` (KamErrors.bas), which turns
+    the error convention's text into native errors, and a call that fails before Python
+    (xlwings' "Could not load xlwings64-….dll" and the like) returns ``KamFailed``'s #VALUE!,
+    which ISERROR sees, not xlwings' message as text (the message is kept for KAM_WHY and About). ``KAM_WHY`` first answers from the
     reasons ``KamResult`` remembered. ``KamRegisterFunctions`` gives the function wizard
     each description, argument description and the category, as xlwings' "Import
     Functions" does with ``Application.MacroOptions``.
@@ -45,6 +47,12 @@ WHY = "KAM_WHY"   # answers from the reasons KamResult remembered before asking 
 VBA_TEXTS: dict[str, Text] = {
     "error.no_workbook": Text("请先打开要检查的工作簿。", "Open the workbook to check first."),
     "error.folder": Text("无法打开选择文件夹的对话框。", "The folder picker could not be opened."),
+    "error.python": Text("KAM 函数无法启动 Python（=KAM_WHY(单元格) 也会显示此原因）：",
+                         "The KAM functions could not start Python (=KAM_WHY(cell) shows this too):"),
+    "error.folder_mac": Text("请在终端运行 kamxl addin install：它把 kamxl.applescript 放入 "
+                             "~/Library/Application Scripts/com.microsoft.Excel。",
+                             "Run kamxl addin install in Terminal: it puts kamxl.applescript into "
+                             "~/Library/Application Scripts/com.microsoft.Excel."),
     "error.copy": Text("无法保存当前工作簿的副本。", "A copy of the active workbook could not be saved."),
     "why.recalculate": Text("按 Ctrl+Alt+F9 重新计算后可看到原因", "recalculate (Ctrl+Alt+F9) to see the reason"),
 }
@@ -98,7 +106,7 @@ def wrapper(meta: Any, module: str) -> str:
         "        Exit Function",
         "    #End If",
         "failed:",
-        f"    {name} = Err.Description",
+        f"    {name} = KamFailed(Err.Description, Application.Caller)",
         "End Function"])
 
 

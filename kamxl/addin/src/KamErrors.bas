@@ -7,6 +7,7 @@ Attribute VB_Name = "KamErrors"
 Option Explicit
 
 Private reasons As Object   ' address of a formula's cell -> its reason, or a 2-D array of reasons
+Private lastFailure As String   ' the last call that failed before Python, for the About and Settings buttons
 
 ' The Excel error number (xlErrValue...) of text in the convention, 0 for anything else.
 Public Function KamErrorNumber(ByVal result As Variant) As Long
@@ -25,8 +26,29 @@ Public Function KamErrorNumber(ByVal result As Variant) As Long
         Case "#N/A": KamErrorNumber = 2042
         Case "#GETTING_DATA": KamErrorNumber = 2043
         Case "#SPILL!": KamErrorNumber = 2045
+        Case "#CONNECT!": KamErrorNumber = 2046
+        Case "#BLOCKED!": KamErrorNumber = 2047
+        Case "#UNKNOWN!": KamErrorNumber = 2048
+        Case "#FIELD!": KamErrorNumber = 2049
         Case "#CALC!": KamErrorNumber = 2050
     End Select
+End Function
+
+' A wrapper's result when its call failed before reaching Python (xlwings' "Could not load
+' xlwings64-....dll", "Could not find Interpreter!"...): #VALUE!, which ISERROR sees, where xlwings
+' shows its message as text. The message stays visible: =KAM_WHY(cell), the About and Settings
+' buttons (KamLastFailure) and the VBA editor's Immediate window.
+Public Function KamFailed(ByVal message As String, ByVal caller As Variant) As Variant
+    KamFailed = CVErr(2015)   ' xlErrValue
+    lastFailure = message
+    On Error Resume Next
+    Debug.Print "kamxl: " & message
+    KamRemember caller, message
+End Function
+
+' The message of the last call that failed before Python; "" when there was none.
+Public Function KamLastFailure() As String
+    KamLastFailure = lastFailure
 End Function
 
 ' The reason part of text in the convention: what follows the error code.
@@ -83,7 +105,10 @@ Public Function KamReasonOf(ByVal target As Variant, ByRef reason As Variant) As
     Set anchor = cell
     On Error Resume Next
     If cell.HasArray Then Set anchor = cell.CurrentArray.Cells(1, 1)  ' a legacy array formula
-    Set anchor = cell.SpillParent                                      ' a spilled dynamic array
+    ' A spilled dynamic array. Range.SpillParent exists only in Excel with dynamic arrays: asked by
+    ' name (late-bound), so the module still compiles in Excel 2016/2019, where the call fails and
+    ' the error is ignored here.
+    Set anchor = CallByName(cell, "SpillParent", VbGet)
     On Error GoTo 0
     key = anchor.Address(External:=True)
     If Not reasons.Exists(key) Then Exit Function

@@ -18,6 +18,9 @@ Public Sub OnAction(control As IRibbonControl)
         arg = KamCopyOfActiveWorkbook()
         If arg = "" Then Exit Sub
     End If
+    If (tag = "about" Or tag = "settings") And KamLastFailure() <> "" Then   ' Python may not start for these either
+        MsgBox KamText("error.python") & vbCrLf & KamLastFailure(), vbExclamation, "kamxl"
+    End If
     If ActiveWorkbook Is Nothing Then Workbooks.Add   ' RunPython hands Python the active workbook
     RunPython "import kamxl.excel.macros as m; m.run('" & tag & "', '" & KamHex(arg) & "', '" & KamLang() & "')"
 End Sub
@@ -30,17 +33,28 @@ Public Sub GetSupertip(control As IRibbonControl, ByRef returnedVal)
     returnedVal = KamText("tip." & control.ID)
 End Sub
 
-' A folder the user picks; "" when cancelled.
+' A folder the user picks; "" when cancelled. Excel for Mac has no FileDialog: there AppleScript's
+' choose folder, through kamxl.applescript (installed by `kamxl addin install`, as xlwings' RunPython
+' uses its own AppleScript).
 Private Function KamPickFolder(ByVal title As String) As String
-    Dim dialog As Object
     On Error GoTo failed
-    Set dialog = Application.FileDialog(4)   ' msoFileDialogFolderPicker
-    dialog.Title = title
-    dialog.AllowMultiSelect = False
-    If dialog.Show = -1 Then KamPickFolder = dialog.SelectedItems(1)
+    #If Mac Then
+        KamPickFolder = AppleScriptTask("kamxl.applescript", "KamChooseFolder", title)
+    #Else
+        Dim dialog As Object
+        Set dialog = Application.FileDialog(4)   ' msoFileDialogFolderPicker
+        dialog.Title = title
+        dialog.AllowMultiSelect = False
+        If dialog.Show = -1 Then KamPickFolder = dialog.SelectedItems(1)
+    #End If
     Exit Function
 failed:
-    MsgBox KamText("error.folder") & vbCrLf & Err.Description, vbExclamation, "kamxl"
+    #If Mac Then
+        MsgBox KamText("error.folder") & vbCrLf & KamText("error.folder_mac") & vbCrLf & Err.Description, _
+            vbExclamation, "kamxl"
+    #Else
+        MsgBox KamText("error.folder") & vbCrLf & Err.Description, vbExclamation, "kamxl"
+    #End If
 End Function
 
 ' A copy of the active workbook as it is now, saved or not, in the temporary folder; the
