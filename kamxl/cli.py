@@ -242,7 +242,7 @@ ADDIN_PATH = Path("workbooks") / "kamxl.xlam"
 @LANG_OPTION
 @click.pass_context
 def addin_build(ctx: click.Context, output: Path, force: bool, lang: str | None) -> None:
-    """Build the add-in from the sources in kamxl/addin/src and udfs/kam.py."""
+    """Build the add-in from the sources in kamxl/addin/src and kamxl/excel/udfs.py."""
     from kamxl.addin.build import build_addin
     from kamxl.io.outputs import check_output
 
