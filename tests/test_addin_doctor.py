@@ -39,3 +39,74 @@ def test_udfs_kam_still_offers_every_function_for_older_workbooks():
 
     assert old.FUNCTIONS is new.FUNCTIONS
     assert all(getattr(old, name) is fn for name, fn in new.FUNCTIONS.items())
+
+
+# --- conda: the keys xlwings' config create writes ------------------------------------------------
+CONDA = r"C:\Users\li.wei\miniconda3"
+
+
+@pytest.mark.parametrize(("python", "environ", "expected"), [
+    (CONDA + r"\envs\kam\python.exe", {"CONDA_PREFIX": CONDA + r"\envs\kam", "CONDA_EXE": CONDA + r"\Scripts\conda.exe"},
+     [("CONDA PATH", CONDA), ("CONDA ENV", "kam")]),
+    (CONDA + r"\python.exe", {"CONDA_PREFIX": CONDA, "CONDA_EXE": CONDA + r"\Scripts\conda.exe"},
+     [("CONDA PATH", CONDA), ("CONDA ENV", "base")]),
+    (r"D:\envs\kam\python.exe", {"CONDA_PREFIX": r"D:\envs\kam", "CONDA_EXE": CONDA + r"\Scripts\conda.exe"},
+     [("CONDA PATH", CONDA), ("CONDA ENV", r"D:\envs\kam")]),
+    (r"C:\Python311\python.exe", {"CONDA_PREFIX": CONDA, "CONDA_EXE": CONDA + r"\Scripts\conda.exe"},
+     [("INTERPRETER_WIN", r"C:\Python311\python.exe")]),
+])
+def test_a_conda_python_gets_xlwings_conda_keys(tmp_path, python, environ, expected):
+    conf = tmp_path / "kamxl.conf"
+    inst.write_settings(conf, system="win32", python=python, environ=environ, encoding="cp1252")
+    assert inst.read_settings(conf.read_bytes(), "cp1252") == expected
+    assert inst.configured_python(expected, "win32").casefold() == python.casefold()
+
+
+def test_conda_is_detected_by_its_conda_meta_folder_too():
+    python = CONDA + r"\envs\kam\python.exe"
+    seen = lambda path: path.name == "conda-meta"  # noqa: E731
+    assert inst.settings_lines(system="win32", python=python, environ={}, exists=seen) == [
+        ("CONDA PATH", CONDA), ("CONDA ENV", "kam")]
+    assert inst.settings_lines(system="win32", python=python, environ={}, exists=lambda p: False) == [
+        ("INTERPRETER_WIN", python)]
+
+
+# --- the DLL: where pip puts it (the Windows wheel's RECORD, as pip rewrites it on install) -------
+# xlwings-0.37.8-cp311-cp311-win_amd64.whl holds xlwings-0.37.8.data/data/xlwings{64,32}-0.37.8.dll;
+# pip installs data files into the scheme's data folder and records them relative to site-packages:
+WINDOWS_RECORD = ["../../xlwings32-0.37.8.dll,sha256=2ulusNBrlOB84ZdVLIhS6rDP35a7D8HoncNCZCRpJNE,308224",
+                  "../../xlwings64-0.37.8.dll,sha256=l4Xpxdvp05p6WuKQWxTF_HRHL_IpKa3TwV1axxh-vCQ,362496",
+                  "xlwings/__init__.py,sha256=FIFZc19hZuevu7VZrTzJ-f9hPtctFaMgdmkwlq-2MAk,14831"]
+
+
+def test_the_dll_of_a_per_user_install_is_not_where_the_add_in_looks():
+    from kamxl.addin import doctor
+
+    place = doctor.dll_place(r"C:\Program Files\Python311\python.exe",
+                             r"C:\Users\li\AppData\Roaming\Python\Python311\site-packages", WINDOWS_RECORD, "0.37.8")
+    assert place.folder == r"C:\Users\li\AppData\Roaming\Python" and not place.found
+    assert place.looks == (r"C:\Program Files\Python311", r"C:\Program Files")
+    venv = doctor.dll_place(r"C:\kam\venv\Scripts\python.exe", r"C:\kam\venv\Lib\site-packages", WINDOWS_RECORD, "0.37.8")
+    assert venv.folder == r"C:\kam\venv" and venv.found
+    system = doctor.dll_place(r"C:\Python311\python.exe", r"C:\Python311\Lib\site-packages", WINDOWS_RECORD, "0.37.8")
+    assert system.folder == r"C:\Python311" and system.found
+
+
+def test_the_dll_check_reads_the_record_and_names_the_fix():
+    from kamxl.addin import doctor
+
+    user = (Path(r"C:\Users\li\AppData\Roaming\Python\Python311\site-packages"), WINDOWS_RECORD)
+    check = doctor.check_dll(r"C:\Program Files\Python311\python.exe", system="win32", version="0.37.8", record=user)
+    assert check.ok is False and "venv" in check.line("en") and r"AppData\Roaming\Python" in check.line("en")
+    assert "虚拟环境" in check.line("zh")
+    venv = (Path(r"C:\kam\venv\Lib\site-packages"), WINDOWS_RECORD)
+    assert doctor.check_dll(r"C:\kam\venv\Scripts\python.exe", system="win32", version="0.37.8", record=venv).ok
+
+
+@pytest.mark.parametrize(("scheme", "ok"), [("user", False), ("venv", True), ("system", True), ("conda", True)])
+def test_off_windows_the_dll_is_worked_out_for_this_kind_of_install(scheme, ok):
+    from kamxl.addin import doctor
+
+    linux = (Path("/x/site-packages"), ["xlwings/__init__.py,sha256=x,1"])       # a Linux wheel: no DLL
+    check = doctor.check_dll(sys.executable, system="linux", version="0.37.8", record=linux, scheme=scheme)
+    assert check.ok is ok and "on Windows" in check.line("en")
