@@ -266,6 +266,19 @@ def addin_install(ctx: click.Context, source: Path | None, lang: str | None) -> 
     click.echo({"zh": "请重新启动 Excel。", "en": "Restart Excel."}[language])
 
 
+@addin.command("doctor")
+@LANG_OPTION
+@click.pass_context
+def addin_doctor(ctx: click.Context, lang: str | None) -> None:
+    """Check that the add-in can work on this computer: one line per check, with its fix; exit 1 when any fails."""
+    from kamxl.addin.doctor import diagnose, failed, report
+
+    language = _remember_lang(ctx, lang)
+    checks = diagnose()
+    click.echo(report(checks, language))
+    ctx.exit(1 if failed(checks) else 0)
+
+
 @addin.command("uninstall")
 @LANG_OPTION
 @click.pass_context

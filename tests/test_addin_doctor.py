@@ -110,3 +110,85 @@ def test_off_windows_the_dll_is_worked_out_for_this_kind_of_install(scheme, ok):
     linux = (Path("/x/site-packages"), ["xlwings/__init__.py,sha256=x,1"])       # a Linux wheel: no DLL
     check = doctor.check_dll(sys.executable, system="linux", version="0.37.8", record=linux, scheme=scheme)
     assert check.ok is ok and "on Windows" in check.line("en")
+
+
+# --- kamxl addin doctor ---------------------------------------------------------------------------
+def windows(tmp_path: Path) -> dict:
+    return {"system": "win32", "environ": {"APPDATA": str(tmp_path / "Roaming"), "USERPROFILE": str(tmp_path)},
+            "home": tmp_path}
+
+
+@pytest.mark.skipif(inst.excel_places() is not None, reason="this machine could have Excel")
+def test_doctor_on_this_machine_says_excel_is_absent_and_checks_the_rest():
+    from click.testing import CliRunner
+
+    from kamxl.cli import main
+
+    result = CliRunner().invoke(main, ["addin", "doctor", "--lang", "en"])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 0, result.output
+    assert lines[0].startswith("·") and "Excel is not present" in lines[0]
+    for said in ("interpreter runs", "xlwings 0.37.8", "xlwings64-0.37.8.dll: on Windows", "kamxl.conf would be written",
+                 f"UDF module {build.UDF_MODULE} imports"):
+        assert any(said in line and line.startswith("✓") for line in lines), said
+    zh = CliRunner().invoke(main, ["addin", "doctor", "--lang", "zh"])
+    assert zh.exit_code == 0 and "没有 Excel" in zh.output and "可导入" in zh.output
+
+
+def test_doctor_exits_1_and_names_the_fix_when_a_check_fails(monkeypatch):
+    from click.testing import CliRunner
+
+    from kamxl.addin import doctor
+    from kamxl.cli import main
+
+    real = doctor.check_xlwings
+    monkeypatch.setattr(doctor, "check_xlwings", lambda: real("0.36.1"))
+    result = CliRunner().invoke(main, ["addin", "doctor", "--lang", "en"])
+    assert result.exit_code == 1
+    assert "✗ xlwings is 0.36.1, the add-in needs 0.37.8 (fix: pip install xlwings==0.37.8)" in result.output
+
+
+def test_doctor_reads_kamxl_conf_as_vba_would(tmp_path):
+    from kamxl.addin import doctor
+
+    conf, python = tmp_path / "kamxl.conf", r"C:\Users\李伟\AppData\Local\Programs\Python\Python311\python.exe"
+    assert doctor.check_conf(conf, python, system="win32", environ={}, encoding="cp936").ok is False  # missing
+    conf.write_text(f'"INTERPRETER_WIN","{python}"\n', encoding="utf-8")                          # kamxl 1.x
+    wrong = doctor.check_conf(conf, python, system="win32", environ={}, encoding="cp936")
+    assert wrong.ok is False and "run kamxl addin install" in wrong.line("en")
+    inst.write_settings(conf, system="win32", python=python, environ={}, encoding="cp936")
+    assert doctor.check_conf(conf, python, system="win32", environ={}, encoding="cp936").ok is True
+    unheld = doctor.check_conf(None, python, system="win32", environ={}, encoding="cp1252")
+    assert unheld.ok is False and "cp1252" in unheld.line("en") and "代码页" in unheld.line("zh")
+
+
+def test_doctor_on_a_stand_in_windows_uses_the_interpreter_kamxl_conf_names(tmp_path):
+    from kamxl.addin import doctor
+
+    ran = []
+
+    def run(command, **_):
+        ran.append(command[0])
+        raise FileNotFoundError(command[0])
+
+    checks = doctor.diagnose(python=r"C:\Python311\python.exe", run=run, **windows(tmp_path))
+    by_key = {c.key: c for c in checks}
+    assert "excel" not in by_key and ran == [r"C:\Python311\python.exe"]
+    assert by_key["python"].ok is False and by_key["conf"].ok is False      # no kamxl.conf yet
+    assert "kamxl addin install" in by_key["conf"].line("en")
+
+
+def test_install_refuses_a_setup_that_cannot_work_and_writes_nothing(tmp_path):
+    from kamxl.addin import doctor
+    from kamxl.errors import SetupError
+
+    user = (Path(r"C:\Users\li\AppData\Roaming\Python\Python311\site-packages"), WINDOWS_RECORD)
+    bad = lambda: [doctor.check_xlwings(), doctor.check_dll(r"C:\Program Files\Python311\python.exe",  # noqa: E731
+                                                            system="win32", version="0.37.8", record=user)]
+    with pytest.raises(SetupError) as caught:
+        inst.install(source=b"A", checks=bad, **windows(tmp_path))
+    assert "cannot work" in caught.value.message("en") and r"AppData\Roaming\Python" in caught.value.message("en")
+    assert "无法工作" in caught.value.message("zh") and "xlwings 0.37.8" not in caught.value.message("en")
+    assert not (tmp_path / "Roaming").exists() and not (tmp_path / ".kamxl").exists()
+    places = inst.install(source=b"A", checks=lambda: [doctor.check_xlwings()], **windows(tmp_path))
+    assert places.addin.read_bytes() == b"A"

@@ -49,7 +49,7 @@ T = {
                        "install kamxl into the Python to use and run kamxl addin install from there"),
     "xlwings_ok": Text("xlwings {have}，与加载项一致", "xlwings {have}, the add-in's version"),
     "xlwings_bad": Text("xlwings 为 {have}，加载项需要 {want}", "xlwings is {have}, the add-in needs {want}"),
-    "xlwings_fix": Text("pip install xlwings=={want}", "pip install xlwings=={want}"),
+    "xlwings_fix": Text("安装此版本：{pip_xlwings}", "{pip_xlwings}"),
     "dll_ok": Text("{dll} 在加载项查找的位置：{folder}", "{dll} is where the add-in looks: {folder}"),
     "dll_sim_ok": Text("{dll}：在 Windows 上，此类安装（{scheme}）把它放在 {folder}，加载项会在那里找到它",
                        "{dll}: on Windows this kind of install ({scheme}) puts it in {folder}, where the add-in "
@@ -60,11 +60,11 @@ T = {
                         "{dll}: on Windows this kind of install ({scheme}) puts it in {folder}, but the add-in "
                         "looks only in {looks}"),
     "dll_none": Text("已安装的 xlwings 中没有 {dll}", "the installed xlwings has no {dll}"),
-    "dll_fix": Text("使用虚拟环境：py -m venv %USERPROFILE%\\.kamxl\\venv，在其中安装 kamxl，"
+    "dll_fix": Text("使用虚拟环境：{make_venv}，在其中安装 kamxl，"
                     "再运行 %USERPROFILE%\\.kamxl\\venv\\Scripts\\kamxl addin install",
-                    "use a virtual environment: py -m venv %USERPROFILE%\\.kamxl\\venv, install kamxl into it, "
+                    "use a virtual environment: {make_venv}, install kamxl into it, "
                     "then run %USERPROFILE%\\.kamxl\\venv\\Scripts\\kamxl addin install"),
-    "dll_none_fix": Text("pip install --force-reinstall xlwings=={want}", "pip install --force-reinstall xlwings=={want}"),
+    "dll_none_fix": Text("重新安装：{pip_xlwings} --force-reinstall", "{pip_xlwings} --force-reinstall"),
     "conf_ok": Text("kamxl.conf 以系统代码页（{encoding}）读回，指向此 Python：{path}",
                     "kamxl.conf reads back in the system code page ({encoding}) and names this interpreter: {path}"),
     "conf_sim_ok": Text("kamxl.conf 将以代码页 {encoding} 写入，读回仍是此 Python 的路径",
@@ -77,12 +77,11 @@ T = {
     "conf_fix": Text("运行 kamxl addin install", "run kamxl addin install"),
     "module_ok": Text("UDF 模块 {module} 可导入（{count} 个函数）", "UDF module {module} imports ({count} functions)"),
     "module_bad": Text("UDF 模块 {module} 无法导入：{error}", "UDF module {module} does not import: {error}"),
-    "module_fix": Text("在此 Python 中重新安装 kamxl：pip install --force-reinstall kamxl",
-                       "reinstall kamxl into this interpreter: pip install --force-reinstall kamxl"),
+    "module_fix": Text("在此 Python 中重新安装 kamxl：{pip_kamxl}", "reinstall kamxl into this interpreter: {pip_kamxl}"),
     "env_conda": Text("conda 环境 {env}（kamxl.conf 写入 CONDA PATH = {path}，CONDA ENV = {env}）",
                       "conda environment {env} (kamxl.conf gets CONDA PATH = {path}, CONDA ENV = {env})"),
     "env_venv": Text("虚拟环境：{prefix}", "virtual environment: {prefix}"),
-    "env_user": Text("按用户安装（pip --user）：{site}", "per-user install (pip --user): {site}"),
+    "env_user": Text("按用户安装（{pip_user}）：{site}", "per-user install ({pip_user}): {site}"),
     "env_system": Text("系统 Python，没有 conda 或虚拟环境：{prefix}", "system Python, no conda or virtual environment: {prefix}"),
     "mark": Text("（修复：{fix}）", " (fix: {fix})"),
 }
@@ -107,7 +106,15 @@ class Check:
         return text
 
 
+#: Command lines the fixes name (parameters: typed as they are, in either language).
+COMMANDS = {"pip_xlwings": "pip install xlwings=={want}", "pip_kamxl": "pip install --force-reinstall kamxl",
+            "make_venv": "py -m venv %USERPROFILE%\\.kamxl\\venv", "pip_user": "pip --user"}
+
+
 def _check(key: str, ok: bool | None, said: str, fix: str | None = None, **params: object) -> Check:
+    from kamxl.addin.build import XLWINGS_VERSION
+
+    params = {**{k: v.format(want=XLWINGS_VERSION) for k, v in COMMANDS.items()}, **params}
     return Check(key, ok, Message.of(T[said], **params), Message.of(T[fix], **params) if fix else None)
 
 

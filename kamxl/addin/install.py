@@ -28,6 +28,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kamxl.errors import SetupError
 from kamxl.i18n import Lang, Text
@@ -44,6 +45,8 @@ NO_EXCEL = Text("此系统（{system}）上没有 Excel，无法安装加载项�
 LOCKED = Text("无法写入或删除 {path}：请先退出 Excel 再试（{error}）",
               "cannot write or remove {path}: quit Excel and try again ({error})")
 NO_SOURCE = Text("找不到加载项文件：{path}", "no add-in file at {path}")
+CANNOT_WORK = Text("此电脑上的加载项无法工作，未安装：\n{why}",
+                   "the add-in cannot work on this computer, so it was not installed:\n{why}")
 UNENCODABLE = Text("Python 的路径 {path} 含有系统代码页（{encoding}）无法表示的字符，Excel 的 VBA 无法读取，"
                    "且没有可用的 Windows 短路径（8.3）。请把 Python（或虚拟环境）安装到只含此代码页字符的文件夹，"
                    "例如 C:\\kamxl\\venv，再从那里运行 kamxl addin install。",
@@ -91,10 +94,25 @@ def _places(system: str | None, environ: Mapping[str, str] | None, home: Path | 
 
 def install(*, source: bytes | Path | None = None, system: str | None = None,
             environ: Mapping[str, str] | None = None, home: Path | None = None,
-            built: Path = Path("workbooks") / ADDIN_NAME, python: str = sys.executable) -> Places:
+            built: Path = Path("workbooks") / ADDIN_NAME, python: str = sys.executable,
+            checks: Callable[[], list[Any]] | None = None) -> Places:
     """Put the add-in into Excel's start-up folder: ``source`` (a file or the bytes of one),
-    by default a fresh build from this kamxl's sources."""
+    by default a fresh build from this kamxl's sources. First the doctor's checks that no
+    settings file can mend (:func:`kamxl.addin.doctor.preflight`; ``checks`` stands in for
+    them, and on a stand-in ``system`` they are skipped): a setup that cannot work is
+    refused, naming why, and nothing is written."""
     places = _places(system, environ, home, built)
+    if checks is None and (system is None or system == sys.platform):
+        from kamxl.addin.doctor import preflight
+
+        checks = lambda: preflight(system=sys.platform, environ=os.environ if environ is None else environ,  # noqa: E731
+                                   python=python)
+    if checks is not None:
+        from kamxl.addin.doctor import blocking_text, failed
+
+        found = checks()
+        if failed(found):
+            raise SetupError("S-SETUP", CANNOT_WORK, {"why": blocking_text(found)})
     if isinstance(source, Path):
         if not source.is_file():
             raise SetupError("S-SETUP", NO_SOURCE, {"path": source})
