@@ -359,6 +359,14 @@ def preflight(*, system: str, environ: Mapping[str, str], python: str, run: Runn
     return checks
 
 
+def describe_doctor(lang: Lang) -> str:
+    """The doctor's lines for the ribbon's About (never raises: About must always answer)."""
+    try:
+        return report(diagnose(), lang)
+    except Exception as exc:  # noqa: BLE001
+        return f"? ({type(exc).__name__}: {exc})"
+
+
 def failed(checks: Iterable[Check]) -> list[Check]:
     return [c for c in checks if c.ok is False]
 
