@@ -247,7 +247,7 @@ ADDIN_FILE_MISSING = Text("加载项文件 {path} 不存在：在此文件夹运
 @LANG_OPTION
 @click.pass_context
 def addin_build(ctx: click.Context, output: Path, force: bool, lang: str | None) -> None:
-    """Build the add-in from the sources in kamxl/addin/src and udfs/kam.py."""
+    """Build the add-in from the sources in kamxl/addin/src and kamxl/excel/udfs.py."""
     from kamxl.addin.build import build_addin
     from kamxl.io.outputs import check_output
 
@@ -269,6 +269,19 @@ def addin_install(ctx: click.Context, source: Path | None, lang: str | None) -> 
     install(source=source, built=ADDIN_PATH)
     click.echo(describe(status(), language))
     click.echo({"zh": "请重新启动 Excel。", "en": "Restart Excel."}[language])
+
+
+@addin.command("doctor")
+@LANG_OPTION
+@click.pass_context
+def addin_doctor(ctx: click.Context, lang: str | None) -> None:
+    """Check that the add-in can work on this computer: one line per check, with its fix; exit 1 when any fails."""
+    from kamxl.addin.doctor import diagnose, failed, report
+
+    language = _remember_lang(ctx, lang)
+    checks = diagnose()
+    click.echo(report(checks, language))
+    ctx.exit(1 if failed(checks) else 0)
 
 
 @addin.command("uninstall")

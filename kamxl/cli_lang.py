@@ -61,10 +61,12 @@ HELP_ZH: dict[str, str] = {
         "按表结构定义重新生成全部模板和示例工作簿（中文和英文）。",
     "Build and install the Excel add-in (KAM ribbon tab and KAM_* functions).":
         "生成并安装 Excel 加载项（KAM 功能区选项卡和 KAM_* 函数）。",
-    "Build the add-in from the sources in kamxl/addin/src and udfs/kam.py.":
-        "由 kamxl/addin/src 和 udfs/kam.py 中的源文件生成加载项。",
+    "Build the add-in from the sources in kamxl/addin/src and kamxl/excel/udfs.py.":
+        "由 kamxl/addin/src 和 kamxl/excel/udfs.py 中的源文件生成加载项。",
     "Put the add-in into Excel's start-up folder (Windows, macOS).": "把加载项放入 Excel 的启动文件夹（Windows、macOS）。",
     "Remove the add-in from Excel's start-up folder.": "从 Excel 的启动文件夹中删除加载项。",
+    "Check that the add-in can work on this computer: one line per check, with its fix; exit 1 when any fails.":
+        "检查加载项能否在此电脑上工作：每项检查一行，并附修复方法；任何一项失败时以代码 1 退出。",
     "Whether the add-in is installed and matches this kamxl; where the file is.":
         "加载项是否已安装、是否与本 kamxl 一致，以及文件所在位置。",
     "Validate submitted workbooks and report every finding with its cell.": "校验提交的工作簿，逐条报告问题及其单元格。",

@@ -82,7 +82,7 @@ def register() -> None:
     """Make every KAM_* function known to the engine (once per process)."""
     from formulas.functions import wrap_func
 
-    from udfs.kam import FUNCTIONS
+    from kamxl.excel.udfs import FUNCTIONS
 
     table = _engine().get_functions()
     for name, fn in FUNCTIONS.items():

@@ -29,7 +29,7 @@ PACKAGES = ("kamxl", "udfs")
 
 #: Latin words a Chinese text may hold: product and format names, and words that are codes
 ALLOWED = frozenset({
-    "Excel", "WPS", "LibreOffice", "Office", "Windows", "macOS", "Mac", "Linux", "Python", "xlwings", "kamxl",
+    "Excel", "WPS", "LibreOffice", "Office", "Windows", "macOS", "Mac", "Linux", "Python", "xlwings", "kamxl", "conda",
     "pebble", "calamine", "xlsx", "xlsm", "xlsb", "xls", "xlam", "csv", "json", "toml", "TOML", "zip", "pdf", "bas",
     "Ctrl", "Alt", "Shift", "Enter", "End", "Home", "Mark-of-the-Web", "ISO", "UTF", "zh", "en", "Y", "N", "x",
 })

@@ -19,7 +19,7 @@ from kamxl.addin import build
 from kamxl.cli import main
 from kamxl.excel import macros
 from tests.libreoffice import LibreOfficeError, convert, soffice_available
-from udfs.kam import CATEGORY, FUNCTIONS
+from kamxl.excel.udfs import CATEGORY, FUNCTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "workbooks" / "kamxl.xlam"
@@ -122,7 +122,7 @@ def test_one_wrapper_per_kam_function_with_its_arguments(vba):
         expected = [("Optional " if arg in meta.optional else "") + arg.rstrip("_") for arg, _ in meta.args]
         assert wrappers[name].split(", ") == expected, name
         plain = ", ".join(arg.rstrip("_") for arg, _ in meta.args)
-        assert (f'{name} = KamResult(XLPy.CallUDF("udfs.kam", "{name}", Array({plain}), ActiveWorkbook, '
+        assert (f'{name} = KamResult(XLPy.CallUDF("{build.UDF_MODULE}", "{name}", Array({plain}), ActiveWorkbook, '
                 "Application.Caller), Application.Caller)") in code or name == "KAM_WHY"
         assert f'KamDescribe "{name}", {len(meta.args)}' in code
     assert "KamReasonOf(value, answer)" in code
@@ -137,7 +137,7 @@ def test_config_sheet_sets_the_udf_module_and_holds_every_text(built):
     assert [s.get("name") for s in book.iter(f"{MAIN}sheet")] == ["kamxl.conf"]
     assert b"felix" not in Path(built).read_bytes().lower()
     cells = {c.get("r"): "".join(t.text or "" for t in c.iter(f"{MAIN}t")) for c in sheet.iter(f"{MAIN}c")}
-    assert (cells["A1"], cells["B1"]) == ("UDF Modules", "udfs.kam") and "A2" not in cells
+    assert (cells["A1"], cells["B1"]) == ("UDF Modules", "kamxl.excel.udfs") and "A2" not in cells
     keys = {cells[f"D{r}"]: (cells.get(f"E{r}"), cells.get(f"F{r}")) for r in range(2, 400) if f"D{r}" in cells}
     for tag in macros.BUTTONS:
         assert keys[f"label.{tag}"] == (macros.BUTTONS[tag].label.zh, macros.BUTTONS[tag].label.en)
@@ -177,7 +177,7 @@ def test_libreoffice_loads_the_add_in_and_lists_its_modules(built, vba, tmp_path
         content = z.read("content.xml").decode("utf-8")
     assert listed == set(vba)
     assert all(f"Function {name}(" in functions for name in FUNCTIONS)
-    assert "kamxl.conf" in content and "udfs.kam" in content
+    assert "kamxl.conf" in content and "kamxl.excel.udfs" in content
 
 
 def test_build_refuses_another_xlwings(monkeypatch):

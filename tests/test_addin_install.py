@@ -42,13 +42,75 @@ def test_install_status_uninstall_on_windows(tmp_path):
     assert "not installed" in inst.describe(inst.status(**where), "en")
 
 
-def test_install_keeps_the_admins_settings(tmp_path):
+def test_install_keeps_the_admins_settings_for_this_python(tmp_path):
     where = windows(tmp_path)
     settings = tmp_path / ".kamxl" / "kamxl.conf"
     settings.parent.mkdir(parents=True)
-    settings.write_text('"CONDA PATH","C:\\conda"\n"CONDA ENV","kam"\n', encoding="utf-8")
-    inst.install(source=b"A", **where)
-    assert "CONDA ENV" in settings.read_text("utf-8")
+    admin = '"CONDA PATH","C:\\conda"\n"CONDA ENV","kam"\n"PYTHONPATH","C:\\shared"\n'
+    settings.write_text(admin, encoding="utf-8")
+    inst.install(source=b"A", python=r"C:\conda\envs\kam\python.exe", **where)
+    assert settings.read_text("utf-8") == admin, "the admin's conda environment is this Python: kept as it is"
+
+
+def test_install_updates_settings_that_name_another_python(tmp_path):
+    where = windows(tmp_path)
+    settings = tmp_path / ".kamxl" / "kamxl.conf"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('"INTERPRETER_WIN","C:\\Python39\\python.exe"\n"PYTHONPATH","C:\\shared"\n', encoding="utf-8")
+    inst.install(source=b"A", python=r"C:\Python311\python.exe", **where)
+    assert settings.read_text("utf-8") == '"INTERPRETER_WIN","C:\\Python311\\python.exe"\n"PYTHONPATH","C:\\shared"\n'
+
+
+# --- kamxl.conf as Excel's VBA reads it: Input # in the system's ANSI code page -------------------
+CHINESE_PYTHON = r"C:\Users\李伟\AppData\Local\Programs\Python\Python311\python.exe"
+
+
+def vba_reads(path: Path, code_page: str) -> dict[str, str]:
+    """What xlwings' GetConfigFromFile gets: the file's bytes decoded in the code page."""
+    return dict(inst.read_settings(path.read_bytes(), code_page))
+
+
+def test_a_chinese_user_name_is_read_back_by_vba_on_chinese_windows(tmp_path):
+    conf = tmp_path / "kamxl.conf"
+    assert inst.write_settings(conf, system="win32", python=CHINESE_PYTHON, environ={}, encoding="cp936",
+                               short_path=lambda p: None) == "written"
+    assert vba_reads(conf, "cp936") == {"INTERPRETER_WIN": CHINESE_PYTHON}
+
+
+def test_a_western_path_is_read_back_by_vba_on_western_windows(tmp_path):
+    conf, python = tmp_path / "kamxl.conf", r"C:\Users\José Müller\AppData\Local\Programs\Python\Python311\python.exe"
+    inst.write_settings(conf, system="win32", python=python, environ={}, encoding="cp1252", short_path=lambda p: None)
+    assert vba_reads(conf, "cp1252") == {"INTERPRETER_WIN": python}
+
+
+def test_a_path_the_code_page_cannot_hold_is_shortened_or_refused(tmp_path):
+    conf = tmp_path / "kamxl.conf"
+    short = r"C:\Users\5F7E~1\AppData\Local\Programs\Python\Python311\python.exe"
+    inst.write_settings(conf, system="win32", python=CHINESE_PYTHON, environ={}, encoding="cp1252",
+                        short_path={CHINESE_PYTHON: short}.get)
+    assert vba_reads(conf, "cp1252") == {"INTERPRETER_WIN": short}
+    with pytest.raises(SetupError) as caught:
+        inst.write_settings(tmp_path / "other.conf", system="win32", python=CHINESE_PYTHON, environ={},
+                            encoding="cp1252", short_path=lambda p: None)
+    assert CHINESE_PYTHON in caught.value.message("en") and "cp1252" in caught.value.message("en")
+    assert CHINESE_PYTHON in caught.value.message("zh") and "代码页" in caught.value.message("zh")
+    assert not (tmp_path / "other.conf").exists()
+
+
+def test_a_utf8_conf_from_an_earlier_kamxl_is_rewritten_in_the_code_page(tmp_path):
+    conf = tmp_path / "kamxl.conf"
+    conf.write_text(f'"INTERPRETER_WIN","{CHINESE_PYTHON}"\n', encoding="utf-8")
+    assert vba_reads(conf, "cp936") != {"INTERPRETER_WIN": CHINESE_PYTHON}, "VBA reads 鏉庝紵 for 李伟"
+    assert inst.write_settings(conf, system="win32", python=CHINESE_PYTHON, environ={}, encoding="cp936") == "updated"
+    assert vba_reads(conf, "cp936") == {"INTERPRETER_WIN": CHINESE_PYTHON}
+    assert inst.write_settings(conf, system="win32", python=CHINESE_PYTHON, environ={}, encoding="cp936") == "kept"
+
+
+def test_the_code_page_is_windows_ansi_code_page_or_the_locales():
+    import locale
+
+    assert inst.conf_encoding("linux") == locale.getpreferredencoding(False)
+    assert inst.conf_encoding("win32") in ("mbcs", locale.getpreferredencoding(False))
 
 
 def test_install_on_macos_adds_runpythons_applescript(tmp_path):

@@ -157,6 +157,7 @@ def test_settings_names_the_bad_key(company_file, outputs):
 def test_about_tells_the_versions(outputs):
     done = press("about", book(), outputs=outputs)
     assert "kamxl " in done.message and "xlwings 0.37.8" in done.message and "Python 3." in done.message
+    assert "Checks (kamxl addin doctor):" in done.message and "✓ UDF module kamxl.excel.udfs imports" in done.message
 
 
 def test_an_unknown_tag_runs_nothing(outputs):

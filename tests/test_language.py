@@ -355,7 +355,7 @@ def test_the_reports_labels_are_in_its_language(batch, lang):
 ])
 def test_worksheet_functions_give_their_reasons_in_their_lang_argument(monkeypatch, call, zh, en):
     """Issue 15: KAM_SCORE(…,"zh") and KAM_HEALTH_BAND('abc','zh') gave English reasons."""
-    from udfs import kam
+    from kamxl.excel import udfs as kam
 
     for default in LANGS:                      # whatever the machine's language
         monkeypatch.setenv("KAMXL_LANG", default)

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from kamxl.cells import parse_error
 from tests.spellings import answer
-from udfs import kam
-from udfs.kam import (
+from kamxl.excel import udfs as kam
+from kamxl.excel.udfs import (
     FUNCTIONS, KAM_ACCOUNT_CLASS, KAM_BUYING_POINT, KAM_EVAL_SCORE, KAM_FUNNEL, KAM_HEALTH_BAND, KAM_NAME_KEY,
     KAM_REL_LEVEL, KAM_SCORE, KAM_SCORE_DIMS, KAM_STAGE_HEALTH, KAM_STAGE_PROB, KAM_TOP10_CHECK, KAM_VALUE_LEVEL,
     KAM_WEIGHTED, KAM_WHY,

@@ -1,1 +1,2 @@
-"""xlwings worksheet-function modules. Set xlwings' "UDF Modules" to ``udfs.kam``."""
+"""xlwings worksheet-function modules: ``udfs.kam`` re-exports :mod:`kamxl.excel.udfs`,
+the module the kamxl add-in's *UDF Modules* names."""

@@ -12,8 +12,8 @@ What goes in
     * ``kamxl/addin/src/``: the ribbon (``customUI.xml``) and our VBA modules as ``.bas``
       text (ribbon callbacks, error conversion, texts, ThisWorkbook's Workbook_Open).
     * Generated from the Python tables (:mod:`kamxl.addin.vba`): a VBA wrapper for every
-      ``KAM_*`` function of ``udfs/kam.py``, the list of ribbon Tags, and the texts.
-    * The xlwings configuration sheet ``kamxl.conf``: *UDF Modules* = ``udfs.kam``. The
+      ``KAM_*`` function of ``kamxl/excel/udfs.py``, the list of ribbon Tags, and the texts.
+    * The xlwings configuration sheet ``kamxl.conf``: *UDF Modules* = ``kamxl.excel.udfs``. The
       per-machine settings (interpreter, conda) are left to the admin: an entry on this
       sheet would override every rep's own ``kamxl.conf`` file (docs/addin.md).
 
@@ -46,7 +46,7 @@ ADDIN = Path("workbooks") / "kamxl.xlam"
 PROJECT = "kamxl"              # VBA project name, xlwings' PROJECT_NAME, the config sheet's kamxl.conf
 CONF_SHEET = f"{PROJECT}.conf"
 OUR_MODULES = ("KamStrings", "KamErrors", "KamRibbon")      # src/*.bas, committed
-GENERATED_MODULES = ("KamFunctions", "KamTags")               # from udfs/kam.py and the ribbon table
+GENERATED_MODULES = ("KamFunctions", "KamTags")               # from kamxl/excel/udfs.py and the ribbon table
 DROPPED_MODULES = ("RibbonMyAddin",)                           # the template's sample callback
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FIXED_DATE = "2026-01-01T00:00:00Z"
@@ -55,8 +55,12 @@ WRONG_XLWINGS = Text("加载项基于 xlwings {want} 构建，但已安装的是
                      "the add-in is built on xlwings {want}, but {have} is installed: pip install xlwings=={want}")
 NO_TEMPLATE = Text("在 xlwings 包中找不到加载项模板 {name}", "xlwings' add-in template {name} is not in the xlwings package")
 
+#: The module of the KAM_* functions the wrappers call: inside the kamxl package, so that a
+#: rep's own ``udfs.py`` or ``udfs/`` beside a workbook (first on xlwings' sys.path) cannot
+#: shadow it, as it would ``udfs.kam``.
+UDF_MODULE = "kamxl.excel.udfs"
 #: The xlwings configuration sheet: settings xlwings reads (A:B, down to the first blank row).
-CONFIG = (("UDF Modules", "udfs.kam"),)
+CONFIG = (("UDF Modules", UDF_MODULE),)
 #: Below the blank row, so xlwings does not read them: the admin's per-machine settings.
 ADMIN_NOTE = (
     ("Per-machine settings go into %USERPROFILE%\\.kamxl\\kamxl.conf (Windows) or "
@@ -98,7 +102,7 @@ def read_source(name: str) -> str:
 
 def _tables() -> tuple[Mapping[str, Callable[..., Any]], Mapping[str, Any], Mapping[str, Text], str]:
     from kamxl.excel.macros import BUTTONS, CONTROLS
-    from udfs.kam import CATEGORY, FUNCTIONS
+    from kamxl.excel.udfs import CATEGORY, FUNCTIONS
 
     return FUNCTIONS, BUTTONS, CONTROLS, CATEGORY
 

@@ -1,7 +1,7 @@
 """The VBA the add-in build generates, and the texts its VBA reads.
 
 ``KamFunctions``
-    One wrapper per ``KAM_*`` function of ``udfs/kam.py``, shaped exactly as xlwings'
+    One wrapper per ``KAM_*`` function of ``kamxl/excel/udfs.py``, shaped exactly as xlwings'
     own ``generate_vba_wrapper`` (xlwings/udfs.py) writes them for an add-in
     (``XLPy.CallUDF(module, name, Array(args…), ActiveWorkbook, Application.Caller)``),
     with two changes: the result goes through ``KamResult`` (KamErrors.bas), which turns

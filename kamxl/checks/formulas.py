@@ -88,8 +88,8 @@ def _name_key(ctx: Context, t: dict[str, Any]) -> Any:
 
 
 def _top10(ctx: Context, _t: dict[str, Any]) -> Any:
-    """M-REL-3: what KAM_TOP10_CHECK shows (udfs/kam.py words it the same way)."""
-    from udfs.kam import TOP10_DIFF, TOP10_OK
+    """M-REL-3: what KAM_TOP10_CHECK shows (kamxl/excel/udfs.py words it the same way)."""
+    from kamxl.excel.udfs import TOP10_DIFF, TOP10_OK
 
     chain = [(t.get("name"), t.get("top10_rank")) for _r, t in ctx.rows("DecisionChain")]
     table = [t.get("name") for _r, t in ctx.rows("RelationshipPlan")]

@@ -99,9 +99,10 @@ CONFIG_NEW = Text("已创建公司配置文件（全部为注释，即默认值�
 CONFIG_BAD = Text("公司配置有误，修正前函数使用默认值：\n{error}\n文件已在编辑器中打开：{path}",
                   "the company configuration is invalid; until it is fixed the functions use the defaults:\n{error}\n"
                   "The file is open in your editor: {path}")
-ABOUT = Text("kamxl {kamxl}\nxlwings {xlwings}\nPython {python}（{executable}）\n公司配置：{config}\n加载项：{addin}\n输出文件夹：{outputs}",
+ABOUT = Text("kamxl {kamxl}\nxlwings {xlwings}\nPython {python}（{executable}）\n公司配置：{config}\n加载项：{addin}\n"
+             "输出文件夹：{outputs}\n检查（kamxl addin doctor）：\n{doctor}",
              "kamxl {kamxl}\nxlwings {xlwings}\nPython {python} ({executable})\nCompany configuration: {config}\n"
-             "Add-in: {addin}\nOutputs: {outputs}")
+             "Add-in: {addin}\nOutputs: {outputs}\nChecks (kamxl addin doctor):\n{doctor}")
 MISSING = Text("（无，使用默认值）", "(none: the defaults apply)")
 UNKNOWN_TAG = Text("未知的按钮：{tag}", "unknown button: {tag}")
 INTERNAL = Text("kamxl 内部错误（请把日志发给管理员）：{error}\n日志：{log}",
@@ -284,13 +285,14 @@ def starter_config(path: Path) -> str:
 def about(call: Call) -> Done:
     """Versions: kamxl, xlwings, Python, the add-in in Excel's start-up folder, and the
     configuration and output folders in use."""
+    from kamxl.addin.doctor import describe_doctor
     from kamxl.addin.install import describe_status
 
     config = company_config_path()
     return Done(ABOUT(call.lang, kamxl=_version("kamxl"), xlwings=_version("xlwings"),
                       python=platform.python_version(), executable=sys.executable,
                       config=config if config.is_file() else f"{config} {MISSING(call.lang)}",
-                      addin=describe_status(call.lang), outputs=call.outputs))
+                      addin=describe_status(call.lang), outputs=call.outputs, doctor=describe_doctor(call.lang)))
 
 
 def _version(package: str) -> str:

@@ -3,7 +3,7 @@ writes, so that the file stores it: previews, phones, mail and every reader that
 not recalculate see the numbers Excel would show.
 
 A ``KAM_*`` cell gets what the add-in's function returns for the same cells (the
-functions of ``udfs/kam.py`` are called as xlwings calls them); a plain formula
+functions of ``kamxl/excel/udfs.py`` are called as xlwings calls them); a plain formula
 (``SUMPRODUCT``, ``INDEX``/``MATCH``, ``COUNTIF``…) gets what Excel computes, spelt out
 here with Excel's rules (text compared case-blind, blank cells as "" or 0, the first
 error of a column winning). The portable edition's formulas compute the same values in
@@ -237,7 +237,7 @@ def _key(block: object) -> str:
 # --- the funnel (M-FUN-1..3) and the KAM_* columns -----------------------------------------------
 
 def _kam(name: str) -> Callable[..., Any]:
-    from udfs.kam import FUNCTIONS
+    from kamxl.excel.udfs import FUNCTIONS
 
     return FUNCTIONS[name]
 
