@@ -152,6 +152,14 @@ def test_settings_names_the_bad_key(company_file, outputs):
     company_file.write_text("[scoring]\nthreshold = 99\n", encoding="utf-8")
     done = press("settings", book(), lang="zh", outputs=outputs, opener=lambda path: None)
     assert "scoring.threshold" in done.message and "公司配置有误" in done.message
+    # what the functions really do meanwhile (issue 15): an error value, and KAM_WHY says why
+    assert "#VALUE!" in done.message and "KAM_WHY" in done.message and "默认值" not in done.message
+
+
+def test_settings_shows_the_doctors_checks_as_about_does(company_file, outputs):
+    """Issue 16: the ribbon's About and Settings show kamxl addin doctor's lines."""
+    done = press("settings", book(), outputs=outputs, opener=lambda path: None)
+    assert "Checks (kamxl addin doctor):" in done.message and "✓ UDF module kamxl.excel.udfs imports" in done.message
 
 
 def test_about_tells_the_versions(outputs):

@@ -96,9 +96,10 @@ CONFIG_OK = Text("公司配置有效：{path}\n已在编辑器中打开；保存
                  "the company configuration is valid: {path}\nIt is open in your editor; after saving, press Refresh scores.")
 CONFIG_NEW = Text("已创建公司配置文件（全部为注释，即默认值）：{path}\n已在编辑器中打开。",
                   "created the company configuration file (all comments, i.e. the defaults): {path}\nIt is open in your editor.")
-CONFIG_BAD = Text("公司配置有误，修正前函数使用默认值：\n{error}\n文件已在编辑器中打开：{path}",
-                  "the company configuration is invalid; until it is fixed the functions use the defaults:\n{error}\n"
-                  "The file is open in your editor: {path}")
+CONFIG_BAD = Text("公司配置有误，修正前 KAM_* 函数显示 #VALUE!（KAM_WHY 说明原因）：\n{error}\n文件已在编辑器中打开：{path}",
+                  "the company configuration is invalid; until it is fixed the KAM_* functions show #VALUE! "
+                  "(KAM_WHY says why):\n{error}\nThe file is open in your editor: {path}")
+CHECKS = Text("检查（kamxl addin doctor）：\n{doctor}", "Checks (kamxl addin doctor):\n{doctor}")
 ABOUT = Text("kamxl {kamxl}\nxlwings {xlwings}\nPython {python}（{executable}）\n公司配置：{config}\n加载项：{addin}\n"
              "输出文件夹：{outputs}\n检查（kamxl addin doctor）：\n{doctor}",
              "kamxl {kamxl}\nxlwings {xlwings}\nPython {python} ({executable})\nCompany configuration: {config}\n"
@@ -263,16 +264,21 @@ def refresh_scores(call: Call) -> Done:
 def settings(call: Call) -> Done:
     """Open the company configuration file in an editor (creating a commented starter
     file first) and say whether it is valid."""
+    from kamxl.addin.doctor import describe_doctor
+
     path = company_config_path()
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(starter_config(path), encoding="utf-8")
-        return Done(CONFIG_NEW(call.lang, path=path), edit=(path,))
-    try:
-        load_config(path)
-    except KamxlError as exc:
-        return Done(CONFIG_BAD(call.lang, path=path, error=f"{exc.message(call.lang)} [{exc.code}]"), edit=(path,))
-    return Done(CONFIG_OK(call.lang, path=path), edit=(path,))
+        said = CONFIG_NEW(call.lang, path=path)
+    else:
+        try:
+            load_config(path)
+            said = CONFIG_OK(call.lang, path=path)
+        except KamxlError as exc:
+            said = CONFIG_BAD(call.lang, path=path, error=f"{exc.message(call.lang)} [{exc.code}]")
+    # the same checks as About: a setting that cannot work is said where settings are made
+    return Done(f"{said}\n\n{CHECKS(call.lang, doctor=describe_doctor(call.lang))}", edit=(path,))
 
 
 def starter_config(path: Path) -> str:
