@@ -338,6 +338,23 @@ def test_check_output_recognises_each_kind_of_kamxl_output(tmp_path):
     assert "is a folder" in folder.value.message("en") and "文件夹" in folder.value.message("zh")
 
 
+def test_a_damaged_file_is_no_kamxl_output_and_is_kept(tmp_path):
+    """Recognition reads only what a damaged package still holds: garbage, a truncated
+    report (its directory lost), an empty file are nobody's output, so nothing replaces them
+    unasked."""
+    assert run("validate", FUNNEL, "--report", tmp_path / "r.xlsx").exit_code in (0, 1)
+    whole = (tmp_path / "r.xlsx").read_bytes()
+    damaged = {"garbage.xlsx": b"not a zip at all", "truncated.xlsx": whole[: len(whole) // 2],
+               "empty.xlsx": b""}
+    for name, data in damaged.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert not is_report(path) and not is_rollup(path) and not is_addin(path), name
+        with pytest.raises(OutputError):
+            check_output(path, "report")
+        assert path.read_bytes() == data
+
+
 @needs_fifo
 def test_a_pipe_is_never_opened_to_be_recognised(tmp_path):
     os.mkfifo(tmp_path / "p.xlsx")
