@@ -80,6 +80,24 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Flag:
+    """A rule shown in the cell while the rep types: a conditional format (native Excel formula,
+    so the same in both editions) over ``columns``, applied where ``when`` is true.
+
+    ``when`` is a formula with ``{key}`` placeholders naming cells of the same row (tables) or
+    form fields, like a computed column's formula; ``legend`` says in the instructions sheet
+    what the colour means; ``look`` picks the colour: 'error' (red), 'warning' (amber),
+    'good' (green), 'info' (blue).
+    """
+
+    rule: str                            # the M-… id the flag shows
+    when: str | Text
+    columns: tuple[str, ...]
+    legend: Text
+    look: str = "warning"
+
+
+@dataclass(frozen=True)
 class Table:
     """An Excel Table (ListObject). ``name`` is the same in every language (readers rely on it)."""
 
@@ -90,6 +108,7 @@ class Table:
     blank_rows: int = 20                 # empty rows in a blank template, ready to type into
     rules: tuple[str, ...] = ()
     seed: str | None = None              # rows the builder fills in: 'open_stages' (01-07)
+    flags: tuple[Flag, ...] = ()         # rules shown while typing (conditional formats)
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -102,6 +121,7 @@ class Form:
     prefix: str                          # defined names are f"{prefix}_{field.key}"
     fields: tuple[Column, ...]
     title: Text | None = None            # the heading above it (default: the sheet's name)
+    flags: tuple[Flag, ...] = ()         # rules shown while typing (conditional formats)
 
     def field(self, key: str) -> Column:
         return next(f for f in self.fields if f.key == key)
