@@ -20,6 +20,7 @@ else ``KAMXL_LANG``, else the locale (:func:`lang_of_argv`). Then
 from __future__ import annotations
 
 import gettext
+import re
 import importlib
 from collections.abc import Iterator, Sequence
 
@@ -265,10 +266,23 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return gettext.ngettext(singular, plural, n)
 
 
+def _missing_message(self: click.MissingParameter) -> str:
+    """click ends "Missing option '--owner'." with a Latin full stop of its own (not through
+    gettext): in Chinese it is a 。 (the stop follows the quoted name of what is missing)."""
+    text = _CLICK_MISSING(self)
+    if _state["lang"] != "zh":
+        return text
+    return re.sub(r"^([^'\"]*['\"][^'\"]*['\"](?: / ['\"][^'\"]*['\"])*)\.", r"\1。", text, count=1)
+
+
+_CLICK_MISSING = click.MissingParameter.format_message
+
+
 def _install() -> None:
     """Put the translators into click's modules, once."""
     if _state["installed"]:
         return
+    click.MissingParameter.format_message = _missing_message  # type: ignore[method-assign]
     for name in _CLICK_MODULES:
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):
