@@ -116,3 +116,157 @@ def test_an_unreadable_level_is_not_taken_for_a_rep_m_fc_4(tmp_path: Path) -> No
     sub = read_submission(path, "rep.xlsx", CFG, TODAY)
     assert isinstance(sub, Skipped) and "B6" in str(sub.params["cell"])
     assert isinstance(read_submission(_rep(tmp_path / "ok.xlsx"), "ok.xlsx", CFG, TODAY), Submission)
+
+
+# --- the workbook a rep and a manager open ------------------------------------------------------
+
+import re  # noqa: E402
+import zipfile  # noqa: E402
+
+import openpyxl  # noqa: E402
+from openpyxl.utils import column_index_from_string, get_column_letter  # noqa: E402
+
+from kamxl.schema import TEMPLATES  # noqa: E402
+from kamxl.templates import write_template  # noqa: E402
+from tests.libreoffice import recalculated_values, soffice_available  # noqa: E402
+
+FORECAST = TEMPLATES["forecast"]
+MANAGER_COLUMNS = [c.key for c in FORECAST.table("ForecastLines").columns if c.manager]
+
+
+def _sheet(key: str, lang: str) -> str:
+    return next(s for s in FORECAST.sheets if s.key == key).name(lang)
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """The rep's copies (blank and example) and a team roll-up of two reps, in both languages."""
+    root = tmp_path_factory.mktemp("books")
+    out: dict[tuple[str, str], Path] = {}
+    for lang in ("zh", "en"):
+        out[("blank", lang)] = write_template("forecast", root / f"blank.{lang}.xlsx", lang=lang)  # type: ignore[arg-type]
+        out[("example", lang)] = write_template("forecast", root / f"example.{lang}.xlsx", lang=lang,  # type: ignore[arg-type]
+                                                filled=True)
+        for owner in ("王磊", "李娜"):
+            _rep(root / f"in-{lang}" / f"{owner}.xlsx", owner=owner, lang=lang)
+        out[("rollup", lang)] = rollup_files([root / f"in-{lang}"], root / f"rollup.{lang}.xlsx", owner="孙建华",
+                                             level="team", lang=lang, config=CFG, today=TODAY).output  # type: ignore[arg-type]
+    return out
+
+
+def _header_row(ws, first: str) -> int:
+    return next(c.row for row in ws.iter_rows(max_col=1) for c in row if c.value == first)
+
+
+@pytest.mark.parametrize("kind", ["blank", "example", "rollup"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_lines_keep_their_header_row_and_id_column_in_view(books, kind: str, lang: str) -> None:
+    ws = openpyxl.load_workbook(books[(kind, lang)])[_sheet("forecast", lang)]
+    header = _header_row(ws, FORECAST.table("ForecastLines").columns[0].header(lang))
+    assert ws.freeze_panes == f"B{header + 1}"
+    assert ws.print_title_rows == f"${header}:${header}"
+
+
+def _letters(ws, lang: str) -> dict[str, str]:
+    header = _header_row(ws, FORECAST.table("ForecastLines").columns[0].header(lang))
+    titles = {c.header(lang): c.key for c in FORECAST.table("ForecastLines").columns}
+    return {titles[c.value]: c.column_letter for c in ws[header] if c.value in titles}
+
+
+@pytest.mark.parametrize("kind", ["blank", "example"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_reps_copy_folds_the_managers_columns_and_sheet_away_m_fc_4(books, kind: str, lang: str) -> None:
+    wb = openpyxl.load_workbook(books[(kind, lang)])
+    ws = wb[_sheet("forecast", lang)]
+    letters = _letters(ws, lang)
+    assert len(MANAGER_COLUMNS) == 4 and set(MANAGER_COLUMNS) <= set(letters)
+    for key, letter in letters.items():
+        dim = ws.column_dimensions[letter]
+        folded = key in MANAGER_COLUMNS
+        assert (dim.outlineLevel, bool(dim.hidden)) == ((1, True) if folded else (0, False)), key
+    after = get_column_letter(max(column_index_from_string(letters[k]) for k in MANAGER_COLUMNS) + 1)
+    assert ws.column_dimensions[after].collapsed
+    assert wb[_sheet("team", lang)].sheet_state == "hidden"
+    assert wb[_sheet("forecast", lang)].sheet_state == wb[_sheet("summary", lang)].sheet_state == "visible"
+    summary = wb[_sheet("summary", lang)]
+    attainment = {f.key: f.header(lang) for f in FORECAST.forms()[1].fields}
+    rows = {c.value: c.row for row in summary.iter_rows(max_col=1) for c in row if c.value in attainment.values()}
+    for field in FORECAST.forms()[1].fields:
+        assert bool(summary.row_dimensions[rows[field.header(lang)]].hidden) is field.manager, field.key
+    assert [f.key for f in FORECAST.forms()[1].fields if f.manager] == ["adjusted", "adjusted_attainment"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_roll_up_shows_the_managers_columns_as_an_open_group_m_fc_4(books, lang: str) -> None:
+    wb = openpyxl.load_workbook(books[("rollup", lang)])
+    ws = wb[_sheet("forecast", lang)]
+    for key, letter in _letters(ws, lang).items():
+        dim = ws.column_dimensions[letter]
+        assert (dim.outlineLevel, bool(dim.hidden)) == ((1, False) if key in MANAGER_COLUMNS else (0, False)), key
+    assert wb[_sheet("team", lang)].sheet_state == "visible"
+    summary = wb[_sheet("summary", lang)]
+    assert not any(d.hidden for d in summary.row_dimensions.values())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_adjustments_empty_rows_show_nothing(books, lang: str, tmp_path: Path) -> None:
+    """M-FC-4: a blank row of the adjustment layer shows no 0 in its Figure used, as stored
+    and as LibreOffice recalculates it."""
+    path = books[("blank", lang)]
+    ws = openpyxl.load_workbook(path, data_only=True)[_sheet("team", lang)]
+    table = FORECAST.table("OwnerForecasts")
+    header = _header_row(ws, table.columns[0].header(lang))
+    col = get_column_letter(1 + [c.key for c in table.columns].index("final"))
+    cells = [f"{col}{header + 1 + r}" for r in range(table.blank_rows)]
+    assert [ws[c].value for c in cells] == [None] * table.blank_rows   # an empty text stored: openpyxl's None
+    if soffice_available():
+        again = recalculated_values(path, tmp_path)
+        assert [again.get(f"{ws.title}!{c}") for c in cells] == [None] * table.blank_rows
+
+
+def _anchors(path: Path, sheet: str) -> list[tuple[int, int, int, int]]:
+    """(first col, first row, last col, last row), 1-based, of each chart on ``sheet``."""
+    with zipfile.ZipFile(path) as z:
+        wb = openpyxl.load_workbook(path)
+        index = wb.sheetnames.index(sheet) + 1
+        rels = z.read(f"xl/worksheets/_rels/sheet{index}.xml.rels").decode()
+        drawing = re.search(r'Target="\.\./drawings/(drawing\d+\.xml)"', rels).group(1)  # type: ignore[union-attr]
+        xml = z.read(f"xl/drawings/{drawing}").decode()
+    found = []
+    for a in re.findall(r"<xdr:twoCellAnchor.*?</xdr:twoCellAnchor>", xml, re.S):
+        (c1, r1), (c2, r2) = [tuple(int(v) for v in re.search(
+            rf"<xdr:{end}><xdr:col>(\d+)</xdr:col><xdr:colOff>-?\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>", a).groups())
+            for end in ("from", "to")]
+        found.append((c1 + 1, r1 + 1, c2 + 1, r2 + 1))
+    return found
+
+
+@pytest.mark.parametrize("kind", ["blank", "example", "rollup"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_summary_chart_covers_no_cell_in_use(books, kind: str, lang: str) -> None:
+    path = books[(kind, lang)]
+    ws = openpyxl.load_workbook(path)[_sheet("summary", lang)]
+    used = {(c.column, c.row) for row in ws.iter_rows(min_row=3) for c in row
+            if c.value is not None or c.style_id not in (0, None) and c.has_style and c.fill.fgColor.rgb not in
+            (None, "00000000")}
+    (chart,) = _anchors(path, ws.title)
+    c1, r1, c2, r2 = chart
+    assert not [(col, row) for col, row in used if c1 <= col <= c2 and r1 <= row <= r2]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_summary_has_no_health_band_or_all_zero_adjusted_columns(books, lang: str) -> None:
+    """A forecast has no benchmarks (no M-FUN-3 health); per-category line revisions are
+    mostly blank (M-FC-4 adjusts per report): neither is shown, nor charted."""
+    path = books[("example", lang)]
+    ws = openpyxl.load_workbook(path)[_sheet("summary", lang)]
+    headers = {str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    gone = {"数量健康度", "金额健康度", "数量等级", "金额等级", "调整后预测",
+            "Health (count)", "Health (amount)", "Band (count)", "Band (amount)", "Adjusted forecast"}
+    assert headers & gone == set()
+    assert {"加权金额", "Weighted"} & headers    # the grids are there
+    by_stage = next(g for g in FORECAST.grids() if g.key == "by_stage")
+    assert [c.key for c in by_stage.columns] == ["count", "amount", "weighted"]
+    with zipfile.ZipFile(path) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert [c.count("<c:ser>") for c in charts] == [1]
