@@ -106,6 +106,27 @@ def test_a_lower_case_quarter_rolls_up_with_the_others_m_fc_1(tmp_path: Path) ->
     assert len(result.used) == 2 and result.rollup.period == "2026-Q4"
 
 
+def test_a_month_company_takes_months_only_in_validation_and_roll_up_m_fc_1(tmp_path: Path, monthly) -> None:
+    quarter = _rep(tmp_path / "in" / "quarter.xlsx", owner="李娜", period="2026-Q4", config=monthly)
+    month = _rep(tmp_path / "in" / "month.xlsx", owner="王磊", period="2026-12", config=monthly)
+    assert [f.cell for f in validate_file(quarter, config=monthly, today=TODAY).findings
+            if f.rule == "M-FC-1" and f.severity.name == "ERROR"] == ["B8"]
+    assert not [f for f in validate_file(month, config=monthly, today=TODAY).findings if f.rule == "M-FC-1"]
+    result = rollup_files([tmp_path / "in"], tmp_path / "out.xlsx", owner="孙建华", level="team", lang="en",
+                          config=monthly, today=TODAY, period="2026-12")
+    assert [s.owner for s in result.used] == ["王磊"] and result.rollup.period == "2026-12"
+
+
+def test_the_period_option_is_taken_as_the_headers_are_m_fc_1(tmp_path: Path) -> None:
+    _rep(tmp_path / "in" / "a.xlsx", period="2026-Q4")
+    result = rollup_files([tmp_path / "in"], tmp_path / "out.xlsx", owner="孙建华", level="team", lang="en",
+                          config=CFG, today=TODAY, period="2026-q4")
+    assert len(result.used) == 1 and result.rollup.period == "2026-Q4"
+    with pytest.raises(InputError, match="2026-Q4"):
+        rollup_files([tmp_path / "in"], tmp_path / "out.xlsx", owner="孙建华", level="team", lang="en",
+                     config=CFG, today=TODAY, period="Q4 2026")
+
+
 def test_an_unreadable_level_is_not_taken_for_a_rep_m_fc_4(tmp_path: Path) -> None:
     import openpyxl
 
