@@ -186,6 +186,12 @@ def test_the_lines_keep_their_header_row_and_id_column_in_view(books, kind: str,
     header = _header_row(ws, FORECAST.table("ForecastLines").columns[0].header(lang))
     assert ws.freeze_panes == f"B{header + 1}"
     assert ws.print_title_rows == f"${header}:${header}"
+    # the header form above is an open group (folded, the frozen rows take a few lines)
+    owner = next(c.row for row in ws.iter_rows(max_col=1) for c in row if c.value == FORECAST.forms()[0].fields[0]
+                 .header(lang))
+    grouped = [r for r in range(1, header) if ws.row_dimensions[r].outlineLevel == 1]
+    assert grouped == list(range(owner - 1, header - 1))
+    assert not any(ws.row_dimensions[r].hidden for r in range(1, header + 1))
 
 
 def _letters(ws, lang: str) -> dict[str, str]:

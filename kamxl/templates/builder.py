@@ -169,6 +169,7 @@ class Builder:
             first = self.places[main.name]
             ws.freeze_panes(first.header_row + 1, first.first_col + 1)
             ws.repeat_rows(first.header_row)
+            self._fold_above(ws, sheet, first)
         ws.set_landscape() if sheet.landscape else ws.set_portrait()
         ws.set_paper(9)  # A4
         # A landscape A4 page holds about 150 characters of column width at a readable size.
@@ -233,6 +234,13 @@ class Builder:
             widths[place.first_col + 1] = max(widths.get(place.first_col + 1, 0), col.width)
             self.wb.define_name(f"{form.prefix}_{col.key}", f"={_quote(ws.name)}!{_abs(row, place.first_col + 1)}")
         self._fold([place.first_row + i for i, col in enumerate(form.fields) if col.manager], columns=False, ws=ws)
+
+    def _fold_above(self, ws: Any, sheet: Sheet, table: Placed) -> None:
+        """The blocks above a frozen table (a header form) as an open row group: once filled in,
+        one click folds them away and the frozen rows take a few lines of the screen."""
+        top = self.places[_key(sheet.blocks[0])].first_row - 1
+        for row in range(top, table.first_row - 1):   # from the first block's title to the table's
+            ws.set_row(row, None, None, {"level": 1})
 
     def _fold(self, lines: list[int], *, columns: bool, ws: Any = None) -> None:
         """M-FC-4: the manager's columns (or form rows) as an outline group Excel can fold:
