@@ -87,6 +87,26 @@ def register() -> None:
     table = _engine().get_functions()
     for name, fn in FUNCTIONS.items():
         table[name] = wrap_func(_adapt(fn))
+    _truncate_array_results()
+
+
+def _truncate_array_results() -> None:
+    """An array formula shows the part of its result that fits its range, as Excel and
+    LibreOffice do (a forecast's stage block takes KAM_FUNNEL's first four columns); the
+    engine would fill the whole range with #VALUE! instead."""
+    from formulas import ranges
+
+    reshape = ranges._reshape_array_as_excel
+    if getattr(reshape, "kamxl", False):
+        return
+
+    def truncated(value: Any, base_shape: tuple[int, int]) -> Any:
+        if np.ndim(value) == 2 and (value.shape[0] > base_shape[0] or value.shape[1] > base_shape[1]):
+            value = value[:base_shape[0], :base_shape[1]]
+        return reshape(value, base_shape)
+
+    truncated.kamxl = True  # type: ignore[attr-defined]
+    ranges._reshape_array_as_excel = truncated
 
 
 def engine_copy(source: Path, target: Path) -> Path:

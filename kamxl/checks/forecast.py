@@ -1,5 +1,5 @@
-"""Forecast checks: M-FC-1 (a line closing outside the header's period is not in the
-headline), M-FC-2 (only confirmed lines of their primary owner), M-FC-3 (a line twice),
+"""Forecast checks: M-FC-1 (the header's period as the company writes periods; a line
+closing outside it is not in the headline), M-FC-2 (only confirmed lines of their primary owner), M-FC-3 (a line twice),
 M-FUN-4 (stage 08 won or lost), closed lines that were not won."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from kamxl.checks import Context
 from kamxl.findings import Finding, Severity
 from kamxl.i18n import Text
 from kamxl.errors import InputError
-from kamxl.methodology import period_of, same_owner
+from kamxl.methodology import parse_period, period_of, same_owner
 
 UNCONFIRMED = Text("预测中包含未确认的商机", "the forecast includes an unconfirmed opportunity")
 UNCONFIRMED_FIX = Text("确认该商机，或将其移出预测", "confirm the opportunity, or take it out of the forecast")
@@ -23,6 +23,8 @@ OPEN_AT_08 = Text("阶段 08 必须为赢单或丢单", "stage 08 must say won o
 OPEN_AT_08_FIX = Text("把状态改为赢单或丢单", "set the status to won or lost")
 CLOSED_NOT_WON = Text("类别为已成交，但状态不是赢单", "category closed, but the status is not won")
 CLOSED_NOT_WON_FIX = Text("赢单后再计入已成交", "count it as closed once it is won")
+BAD_PERIOD_FIX = Text("按公司的期间格式填写：{example}；汇总不接受其他写法",
+                      "write the period as the company does: {example}; a roll-up takes no other spelling")
 OUTSIDE = Text("预计在 {period} 成交，不在本预测期间 {target} 内：不计入汇总数",
                "closes in {period}, outside this forecast's period {target}: not in the headline")
 OUTSIDE_FIX = Text("本期成交则修改预计成交日期；否则放入该期间的预测",
@@ -32,10 +34,10 @@ OUTSIDE_FIX = Text("本期成交则修改预计成交日期；否则放入该期
 def check(ctx: Context) -> list[Finding]:
     header = ctx.forms.get("Forecast", {})
     forecaster, level = header.get("owner"), header.get("level")
-    target = str(header.get("period") or "").strip()
+    found, target = _header_period(ctx, header.get("period"))
     lines = ctx.rows("ForecastLines")
     ids = Counter(str(t["opportunity_id"]).casefold() for _, t in lines if t.get("opportunity_id"))
-    found, first = [], {}
+    first: dict[str, str] = {}
     for record, t in lines:
         key = str(t.get("opportunity_id") or "").casefold()
         if key and ids[key] > 1:                   # each copy after the first, at its cell, naming the first
@@ -59,6 +61,21 @@ def check(ctx: Context) -> list[Finding]:
             found.append(ctx.at(record, "close_date", "M-FC-1", Severity.WARNING, OUTSIDE, OUTSIDE_FIX,
                                 period=period, target=target))
     return found
+
+
+def _header_period(ctx: Context, period: object) -> tuple[list[Finding], str]:
+    """M-FC-1: the header's period, canonical ('' when blank: the value checks say so), or an
+    error at its cell when it is not written as the company writes periods ('Q4 2026')."""
+    if not period:
+        return [], ""
+    try:
+        return [], parse_period(period, config=ctx.config)
+    except InputError as exc:
+        record = ctx.data.forms.get("Forecast")
+        if record is None:
+            return [], ""
+        params = dict(exc.params)
+        return [ctx.at(record, "period", "M-FC-1", Severity.ERROR, exc.text, BAD_PERIOD_FIX, **params)], ""
 
 
 def _period(ctx: Context, close: object) -> str | None:

@@ -14,7 +14,7 @@ from kamxl.methodology.config import (
     load_config,
 )
 from kamxl.methodology.forecast import (
-    Duplicate, Opportunity, find_duplicates, is_forecastable, parse_confirmed, period_of, same_owner,
+    Duplicate, Opportunity, find_duplicates, is_forecastable, parse_confirmed, parse_period, period_of, same_owner,
 )
 from kamxl.methodology.funnel import (
     Deal, StageHealth, health_band, health_ratio, parse_stage, parse_status, stage_health, stage_probability,
@@ -31,7 +31,7 @@ __all__ = [
     "DIMENSIONS", "Deal", "Duplicate", "Evaluation", "Opportunity", "QUESTIONS", "Score",
     "Stage", "StageHealth", "TopTenCheck", "account_class", "chain_top", "check_top_ten", "credit_code",
     "customer_key", "default_config", "evaluate_account", "find_duplicates", "group_customers", "health_band",
-    "health_ratio", "is_buying_point", "is_forecastable", "level_ordinal", "load_config", "low_value_late",
+    "health_ratio", "is_buying_point", "is_forecastable", "parse_period", "level_ordinal", "load_config", "low_value_late",
     "name_key", "parse_answer", "parse_answers", "parse_confirmed", "parse_level", "parse_stage", "parse_status",
     "period_of", "same_owner", "score", "stage_health", "stage_probability", "summarize", "value_level", "weighted_amount",
 ]

@@ -7,6 +7,7 @@ M-FC-3  one opportunity has exactly one primary owner; the same opportunity in t
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,11 @@ from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.values import fold, is_blank, parse_date, parse_yes_no
 
 NO_CLOSE_DATE = Text(zh="缺少预计成交日期", en="the expected close date is missing")
+BAD_PERIOD = Text("“{value}”不是公司规定的{kind}期间：请写成 {example} 的形式",
+                  "'{value}' is not a {kind} as the company writes periods: write it like {example}")
+#: M-FC-1: how the company writes a period (config forecast.period): its kind, its form, an example
+PERIOD_KINDS = {"quarter": (Text("季度", "quarter"), re.compile(r"(\d{4})-Q([1-4])", re.IGNORECASE), "2026-Q4"),
+                "month": (Text("月份", "month"), re.compile(r"(\d{4})-(0[1-9]|1[0-2])"), "2026-11")}
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,20 @@ def period_of(close: object, *, config: Config | None = None, date1904: bool = F
     if (config or default_config()).forecast.period == "month":
         return f"{day.year}-{day.month:02d}"
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def parse_period(value: object, *, config: Config | None = None) -> str:
+    """M-FC-1: a forecast period as the company writes it ('2026-Q4', or '2026-11' when
+    forecast.period is month), canonical ('2026-q4 ' -> '2026-Q4'). Anything else ('Q4 2026',
+    '2026/11', a date) is an InputError: a period the lines' close periods are compared with
+    must be spelled exactly as they are computed."""
+    period = (config or default_config()).forecast.period
+    kind, pattern, example = PERIOD_KINDS[period]
+    text = "" if value is None else str(value).strip()
+    found = pattern.fullmatch(text)
+    if not found:
+        raise InputError("M-FC-1", BAD_PERIOD, {"value": text, "kind": kind, "example": example})
+    return f"{found.group(1)}-Q{found.group(2)}" if period == "quarter" else text
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ file (:func:`kamxl.io.atomic.output_lock`).
 """
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -31,7 +30,8 @@ from kamxl.io.atomic import output_lock
 from kamxl.io.guard import Breach, Limits, no_cycle_collection
 from kamxl.io.outputs import check_output
 from kamxl.io.reader import read_workbook
-from kamxl.methodology import Config, default_config
+from kamxl.methodology import Config, default_config, parse_period
+from kamxl.methodology.forecast import PERIOD_KINDS
 from kamxl.methodology.values import fold
 from kamxl.methodology.vocabulary import FORECAST_LEVEL
 from kamxl.rollup.core import RollUp, roll_up, select, supersede
@@ -51,8 +51,6 @@ FILES_SAY = Text("{files}：{reason}", "{files}: {reason}")
 FILES_MORE = Text("{files} 等 {n} 个文件", "{files} and {more} more")
 NAMES = Text("、", ", ")
 BAD_PERIOD = Text("--period {period!r} 不是{kind}：请写成 {example} 的形式", "--period {period!r} is not a {kind}: write it like {example}")
-PERIOD_KINDS = {"quarter": (Text("季度", "quarter"), re.compile(r"\d{4}-Q[1-4]"), "2026-Q4"),
-                "month": (Text("月份", "month"), re.compile(r"\d{4}-(0[1-9]|1[0-2])"), "2026-11")}
 PREVIOUS = Text("--previous {file} 不能作为上次的汇总：{reason}", "--previous {file} cannot be the previous roll-up: {reason}")
 NOT_BELOW = Text("层级为“{level}”，不低于本次汇总的“{target}”", "its level '{level}' is not below this roll-up's '{target}'")
 OTHER_PERIOD = Text("期间为 {period}，本次汇总为 {target}", "its period is {period}; this roll-up is for {target}")
@@ -114,7 +112,7 @@ def rollup_files(paths: Sequence[Path], out: Path, *, owner: str, level: str, la
     if level not in LEVELS[1:]:
         raise InputError("S-ROLLUP-INPUT", BAD_LEVEL, {"level": level})
     if period is not None:
-        _check_period(period, config or default_config())
+        period = _check_period(period, config or default_config())
     sides = {k: p for k, p in (("previous", previous), ("channel", channel), ("quota", quota),
                                ("adjustments", adjustments), ("rates", rates)) if p is not None}
     files, passed_over = _files(paths, recursive)
@@ -163,10 +161,13 @@ def _rollup(paths: Sequence[Path], files: list[Path], passed_over: list[tuple[Pa
     return RollupResult(out, result, subs, skipped, flow, seconds)
 
 
-def _check_period(period: str, cfg: Config) -> None:
-    kind, pattern, example = PERIOD_KINDS[cfg.forecast.period]
-    if not pattern.fullmatch(period.strip()):
-        raise InputError("S-ROLLUP-INPUT", BAD_PERIOD, {"period": period, "kind": kind, "example": example})
+def _check_period(period: str, cfg: Config) -> str:
+    """M-FC-1: --period as the company writes periods, canonical (what the inputs' headers are)."""
+    try:
+        return parse_period(period, config=cfg)
+    except InputError:
+        kind, _pattern, example = PERIOD_KINDS[cfg.forecast.period]
+        raise InputError("S-ROLLUP-INPUT", BAD_PERIOD, {"period": period, "kind": kind, "example": example}) from None
 
 
 def _why_none(paths: Sequence[Path], skipped: list[Skipped]) -> Message:

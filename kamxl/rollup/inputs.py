@@ -18,7 +18,7 @@ from kamxl.findings import Finding
 from kamxl.i18n import Message, Text
 from kamxl.io.intake import CANNOT_OPEN, GONE, NOT_A_FILE, check_input
 from kamxl.io.reader import read_workbook
-from kamxl.methodology import Config
+from kamxl.methodology import Config, parse_period
 from kamxl.methodology.values import fold, is_blank, parse_number
 from kamxl.methodology.vocabulary import FORECAST_LEVEL
 from kamxl.rollup.model import INCLUDED, USED, Excluded, LayerRow, Line, Skipped, Submission
@@ -26,6 +26,7 @@ from kamxl.schema.rollup import BY_OWNER, LINEAGE
 
 NOT_FORECAST = Text("不是预测工作簿（是“{template}”）", "not a forecast workbook (it is a '{template}')")
 HEADER_MISSING = Text("表头缺少“{field}”", "the header lacks '{field}'")
+HEADER_INVALID = Text("表头“{field}”（{cell}）无效：{reason}", "the header's '{field}' ({cell}) is invalid: {reason}")
 UNREADABLE = Text("无法读取此文件：{reason}", "cannot read this file: {reason}")
 SIDE_FILE = Text("{file}：找不到“{column}”列（第一行应为列名，可写作 {names}）",
                  "{file}: no '{column}' column (the first row must hold the column names; it may be {names})")
@@ -95,6 +96,9 @@ def submission_of(ctx: Context, digest: str, problems: list[Finding]) -> Submiss
     across-files checks take forecasts the same way (:mod:`kamxl.checks.across`)."""
     data, name = ctx.data, ctx.file
     header = ctx.forms.get("Forecast", {})
+    invalid = _invalid_header(ctx, problems)
+    if invalid:
+        return Skipped(name, digest, HEADER_INVALID, invalid)
     missing = next((f for f in HEADER_FIELDS if not header.get(f)), None)
     if missing:
         return Skipped(name, digest, HEADER_MISSING, {"field": data.template.forms()[0].field(missing).header})
@@ -103,10 +107,35 @@ def submission_of(ctx: Context, digest: str, problems: list[Finding]) -> Submiss
     lines, unreadable = _lines(ctx, name, bad_rows, header.get("submitted_at"))
     return Submission(
         file=name, sha256=digest, owner=str(header["owner"]), level=header.get("level") or "rep",
-        manager=str(header.get("manager") or ""), period=str(header["period"]), currency=str(header["currency"]).upper(),
+        manager=str(header.get("manager") or ""), period=parse_period(header["period"], config=ctx.config),
+        currency=str(header["currency"]).upper(),
         submitted_at=header.get("submitted_at"), quota=header.get("quota"), lines=tuple(lines),
         layer=tuple(_layer(ctx)), unreadable=tuple(unreadable), rows_read=len(lines) + len(unreadable),
         lineage=_sources(ctx), owner_quotas=_owner_quotas(ctx))
+
+
+def _invalid_header(ctx: Context, problems: list[Finding]) -> dict[str, object] | None:
+    """The first header field the roll-up cannot take as written: a value the value checks
+    could not read (a level not in the list), or a period not as the company writes periods
+    (M-FC-1: 'Q4 2026' would be rolled up as a period of its own). ``kamxl validate``
+    reports the same values as errors at the same cells."""
+    record = ctx.data.forms.get("Forecast")
+    if record is None:
+        return None
+    form = ctx.data.template.forms()[0]
+    at = {(record.sheet, cell): key for key, cell in record.cells.items()}
+    for problem in problems:
+        key = at.get((problem.sheet, problem.cell))
+        if key is not None:
+            return {"field": form.field(key).header, "cell": problem.cell,
+                    "reason": Message(problem.message, problem.params)}
+    period = ctx.forms.get("Forecast", {}).get("period")
+    if period:
+        try:
+            parse_period(period, config=ctx.config)
+        except InputError as exc:
+            return {"field": form.field("period").header, "cell": record.cells.get("period", ""), "reason": exc.reason}
+    return None
 
 
 LINE_KEYS = ("opportunity_id", "customer", "owner", "confirmed", "stage", "status", "category", "amount",

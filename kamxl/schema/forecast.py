@@ -43,11 +43,13 @@ LINES = Table("ForecastLines", T("预测明细", "Forecast lines"), rules=("M-FC
       portable='=IF({stage}="","",{@weighted:amount,stage,status})'),
     C("owner_forecast", T("负责人预测", "Owner forecast"), Kind.MONEY, width=14, bounds=(0, 1e12),
       hint=T("负责人自己的预测金额", "The owner's own forecast figure")),
+    # M-FC-4: the manager's columns, folded away in a rep's copy (a roll-up shows them)
     C("adjusted_forecast", T("调整后预测", "Adjusted forecast"), Kind.MONEY, width=14, bounds=(0, 1e12), rules=("M-FC-4",),
-      hint=T("上级修订后的金额；原数保留在左侧", "The manager's revised figure; the original stays beside it")),
-    C("adjustment_note", T("调整说明", "Adjustment note"), Kind.TEXT, width=24, rules=("M-FC-4",)),
-    C("adjusted_by", T("调整人", "Adjusted by"), Kind.TEXT, width=10, rules=("M-FC-4",)),
-    C("submitted_at", T("提交日期", "Submitted"), Kind.DATE, width=12, rules=("M-FC-3",),
+      hint=T("上级修订后的金额；原数保留在左侧", "The manager's revised figure; the original stays beside it"),
+      manager=True),
+    C("adjustment_note", T("调整说明", "Adjustment note"), Kind.TEXT, width=24, rules=("M-FC-4",), manager=True),
+    C("adjusted_by", T("调整人", "Adjusted by"), Kind.TEXT, width=10, rules=("M-FC-4",), manager=True),
+    C("submitted_at", T("提交日期", "Submitted"), Kind.DATE, width=12, rules=("M-FC-3",), manager=True,
       hint=T("由汇总填写：该行所属预测的提交日期；空白即表头日期",
              "Filled by roll-ups: when the forecast this line came from was submitted; blank = the header's date")),
 ))
@@ -100,12 +102,12 @@ ATTAINMENT = Form("Attainment", (
       formula='=IF(N({Forecast.quota})=0,"",{Attainment.commit}/{Forecast.quota})'),
     # M-FC-4: this level's figure after its adjustments (the commit when nothing is adjusted here).
     C("adjusted", T("调整后预测（承诺）", "Adjusted forecast (commit)"), Kind.FORMULA, result=Kind.MONEY, width=18,
-      rules=("M-FC-4",),
+      rules=("M-FC-4",), manager=True,
       formula='=IF(COUNTIFS({OwnerForecasts.manager},{Forecast.owner},{OwnerForecasts.level},{Forecast.level})=0,'
               '{Attainment.commit},SUMIFS({OwnerForecasts.final},{OwnerForecasts.manager},{Forecast.owner},'
               '{OwnerForecasts.level},{Forecast.level}))'),
     C("adjusted_attainment", T("调整后达成率（调整后预测/指标）", "Adjusted attainment (adjusted / quota)"),
-      Kind.FORMULA, result=Kind.PERCENT, width=18, rules=("M-FC-4", "M-TEAM-1"),
+      Kind.FORMULA, result=Kind.PERCENT, width=18, rules=("M-FC-4", "M-TEAM-1"), manager=True,
       formula='=IF(N({Forecast.quota})=0,"",{Attainment.adjusted}/{Forecast.quota})'),
     C("outside_lines", T("期间外的商机数", "Lines outside the period"), Kind.FORMULA, result=Kind.INTEGER, width=18,
       rules=("M-FC-1",), formula="=SUMPRODUCT({@lines_outside})"),
@@ -120,9 +122,10 @@ BY_CATEGORY = Grid("by_category", T("本期按预测类别", "This period by for
     *(C(key, header, Kind.FORMULA, result=Kind.MONEY, width=15,
         formula=f"=SUMPRODUCT({{@lines:{{row_key}}}},{{ForecastLines.{key}}})")
       for key, header in (("amount", T("金额", "Amount")), ("weighted", T("加权金额", "Weighted")),
-                          ("owner_forecast", T("负责人预测", "Owner forecast")),
-                          ("adjusted_forecast", T("调整后预测", "Adjusted forecast")))),
+                          ("owner_forecast", T("负责人预测", "Owner forecast")))),
 ))
+# (M-FC-4: the manager's adjustments are per report, on Adjustments and in the headline's
+# adjusted forecast; a per-category sum of line revisions would show 0 wherever none was typed.)
 
 # The header's period and the three after it; a line closing in any other period is counted
 # in the headline's "outside the period" figures.
@@ -135,16 +138,13 @@ BY_PERIOD = Grid("by_period", T("按期间 × 类别（金额，已确认）", "
       formula=f'=IF({{row}}="","",SUMPRODUCT({{@lines_in:{t.key},row}},{{ForecastLines.amount}}))')
     for t in FORECAST_CATEGORY.terms))
 
+# KAM_FUNNEL's first four columns: a forecast has no benchmarks, so no health or band (M-FUN-3).
 BY_STAGE = Grid("by_stage", T("按阶段", "By stage"), T("阶段", "Stage"), rules=("M-FUN-1", "M-FUN-2"), array_rows=8,
                 funnel=Funnel("ForecastLines.stage", "ForecastLines.amount", "ForecastLines.status"),
                 columns=(
     C("count", T("数量", "Count"), Kind.FORMULA, result=Kind.INTEGER, width=9),
     C("amount", T("金额", "Amount"), Kind.FORMULA, result=Kind.MONEY, width=15),
     C("weighted", T("加权金额", "Weighted"), Kind.FORMULA, result=Kind.MONEY, width=15),
-    C("count_ratio", T("数量健康度", "Health (count)"), Kind.FORMULA, result=Kind.PERCENT, width=9),
-    C("amount_ratio", T("金额健康度", "Health (amount)"), Kind.FORMULA, result=Kind.PERCENT, width=9),
-    C("count_band", T("数量等级", "Band (count)"), Kind.FORMULA, result=Kind.TEXT, width=9),
-    C("amount_band", T("金额等级", "Band (amount)"), Kind.FORMULA, result=Kind.TEXT, width=9),
 ))
 
 FORECAST = Template("forecast", 3, T("销售预测", "Sales forecast"), sheets=(
@@ -153,11 +153,11 @@ FORECAST = Template("forecast", 3, T("销售预测", "Sales forecast"), sheets=(
                  "List only confirmed opportunities you are the primary owner of (M-FC-2)")),
     Sheet("summary", T("汇总", "Summary"), (ATTAINMENT, BY_CATEGORY, BY_PERIOD, BY_STAGE),
           charts=(Chart("category_chart", T("按预测类别的金额", "Amount by forecast category"), "column", "by_category", "",
-                        ("amount", "adjusted_forecast")),),
+                        ("amount",)),),
           hint=T("承诺含已成交，最佳情况含承诺；累计数不可相加",
                  "Commit includes closed, best case includes commit: never add cumulative figures together")),
     Sheet("team", T("各级调整", "Adjustments"), (OWNER_FORECASTS,),
           hint=T("由汇总填写：每位下属的预测；上级只在“上级调整后”“调整人”“调整说明”中修订（M-FC-4）",
                  "Filled by roll-ups: each report's forecast; the manager revises only Manager-adjusted, "
-                 "Adjusted by and Why (M-FC-4)")),
-), rules=("M-FC-1", "M-FC-2", "M-FC-3", "M-FC-4", "M-TEAM-1"))
+                 "Adjusted by and Why (M-FC-4)"), manager=True),
+), rules=("M-FC-1", "M-FC-2", "M-FC-3", "M-FC-4", "M-TEAM-1"), level_field="Forecast.level")

@@ -70,6 +70,7 @@ class Column:
     hint: Text | None = None             # the input message shown when the cell is selected
     rules: tuple[str, ...] = ()          # M-… ids this column carries
     look: str | None = None              # conditional format: 'ratio' (traffic lights), 'band', 'flag'
+    manager: bool = False                # a manager's column (M-FC-4): outlined, collapsed in a rep's copy
 
     def title(self, lang: Lang) -> str:
         return self.header(lang)
@@ -155,7 +156,8 @@ class Grid:
     ``rows`` are (key, label) pairs; formulas may use {row} (the row's label cell) and
     ``{key}`` placeholders of tables and forms in the workbook (whole columns).
     A ``funnel`` grid is what KAM_FUNNEL fills: one array formula over the whole block in
-    the KAM_* edition, a plain formula per cell in the portable one.
+    the KAM_* edition, a plain formula per cell in the portable one; its columns are the
+    first of KAM_FUNNEL's (stage, count, amount, weighted[, health and bands]).
     """
 
     key: str
@@ -197,6 +199,7 @@ class Sheet:
     charts: tuple[Chart, ...] = ()
     landscape: bool = True
     hint: Text | None = None             # one line under the sheet title
+    manager: bool = False                # a manager's sheet (M-FC-4): hidden in a rep's copy
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,10 @@ class Template:
     title: Text
     sheets: tuple[Sheet, ...]
     rules: tuple[str, ...] = field(default=())
+    #: 'Prefix.key' of the header field saying whose copy a workbook is (a level vocabulary):
+    #: blank or the lowest level ('rep') is a rep's copy, where ``manager`` columns, fields and
+    #: sheets are folded away; any other level shows them
+    level_field: str | None = None
 
     def tables(self) -> list[Table]:
         return [b for s in self.sheets for b in s.blocks if isinstance(b, Table)]

@@ -17,6 +17,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.vocabulary import HEALTH_BAND, Vocabulary
@@ -45,6 +46,7 @@ BAND_FILLS = {"excellent": "#C6EFCE", "good": "#FFEB9C", "warning": "#FFC7CE"}
 
 
 CHART_WIDTH = 640   # pixels
+CHART_ROWS = 19     # rows a chart 360 pixels high spans (20 pixels a row), and one to spare
 BULK_ROWS = 2_000   # a table with more data rows than this is written by bulk.py
 
 
@@ -95,6 +97,8 @@ class Builder:
         self.lists: dict[str, list[str]] = {}
         self.resolved: dict[tuple[object, str | None], str] = {}
         self.path, self.bulk = path, []   # tables too big for cell-by-cell writing: see bulk.py
+        self.rep_copy = _rep_copy(template, forms)
+        self.outline: dict[int, dict[str, Any]] = {}   # this sheet's outlined columns (manager's columns)
 
     # --- formats ------------------------------------------------------------------------
     def _add_format(self, props: dict[str, Any]) -> Any:
@@ -139,6 +143,7 @@ class Builder:
         if sheet.hint:
             ws.write(1, 0, sheet.hint(self.lang), self.fmt["hint"])
         widths: dict[int, float] = {}
+        self.outline = {}
         for block in sheet.blocks:
             place = self.places[_key(block)]
             title = (block.title or sheet.name)(self.lang) if isinstance(block, Form) else block.title(self.lang)
@@ -150,18 +155,26 @@ class Builder:
             else:
                 self._grid(ws, block, place, widths)
         for col, width in widths.items():
-            ws.set_column(col, col, width)
+            ws.set_column(col, col, width, None, self.outline.get(col, {}))
+        for col, options in self.outline.items():
+            if col not in widths:   # the collapse button's column, right of a folded group
+                ws.set_column(col, col, None, None, options)
+        if sheet.manager and self.rep_copy:
+            ws.hide()
         anchor = None
         for slot, chart in enumerate(sheet.charts):
-            anchor = self._chart(ws, chart, slot, anchor)
-        first = self.places[_key(sheet.blocks[0])]
-        if isinstance(sheet.blocks[0], Table) and len(sheet.blocks) == 1:
-            ws.freeze_panes(first.header_row + 1, 1)
+            anchor = self._chart(ws, chart, slot, anchor, sheet)
+        main = _main_table(sheet)
+        if main is not None:   # its header row and first (ID) column stay in view while scrolling
+            first = self.places[main.name]
+            ws.freeze_panes(first.header_row + 1, first.first_col + 1)
             ws.repeat_rows(first.header_row)
+            self._fold_above(ws, sheet, first)
         ws.set_landscape() if sheet.landscape else ws.set_portrait()
         ws.set_paper(9)  # A4
         # A landscape A4 page holds about 150 characters of column width at a readable size.
-        ws.fit_to_pages(max(1, math.ceil(sum(widths.values()) / 150)), 0)
+        shown = sum(w for c, w in widths.items() if not self.outline.get(c, {}).get("hidden"))
+        ws.fit_to_pages(max(1, math.ceil(shown / 150)), 0)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         ws.set_footer(f"&L{self.t.title(self.lang)}&C&A&R&P / &N")
         ws.hide_gridlines(2)
@@ -204,6 +217,7 @@ class Builder:
         for c, col in enumerate(table.columns):
             self._validate(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
             self._look(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
+        self._fold([place.first_col + c for c, col in enumerate(table.columns) if col.manager], columns=True)
 
     def _form(self, ws: Any, form: Form, place: Placed, widths: dict[int, float]) -> None:
         values = self.forms.get(form.prefix, {})
@@ -219,6 +233,29 @@ class Builder:
             self._look(ws, row, row, place.first_col + 1, col)
             widths[place.first_col + 1] = max(widths.get(place.first_col + 1, 0), col.width)
             self.wb.define_name(f"{form.prefix}_{col.key}", f"={_quote(ws.name)}!{_abs(row, place.first_col + 1)}")
+        self._fold([place.first_row + i for i, col in enumerate(form.fields) if col.manager], columns=False, ws=ws)
+
+    def _fold_above(self, ws: Any, sheet: Sheet, table: Placed) -> None:
+        """The blocks above a frozen table (a header form) as an open row group: once filled in,
+        one click folds them away and the frozen rows take a few lines of the screen."""
+        top = self.places[_key(sheet.blocks[0])].first_row - 1
+        for row in range(top, table.first_row - 1):   # from the first block's title to the table's
+            ws.set_row(row, None, None, {"level": 1})
+
+    def _fold(self, lines: list[int], *, columns: bool, ws: Any = None) -> None:
+        """M-FC-4: the manager's columns (or form rows) as an outline group Excel can fold:
+        folded in a rep's copy, open in a manager's; the button sits after each run."""
+        for i, line in enumerate(lines):
+            options: dict[str, Any] = {"level": 1, "hidden": self.rep_copy}
+            if columns:
+                self.outline[line] = options
+            else:
+                ws.set_row(line, None, None, options)
+            if self.rep_copy and (i + 1 == len(lines) or lines[i + 1] != line + 1):
+                if columns:
+                    self.outline[line + 1] = {"collapsed": True}
+                else:
+                    ws.set_row(line + 1, None, None, {"collapsed": True})
 
     def _grid(self, ws: Any, grid: Grid, place: Placed, widths: dict[int, float]) -> None:
         ws.write(place.header_row, place.first_col, grid.row_header(self.lang), self.fmt["header"])
@@ -391,8 +428,9 @@ class Builder:
                                                "format": self.wb.add_format({"bg_color": BAND_FILLS[term.key]})})
 
     def _chart(self, ws: Any, chart: Chart, slot: int = 0,
-               anchor: tuple[int, int] | None = None) -> tuple[int, int]:
-        """Beside its source block; a sheet's further charts in a row to the right of the first.
+               anchor: tuple[int, int] | None = None, on: Sheet | None = None) -> tuple[int, int]:
+        """Beside its source block, right of every block whose rows it spans (it covers no
+        cell in use); a sheet's further charts in a row to the right of the first.
         Returns where the first one stands."""
         place = self.places[chart.source]
         block = place.block
@@ -432,9 +470,22 @@ class Builder:
                            if isinstance(block, Table) else ""})
         xl.set_legend({"position": "bottom"} if len(chart.values) > 1 else {"none": True})
         xl.set_size({"width": CHART_WIDTH, "height": 360})
-        row, col = anchor or (place.header_row, place.first_col + len(keys) + 1)
+        row, col = anchor or (place.header_row, self._free_col(on, place.header_row,
+                                                                place.first_col + len(keys) + 1))
         ws.insert_chart(row, col, xl, {"x_offset": slot * (CHART_WIDTH + 16)} if slot else {})
         return row, col
+
+    def _free_col(self, sheet: Sheet | None, row: int, col: int) -> int:
+        """The first column from ``col`` where a chart anchored at ``row`` covers no block:
+        past (with a column's gap) every block whose rows (title included) it spans."""
+        if sheet is None:
+            return col
+        bottom = row + CHART_ROWS
+        for block in sheet.blocks:
+            place = self.places[_key(block)]
+            if place.first_row - 1 <= bottom and place.last_row >= row:
+                col = max(col, place.first_col + _width(block) + 1)
+        return col
 
     # --- support sheets ----------------------------------------------------------------------
     def _lists_sheet(self) -> None:
@@ -484,6 +535,39 @@ def _with_seed(table: Table, config: Config, lang: Lang, given: Sequence[dict[st
     if not seeded:
         return given
     return [{**s, **g} for s, g in zip(seeded, given)] + seeded[len(given):]
+
+
+def _rep_copy(template: Template, forms: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether the workbook is a rep's copy (M-FC-4): its level field blank (a blank template)
+    or the lowest level; False where the template has no level field or the value is unknown."""
+    if template.level_field is None:
+        return False
+    prefix, _, key = template.level_field.partition(".")
+    field = next(f for f in template.forms() if f.prefix == prefix).field(key)
+    value = forms.get(prefix, {}).get(key)
+    value = value.value if isinstance(value, Typed) else value
+    if value is None or value == "":
+        return True
+    assert field.vocabulary is not None
+    try:
+        term = field.vocabulary.parse(value)
+    except InputError:
+        return False
+    return term is None or term.key == field.vocabulary.terms[0].key
+
+
+def _main_table(sheet: Sheet) -> Table | None:
+    """The table a sheet is for: its only table, when it is the sheet's last block (a header
+    form or title blocks above it stay frozen with its header row)."""
+    tables = [b for b in sheet.blocks if isinstance(b, Table)]
+    return tables[0] if len(tables) == 1 and sheet.blocks[-1] is tables[0] else None
+
+
+def _width(block: Form | Table | Grid) -> int:
+    """How many columns a block takes (a form: its labels and values; a grid: its row labels too)."""
+    if isinstance(block, Form):
+        return 2
+    return len(block.columns) + (1 if isinstance(block, Grid) else 0)
 
 
 def _text_width(text: str) -> float:

@@ -178,7 +178,8 @@ def funnel_cells(stages: str, amounts: str, statuses: str, benchmarks: tuple[str
     count and amount health, their bands — one formula per cell.
 
     ``cells`` are each row's cells by column key ('stage', 'count', 'amount',
-    'count_ratio', 'amount_ratio'). The first row's stage cell holds the error KAM_FUNNEL
+    'count_ratio', 'amount_ratio'); a grid of the first four columns only (a forecast's, with
+    no benchmarks) gets those four. The first row's stage cell holds the error KAM_FUNNEL
     gives for the whole block (#N/A for a row with an amount and no stage, #VALUE! for a
     stage, status, amount or benchmark that cannot be read, or the last stage left open),
     and every other cell shows that error first. ``benchmarks`` are the stage, count and
@@ -222,6 +223,9 @@ def funnel_cells(stages: str, amounts: str, statuses: str, benchmarks: tuple[str
                                                               else f"+{amount_where('open')}*{chance(1)}")
         out = [label_cell, f"={guard}SUMPRODUCT({at}*{not_lost}))",
                f"={guard}SUMPRODUCT({at}*{not_lost},{amounts}))", f"={guard}{weighted_})"]
+        if "count_ratio" not in at_row:   # a grid of KAM_FUNNEL's first four columns (no health)
+            rows.append(out[:len(at_row)])
+            continue
         for current, column in (("count", 1), ("amount", 2)):
             if benchmarks:
                 bench = (f'SUMPRODUCT(--ISNUMBER(MATCH({key(benchmarks[0])}&"{SEP}",Kam_Stage_{stage.number},0)),'

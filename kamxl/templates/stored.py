@@ -260,7 +260,7 @@ def _funnel(book: Book, grid: Grid) -> list[list[object]]:
     width = len(grid.columns) + 1
     if isinstance(result, Err):
         return [[result] * width for _ in range(grid.array_rows)]
-    rows = [list(r) for r in result]  # type: ignore[union-attr]
+    rows = [list(r)[:width] for r in result]  # type: ignore[union-attr]  # the grid's first columns
     return rows + [[""] * width for _ in range(grid.array_rows - len(rows))]
 
 
