@@ -192,9 +192,9 @@ SPELLINGS_OF = {"王磊": ["王磊", "王 磊", " 王磊"], "Wang Lei": ["Wang L
 @st.composite
 def forecast(draw: st.DrawFn) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """A rep's (or a manager's) forecast: mostly the forecaster's own lines, around the period."""
-    owner = draw(st.sampled_from(["王磊", "Wang Lei", None]))
+    owner = draw(st.sampled_from(["王磊", "Wang Lei", "王磊", "Wang Lei", None]))
     own = st.sampled_from(SPELLINGS_OF.get(owner, ["李娜"]))
-    period = draw(st.sampled_from(["2026-Q4", "2026-q4", "2027-Q1", None]))
+    period = draw(st.sampled_from(["2026-Q4", "2026-q4", "2027-Q1", "2026-Q4", None]))
     first = QUARTERS.get((period or "").upper(), dt.date(2026, 7, 1))
     quarter = st.sampled_from([0, 0, 0, 1, 2, 3])              # this period mostly, else one of the next three
     closing = mostly(st.tuples(quarter, st.integers(0, 88)).map(lambda q: _quarter(first, q[0]) + dt.timedelta(q[1])),
