@@ -123,7 +123,7 @@ def test_incomplete_assessment_late_and_duplicate_ids(tmp_path):
     c["Opportunities"][7]["id"] = c["Opportunities"][6]["id"]
     path = build(tmp_path, "funnel", c)
     result = found(validate(path))
-    assert ("M-SCORE-3", *cell_of(path, "Assessment", a_index, "score")) in result
+    assert ("M-SCORE-3", *cell_of(path, "Assessment", a_index, "status")) in result
     # item 9 of issue 15: at the copy (the later row), naming the first; not at the first row
     assert ("M-FC-3", *cell_of(path, "Opportunities", 7, "id")) in result
     assert ("M-FC-3", *cell_of(path, "Opportunities", 6, "id")) not in result

@@ -70,6 +70,8 @@ class Column:
     hint: Text | None = None             # the input message shown when the cell is selected
     rules: tuple[str, ...] = ()          # M-… ids this column carries
     look: str | None = None              # conditional format: 'ratio' (traffic lights), 'band', 'flag'
+    group: Text | None = None            # a band above the header naming the columns it spans (a table's)
+    note: Text | None = None             # printed above the header, wrapped: what the column asks
 
     def title(self, lang: Lang) -> str:
         return self.header(lang)
@@ -112,6 +114,11 @@ class Table:
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
+
+    @property
+    def lead_rows(self) -> int:
+        """Rows between the table's title and its header: the group band, the notes line."""
+        return any(c.group for c in self.columns) + any(c.note for c in self.columns)
 
 
 @dataclass(frozen=True)
