@@ -131,8 +131,9 @@ def test_printed_two_pages_wide_split_between_two_dimensions(books, lang, tmp_pa
     pdf = convert(books[(lang, True)], tmp_path, "pdf", recalc=False)
     pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                            check=True).stdout.split("\f")
-    printed = [p for p in pages if "Q01" in p or "Q20" in p]
+    # the pages of the first rows (a longer sheet goes on below them, its header repeated)
+    printed = [p for p in pages if ("Q01" in p or "Q20" in p) and "OPP-2026-0001" in p]
     assert len(printed) == 2
     first, second = printed
     assert "Q15" in first and "Q16" not in first
-    assert "Q16" in second and "Q15" not in second and "OPP-2026-0001" in second
+    assert "Q16" in second and "Q15" not in second

@@ -95,7 +95,7 @@ ASSESSMENT = Table("Assessment", T("商机价值评估（20 问）", "Value asse
       formula=T(f'=IF({{id}}="","",IF(IFERROR({{status}}="{COMPLETE.zh}",TRUE),KAM_SCORE({{q01:q20}},"zh"),""))',
                 f'=IF({{id}}="","",IF(IFERROR({{status}}="{COMPLETE.en}",TRUE),KAM_SCORE({{q01:q20}},"en"),""))'),
       portable='=IF({id}="","",{@score:q01:q20})'),
-    C("status", T("评分状态", "Score status"), Kind.FORMULA, result=Kind.TEXT, width=27, rules=("M-SCORE-3",),
+    C("status", T("评分状态", "Score status"), Kind.FORMULA, result=Kind.TEXT, width=29, rules=("M-SCORE-3",),
       group=_RESULT, note=T("已完成，或已答几题", "Complete, or how many are answered"),
       formula='=IF({id}="","",{@score_status:q01:q20})'),
     C("level", T("价值等级", "Value level"), Kind.FORMULA, result=Kind.TEXT, width=14, rules=("M-SCORE-2",),
@@ -125,7 +125,8 @@ HEALTH = Grid("health", T("漏斗健康度", "Funnel health"), T("阶段", "Stag
     C("amount_band", T("金额等级", "Band (amount)"), Kind.FORMULA, result=Kind.TEXT, width=18, look="band"),
 ))
 
-FUNNEL = Template("funnel", 1, T("销售漏斗", "Sales funnel"), sheets=(
+# version 2: the Assessment's dimension subtotals and score status (issue 17)
+FUNNEL = Template("funnel", 2, T("销售漏斗", "Sales funnel"), sheets=(
     Sheet("opportunities", T("商机", "Opportunities"), (OPPORTUNITIES,),
           hint=T("每行一个商机；灰色列为自动计算", "One opportunity per row; grey columns are calculated")),
     Sheet("assessment", T("价值评估", "Assessment"), (ASSESSMENT,),

@@ -56,9 +56,9 @@ def weighted(amount: str, stage: str, status: str, *, lang: Lang, config: Config
 def _answer_counts(answers: str) -> tuple[str, str, str]:
     """Over a span of answer cells: how many are filled, how many say yes, how many say no
     (M-SCORE-3: the spellings table's yes and no; trimmed blanks are not answers)."""
-    cells = key(answers)
-    return (f'SUMPRODUCT(--({cells}<>""))', f"SUMPRODUCT(--ISNUMBER(MATCH({cells},Kam_Yes,0)))",
-            f"SUMPRODUCT(--ISNUMBER(MATCH({cells},Kam_No,0)))")
+    cells = key(answers)   # (x)*1, not --x: the formula engine the tests use cannot negate an array
+    return (f'SUMPRODUCT(({cells}<>"")*1)', f"SUMPRODUCT(ISNUMBER(MATCH({cells},Kam_Yes,0))*1)",
+            f"SUMPRODUCT(ISNUMBER(MATCH({cells},Kam_No,0))*1)")
 
 
 def _counted_yes(answers: str, questions: int) -> str:
