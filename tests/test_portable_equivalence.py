@@ -329,8 +329,9 @@ def _numbers(values: Any) -> bool:
 
 REACH = {   # what a share of the examples must exercise, or the property proves little
     "funnel": {"a complete score": lambda b: _numbers(b.column("Assessment", "score")),
-               "an incomplete score": lambda b: any(isinstance(v, str) and len(v) > 8
-                                                    for v in b.column("Assessment", "score")),
+               "an incomplete score": lambda b: any(isinstance(v, str) and v.startswith(("incomplete", "未完成"))
+                                                    for v in b.column("Assessment", "status")),
+               "a complete dimension": lambda b: _numbers(b.column("Assessment", "d1")),
                "an unreadable stage": lambda b: any(v == "#VALUE!" for v in b.column("Opportunities", "weighted")),
                "a funnel with amounts": lambda b: _numbers(r[2] for r in b.grid("health")),
                "health against a benchmark": lambda b: _numbers(r[5] for r in b.grid("health"))},

@@ -123,7 +123,7 @@ def test_incomplete_assessment_late_and_duplicate_ids(tmp_path):
     c["Opportunities"][7]["id"] = c["Opportunities"][6]["id"]
     path = build(tmp_path, "funnel", c)
     result = found(validate(path))
-    assert ("M-SCORE-3", *cell_of(path, "Assessment", a_index, "score")) in result
+    assert ("M-SCORE-3", *cell_of(path, "Assessment", a_index, "status")) in result
     # item 9 of issue 15: at the copy (the later row), naming the first; not at the first row
     assert ("M-FC-3", *cell_of(path, "Opportunities", 7, "id")) in result
     assert ("M-FC-3", *cell_of(path, "Opportunities", 6, "id")) not in result
@@ -336,3 +336,26 @@ def test_the_report_of_a_command_line_batch_names_files_relative_and_their_owner
     assert {files["A2"].value: files["B2"].value, files["A3"].value: files["B3"].value} == {
         "forecast.xlsx": "王磊", "funnel.xlsx": "王磊, 刘洋, 陈晓峰 and 3 more"}
     assert {files["A2"].hyperlink.target, files["A3"].hyperlink.target} == {"subs/forecast.xlsx", "subs/funnel.xlsx"}
+
+
+@pytest.mark.parametrize("newer, severity", [(True, "WARNING"), (False, "ERROR")])
+def test_a_computed_column_added_since_the_workbooks_version_is_a_warning(tmp_path, monkeypatch, newer, severity):
+    """A rep's funnel of an older template version lacks the columns added since (issue 17: the
+    Assessment's subtotals and status): S-VERSION says so, and the missing computed columns are
+    warnings, not errors; in a workbook of the current version they stay errors."""
+    import dataclasses
+
+    from kamxl.i18n import Text
+    from kamxl.schema.model import Column, Kind
+
+    path = build(tmp_path, "funnel", clean_funnel())
+    funnel = TEMPLATES["funnel"]
+    added = Column("added", Text("新增列", "Added"), Kind.FORMULA, formula='=""')
+    sheets = tuple(dataclasses.replace(s, blocks=tuple(
+        dataclasses.replace(b, columns=(*b.columns, added)) if getattr(b, "name", "") == "Assessment" else b
+        for b in s.blocks)) for s in funnel.sheets)
+    monkeypatch.setitem(TEMPLATES, "funnel", dataclasses.replace(funnel, sheets=sheets,
+                                                                 version=funnel.version + newer))
+    missing = [f for f in validate(path).findings if f.rule == "S-COLUMN-MISSING"]
+    assert [(f.severity.name, f.sheet) for f in missing] == [(severity, "Assessment")]
+    assert any(f.rule == "S-VERSION" for f in validate(path).findings) is newer

@@ -142,7 +142,7 @@ def _assessment(ctx: Context, at: Callable[[int], Record], i: int, stage, assess
     if score is None:
         score = ctx.memo[answers] = score_parsed(list(answers), config=cfg)
     if not score.complete and n >= cfg.evidence.score_from:
-        return [ctx.at(a_record(), "score", "M-SCORE-3", Severity.WARNING, INCOMPLETE, INCOMPLETE_FIX,
+        return [ctx.at(a_record(), "status", "M-SCORE-3", Severity.WARNING, INCOMPLETE, INCOMPLETE_FIX,
                        stage=stage.code, answered=score.answered)]
     if score.complete and n >= cfg.scoring.late_stage and score.total <= cfg.scoring.threshold:
         return [ctx.at(at(i), "value_score", "M-SCORE-4", Severity.WARNING, LOW_LATE, LOW_LATE_FIX,

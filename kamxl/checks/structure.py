@@ -40,6 +40,9 @@ def check(ctx: Context) -> list[Finding]:
         found.append(ctx.here("S-VERSION", severity, VERSION, VERSION_FIX, sheet="_kamxl", cell="B2",
                               found=data.version, current=data.template.version))
     langs = {"zh": 0, "en": 0}
+    # a workbook of an older template lacks the computed columns added since: the rep typed
+    # nothing wrong (S-VERSION says to move to the current template), the inputs are all there
+    older = data.version is not None and data.version < data.template.version
     for table in data.template.tables():
         got = data.tables.get(table.name)
         sheet = data.template.sheet_of(table).name(lang)
@@ -49,7 +52,7 @@ def check(ctx: Context) -> list[Finding]:
             continue
         for column in table.columns:
             if column.key not in got.columns:
-                severity = Severity.ERROR if column.required or column.formula else Severity.WARNING
+                severity = Severity.ERROR if column.required or (column.formula and not older) else Severity.WARNING
                 found.append(ctx.here("S-COLUMN-MISSING", severity, COLUMN_MISSING, COLUMN_FIX, sheet=got.sheet,
                                       cell=f"A{got.header_row}", table=table.name, column=column.header))
         for header, cell in got.unknown_headers:

@@ -77,6 +77,7 @@ LEVEL_TEXT: dict[ValueLevel, Text] = {
     "normal": Text("商机价值一般", "normal value"),
     "incomplete": Text("未完成（已答 {answered}/{total} 题）", "incomplete ({answered} of {total} answered)"),
 }
+COMPLETE = Text("已完成", "complete")   # an assessment's status once every question is answered
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,10 @@ class Score:
 
     def describe(self, lang: Lang) -> str:
         return LEVEL_TEXT[self.level](lang, answered=self.answered, total=len(QUESTIONS))
+
+    def status(self, lang: Lang) -> str:
+        """'complete', or how many questions are answered (M-SCORE-3): the Assessment's status column."""
+        return COMPLETE(lang) if self.complete else self.describe(lang)
 
 
 def parse_answer(value: object) -> bool | None:

@@ -5,13 +5,22 @@ Rules carried: M-FUN-1..6, M-SCORE-1..4, M-FC-2/3, M-ACC-2, M-BID-1, M-REL-5.
 from __future__ import annotations
 
 from kamxl.i18n import Text as T
-from kamxl.methodology.scoring import QUESTIONS
+from kamxl.methodology.scoring import COMPLETE, DIMENSIONS, QUESTIONS
 from kamxl.methodology.vocabulary import (
     BID_SCHEME, FORECAST_CATEGORY, LOCAL_IMPACT, RELATIONSHIP_CONTROL, SALES_MODE, STATUS, TENDER_MODE,
 )
 from kamxl.schema.model import Chart, Column, Funnel, Grid, Kind, Sheet, Table, Template
 
 C = Column
+_DIMENSION = {d.id: T(f"{d.id} {d.text.zh}", f"{d.id} {d.text.en}") for d in DIMENSIONS}
+_RESULT = T("评估结果", "Result")
+
+
+def _span(dimension: str) -> str:
+    """The answer columns of a dimension, as a placeholder span ('q01:q05')."""
+    keys = [q.id.lower() for q in QUESTIONS if q.dimension == dimension]
+    return f"{keys[0]}:{keys[-1]}"
+
 
 OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules=("M-FUN-1", "M-FC-2"), columns=(
     C("id", T("商机编号", "Opportunity ID"), Kind.ID, required=True, width=16, rules=("M-FC-3",),
@@ -41,9 +50,11 @@ OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules
       portable='=IF({stage}="","",{@weighted:amount,stage,status})'),
     C("value_score", T("价值评分", "Value score"), Kind.FORMULA, result=Kind.TEXT, width=12, rules=("M-SCORE-1",),
       formula=T('=IF({id}="","",IF(COUNTIF({Assessment.id},{id})=0,"未评估",'
-                'INDEX({Assessment.score},MATCH({id},{Assessment.id},0))))',
+                'IF(INDEX({Assessment.score},MATCH({id},{Assessment.id},0))="","未完成",'
+                'INDEX({Assessment.score},MATCH({id},{Assessment.id},0)))))',
                 '=IF({id}="","",IF(COUNTIF({Assessment.id},{id})=0,"not assessed",'
-                'INDEX({Assessment.score},MATCH({id},{Assessment.id},0))))')),
+                'IF(INDEX({Assessment.score},MATCH({id},{Assessment.id},0))="","incomplete",'
+                'INDEX({Assessment.score},MATCH({id},{Assessment.id},0)))))')),
     C("category", T("预测类别", "Forecast category"), Kind.CHOICE, vocabulary=FORECAST_CATEGORY, required=True,
       width=13, rules=("M-FC-2",)),
     C("confirmed", T("已确认", "Confirmed"), Kind.YES_NO, required=True, width=9, rules=("M-FC-2",),
@@ -67,14 +78,30 @@ OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules
 ASSESSMENT = Table("Assessment", T("商机价值评估（20 问）", "Value assessment (20 questions)"),
                    rules=("M-SCORE-1", "M-SCORE-2", "M-SCORE-3"), columns=(
     C("id", T("商机编号", "Opportunity ID"), Kind.ID, required=True, width=16),
-    C("name", T("商机名称", "Opportunity"), Kind.FORMULA, result=Kind.TEXT, width=28,
+    C("name", T("商机名称", "Opportunity"), Kind.FORMULA, result=Kind.TEXT, width=20,
       formula='=IFNA(INDEX({Opportunities.name},MATCH({id},{Opportunities.id},0))&"","")'),
-    *(C(q.id.lower(), T(q.id, q.id), Kind.YES_NO, width=5, rules=("M-SCORE-3",),
-        hint=T(f"{q.dimension} {q.text.zh}", f"{q.dimension} {q.text.en}")) for q in QUESTIONS),
-    C("score", T("评分", "Score"), Kind.FORMULA, result=Kind.INTEGER, width=10, rules=("M-SCORE-1", "M-SCORE-3"),
-      formula='=IF({id}="","",KAM_SCORE({q01:q20},"{lang}"))', portable='=IF({id}="","",{@score:q01:q20})'),
+    # each question's text printed above its column, under a band naming its dimension (seed 001 §二).
+    # Widths: printed two pages wide with the ID and name repeated, the page break falls between D3
+    # and D4 (15 questions on the first page, the last 5, the subtotals and the result on the second).
+    *(C(q.id.lower(), T(q.id, q.id), Kind.YES_NO, width=8, rules=("M-SCORE-3",), group=_DIMENSION[q.dimension],
+        note=q.text, hint=T(f"{q.dimension} {q.text.zh}", f"{q.dimension} {q.text.en}")) for q in QUESTIONS),
+    # M-SCORE-1: yes answers per dimension (0-5), blank until its five are answered; a plain formula
+    # in both editions
+    *(C(d.id.lower(), T(d.id, d.id), Kind.FORMULA, result=Kind.INTEGER, width=8, rules=("M-SCORE-1",),
+        group=T("各维度“是”的个数", "Yes per dimension"),
+        formula=f'=IF({{id}}="","",{{@dimension:{_span(d.id)}}})') for d in DIMENSIONS),
+    C("score", T("评分", "Score"), Kind.FORMULA, result=Kind.INTEGER, width=8, rules=("M-SCORE-1", "M-SCORE-3"),
+      group=_RESULT, note=T("“是”的总数", "Yes answers"),
+      formula=T(f'=IF({{id}}="","",IF(IFERROR({{status}}="{COMPLETE.zh}",TRUE),KAM_SCORE({{q01:q20}},"zh"),""))',
+                f'=IF({{id}}="","",IF(IFERROR({{status}}="{COMPLETE.en}",TRUE),KAM_SCORE({{q01:q20}},"en"),""))'),
+      portable='=IF({id}="","",{@score:q01:q20})'),
+    C("status", T("评分状态", "Score status"), Kind.FORMULA, result=Kind.TEXT, width=29, rules=("M-SCORE-3",),
+      group=_RESULT, note=T("已完成，或已答几题", "Complete, or how many are answered"),
+      formula='=IF({id}="","",{@score_status:q01:q20})'),
     C("level", T("价值等级", "Value level"), Kind.FORMULA, result=Kind.TEXT, width=14, rules=("M-SCORE-2",),
-      formula='=IF({id}="","",KAM_VALUE_LEVEL({score},"","{lang}"))', portable='=IF({id}="","",{@value_level:score})'),
+      group=_RESULT, note=T("评分高于阈值为较高", "High above the threshold"),
+      formula='=IF({id}="","",IF({score}="","",KAM_VALUE_LEVEL({score},"","{lang}")))',
+      portable='=IF({id}="","",IF({score}="","",{@value_level:score}))'),
 ))
 
 BENCHMARKS = Table("Benchmarks", T("历史基准（各阶段）", "Historical benchmarks (per stage)"), seed="open_stages",
@@ -98,7 +125,8 @@ HEALTH = Grid("health", T("漏斗健康度", "Funnel health"), T("阶段", "Stag
     C("amount_band", T("金额等级", "Band (amount)"), Kind.FORMULA, result=Kind.TEXT, width=18, look="band"),
 ))
 
-FUNNEL = Template("funnel", 1, T("销售漏斗", "Sales funnel"), sheets=(
+# version 2: the Assessment's dimension subtotals and score status (issue 17)
+FUNNEL = Template("funnel", 2, T("销售漏斗", "Sales funnel"), sheets=(
     Sheet("opportunities", T("商机", "Opportunities"), (OPPORTUNITIES,),
           hint=T("每行一个商机；灰色列为自动计算", "One opportunity per row; grey columns are calculated")),
     Sheet("assessment", T("价值评估", "Assessment"), (ASSESSMENT,),

@@ -71,6 +71,8 @@ class Column:
     rules: tuple[str, ...] = ()          # M-… ids this column carries
     look: str | None = None              # conditional format: 'ratio' (traffic lights), 'band', 'flag'
     manager: bool = False                # a manager's column (M-FC-4): outlined, collapsed in a rep's copy
+    group: Text | None = None            # a band above the header naming the columns it spans (a table's)
+    note: Text | None = None             # printed above the header, wrapped: what the column asks
 
     def title(self, lang: Lang) -> str:
         return self.header(lang)
@@ -113,6 +115,11 @@ class Table:
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
+
+    @property
+    def lead_rows(self) -> int:
+        """Rows between the table's title and its header: the group band, the notes line."""
+        return any(c.group for c in self.columns) + any(c.note for c in self.columns)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,10 @@ class Builder:
             "label": add({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1}),
             "header": add({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
                            "text_wrap": True, "valign": "vcenter"}),
+            "band": add({**base, "bold": True, "bg_color": "#DDEBF7", "font_color": "#1F4E78", "border": 1,
+                         "align": "center", "valign": "vcenter"}),
+            "note": add({**base, "font_size": 9, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True,
+                         "valign": "top"}),
             "text": add({**base}),
             "input": add({**base, "border": 1, "bg_color": "#FFFFFF"}),
             "in:text:wrap": add({**base, "text_wrap": True, "valign": "top"}),  # long form answers
@@ -147,7 +152,7 @@ class Builder:
         for block in sheet.blocks:
             place = self.places[_key(block)]
             title = (block.title or sheet.name)(self.lang) if isinstance(block, Form) else block.title(self.lang)
-            ws.write(place.first_row - 1, place.first_col, title, self.fmt["block"])
+            ws.write(place.title_row, place.first_col, title, self.fmt["block"])
             if isinstance(block, Table):
                 self._table(ws, block, place, widths)
             elif isinstance(block, Form):
@@ -168,7 +173,7 @@ class Builder:
         if main is not None:   # its header row and first (ID) column stay in view while scrolling
             first = self.places[main.name]
             ws.freeze_panes(first.header_row + 1, first.first_col + 1)
-            ws.repeat_rows(first.header_row)
+            ws.repeat_rows(first.header_row - main.lead_rows, first.header_row)
             self._fold_above(ws, sheet, first)
         ws.set_landscape() if sheet.landscape else ws.set_portrait()
         ws.set_paper(9)  # A4
@@ -202,6 +207,7 @@ class Builder:
             whole = xl_range(place.header_row, place.first_col, place.header_row + n, last_col)
             ws.tables[-1].update({"range": whole, "a_range": whole, "autofilter": whole})
         ws.set_row(place.header_row, 30)
+        self._lead(ws, table, place)
         for r in range(1 if bulk else n):
             row = place.header_row + 1 + r
             values = data[r] if r < len(data) else {}
@@ -218,6 +224,35 @@ class Builder:
             self._validate(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
             self._look(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
         self._fold([place.first_col + c for c, col in enumerate(table.columns) if col.manager], columns=True)
+
+    def _lead(self, ws: Any, table: Table, place: Placed) -> None:
+        """The rows between a table's title and its header: a band naming each group of columns
+        (merged across them), then each column's note, wrapped (the Assessment's questions)."""
+        row = place.header_row - table.lead_rows
+        if any(c.group for c in table.columns):
+            start = 0
+            for end in range(1, len(table.columns) + 1):
+                group = table.columns[start].group
+                if end < len(table.columns) and table.columns[end].group == group:
+                    continue
+                if group:
+                    first, last = place.first_col + start, place.first_col + end - 1
+                    if first == last:
+                        ws.write(row, first, group(self.lang), self.fmt["band"])
+                    else:
+                        ws.merge_range(row, first, row, last, group(self.lang), self.fmt["band"])
+                start = end
+            ws.set_row(row, 18)
+            row += 1
+        if any(c.note for c in table.columns):
+            for c, col in enumerate(table.columns):
+                ws.write(row, place.first_col + c, col.note(self.lang) if col.note else "", self.fmt["note"])
+            ws.set_row(row, _wrapped_height([(c.note(self.lang), c.width) for c in table.columns if c.note]))
+        # a questionnaire is wider than a page: the columns before its first group (which row it
+        # is: the ID and name) repeat on every page
+        leading = next((c for c, col in enumerate(table.columns) if col.group), 0)
+        if leading:
+            ws.repeat_columns(place.first_col, place.first_col + leading - 1)
 
     def _form(self, ws: Any, form: Form, place: Placed, widths: dict[int, float]) -> None:
         values = self.forms.get(form.prefix, {})
@@ -573,6 +608,24 @@ def _width(block: Form | Table | Grid) -> int:
 def _text_width(text: str) -> float:
     """Column width (in characters) a bold label needs: a Chinese character takes two."""
     return sum(2 if ord(c) > 0x2E80 else 1 for c in text) * 1.1 + 1
+
+
+def _wrapped_height(cells: Sequence[tuple[str, float]], points_per_line: float = 12.0) -> float:
+    """Row height (points) that shows every cell's small (9 pt) text wrapped at its column width."""
+    return max(_wrapped_lines(text, width) for text, width in cells) * points_per_line + 4
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines a text takes wrapped at ``width`` characters: words kept whole, a Chinese
+    character a word of its own, wider than a letter (9 pt: 1.7 and 0.85 of a digit's width)."""
+    words = re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+", text)
+    room, lines, used = max(1.0, width - 1), 1, 0.0
+    for word in words:
+        size = sum(1.7 if ord(c) > 0x2E80 else 0.85 for c in word) + (0 if ord(word[0]) > 0x2E80 else 0.4)
+        if used and used + size > room:
+            lines, used = lines + 1, 0.0
+        used += size
+    return lines
 
 
 def _key(block: Form | Table | Grid) -> str:

@@ -1,8 +1,8 @@
 """Filled examples: the bundled sample data (kamxl/data/samples) laid into a template.
 
-Cells get what a rep would type in that language (stage labels, 是/否 or Y/N), except the
-value-assessment answers, which keep the sample's mixed spellings (Y, 1, 是, √, full
-width…) because real workbooks look like that and every reader must cope.
+Cells get what a rep would type in that language (stage labels, 是/否 or Y/N — one spelling,
+the dropdown's, the value-assessment answers included). The sample data keeps its mixed
+spellings (Y, 1, 是, √, full width…): the readers and the validator are tested on those.
 """
 from __future__ import annotations
 
@@ -25,8 +25,6 @@ def typed(column: Column, raw: str, lang: Lang, config: Config) -> object:
         return parse_stage(raw, config=config).label(lang)
     if column.kind is Kind.CHOICE and column.vocabulary:
         return column.vocabulary.parse(raw).label(lang)
-    if column.kind is Kind.YES_NO and column.key.startswith("q") and column.key[1:].isdigit():
-        return raw  # answers keep their spelling: see the module docstring
     if column.kind is Kind.YES_NO:
         yes, no = YES_NO_LABEL[lang]
         return yes if parse_yes_no(raw) else no

@@ -29,6 +29,11 @@ class Placed:
         return self.first_row
 
     @property
+    def title_row(self) -> int:
+        """The block's title line: above the header and a table's lead rows (group band, notes)."""
+        return self.first_row - 1 - (self.block.lead_rows if isinstance(self.block, Table) else 0)
+
+    @property
     def last_row(self) -> int:
         return self.first_row + self.rows if not isinstance(self.block, Form) else self.first_row + self.rows - 1
 
@@ -58,7 +63,7 @@ def plan(template: Template, lang: Lang, config: Config, row_counts: dict[str, i
                 n, key = len(block.fields), block.prefix
             else:
                 n, key = block.array_rows or len(block.rows), block.key
-            row += 1  # the block's title line
+            row += 1 + (block.lead_rows if isinstance(block, Table) else 0)  # title line, band, notes
             places[key] = Placed(sheet.name(lang), block, row, 0, n)
             row += n + 1 + GAP_ROWS
     return places

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from kamxl.i18n import Lang
 from kamxl.methodology.config import Config
-from kamxl.methodology.scoring import LEVEL_TEXT, QUESTIONS
+from kamxl.methodology.scoring import COMPLETE, DIMENSIONS, LEVEL_TEXT, QUESTIONS
 from kamxl.methodology.vocabulary import HEALTH_BAND
 from kamxl.templates.keys import PROB_BLOCK, SEP
 
@@ -53,17 +53,41 @@ def weighted(amount: str, stage: str, status: str, *, lang: Lang, config: Config
     return f"IF({amount}<0,#NUM!,{probability(stage, status, lang=lang, config=config)}*{amount})"
 
 
+def _answer_counts(answers: str) -> tuple[str, str, str]:
+    """Over a span of answer cells: how many are filled, how many say yes, how many say no
+    (M-SCORE-3: the spellings table's yes and no; trimmed blanks are not answers)."""
+    cells = key(answers)   # (x)*1, not --x: the formula engine the tests use cannot negate an array
+    return (f'SUMPRODUCT(({cells}<>"")*1)', f"SUMPRODUCT(ISNUMBER(MATCH({cells},Kam_Yes,0))*1)",
+            f"SUMPRODUCT(ISNUMBER(MATCH({cells},Kam_No,0))*1)")
+
+
+def _counted_yes(answers: str, questions: int) -> str:
+    """#VALUE! when an answer is neither yes nor no; blank (not a silent 0) while any is
+    blank; else the yes answers."""
+    filled, yes, no = _answer_counts(answers)
+    return f'IF({filled}>{yes}+{no},#VALUE!,IF({filled}<{questions},"",{yes}))'
+
+
 def score(answers: str, *, lang: Lang, config: Config) -> str:
-    """KAM_SCORE (M-SCORE-1..3): the yes answers; incomplete while any is blank (the
-    text the add-in shows); #VALUE! when an answer is neither yes nor no."""
-    cells = key(answers)
-    filled = f'SUMPRODUCT(--({cells}<>""))'
-    yes = f"SUMPRODUCT(--ISNUMBER(MATCH({cells},Kam_Yes,0)))"
-    no = f"SUMPRODUCT(--ISNUMBER(MATCH({cells},Kam_No,0)))"
+    """The Assessment's score (M-SCORE-1..3): KAM_SCORE's number of yes answers, blank (not
+    a silent 0) while any answer is blank; #VALUE! when an answer is neither yes nor no."""
+    return _counted_yes(answers, len(QUESTIONS))
+
+
+def dimension(answers: str, *, lang: Lang, config: Config) -> str:
+    """A dimension's subtotal (M-SCORE-1): its yes answers once its five are answered, blank
+    before; #VALUE! when one of them is neither yes nor no. Both editions use it."""
+    return _counted_yes(answers, len(QUESTIONS) // len(DIMENSIONS))
+
+
+def score_status(answers: str, *, lang: Lang, config: Config) -> str:
+    """The Assessment's status (M-SCORE-3): complete, or how many of the 20 are answered;
+    #VALUE! when an answer is neither yes nor no. Both editions use it."""
     total = len(QUESTIONS)
     before, after = LEVEL_TEXT["incomplete"](lang, answered="\0", total=total).split("\0")
+    filled, yes, no = _answer_counts(answers)
     return (f"IF({filled}>{yes}+{no},#VALUE!,IF({filled}<{total},{_text(before)}&{filled}&{_text(after)},"
-            f"{yes}))")
+            f"{_text(COMPLETE(lang))}))")
 
 
 def value_level(score_: str, *, lang: Lang, config: Config) -> str:
@@ -164,6 +188,7 @@ def _references(macro: Callable[..., str]) -> Callable[..., str]:
 MACROS: dict[str, Callable[..., str]] = {
     **{name: _references(fn) for name, fn in (
         ("probability", probability), ("weighted", weighted), ("score", score), ("value_level", value_level),
+        ("dimension", dimension), ("score_status", score_status),
         ("relationship_level", relationship_level), ("buying_point", buying_point),
         ("evaluation_score", evaluation_score), ("account_class", account_class))},
     "lines": lines, "lines_in": lines_in, "lines_outside": lines_outside,

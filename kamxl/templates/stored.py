@@ -26,7 +26,9 @@ from typing import Any
 from kamxl.cells import parse_error
 from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config
+from kamxl.errors import InputError
 from kamxl.methodology.forecast import period_of
+from kamxl.methodology.scoring import QUESTIONS, parse_answer, score_parsed
 from kamxl.methodology.vocabulary import FORECAST_CATEGORY
 from kamxl.schema.model import Grid, Table, Template
 from kamxl.templates.keys import spellings
@@ -302,10 +304,12 @@ def _period(book: Book, table: str) -> list[object]:
 
 
 NOT_ASSESSED = Text("未评估", "not assessed")
+INCOMPLETE = Text("未完成", "incomplete")
 
 
 def _value_score(book: Book, table: str) -> list[object]:
-    """IF(id="","",IF(COUNTIF(Assessment[id],id)=0,"not assessed",INDEX(score,MATCH(id,…))))"""
+    """IF(id="","",IF(COUNTIF(Assessment[id],id)=0,"not assessed",IF(INDEX(score,…)="","incomplete",
+    INDEX(score,MATCH(id,…)))))"""
     ids, scores = book.column("Assessment", "id"), book.column("Assessment", "score")
     first: dict[str, int] = {}
     for i, value in enumerate(ids):
@@ -316,7 +320,10 @@ def _value_score(book: Book, table: str) -> list[object]:
         if empty(id_):
             return ""
         i = first.get(id_.casefold()) if isinstance(id_, str) else None
-        return book.text(NOT_ASSESSED) if i is None else _index(scores[i])
+        if i is None:
+            return book.text(NOT_ASSESSED)
+        found = _index(scores[i])
+        return book.text(INCOMPLETE) if found == "" else found
     return book.per_row(table, ("id",), score)
 
 
@@ -342,15 +349,62 @@ def _assessment_name(book: Book, table: str) -> list[object]:
 QUESTION_KEYS = tuple(f"q{n:02d}" for n in range(1, 21))
 
 
+def _answers(cells: Sequence[object]) -> tuple[bool | None, ...] | Err:
+    """The answers as the plain formulas read them (M-SCORE-3): an error cell among them
+    first, then #VALUE! for one neither yes nor no."""
+    found = first_error(cells)
+    if found is not None:
+        return found
+    try:
+        return tuple(parse_answer(v) for v in cells)
+    except InputError:
+        return Err("#VALUE!")
+
+
+def _status(book: Book, table: str) -> list[object]:
+    """IF(id="","",{@score_status:q01:q20}): complete, or how many are answered."""
+    def status(id_: object, *cells: object) -> object:
+        if empty(id_):
+            return ""
+        answers = _answers(cells)
+        return answers if isinstance(answers, Err) else score_parsed(answers, config=book.config).status(book.lang)
+    return book.per_row(table, ("id", *QUESTION_KEYS), status)
+
+
+def _dimension(number: int) -> Compute:
+    """IF(id="","",{@dimension:…}): a dimension's yes answers once its five are answered (M-SCORE-1)."""
+    keys = tuple(f"q{q.number:02d}" for q in QUESTIONS if q.dimension == f"D{number}")
+
+    def compute(book: Book, table: str) -> list[object]:
+        def subtotal(id_: object, *cells: object) -> object:
+            if empty(id_):
+                return ""
+            answers = _answers(cells)
+            if isinstance(answers, Err):
+                return answers
+            return "" if None in answers else float(answers.count(True))
+        return book.per_row(table, ("id", *keys), subtotal)
+    return compute
+
+
 def _score(book: Book, table: str) -> list[object]:
+    """IF(id="","",IF(IFERROR(status="complete",TRUE),KAM_SCORE(q01:q20),"")): the number, blank
+    while incomplete (the status column says how far)."""
     fn = _kam("KAM_SCORE")
-    return book.per_row(table, ("id", *QUESTION_KEYS),
-                        lambda id_, *answers: "" if empty(id_) else udf(fn, [list(answers)], book.lang))
+
+    def score(id_: object, *answers: object) -> object:
+        if empty(id_):
+            return ""
+        found = udf(fn, [list(answers)], book.lang)
+        return "" if isinstance(found, str) and not isinstance(found, Err) else found
+    return book.per_row(table, ("id", *QUESTION_KEYS), score)
 
 
 def _level(book: Book, table: str) -> list[object]:
+    """IF(id="","",IF(score="","",KAM_VALUE_LEVEL(score,"",lang)))"""
     fn = _kam("KAM_VALUE_LEVEL")
-    return book.per_row(table, ("id", "score"), lambda id_, s: "" if empty(id_) else udf(fn, s, "", book.lang))
+    return book.per_row(table, ("id", "score"),
+                        lambda id_, s: "" if empty(id_) or equal(s, "") is True else udf(fn, s, "", book.lang))
 
 
 def _final(book: Book, table: str) -> list[object]:
@@ -382,6 +436,8 @@ TABLE: dict[tuple[str, str], Compute] = {
     ("Opportunities", "value_score"): _value_score,
     ("Assessment", "name"): _assessment_name,
     ("Assessment", "score"): _score,
+    ("Assessment", "status"): _status,
+    **{("Assessment", f"d{n}"): _dimension(n) for n in range(1, 5)},
     ("Assessment", "level"): _level,
     ("ForecastLines", "close_period"): _period,
     ("ForecastLines", "weighted"): _weighted,
