@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import get_column_letter
 
+from kamxl.checks.account_plan import RANK_TWICE
 from kamxl.methodology import load_config
 from kamxl.methodology.accounts import evaluate_account
 from kamxl.methodology.config import Config, default_config
@@ -36,6 +37,8 @@ LANGS, EDITIONS = ("zh", "en"), ("kam", "portable")
 # Flags whose rule the validator reports once for a whole table or form (at its first row):
 # the flag is on somewhere exactly when the validator reports the rule.
 WHOLE = {("account-plan", "M-REL-5"), ("account-plan", "M-SCORE-5")}
+# Flags on every cell holding a repeated value, which the validator reports once per value.
+GROUPED = {("account-plan", "M-REL-3")}
 # Flags the validator has no finding for (a good or informative look): checked against the
 # methodology's own functions instead.
 SHOWN_ONLY = {"M-PLAN-4", "M-ACC-6", "M-TEAM-1"}
@@ -143,6 +146,12 @@ def agree(path: Path, template: Template, cfg: Config, workdir: Path, *, recalc:
             assert bool(cells) == bool(reported), (rule_id, sorted(cells), [(f.sheet, f.cell) for f in reported])
             continue
         reported = [f for f in reported if f.sheet in sheets]
+        if (template.id, rule_id) in GROUPED:   # one finding per repeated value, at one of its cells
+            reported = [f for f in reported if f.message == RANK_TWICE]
+            value = {(sheet, row): values.get((sheet, row, col)) for sheet, (row, col) in cells}
+            assert {(f.sheet, _row_of(f.cell)) for f in reported} <= set(value), rule_id
+            assert {value[f.sheet, _row_of(f.cell)] for f in reported} == set(value.values()), rule_id
+            continue
         rows = {(sheet, row) for sheet, (row, _) in cells}
         assert rows == {(f.sheet, _row_of(f.cell)) for f in reported}, (rule_id, path.name)
         for f in reported:   # the very cell the validator names is coloured
@@ -231,7 +240,10 @@ def broken(name: str, lang: str, cfg: Config) -> tuple[dict[str, list[dict[str, 
             opp(16, 3, stage="?", coach=None),                       # not a stage: skipped by both
         ]
         rows["Opportunities"] = [*rows["Opportunities"], *added]
-        answers = {"OPP-T-010": [yes] * 4 + [no] * 16, "OPP-T-011": [yes] * 16 + [no] * 4}
+        answers = {"OPP-T-010": [yes] * 4 + [no] * 16, "OPP-T-011": [yes] * 16 + [no] * 4,
+                   "OPP-T-015": [yes] * 10 + [None] * 10,              # M-SCORE-3: unfinished at stage 05
+                   "OPP-T-005": [yes] * 10 + [None] * 10,              # unfinished at stage 03: not yet
+                   "OPP-T-008": [yes] * 10 + [None] * 9 + ["maybe"]}   # unreadable: reported as a value
         rows["Assessment"] = [*rows["Assessment"],
                               *({"id": i, **{f"q{k:02d}": a for k, a in enumerate(ans, 1)}} for i, ans in answers.items())]
     elif name == "forecast":
@@ -262,6 +274,7 @@ def broken(name: str, lang: str, cfg: Config) -> tuple[dict[str, list[dict[str, 
                            {"action": "T3", "owner": "王磊", "due": past},                    # no status: overdue
                            {"action": "T4", "owner": "王磊", "due": today, "status": open_}]  # due today: not yet
         rows["DecisionChain"] = [{**r, "coach": no} for r in rows["DecisionChain"]]          # M-REL-5
+        rows["DecisionChain"][-1]["top10_rank"] = rows["DecisionChain"][0]["top10_rank"]      # M-REL-3 twice
         rows["SellingPoints"] = [*rows["SellingPoints"],
                                  {"point": "T7", "uniqueness": 7.0, "value": 7.0},           # the green zone's edge
                                  {"point": "T6", "uniqueness": 6.9, "value": 10.0}]

@@ -95,6 +95,8 @@ DECISION_CHAIN = Table("DecisionChain", T("决策链（鱼骨图）", "Decision 
       hint=T("是否为我方内线（教练）；阶段 03 起每个商机应有教练",
              "Is this person our coach (insider)? From stage 03 every opportunity should have one")),
 ), flags=(
+    Flag("M-REL-3", "=AND(ISNUMBER({top10_rank}),COUNTIF({all.top10_rank},{top10_rank})>1)", ("top10_rank",),
+         T("TOP10 排名重复", "TOP-10 rank given twice"), "error"),
     # M-REL-5: the whole chain has nobody marked coach (kamxl.checks.account_plan)
     Flag("M-REL-5", "=AND(NOT({@blank:name}),SUMPRODUCT(--{@yes:all.coach})=0)", ("coach",),
          T("决策链中还没有教练（内线）", "No coach in the decision chain yet")),

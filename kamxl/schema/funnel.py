@@ -95,6 +95,22 @@ OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules
     C("last_updated", T("最后更新", "Last updated"), Kind.DATE, width=12),
 ), flags=OPPORTUNITY_FLAGS)
 
+# M-SCORE-3: an assessment with blank answers (every other answer readable), the first row of an
+# opportunity that is open at the stage from which a score is needed (kamxl.checks.funnel).
+ANSWERS = "{q01:q%02d}" % len(QUESTIONS)
+INCOMPLETE = Flag(
+    "M-SCORE-3",
+    "=AND(NOT({@blank:id}),SUMPRODUCT(--(TRIM({above.id})=TRIM({id})))=1,"
+    f'SUMPRODUCT(--({{@trimmed:{ANSWERS[1:-1]}}}=""))>0,'
+    f"SUMPRODUCT(--({{@trimmed:{ANSWERS[1:-1]}}}=\"\"))+SUMPRODUCT(--{{@yes:{ANSWERS[1:-1]}}})"
+    f"+SUMPRODUCT(--{{@no:{ANSWERS[1:-1]}}})={len(QUESTIONS)},"
+    "SUMPRODUCT((TRIM({Opportunities.id})=TRIM({id}))*{@open_rows:Opportunities.status}"
+    "*{@stage_at_least:Opportunities.stage,{cfg:evidence.score_from}})>0)",
+    ("score",), T("本阶段的评估尚未答完", "Assessment not finished for its stage"))
+# M-SCORE-3: an answer that is neither yes nor no (kamxl.checks.values)
+UNREADABLE = Flag("M-SCORE-3", "=AND(NOT({@blank:cell}),NOT({@yes:cell}),NOT({@no:cell}))",
+                  tuple(q.id.lower() for q in QUESTIONS), T("答案须为是或否", "Answer yes or no"), "error")
+
 ASSESSMENT = Table("Assessment", T("商机价值评估（20 问）", "Value assessment (20 questions)"),
                    rules=("M-SCORE-1", "M-SCORE-2", "M-SCORE-3"), columns=(
     C("id", T("商机编号", "Opportunity ID"), Kind.ID, required=True, width=16),
@@ -106,7 +122,7 @@ ASSESSMENT = Table("Assessment", T("商机价值评估（20 问）", "Value asse
       formula='=IF({id}="","",KAM_SCORE({q01:q20},"{lang}"))', portable='=IF({id}="","",{@score:q01:q20})'),
     C("level", T("价值等级", "Value level"), Kind.FORMULA, result=Kind.TEXT, width=14, rules=("M-SCORE-2",),
       formula='=IF({id}="","",KAM_VALUE_LEVEL({score},"","{lang}"))', portable='=IF({id}="","",{@value_level:score})'),
-))
+), flags=(INCOMPLETE, UNREADABLE))
 
 BENCHMARKS = Table("Benchmarks", T("历史基准（各阶段）", "Historical benchmarks (per stage)"), seed="open_stages",
                    rules=("M-FUN-3",), style="Table Style Light 9", columns=(

@@ -406,9 +406,9 @@ class Builder:
 
     def flag_formula(self, flag: Flag, block: Table | Form, place: Placed) -> str:
         """The flag's test as it stands for the first of its cells (a table's first data row):
-        ``{key}`` this row's cell (a table) or the field (a form), ``{above.key}`` the column from
-        the first data row down to this row, ``{all.key}`` the whole column, ``{cell}`` the cell
-        being coloured."""
+        ``{key}`` this row's cell (a table) or the field (a form), ``{a:b}`` this row's cells a to b,
+        ``{above.key}`` the column from the first data row down to this row, ``{all.key}`` the whole
+        column, ``{Table.key}`` another table's column, ``{cell}`` the cell being coloured."""
         first, last = place.header_row + 2, place.header_row + 1 + place.rows   # 1-based data rows
         top = self.flag_cells(flag, block, place)[0]
         extra = {"cell": xl_rowcol_to_cell(top[0], top[1])}   # the cell being coloured (relative)
@@ -419,6 +419,12 @@ class Builder:
                           f"all.{c.key}": f"${col}${first}:${col}${last}"}
         else:
             extra |= {f.key: f"{block.prefix}_{f.key}" for f in block.fields}
+        for other in self.places.values():   # {Table.key}: another table's column as a plain range
+            if isinstance(other.block, Table) and other.block is not block:
+                for i, c in enumerate(other.block.columns):
+                    col = xl_col_to_name(other.first_col + i)
+                    extra[f"{other.block.name}.{c.key}"] = (f"{_quote(other.sheet)}!${col}${other.header_row + 2}:"
+                                                            f"${col}${other.header_row + 1 + other.rows}")
         formula = resolve(flag.when, lang=self.lang, table=None, places=self.places, config=self.cfg, extra=extra)
         assert "[" not in formula, f"{flag.rule}: a conditional format cannot use structured references"
         return formula

@@ -128,6 +128,8 @@ def resolve(formula: str | Text, *, lang: Lang, table: Table | None, places: dic
             return values[token]
         owner_name, _, cols = token.rpartition(".")
         first, _, last = cols.partition(":")
+        if not owner_name and last and first in values and last in values:   # a row's cells given as extra
+            return f"{values[first]}:{values[last]}"
         if not owner_name:
             assert table is not None, f"{token}: a this-row reference outside a table"
             span = f"[{_header(table, first, lang)}]" + (f":[{_header(table, last, lang)}]" if last else "")

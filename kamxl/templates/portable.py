@@ -301,11 +301,26 @@ def term(token: str, vocabulary: str, *terms: str, lang: Lang, config: Config, r
     return "OR(" + ",".join(f"{cell}={_text(s)}" for s in spellings) + ")"
 
 
+def open_rows(statuses: str, *, lang: Lang, config: Config) -> str:
+    """As a column of 1/0: the rows neither won nor lost."""
+    won, lost = (f'ISNUMBER(MATCH({key(statuses)}&"{SEP}",Kam_Status_{w},0))' for w in ("won", "lost"))
+    return f"(1-{won}-{lost})"
+
+
+def stage_at_least(stages: str, first: str, *, lang: Lang, config: Config) -> str:
+    """As a column of 1/0: the rows at stage ``first`` (a number) or later."""
+    return "(" + "+".join(f'ISNUMBER(MATCH({key(stages)}&"{SEP}",Kam_Stage_{n},0))'
+                          for n in range(int(first), len(config.stages) + 1)) + ")"
+
+
 MACROS.update({name: _references(fn) for name, fn in (
+    ("open_rows", open_rows),
     ("stage_number", stage_number), ("still_open", still_open), ("yes", yes), ("no", no), ("blank", blank),
     ("trimmed", lambda ref, *, lang, config: _trimmed(ref)))})
 MACROS.update({
     "status_is": lambda status, which, *, lang, config, ref: status_is(ref(status), which, lang=lang, config=config),
     "category_is": lambda cell, *cats, lang, config, ref: category_is(ref(cell), *cats, lang=lang, config=config),
+    "stage_at_least": lambda stages, first, *, lang, config, ref: stage_at_least(ref(stages), first, lang=lang,
+                                                                                  config=config),
     "term": term,
 })
