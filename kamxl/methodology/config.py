@@ -102,6 +102,14 @@ class SellingPoints:
 
 
 @dataclass(frozen=True)
+class Attainment:
+    """M-TEAM-1 bands: on track from ``on_track_from``, at risk below ``at_risk_below``."""
+
+    on_track_from: float
+    at_risk_below: float
+
+
+@dataclass(frozen=True)
 class Checklist:
     min_coverage: float
 
@@ -135,6 +143,7 @@ class Config:
     selling_points: SellingPoints
     forecast: Forecast
     checklist: Checklist = Checklist(0.5)
+    attainment: Attainment = Attainment(1.0, 0.7)
     ceilings: Ceilings = Ceilings()
     sources: tuple[str, ...] = ()
     #: the dotted keys the company file sets (``scoring.threshold``, ``stages.05.probability``…);
@@ -271,6 +280,7 @@ def _build(data: dict[str, Any], *, sources: tuple[str, ...], overridden: tuple[
         selling_points=_selling_points(data["selling_points"]),
         forecast=_forecast(data["forecast"]),
         checklist=Checklist(_number(data["checklist"], "min_coverage", 0, 1, "checklist.")),
+        attainment=_attainment(data["attainment"]),
         ceilings=_ceilings(data["limits"]),
         sources=sources,
         overridden=overridden,
@@ -304,6 +314,15 @@ def _forecast(data: dict[str, Any]) -> Forecast:
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
         _fail("forecast.currency", currency, "应为三位大写货币代码，如 CNY", "must be a 3-letter ISO code such as CNY")
     return Forecast(period, currency)
+
+
+def _attainment(data: dict[str, Any]) -> Attainment:
+    bands = Attainment(_number(data, "on_track_from", 0, 100, "attainment."),
+                       _number(data, "at_risk_below", 0, 100, "attainment."))
+    if bands.at_risk_below > bands.on_track_from:
+        _fail("attainment.at_risk_below", bands.at_risk_below, "不能高于 attainment.on_track_from",
+              "must not exceed attainment.on_track_from")
+    return bands
 
 
 def _ceilings(data: dict[str, Any]) -> Ceilings:

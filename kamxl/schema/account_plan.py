@@ -12,7 +12,7 @@ from kamxl.methodology.checklist import checklist
 from kamxl.methodology.vocabulary import (
     ACCOUNT_DECISION, ACTION_STATUS, ATTITUDE, DECISION_ROLE, NEED_DIMENSION, PRIORITY, RELATIONSHIP_LEVEL,
 )
-from kamxl.schema.model import Chart, Column, Form, Grid, Kind, Sheet, Table, Template
+from kamxl.schema.model import Chart, Column, Flag, Form, Grid, Kind, Sheet, Table, Template
 
 C = Column
 WIDE = 70    # free-text fields of the profile: a paragraph each
@@ -94,6 +94,12 @@ DECISION_CHAIN = Table("DecisionChain", T("决策链（鱼骨图）", "Decision 
     C("coach", T("教练（内线）", "Coach"), Kind.YES_NO, width=9, rules=("M-REL-5",),
       hint=T("是否为我方内线（教练）；阶段 03 起每个商机应有教练",
              "Is this person our coach (insider)? From stage 03 every opportunity should have one")),
+), flags=(
+    Flag("M-REL-3", "=AND(ISNUMBER({top10_rank}),COUNTIF({all.top10_rank},{top10_rank})>1)", ("top10_rank",),
+         T("TOP10 排名重复", "TOP-10 rank given twice"), "error"),
+    # M-REL-5: the whole chain has nobody marked coach (kamxl.checks.account_plan)
+    Flag("M-REL-5", "=AND(NOT({@blank:name}),SUMPRODUCT(--{@yes:all.coach})=0)", ("coach",),
+         T("决策链中还没有教练（内线）", "No coach in the decision chain yet")),
 ))
 
 CHAIN_CHECK = Form("ChainCheck", (
@@ -159,6 +165,11 @@ SELLING_POINTS = Table("SellingPoints", T("卖点评估", "Selling points"), rul
       portable=T('=IF(AND({uniqueness}="",{value}=""),"",IF({@buying_point:uniqueness,value},"是","否"))',
                  '=IF(AND({uniqueness}="",{value}=""),"",IF({@buying_point:uniqueness,value},"Y","N"))')),
     C("evidence", T("证据（案例、数据）", "Evidence (cases, data)"), Kind.TEXT, width=40),
+), flags=(
+    Flag("M-PLAN-4", "=AND(ISNUMBER({uniqueness}),ISNUMBER({value}),{uniqueness}>={cfg:selling_points.uniqueness_min},"
+                     "{value}>={cfg:selling_points.value_min},{uniqueness}<={cfg:selling_points.scale_max},"
+                     "{value}<={cfg:selling_points.scale_max})", ("uniqueness", "value", "buying_point"),
+         T("绿区：买点", "Green zone: a buying point"), "good"),
 ))
 
 # --- key-account evaluation (M-ACC-6) -----------------------------------------------------------
@@ -184,7 +195,12 @@ EVALUATION = Form("Evaluation", (
     C("decision", T("评估结论", "Decision"), Kind.CHOICE, vocabulary=ACCOUNT_DECISION, width=16, rules=("M-ACC-6",),
       hint=T("优胜劣汰：A 保持、B 发展、C 降级、D 退出（可调整并说明）",
              "Survival of the fittest: A keep, B develop, C downgrade, D exit (you may deviate; say why)")),
-))
+), flags=tuple(
+    Flag("M-ACC-6", f'={{account_class}}="{name}"', ("account_class",), legend, look)
+    for name, legend, look in (("A", T("A 类：保持", "Class A: keep"), "good"),
+                               ("B", T("B 类：发展", "Class B: develop"), "info"),
+                               ("C", T("C 类：降级", "Class C: downgrade"), "warning"),
+                               ("D", T("D 类：退出", "Class D: exit"), "error"))))
 
 # --- goals and action plan (M-PLAN-1, M-PLAN-6) ------------------------------------------------
 
@@ -209,6 +225,9 @@ ACTIONS = Table("Actions", T("行动计划", "Action plan"), rules=("M-PLAN-1", 
     C("status", T("状态", "Status"), Kind.CHOICE, vocabulary=ACTION_STATUS, width=10, rules=("M-PLAN-6",),
       hint=T("过了完成时间仍未完成的动作会被标出", "Actions past their due date and not done are flagged")),
     C("review", T("总结检查与修正", "Review and revision"), Kind.TEXT, width=36, rules=("M-PLAN-1",)),
+), flags=(
+    Flag("M-PLAN-6", "=AND(ISNUMBER({due}),INT({due})<TODAY(),NOT({@term:status,ACTION_STATUS,done}))", ("due",),
+         T("已逾期且未完成", "Overdue and not done")),
 ))
 
 # --- opportunity checklist (M-SCORE-5) ----------------------------------------------------------
@@ -233,7 +252,10 @@ CHECKLIST_TOTAL = Form("ChecklistTotal", (
       formula="=COUNTA({Checklist.question_id})"),
     C("coverage", T("总覆盖率", "Overall coverage"), Kind.FORMULA, result=Kind.PERCENT, width=12, rules=("M-SCORE-5",),
       formula='=IF(N({ChecklistTotal.total})=0,"",{ChecklistTotal.answered}/{ChecklistTotal.total})'),
-), title=T("机会评估清单总体覆盖率（M-SCORE-5）", "Checklist coverage overall (M-SCORE-5)"))
+), title=T("机会评估清单总体覆盖率（M-SCORE-5）", "Checklist coverage overall (M-SCORE-5)"), flags=(
+    Flag("M-SCORE-5", "=AND(ISNUMBER({coverage}),{coverage}<{cfg:checklist.min_coverage})", ("coverage",),
+         T("覆盖率低于公司要求", "Coverage below the company minimum")),
+))
 
 COVERAGE = Grid("coverage", T("各领域覆盖率", "Coverage by area"), T("领域", "Area"), rules=("M-SCORE-5",),
                 rows=tuple((a.id, a.text) for a in checklist()), columns=(

@@ -7,9 +7,44 @@ from __future__ import annotations
 
 from kamxl.i18n import Text as T
 from kamxl.methodology.vocabulary import FORECAST_CATEGORY, FORECAST_LEVEL, STATUS
-from kamxl.schema.model import Chart, Column, Form, Funnel, Grid, Kind, Sheet, Table, Template
+from kamxl.schema.model import Chart, Column, Flag, Form, Funnel, Grid, Kind, Sheet, Table, Template
 
 C = Column
+
+# Rules a rep sees break while typing (conditional formats; kamxl.checks.forecast checks the same,
+# reading a blank or unreadable status as open).
+ROLLUP_LEVELS = ",".join(t.key for t in FORECAST_LEVEL.terms if t.key != "rep")
+OWNER_KEY = 'SUBSTITUTE({@trimmed:%s}," ","")'
+LINE_FLAGS = (
+    Flag("M-FC-2", "={@no:confirmed}", ("confirmed",),
+         T("未确认的商机不能计入预测", "Unconfirmed: not to be forecast"), "error"),
+    Flag("M-FC-2", "=AND({@term:Forecast.level,FORECAST_LEVEL,rep},NOT({@blank:Forecast.owner}),NOT({@blank:owner}),"
+                   f"{OWNER_KEY % 'owner'}<>{OWNER_KEY % 'Forecast.owner'})", ("owner",),
+         T("主要负责人不是预测人", "Not the forecaster's own opportunity"), "error"),
+    Flag("M-FC-3", "=AND(NOT({@blank:opportunity_id}),"
+                   "SUMPRODUCT(--(TRIM({above.opportunity_id})=TRIM({opportunity_id})))>1)", ("opportunity_id",),
+         T("商机重复列出", "Opportunity listed twice"), "error"),
+    Flag("M-FUN-4", "=AND({@stage_number:stage}={cfg:last_stage},{@still_open:status})", ("status",),
+         T("最后阶段须为赢单或丢单", "The last stage must be won or lost"), "error"),
+    Flag("M-FC-2", "=AND({@category_is:category,closed},NOT({@status_is:status,won}))", ("category",),
+         T("已成交类别，但状态不是赢单", "Closed category, but not won")),
+    # a roll-up (any level above rep) keeps lines of every period
+    Flag("M-FC-1", f"=AND(NOT({{@term:Forecast.level,FORECAST_LEVEL,{ROLLUP_LEVELS}}}),NOT({{@blank:Forecast.period}}),"
+                   'IFERROR(AND({close_period}<>"",{close_period}<>{@trimmed:Forecast.period}),FALSE))',
+         ("close_date", "close_period"), T("不在本预测期间内成交", "Closes outside the forecast period")),
+)
+
+# M-TEAM-1: attainment bands of the company settings, on each attainment figure of the summary.
+ATTAINED = ("attainment", "forecast_attainment", "adjusted_attainment")
+ATTAINMENT_FLAGS = (
+    Flag("M-TEAM-1", "=AND(ISNUMBER({cell}),{cell}>={cfg:attainment.on_track_from})", ATTAINED,
+         T("达成：已达到指标", "On track: the quota is reached"), "good"),
+    Flag("M-TEAM-1", "=AND(ISNUMBER({cell}),{cell}>={cfg:attainment.at_risk_below},"
+                     "{cell}<{cfg:attainment.on_track_from})", ATTAINED,
+         T("关注：尚未达到指标", "Watch: below the quota"), "warning"),
+    Flag("M-TEAM-1", "=AND(ISNUMBER({cell}),{cell}<{cfg:attainment.at_risk_below})", ATTAINED,
+         T("风险：远低于指标", "At risk: far below the quota"), "error"),
+)
 
 HEADER = Form("Forecast", (
     C("owner", T("预测人", "Owner"), Kind.TEXT, required=True, width=18, rules=("M-FC-2",),
@@ -52,7 +87,7 @@ LINES = Table("ForecastLines", T("预测明细", "Forecast lines"), rules=("M-FC
     C("submitted_at", T("提交日期", "Submitted"), Kind.DATE, width=12, rules=("M-FC-3",), manager=True,
       hint=T("由汇总填写：该行所属预测的提交日期；空白即表头日期",
              "Filled by roll-ups: when the forecast this line came from was submitted; blank = the header's date")),
-))
+), flags=LINE_FLAGS)
 
 # M-FC-4: the adjustment layer. Each roll-up lists its direct reports' forecasts here; the
 # manager may revise each report's figure with who and why. Rows of lower roll-ups are
@@ -113,7 +148,8 @@ ATTAINMENT = Form("Attainment", (
       rules=("M-FC-1",), formula="=SUMPRODUCT({@lines_outside})"),
     C("outside_amount", T("期间外的金额", "Amount outside the period"), Kind.FORMULA, result=Kind.MONEY, width=18,
       rules=("M-FC-1",), formula="=SUMPRODUCT({@lines_outside},{ForecastLines.amount})"),
-), title=T("本期预测：表头期间内成交、已确认的商机", "This period: confirmed lines closing in the header's period"))
+), title=T("本期预测：表头期间内成交、已确认的商机", "This period: confirmed lines closing in the header's period"),
+   flags=ATTAINMENT_FLAGS)
 
 BY_CATEGORY = Grid("by_category", T("本期按预测类别", "This period by forecast category"), T("预测类别", "Category"),
                    rules=("M-FC-1", "M-FC-2"), rows=tuple((t.key, t.text) for t in FORECAST_CATEGORY.terms), columns=(

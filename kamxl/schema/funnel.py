@@ -9,7 +9,7 @@ from kamxl.methodology.scoring import COMPLETE, DIMENSIONS, QUESTIONS
 from kamxl.methodology.vocabulary import (
     BID_SCHEME, FORECAST_CATEGORY, LOCAL_IMPACT, RELATIONSHIP_CONTROL, SALES_MODE, STATUS, TENDER_MODE,
 )
-from kamxl.schema.model import Chart, Column, Funnel, Grid, Kind, Sheet, Table, Template
+from kamxl.schema.model import Chart, Column, Flag, Funnel, Grid, Kind, Sheet, Table, Template
 
 C = Column
 _DIMENSION = {d.id: T(f"{d.id} {d.text.zh}", f"{d.id} {d.text.en}") for d in DIMENSIONS}
@@ -21,6 +21,38 @@ def _span(dimension: str) -> str:
     keys = [q.id.lower() for q in QUESTIONS if q.dimension == dimension]
     return f"{keys[0]}:{keys[-1]}"
 
+
+NOT_ASSESSED = T("未评估", "not assessed")   # the value score of an opportunity without an assessment row
+
+# Rules a rep sees break while typing (conditional formats; kamxl.checks.funnel checks the same):
+# each reads the row as the checks do — a blank or unreadable status is open, a row without a
+# readable stage is skipped; stage numbers and thresholds are the company's ({cfg:…}).
+OPEN = "{@still_open:status}"
+STAGE = "{@stage_number:stage}"
+OPPORTUNITY_FLAGS = (
+    Flag("M-FUN-4", f"=AND({STAGE}={{cfg:last_stage}},{OPEN})", ("status",),
+         T("最后阶段须为赢单或丢单", "The last stage must be won or lost"), "error"),
+    Flag("M-FUN-4", f"=AND({STAGE}>0,{STAGE}<{{cfg:last_stage}},NOT({OPEN}))", ("stage",),
+         T("已赢单或丢单，但不在最后阶段", "Won or lost, but not at the last stage")),
+    Flag("M-FC-3", '=AND(NOT({@blank:id}),SUMPRODUCT(--(TRIM({above.id})=TRIM({id})))>1)', ("id",),
+         T("商机编号重复", "Opportunity ID listed twice"), "error"),
+    Flag("S-STALE", f"=AND({STAGE}>0,{OPEN},ISNUMBER({{close_date}}),INT({{close_date}})<TODAY())", ("close_date",),
+         T("进行中的商机预计成交日期已过", "Open, with a close date in the past")),
+    Flag("M-FUN-5", f"=AND({OPEN},{STAGE}>={{cfg:evidence.budget_and_sponsor_from}},NOT({{@yes:budget}}))",
+         ("budget",), T("本阶段须落实预算", "This stage needs a confirmed budget")),
+    Flag("M-FUN-5", f"=AND({OPEN},{STAGE}>={{cfg:evidence.budget_and_sponsor_from}},{{@blank:sponsor}})",
+         ("sponsor",), T("本阶段须记录发起人", "This stage needs a sponsor")),
+    Flag("M-FUN-5", T(f'=AND({OPEN},{STAGE}>={{cfg:evidence.score_from}},OR({{@blank:id}},{{value_score}}="{NOT_ASSESSED.zh}"))',
+                      f'=AND({OPEN},{STAGE}>={{cfg:evidence.score_from}},OR({{@blank:id}},{{value_score}}="{NOT_ASSESSED.en}"))'),
+         ("value_score",), T("本阶段须有价值评估", "This stage needs a value assessment")),
+    Flag("M-SCORE-4", f"=AND({OPEN},{STAGE}>={{cfg:scoring.late_stage}},ISNUMBER({{value_score}}),"
+                      "{value_score}<={cfg:scoring.threshold})", ("value_score",),
+         T("低价值商机已到后期阶段", "Low-value opportunity late in the funnel")),
+    Flag("M-REL-5", f"=AND({OPEN},{STAGE}>={{cfg:evidence.coach_from}},{{@blank:coach}})", ("coach",),
+         T("本阶段须有教练（内线）", "This stage needs a coach")),
+    Flag("M-FC-2", f"=AND({STAGE}>0,{{@no:confirmed}},{{@category_is:category,commit,closed}})", ("confirmed",),
+         T("未确认，却计入承诺或已成交", "Unconfirmed, yet in commit or closed")),
+)
 
 OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules=("M-FUN-1", "M-FC-2"), columns=(
     C("id", T("商机编号", "Opportunity ID"), Kind.ID, required=True, width=16, rules=("M-FC-3",),
@@ -49,10 +81,10 @@ OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules
       formula='=IF({stage}="","",KAM_WEIGHTED({amount},{stage},{status}))',
       portable='=IF({stage}="","",{@weighted:amount,stage,status})'),
     C("value_score", T("价值评分", "Value score"), Kind.FORMULA, result=Kind.TEXT, width=12, rules=("M-SCORE-1",),
-      formula=T('=IF({id}="","",IF(COUNTIF({Assessment.id},{id})=0,"未评估",'
+      formula=T(f'=IF({{id}}="","",IF(COUNTIF({{Assessment.id}},{{id}})=0,"{NOT_ASSESSED.zh}",'
                 'IF(INDEX({Assessment.score},MATCH({id},{Assessment.id},0))="","未完成",'
                 'INDEX({Assessment.score},MATCH({id},{Assessment.id},0)))))',
-                '=IF({id}="","",IF(COUNTIF({Assessment.id},{id})=0,"not assessed",'
+                f'=IF({{id}}="","",IF(COUNTIF({{Assessment.id}},{{id}})=0,"{NOT_ASSESSED.en}",'
                 'IF(INDEX({Assessment.score},MATCH({id},{Assessment.id},0))="","incomplete",'
                 'INDEX({Assessment.score},MATCH({id},{Assessment.id},0)))))')),
     C("category", T("预测类别", "Forecast category"), Kind.CHOICE, vocabulary=FORECAST_CATEGORY, required=True,
@@ -73,7 +105,23 @@ OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules
     C("coach", T("教练（内线）", "Coach"), Kind.TEXT, width=12, rules=("M-REL-5",),
       hint=T("阶段 03 起每个商机应有教练", "From stage 03 every opportunity should have a coach")),
     C("last_updated", T("最后更新", "Last updated"), Kind.DATE, width=12),
-))
+), flags=OPPORTUNITY_FLAGS)
+
+# M-SCORE-3: an assessment with blank answers (every other answer readable), the first row of an
+# opportunity that is open at the stage from which a score is needed (kamxl.checks.funnel).
+ANSWERS = "{q01:q%02d}" % len(QUESTIONS)
+INCOMPLETE = Flag(
+    "M-SCORE-3",
+    "=AND(NOT({@blank:id}),SUMPRODUCT(--(TRIM({above.id})=TRIM({id})))=1,"
+    f'SUMPRODUCT(--({{@trimmed:{ANSWERS[1:-1]}}}=""))>0,'
+    f"SUMPRODUCT(--({{@trimmed:{ANSWERS[1:-1]}}}=\"\"))+SUMPRODUCT(--{{@yes:{ANSWERS[1:-1]}}})"
+    f"+SUMPRODUCT(--{{@no:{ANSWERS[1:-1]}}})={len(QUESTIONS)},"
+    "SUMPRODUCT((TRIM({Opportunities.id})=TRIM({id}))*{@open_rows:Opportunities.status}"
+    "*{@stage_at_least:Opportunities.stage,{cfg:evidence.score_from}})>0)",
+    ("status",), T("本阶段的评估尚未答完", "Assessment not finished for its stage"))
+# M-SCORE-3: an answer that is neither yes nor no (kamxl.checks.values)
+UNREADABLE = Flag("M-SCORE-3", "=AND(NOT({@blank:cell}),NOT({@yes:cell}),NOT({@no:cell}))",
+                  tuple(q.id.lower() for q in QUESTIONS), T("答案须为是或否", "Answer yes or no"), "error")
 
 ASSESSMENT = Table("Assessment", T("商机价值评估（20 问）", "Value assessment (20 questions)"),
                    rules=("M-SCORE-1", "M-SCORE-2", "M-SCORE-3"), columns=(
@@ -102,7 +150,7 @@ ASSESSMENT = Table("Assessment", T("商机价值评估（20 问）", "Value asse
       group=_RESULT, note=T("评分高于阈值为较高", "High above the threshold"),
       formula='=IF({id}="","",IF({score}="","",KAM_VALUE_LEVEL({score},"","{lang}")))',
       portable='=IF({id}="","",IF({score}="","",{@value_level:score}))'),
-))
+), flags=(INCOMPLETE, UNREADABLE))
 
 BENCHMARKS = Table("Benchmarks", T("历史基准（各阶段）", "Historical benchmarks (per stage)"), seed="open_stages",
                    rules=("M-FUN-3",), style="Table Style Light 9", columns=(

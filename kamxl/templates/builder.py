@@ -22,7 +22,7 @@ from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.vocabulary import HEALTH_BAND, Vocabulary
-from kamxl.schema.model import Chart, Column, Form, Grid, Kind, Sheet, Table, Template
+from kamxl.schema.model import Chart, Column, Flag, Form, Grid, Kind, Sheet, Table, Template
 from kamxl.templates import keys as spellings
 from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, Columns, fill
 from kamxl.templates.layout import Placed, plan, resolve, seed_rows
@@ -44,6 +44,9 @@ FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties: builds must be repr
 YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
 BAND_FILLS = {"excellent": "#C6EFCE", "good": "#FFEB9C", "warning": "#FFC7CE"}
+# A rule flag's look (kamxl.schema.model.Flag): fill and text colour, the same in every workbook.
+FLAG_LOOKS = {"error": ("#FFC7CE", "#9C0006"), "warning": ("#FFEB9C", "#7F5200"),
+              "good": ("#C6EFCE", "#006100"), "info": ("#DDEBF7", "#1F4E78")}
 
 
 CHART_WIDTH = 640   # pixels
@@ -224,6 +227,7 @@ class Builder:
             self._validate(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
             self._look(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
         self._fold([place.first_col + c for c, col in enumerate(table.columns) if col.manager], columns=True)
+        self._flags(ws, table, place)
 
     def _lead(self, ws: Any, table: Table, place: Placed) -> None:
         """The rows between a table's title and its header: a band naming each group of columns
@@ -269,6 +273,7 @@ class Builder:
             widths[place.first_col + 1] = max(widths.get(place.first_col + 1, 0), col.width)
             self.wb.define_name(f"{form.prefix}_{col.key}", f"={_quote(ws.name)}!{_abs(row, place.first_col + 1)}")
         self._fold([place.first_row + i for i, col in enumerate(form.fields) if col.manager], columns=False, ws=ws)
+        self._flags(ws, form, place)
 
     def _fold_above(self, ws: Any, sheet: Sheet, table: Placed) -> None:
         """The blocks above a frozen table (a header form) as an open row group: once filled in,
@@ -461,6 +466,55 @@ class Builder:
             for term in HEALTH_BAND.terms:
                 ws.conditional_format(*cells, {"type": "cell", "criteria": "==", "value": f'"{term.label(self.lang)}"',
                                                "format": self.wb.add_format({"bg_color": BAND_FILLS[term.key]})})
+
+    def _flags(self, ws: Any, block: Table | Form, place: Placed) -> None:
+        """Each rule flag as a conditional format over its cells: a table's data rows (row-relative
+        references, so each row tests its own cells) or a form's value cells (defined names)."""
+        for flag in block.flags:
+            formula = self.flag_formula(flag, block, place)
+            cells = self.flag_cells(flag, block, place)
+            ws.conditional_format(*cells[0], {"type": "formula", "criteria": formula, "format": self._flag_look(flag),
+                                              "multi_range": " ".join(xl_range(*c) for c in cells)})
+
+    def flag_formula(self, flag: Flag, block: Table | Form, place: Placed) -> str:
+        """The flag's test as it stands for the first of its cells (a table's first data row):
+        ``{key}`` this row's cell (a table) or the field (a form), ``{a:b}`` this row's cells a to b,
+        ``{above.key}`` the column from the first data row down to this row, ``{all.key}`` the whole
+        column, ``{Table.key}`` another table's column, ``{cell}`` the cell being coloured."""
+        first, last = place.header_row + 2, place.header_row + 1 + place.rows   # 1-based data rows
+        top = self.flag_cells(flag, block, place)[0]
+        extra = {"cell": xl_rowcol_to_cell(top[0], top[1])}   # the cell being coloured (relative)
+        if isinstance(block, Table):
+            for i, c in enumerate(block.columns):   # {key} this row · {above.key} down to this row · {all.key}
+                col = xl_col_to_name(place.first_col + i)
+                extra |= {c.key: f"${col}{first}", f"above.{c.key}": f"${col}${first}:${col}{first}",
+                          f"all.{c.key}": f"${col}${first}:${col}${last}"}
+        else:
+            extra |= {f.key: f"{block.prefix}_{f.key}" for f in block.fields}
+        for other in self.places.values():   # {Table.key}: another table's column as a plain range
+            if isinstance(other.block, Table) and other.block is not block:
+                for i, c in enumerate(other.block.columns):
+                    col = xl_col_to_name(other.first_col + i)
+                    extra[f"{other.block.name}.{c.key}"] = (f"{_quote(other.sheet)}!${col}${other.header_row + 2}:"
+                                                            f"${col}${other.header_row + 1 + other.rows}")
+        formula = resolve(flag.when, lang=self.lang, table=None, places=self.places, config=self.cfg, extra=extra)
+        assert "[" not in formula, f"{flag.rule}: a conditional format cannot use structured references"
+        return formula
+
+    def flag_cells(self, flag: Flag, block: Table | Form, place: Placed) -> list[tuple[int, int, int, int]]:
+        """The ranges a flag colours (0-based first row, col, last row, col), in its columns' order."""
+        if isinstance(block, Table):
+            cols = [place.first_col + [c.key for c in block.columns].index(k) for k in flag.columns]
+            return [(place.header_row + 1, c, place.header_row + place.rows, c) for c in cols]
+        rows = [place.first_row + [f.key for f in block.fields].index(k) for k in flag.columns]
+        return [(r, place.first_col + 1, r, place.first_col + 1) for r in rows]
+
+    def _flag_look(self, flag: Flag) -> Any:
+        key = f"flag:{flag.look}"
+        if key not in self.fmt:
+            fill, font = FLAG_LOOKS[flag.look]
+            self.fmt[key] = self.wb.add_format({"bg_color": fill, "font_color": font})
+        return self.fmt[key]
 
     def _chart(self, ws: Any, chart: Chart, slot: int = 0,
                anchor: tuple[int, int] | None = None, on: Sheet | None = None) -> tuple[int, int]:

@@ -72,6 +72,19 @@ def plan(template: Template, lang: Lang, config: Config, row_counts: dict[str, i
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w]+)?(?::\w+)?)\}")
 _MACRO = re.compile(r"\{@(\w+)(?::([^{}]*))?\}")
 _PERIOD = re.compile(r"\{period:(\w+)\}")
+_SETTING = re.compile(r"\{cfg:([\w.]+)\}")
+
+
+def setting(path: str, config: Config) -> str:
+    """A company setting as a formula literal: ``scoring.threshold`` -> '10'; ``last_stage`` is
+    the number of the funnel's last stage (the won/lost one)."""
+    if path == "last_stage":
+        return str(len(config.stages))
+    value: object = config
+    for part in path.split("."):
+        value = value[part] if isinstance(value, dict) else getattr(value, part)
+    assert isinstance(value, (int, float)) and not isinstance(value, bool), path
+    return f"{value:g}"
 
 
 def period_expression(ref: str, config: Config) -> str:
@@ -102,6 +115,7 @@ def resolve(formula: str | Text, *, lang: Lang, table: Table | None, places: dic
     ``{Prefix.key}`` a form field's defined name · ``{period:key}`` the forecast period of a
     date (config: quarter or month) · ``{next_period:ref}`` the period after ``ref`` ·
     ``{@macro:arg,…}`` a plain-formula piece of :mod:`kamxl.templates.portable` ·
+    ``{cfg:section.key}`` a company setting as a literal (:func:`setting`) ·
     ``{lang}`` and ``extra`` keys verbatim (``{row_key}``, a grid row's key, even inside a macro).
     """
     from kamxl.templates.portable import MACROS
@@ -112,12 +126,15 @@ def resolve(formula: str | Text, *, lang: Lang, table: Table | None, places: dic
         text = text.replace("{row_key}", values["row_key"])
     text = re.sub(r"\{next_period:(\w+)\}", lambda m: next_period_expression(values[m.group(1)], config), text)
     text = _PERIOD.sub(lambda m: period_expression("{" + m.group(1) + "}", config), text)
+    text = _SETTING.sub(lambda m: setting(m.group(1), config), text)
 
     def ref(token: str) -> str:
         if token in values:
             return values[token]
         owner_name, _, cols = token.rpartition(".")
         first, _, last = cols.partition(":")
+        if not owner_name and last and first in values and last in values:   # a row's cells given as extra
+            return f"{values[first]}:{values[last]}"
         if not owner_name:
             assert table is not None, f"{token}: a this-row reference outside a table"
             span = f"[{_header(table, first, lang)}]" + (f":[{_header(table, last, lang)}]" if last else "")

@@ -275,3 +275,81 @@ def band(ratio: str, lang: Lang) -> str:
     excellent, good, warning = (_text(t.label(lang)) for t in HEALTH_BAND.terms)
     r = f"ROUND({ratio},9)"
     return f'IF({ratio}="","",IF({r}>Kam_Excellent,{excellent},IF({r}>=Kam_Good,{good},{warning})))'
+
+
+# --- rule flags (kamxl.schema.model.Flag): tests on one row's cells, in conditional formats ------
+# Plain formulas, so the same in both editions (the KAM_* edition writes the spellings table
+# too); each reads a cell as the checks read it (kamxl.checks), through the spellings table.
+
+def _trimmed(ref: str) -> str:
+    return f'TRIM(SUBSTITUTE({ref},"{IDEOGRAPHIC_SPACE}"," "))'
+
+
+def stage_number(stage: str, *, lang: Lang, config: Config) -> str:
+    """The stage's number; 0 when blank or not a stage (the checks skip such a row)."""
+    return f'IFERROR(INDEX(Kam_StageNo,MATCH({key(stage)}&"{SEP}",Kam_StageKeys,0)),0)'
+
+
+def status_is(status: str, which: str, *, lang: Lang, config: Config) -> str:
+    """The status is ``which`` (open, won or lost; a blank status is open)."""
+    return f'ISNUMBER(MATCH({key(status)}&"{SEP}",Kam_Status_{which},0))'
+
+
+def still_open(status: str, *, lang: Lang, config: Config) -> str:
+    """Neither won nor lost: the checks take a blank or unreadable status for open."""
+    won, lost = (status_is(status, w, lang=lang, config=config) for w in ("won", "lost"))
+    return f"NOT(OR({won},{lost}))"
+
+
+def yes(ref: str, *, lang: Lang, config: Config) -> str:
+    return f"ISNUMBER(MATCH({key(ref)},Kam_Yes,0))"
+
+
+def no(ref: str, *, lang: Lang, config: Config) -> str:
+    return f"ISNUMBER(MATCH({key(ref)},Kam_No,0))"
+
+
+def blank(ref: str, *, lang: Lang, config: Config) -> str:
+    """Nothing but spaces (a checked text cell is stripped)."""
+    return f'{_trimmed(ref)}=""'
+
+
+def category_is(ref: str, *categories: str, lang: Lang, config: Config) -> str:
+    return "OR(" + ",".join(f"ISNUMBER(MATCH({key(ref)},Kam_Cat_{c},0))" for c in categories) + ")"
+
+
+def term(token: str, vocabulary: str, *terms: str, lang: Lang, config: Config, ref: Ref) -> str:
+    """A cell spells one of ``terms`` of a vocabulary (every spelling its parser accepts, as the
+    spellings table lists them), e.g. ``{@term:status,ACTION_STATUS,done}``."""
+    from kamxl.methodology import vocabulary as vocabularies
+    from kamxl.templates.keys import vocabulary_spellings
+
+    vocab = getattr(vocabularies, vocabulary)
+    cell = _trimmed(ref(token))
+    spellings = [s for t in terms for s in vocabulary_spellings(vocab, t)]
+    return "OR(" + ",".join(f"{cell}={_text(s)}" for s in spellings) + ")"
+
+
+def open_rows(statuses: str, *, lang: Lang, config: Config) -> str:
+    """As a column of 1/0: the rows neither won nor lost."""
+    won, lost = (f'ISNUMBER(MATCH({key(statuses)}&"{SEP}",Kam_Status_{w},0))' for w in ("won", "lost"))
+    return f"(1-{won}-{lost})"
+
+
+def stage_at_least(stages: str, first: str, *, lang: Lang, config: Config) -> str:
+    """As a column of 1/0: the rows at stage ``first`` (a number) or later."""
+    return "(" + "+".join(f'ISNUMBER(MATCH({key(stages)}&"{SEP}",Kam_Stage_{n},0))'
+                          for n in range(int(first), len(config.stages) + 1)) + ")"
+
+
+MACROS.update({name: _references(fn) for name, fn in (
+    ("open_rows", open_rows),
+    ("stage_number", stage_number), ("still_open", still_open), ("yes", yes), ("no", no), ("blank", blank),
+    ("trimmed", lambda ref, *, lang, config: _trimmed(ref)))})
+MACROS.update({
+    "status_is": lambda status, which, *, lang, config, ref: status_is(ref(status), which, lang=lang, config=config),
+    "category_is": lambda cell, *cats, lang, config, ref: category_is(ref(cell), *cats, lang=lang, config=config),
+    "stage_at_least": lambda stages, first, *, lang, config, ref: stage_at_least(ref(stages), first, lang=lang,
+                                                                                  config=config),
+    "term": term,
+})
