@@ -197,6 +197,9 @@ class Sheet:
     charts: tuple[Chart, ...] = ()
     landscape: bool = True
     hint: Text | None = None             # one line under the sheet title
+    active: bool = False                 # the sheet the workbook opens on (and its first)
+    heading: Text | None = None          # after the title: {key}s of the workbook's form values
+    charts_below: bool = False           # charts stacked under the blocks, not beside them
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,12 @@ BAND_FILLS = {"excellent": "#C6EFCE", "good": "#FFEB9C", "warning": "#FFC7CE"}
 
 
 CHART_WIDTH = 640   # pixels
+CHART_HEIGHT = 360  # pixels
+#: a data row's own options (a report table's row dict may carry it): ``level``, its outline
+#: level (Excel folds level-1 rows under the level-0 row above them; its text is indented as
+#: deep); ``style``, 'subtotal' or 'total' (bold, a total with a rule above it)
+ROW_OPTIONS = "__row"
+ROW_STYLES: dict[str, dict[str, Any]] = {"subtotal": {"bold": True}, "total": {"bold": True, "top": 1}}
 BULK_ROWS = 2_000   # a table with more data rows than this is written by bulk.py
 
 
@@ -135,7 +141,11 @@ class Builder:
 
     def _sheet(self, sheet: Sheet) -> None:
         ws = self.wb.add_worksheet(sheet.name(self.lang), worksheet_class=_Worksheet)
-        ws.write(0, 0, f"{self.t.title(self.lang)} · {sheet.name(self.lang)}", self.fmt["title"])
+        title = f"{self.t.title(self.lang)} · {sheet.name(self.lang)}"
+        if sheet.heading:   # whose and when, on a page that is read on its own
+            values = {k: v for form in self.forms.values() for k, v in form.items()}
+            title += " · " + sheet.heading(self.lang, **values)
+        ws.write(0, 0, title, self.fmt["title"])
         if sheet.hint:
             ws.write(1, 0, sheet.hint(self.lang), self.fmt["hint"])
         widths: dict[int, float] = {}
@@ -152,8 +162,12 @@ class Builder:
         for col, width in widths.items():
             ws.set_column(col, col, width)
         anchor = None
+        if sheet.charts_below:   # stacked under the last block, within the page's width
+            anchor = (max(self.places[_key(b)].last_row for b in sheet.blocks) + 3, 0)
         for slot, chart in enumerate(sheet.charts):
-            anchor = self._chart(ws, chart, slot, anchor)
+            anchor = self._chart(ws, chart, slot, anchor, stacked=sheet.charts_below)
+        if sheet.active:
+            ws.activate()
         first = self.places[_key(sheet.blocks[0])]
         if isinstance(sheet.blocks[0], Table) and len(sheet.blocks) == 1:
             ws.freeze_panes(first.header_row + 1, 1)
@@ -192,10 +206,12 @@ class Builder:
         for r in range(1 if bulk else n):
             row = place.header_row + 1 + r
             values = data[r] if r < len(data) else {}
+            looks = self._row_options(ws, row, values.get(ROW_OPTIONS))
             for c, col in enumerate(table.columns):
                 given = values.get(col.key)
                 value = self.book.column(table.name, col.key)[r] if col.formula else given
-                self._cell(ws, row, place.first_col + c, col, value, table, typed=isinstance(given, Typed))
+                self._cell(ws, row, place.first_col + c, col, value, table, typed=isinstance(given, Typed),
+                           look=looks[col.kind is Kind.TEXT] if looks else None)
         if bulk:  # the first row is the pattern; the rest go straight into the XML (bulk.py)
             part = f"xl/worksheets/sheet{self.wb.worksheets().index(ws) + 1}.xml"
             self.bulk.append(BulkRows(part, place.header_row + 2, place.first_col, [c.key for c in table.columns],
@@ -204,6 +220,18 @@ class Builder:
         for c, col in enumerate(table.columns):
             self._validate(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
             self._look(ws, place.header_row + 1, place.header_row + n, place.first_col + c, col)
+
+    def _row_options(self, ws: Any, row: int, options: Mapping[str, Any] | None) -> tuple[dict[str, Any], ...]:
+        """A row's outline level (summary rows above their details) and style: the format
+        changes of its cells, (other cells, text cells); () for a plain row."""
+        if not options:
+            return ()
+        look = dict(ROW_STYLES.get(options.get("style") or "", {}))
+        level = options.get("level") or 0
+        if level:
+            ws.set_row(row, None, None, {"level": level})
+            ws.outline_settings(True, False, True, False)   # the subtotal row is above its people
+        return (look, {**look, "indent": level} if level else look)
 
     def _form(self, ws: Any, form: Form, place: Placed, widths: dict[int, float]) -> None:
         values = self.forms.get(form.prefix, {})
@@ -272,7 +300,7 @@ class Builder:
 
     # --- cells ---------------------------------------------------------------------------
     def _cell(self, ws: Any, row: int, col: int, column: Column, value: object, table: Table | None,
-              wrap: bool = False, typed: bool = False) -> None:
+              wrap: bool = False, typed: bool = False, look: dict[str, Any] | None = None) -> None:
         if typed:   # a value someone typed over the formula: kept, in the calculated look
             fmt = self.fmt[f"calc:{_kind(column).value}"]
             ws.write(row, col, value, self._quoted(fmt) if str(value).startswith(FORMULA_LIKE) else fmt)
@@ -288,6 +316,8 @@ class Builder:
                              "" if value is None else value)
             return
         fmt = self.fmt["in:text:wrap" if wrap and column.kind is Kind.TEXT else f"in:{column.kind.value}"]
+        if look:
+            fmt = self._styled(fmt, look)
         if value is None or value == "":
             ws.write_blank(row, col, None, fmt)
         elif isinstance(value, (dt.date, dt.datetime)):
@@ -300,6 +330,13 @@ class Builder:
         else:
             text = str(value)
             ws.write_string(row, col, text, self._quoted(fmt) if text.startswith(FORMULA_LIKE) else fmt)
+
+    def _styled(self, fmt: Any, changes: dict[str, Any]) -> Any:
+        """The same look with a row's changes (a subtotal or total row, an indented name)."""
+        key = f"styled:{id(fmt)}:{sorted(changes.items())}"
+        if key not in self.fmt:
+            self.fmt[key] = self._add_format({**self.props[id(fmt)], **changes})
+        return self.fmt[key]
 
     def _quoted(self, fmt: Any) -> Any:
         """The same look with Excel's quote prefix (the text is never taken for a formula)."""
@@ -390,10 +427,10 @@ class Builder:
                 ws.conditional_format(*cells, {"type": "cell", "criteria": "==", "value": f'"{term.label(self.lang)}"',
                                                "format": self.wb.add_format({"bg_color": BAND_FILLS[term.key]})})
 
-    def _chart(self, ws: Any, chart: Chart, slot: int = 0,
-               anchor: tuple[int, int] | None = None) -> tuple[int, int]:
-        """Beside its source block; a sheet's further charts in a row to the right of the first.
-        Returns where the first one stands."""
+    def _chart(self, ws: Any, chart: Chart, slot: int = 0, anchor: tuple[int, int] | None = None,
+               stacked: bool = False) -> tuple[int, int]:
+        """Beside its source block; a sheet's further charts in a row to the right of the first
+        (``stacked``: at ``anchor``, each under the one before). Returns where the first one stands."""
         place = self.places[chart.source]
         block = place.block
         first = place.header_row + 1
@@ -431,9 +468,10 @@ class Builder:
             xl.set_y_axis({**axis, "name": block.column(chart.values[0]).header(self.lang)
                            if isinstance(block, Table) else ""})
         xl.set_legend({"position": "bottom"} if len(chart.values) > 1 else {"none": True})
-        xl.set_size({"width": CHART_WIDTH, "height": 360})
+        xl.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
         row, col = anchor or (place.header_row, place.first_col + len(keys) + 1)
-        ws.insert_chart(row, col, xl, {"x_offset": slot * (CHART_WIDTH + 16)} if slot else {})
+        offset = {"y_offset": slot * (CHART_HEIGHT + 16)} if stacked else {"x_offset": slot * (CHART_WIDTH + 16)}
+        ws.insert_chart(row, col, xl, offset if slot else {})
         return row, col
 
     # --- support sheets ----------------------------------------------------------------------
