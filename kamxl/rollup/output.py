@@ -77,17 +77,14 @@ OVERVIEW_KEYS = ("quota", "closed", "commit", "best_case", "pipeline", "adjusted
 
 
 def _overview(rows: list[ov.OverviewRow], lang: Lang) -> list[dict[str, Any]]:
-    """The people under a direct report as outline rows (level = depth, indented); a direct
-    report with people under it in bold, as their subtotal above them; the total last."""
-    grouped = any(r.kind == ov.MEMBER for r in rows)
+    """The people under a direct report as outline rows (level = depth, indented); a row
+    with people under it in bold, as their subtotal above them; the total last."""
     out = []
     for r in rows:
         row = vars_of(r, OVERVIEW_KEYS)
         row["owner"] = OVERVIEW_LABELS[r.kind](lang, owner=r.owner) if r.kind in OVERVIEW_LABELS else r.owner
-        if r.kind == ov.MEMBER:
-            row[ROW_OPTIONS] = {"level": r.depth}
-        elif r.kind == ov.TOTAL or (r.kind == ov.REPORT and grouped):
-            row[ROW_OPTIONS] = {"style": "total" if r.kind == ov.TOTAL else "subtotal"}
+        style = "total" if r.kind == ov.TOTAL else "subtotal" if r.people else None
+        row[ROW_OPTIONS] = {"level": r.depth, "style": style}
         out.append(row)
     return out
 

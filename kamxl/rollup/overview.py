@@ -54,6 +54,7 @@ class OverviewRow:
     adjusted: float | None = None
     commit_change: float | None = None
     best_case_change: float | None = None
+    people: int = 0        # rows right under it (its subtotal above them)
 
     @property
     def gap(self) -> float | None:
@@ -191,7 +192,7 @@ def _row(node: _Node, kind: str, inside: Set[date], before: dict[str, list[Line]
     figures = summary(node.owner, node.all_lines(), inside, _no_weight, node.quota)
     row = OverviewRow(owner=node.owner, kind=kind, depth=node.depth, quota=node.quota, closed=figures.closed,
                       commit=figures.commit, best_case=figures.best_case, pipeline=figures.pipeline,
-                      adjusted=node.adjusted)
+                      adjusted=node.adjusted, people=len(node.children))
     if before is None:
         return row
     keys = {_person(n.owner) for n in node.walk()}

@@ -199,6 +199,7 @@ class Sheet:
     hint: Text | None = None             # one line under the sheet title
     active: bool = False                 # the sheet the workbook opens on (and its first)
     heading: Text | None = None          # after the title: {key}s of the workbook's form values
+    fit_width: int | None = None         # pages wide when printed (None: as the columns' widths need)
     charts_below: bool = False           # charts stacked under the blocks, not beside them
 
 

@@ -135,28 +135,28 @@ def _overview(changes: bool) -> Table:
     """The manager's one-page view (kamxl.rollup.overview): written as values, one page wide."""
     columns = (
         C("owner", T("负责人", "Owner"), width=17),
-        C("quota", T("指标", "Quota"), MONEY, 12, rules=("M-TEAM-1",)),
-        C("closed", T("已成交", "Closed"), MONEY, 12),
-        C("commit", T("承诺（含已成交）", "Commit (incl. closed)"), MONEY, 12),
-        C("best_case", T("最佳情况（含承诺）", "Best case (incl. commit)"), MONEY, 12),
-        C("pipeline", T("管道", "Pipeline"), MONEY, 12),
-        C("adjusted", T("调整后预测", "Adjusted forecast"), MONEY, 12, rules=("M-FC-4",),
+        C("quota", T("指标", "Quota"), MONEY, 14, rules=("M-TEAM-1",)),
+        C("closed", T("已成交", "Closed"), MONEY, 14),
+        C("commit", T("承诺（含已成交）", "Commit (incl. closed)"), MONEY, 14),
+        C("best_case", T("最佳情况（含承诺）", "Best case (incl. commit)"), MONEY, 14),
+        C("pipeline", T("管道", "Pipeline"), MONEY, 14),
+        C("adjusted", T("调整后预测", "Adjusted forecast"), MONEY, 14, rules=("M-FC-4",),
           hint=T("上级采用的数：有调整取调整后，否则取下属本人的数", "The figure used: the revision if any, else the report's own")),
-        C("gap", T("差距", "Gap to quota"), MONEY, 12, bounds=SIGNED, rules=("M-TEAM-1", "M-FC-4"),
+        C("gap", T("差距", "Gap to quota"), MONEY, 14, bounds=SIGNED, rules=("M-TEAM-1", "M-FC-4"),
           hint=T("指标 − 调整后预测；小于 0 为超出指标", "Quota − adjusted forecast; below 0: above quota")),
         C("coverage", T("覆盖倍数", "Coverage ×"), Kind.NUMBER, 9,
           hint=T("本期未成交商机（最佳情况＋管道−已成交）÷（指标−已成交）；已完成指标时为空",
                  "Open in the period (best case + pipeline − closed) ÷ (quota − closed); blank once quota is closed")),
-        C("attainment", T("承诺达成率", "Commit attainment"), Kind.PERCENT, 9, rules=("M-TEAM-1",),
+        C("attainment", T("承诺达成率", "Commit attainment"), Kind.PERCENT, 10, rules=("M-TEAM-1",),
           hint=T("承诺（含已成交）÷ 指标", "Commit (incl. closed) ÷ quota")),
-        C("adjusted_attainment", T("调整后达成率", "Adjusted attainment"), Kind.PERCENT, 9, rules=("M-TEAM-1", "M-FC-4"),
+        C("adjusted_attainment", T("调整后达成率", "Adjusted attainment"), Kind.PERCENT, 10, rules=("M-TEAM-1", "M-FC-4"),
           hint=T("调整后预测 ÷ 指标", "Adjusted forecast ÷ quota")),
     )
     if changes:
         columns += (
-            C("commit_change", T("承诺变化", "Commit change"), MONEY, 11, bounds=SIGNED,
+            C("commit_change", T("承诺变化", "Commit change"), MONEY, 13, bounds=SIGNED,
               hint=T("与上次汇总相比", "Since the previous roll-up (--previous)")),
-            C("best_case_change", T("最佳情况变化", "Best case change"), MONEY, 11, bounds=SIGNED,
+            C("best_case_change", T("最佳情况变化", "Best case change"), MONEY, 13, bounds=SIGNED,
               hint=T("与上次汇总相比", "Since the previous roll-up (--previous)")),
         )
     return Table("RollupOverview", T("直接下属及其团队：本期", "Direct reports and their people, in the period"), columns,
@@ -165,7 +165,7 @@ def _overview(changes: bool) -> Table:
 
 def overview_sheet(changes: bool) -> Sheet:
     return Sheet("rollup_overview", T("概览", "Overview"), (_overview(changes),), hint=OVERVIEW_HINT, active=True,
-                 heading=OVERVIEW_HEADING)
+                 heading=OVERVIEW_HEADING, fit_width=1)
 
 
 REPORT_SHEETS = (

@@ -175,7 +175,7 @@ class Builder:
         ws.set_landscape() if sheet.landscape else ws.set_portrait()
         ws.set_paper(9)  # A4
         # A landscape A4 page holds about 150 characters of column width at a readable size.
-        ws.fit_to_pages(max(1, math.ceil(sum(widths.values()) / 150)), 0)
+        ws.fit_to_pages(sheet.fit_width or max(1, math.ceil(sum(widths.values()) / 150)), 0)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         ws.set_footer(f"&L{self.t.title(self.lang)}&C&A&R&P / &N")
         ws.hide_gridlines(2)
