@@ -143,7 +143,8 @@ class Builder:
         ws = self.wb.add_worksheet(sheet.name(self.lang), worksheet_class=_Worksheet)
         title = f"{self.t.title(self.lang)} · {sheet.name(self.lang)}"
         if sheet.heading:   # whose and when, on a page that is read on its own
-            values = {k: v for form in self.forms.values() for k, v in form.items()}
+            values = {f.key: "" for form in self.t.forms() for f in form.fields}   # blank where not given
+            values.update({k: v for form in self.forms.values() for k, v in form.items() if v is not None})
             title += " · " + sheet.heading(self.lang, **values)
         ws.write(0, 0, title, self.fmt["title"])
         if sheet.hint:
