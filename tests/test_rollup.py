@@ -525,3 +525,146 @@ def test_a_superseded_forecast_keeps_its_owner_level_and_period_in_the_lineage(l
     assert row["处理"] == "未使用" and "取代" in row["说明"]
     assert (row["预测人"], row["层级"], row["期间"]) == (newer.owner, "客户经理", newer.period)
     assert row["币种（输入的）"] == "CNY" and row["读取行数"] and row["提交日期"]
+
+
+# --- the Overview: the manager's one-page summary (kamxl.rollup.overview; M-TEAM-1, M-FC-4) ---------
+
+OVERVIEW_FIGURES = ("quota", "closed", "commit", "best_case", "pipeline", "adjusted")
+
+
+def overview_rows(path: Path) -> tuple[openpyxl.worksheet.worksheet.Worksheet, list[dict[str, object]]]:
+    """The Overview sheet (the first) and its table's rows by column key, each with its outline level."""
+    from kamxl.schema.rollup import ROLLUP
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    table = ws.tables["RollupOverview"]
+    grid = list(ws[table.ref])
+    lang = "zh" if ws.title == ROLLUP.sheets[0].name("zh") else "en"
+    keys = {c.header(lang): c.key for c in ROLLUP.table("RollupOverview").columns}
+    header = [keys[c.value] for c in grid[0]]
+    return ws, [{**dict(zip(header, (c.value for c in row))), "level": ws.row_dimensions[row[0].row].outline_level}
+                for row in grid[1:]]
+
+
+def test_the_overview_is_the_active_first_sheet_with_a_total_equal_to_the_roll_up(levels):
+    teams, regions, bu = levels
+    for result in [*teams.values(), *regions.values(), bu]:
+        wb = openpyxl.load_workbook(result.output, read_only=True)
+        assert wb.sheetnames[0] == "概览" and wb.active.title == "概览"
+        _ws, rows = overview_rows(result.output)
+        total, r = rows[-1], result.rollup
+        assert total["owner"] == f"合计（{r.owner}）"
+        assert [total[k] for k in OVERVIEW_FIGURES] == [r.quota, r.headline.closed, r.headline.commit,
+                                                         r.headline.best_case, r.headline.pipeline, r.adjusted]
+        assert total["gap"] == r.quota - r.adjusted       # (ratios: the cell keeps 16 significant digits)
+        assert total["attainment"] == pytest.approx(r.headline.commit / r.quota)
+
+
+def test_the_overview_nests_each_direct_report_s_people_under_a_subtotal(levels, org):
+    """Region: the team managers (the inputs' owners) as subtotal rows, their reps below as
+    outline level 1 (summary rows above), then the quota not allocated and the total; the
+    subtotals add up to the total, each manager's rows to the manager's."""
+    _root, o, _ = org
+    _teams, regions, bu = levels
+    region_name, region = next(iter(regions.items()))
+    ws, rows = overview_rows(region.output)
+    assert ws.sheet_properties.outlinePr.summaryBelow is False
+    managers = {m for m, r in o.teams.values() if r == region_name}
+    reports = [row for row in rows if row["level"] == 0 and row["owner"] in managers]
+    assert {r["owner"] for r in reports} == managers
+    layer = {row.owner: row.final for row in region.rollup.layer if row.level == "region"}
+    for i, report in enumerate(rows[:-1]):
+        if report not in reports:
+            continue
+        people = []
+        for row in rows[i + 1:]:
+            if row["level"] != 1:
+                break
+            people.append(row)
+        team = next(t for t, (m, _r) in o.teams.items() if m == report["owner"])
+        assert {p["owner"] for p in people} == {rep for rep, (t, _f) in o.reps.items() if t == team}
+        for key in ("closed", "commit", "best_case", "pipeline"):
+            assert sum(p[key] for p in people) == pytest.approx(report[key])
+        assert report["adjusted"] == pytest.approx(layer[report["owner"]])      # the figure used (M-FC-4)
+    total = rows[-1]
+    for key in ("closed", "commit", "best_case", "pipeline", "adjusted"):
+        assert sum(r[key] for r in reports) == pytest.approx(total[key])
+    unallocated = [r["quota"] for r in rows if r["owner"] == "未分配给下属的指标"]
+    assert sum(r["quota"] for r in reports) + sum(unallocated) == pytest.approx(total["quota"])   # M-TEAM-1
+    # the business unit: directors, their managers (level 1), the reps (level 2)
+    _ws, rows = overview_rows(bu.output)
+    assert {r["owner"] for r in rows if r["level"] == 0} >= set(o.regions.values())
+    assert {r["owner"] for r in rows if r["level"] == 1} == {m for m, _r in o.teams.values()}
+    assert {r["owner"] for r in rows if r["level"] == 2} == set(o.reps)
+
+
+def test_a_team_overview_lists_its_reps_flat_with_their_by_owner_figures(levels):
+    teams, _regions, _bu = levels
+    team = next(iter(teams.values()))
+    _ws, rows = overview_rows(team.output)
+    owners = {o.owner: o for o in team.rollup.owners}
+    people = [r for r in rows if r["owner"] in owners]
+    assert len(people) == len(owners) and all(r["level"] == 0 for r in rows)
+    for row in people:
+        o = owners[row["owner"]]
+        assert (row["quota"], row["commit"], row["adjusted"]) == pytest.approx((o.quota, o.commit, o.adjusted))
+        assert row["adjusted_attainment"] == pytest.approx(o.adjusted_attainment)
+        open_ = row["best_case"] + row["pipeline"] - row["closed"]
+        assert row["coverage"] == pytest.approx(open_ / (row["quota"] - row["closed"]))
+
+
+def test_optional_sheets_are_left_out_and_the_change_since_last_week_adds_up(org, tmp_path):
+    """Without --previous and --channel no Deal flow or Channel sheet (nor change columns);
+    with --previous, each rep's commit change and the total's, which is the roll-up's
+    commit less last week's in the period."""
+    root, o, _ = org
+    src = root / "in"
+    team = next(iter(o.teams))
+    manager = o.teams[team][0]
+    last = rollup_files([src / "last-week" / team], tmp_path / "last.xlsx", owner=manager, level="team", lang="en",
+                        config=CFG, today=TODAY - dt.timedelta(days=7))
+    wb = openpyxl.load_workbook(last.output, read_only=True)
+    assert not {"Deal flow", "Channel"} & set(wb.sheetnames) and wb.sheetnames[0] == "Overview"
+    assert "commit_change" not in overview_rows(last.output)[1][0]
+    assert isinstance(read_submission(last.output, "last", CFG, TODAY), Submission)   # still a forecast
+    now = rollup_files([src / "this-week" / team], tmp_path / "now.xlsx", owner=manager, level="team", lang="en",
+                       config=CFG, today=TODAY, previous=last.output, channel=src / "channel.csv")
+    assert {"Deal flow", "Channel"} <= set(openpyxl.load_workbook(now.output, read_only=True).sheetnames)
+    _ws, rows = overview_rows(now.output)
+    before = sum(x.amount for x in last.rollup.lines if x.category in ("commit", "closed")
+                 and period_of(x.close_date) == now.rollup.period)
+    assert rows[-1]["owner"] == f"Total ({manager})"
+    assert rows[-1]["commit_change"] == pytest.approx(now.rollup.commit - before)
+    assert sum(r["commit_change"] for r in rows[:-1] if r["commit_change"] is not None) == pytest.approx(
+        rows[-1]["commit_change"])
+
+
+def test_overview_definitions():
+    """Gap on the adjusted figure (M-FC-4), coverage as sales teams define it (the method has none)."""
+    from kamxl.rollup.overview import REPORT, OverviewRow
+
+    row = OverviewRow("x", REPORT, 0, quota=100.0, closed=20.0, commit=50.0, best_case=70.0, pipeline=30.0,
+                      adjusted=60.0)
+    assert (row.gap, row.coverage, row.attainment, row.adjusted_attainment) == (40.0, 1.0, 0.5, 0.6)
+    assert OverviewRow("x", REPORT, 0, quota=100.0, closed=100.0, commit=100.0, best_case=120.0,
+                       pipeline=0.0).coverage is None                     # nothing left to close
+    assert OverviewRow("x", REPORT, 0, closed=1.0, commit=1.0, best_case=1.0, pipeline=0.0).gap is None
+
+
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) is not installed")
+def test_the_overview_prints_on_one_page(levels, tmp_path):
+    """LibreOffice's PDF of a region roll-up: the Overview is page 1, the next sheet starts on page 2."""
+    import subprocess
+
+    from tests.libreoffice import convert
+
+    _teams, regions, _bu = levels
+    pdf = convert(next(iter(regions.values())).output, tmp_path, "pdf", recalc=False)
+
+    def page(n: int) -> str:
+        return subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+
+    assert "概览" in page(1).split("\n")[0] and "合计" in page(1)
+    assert page(2).lstrip().startswith("销售预测 · 预测")

@@ -155,7 +155,8 @@ def _rollup(paths: Sequence[Path], files: list[Path], passed_over: list[tuple[Pa
                      adjustments=side.get("adjustments") or {})
     flow = deal_flow(side["previous"], result.lines, cfg) if "previous" in side else None
     clock.append(time.perf_counter())
-    write_rollup(result, out, lang=lang, config=cfg, used=subs, skipped=skipped, flow=flow)
+    write_rollup(result, out, lang=lang, config=cfg, used=subs, skipped=skipped, flow=flow,
+                 previous=side.get("previous"), quotas=side.get("quota"))
     clock.append(time.perf_counter())
     seconds = dict(zip(("read", "roll up", "write"), (b - a for a, b in zip(clock, clock[1:]))))
     return RollupResult(out, result, subs, skipped, flow, seconds)

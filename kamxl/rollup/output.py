@@ -21,8 +21,9 @@ from kamxl.rollup.core import RollUp
 from kamxl.rollup.flow import CHANGES, Change, by_owner
 from kamxl.rollup.inputs import LINE_KEYS
 from kamxl.rollup.model import INCLUDED, REASONS, SKIPPED, USED, LayerRow, Line, Skipped, Submission
-from kamxl.schema.rollup import ROLLUP
-from kamxl.templates.builder import build_workbook
+from kamxl.rollup import overview as ov
+from kamxl.schema.rollup import rollup_template
+from kamxl.templates.builder import ROW_OPTIONS, build_workbook
 from kamxl.templates.bulk import Columns
 
 YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
@@ -33,12 +34,20 @@ DEDUCTED = Text("本人预测已减去 {amount}：其本期承诺（含已成交
                 "own figure less {amount}: its commit (incl. closed) in the period not counted for it here "
                 "(counted for another report, or left out: see Conflicts; M-FC-3)")
 NOTE_SEPARATOR = {"zh": "；", "en": "; "}
+#: the Overview's rows that are no person (kamxl.rollup.overview)
+OVERVIEW_LABELS = {ov.UNALLOCATED: Text("未分配给下属的指标", "Quota not allocated"),
+                   ov.GONE: Text("仅在上次汇总中的负责人", "Only in the previous roll-up"),
+                   ov.TOTAL: Text("合计（{owner}）", "Total ({owner})")}
 
 
 def write_rollup(result: RollUp, path: Path, *, lang: Lang, config: Config, used: list[Submission],
-                 skipped: list[Skipped], flow: list[Change] | None) -> Path:
-    """Write atomically: the old output (or none) stays until the new one is complete."""
+                 skipped: list[Skipped], flow: list[Change] | None, previous: list[Line] | None = None,
+                 quotas: dict[tuple[str, str], float] | None = None) -> Path:
+    """Write atomically: the old output (or none) stays until the new one is complete.
+    ``previous``: the previous roll-up's counted lines (``--previous``); ``quotas``: the
+    ``--quota`` file. Deal flow and Channel are written only when their option was given."""
     rows = {
+        "RollupOverview": _overview(ov.overview(result, used, config, quotas=quotas, previous=previous), lang),
         "ForecastLines": _lines(result.lines, lang),
         "OwnerForecasts": [_layer_row(r, lang) for r in result.layer],
         "RollupOwners": [_owner(o) for o in result.owners],
@@ -57,9 +66,27 @@ def write_rollup(result: RollUp, path: Path, *, lang: Lang, config: Config, used
               "quota": result.quota}
     with atomic_path(path) as tmp:
         # portable: a manager forwards it to people without the add-in (kamxl.templates.portable)
-        build_workbook(ROLLUP, tmp, lang=lang, config=config, rows=rows, forms={"Forecast": header},
+        template = rollup_template(previous=flow is not None, channel=bool(result.channel))
+        build_workbook(template, tmp, lang=lang, config=config, rows=rows, forms={"Forecast": header},
                        edition="portable")
     return path
+
+
+OVERVIEW_KEYS = ("quota", "closed", "commit", "best_case", "pipeline", "adjusted", "gap", "coverage", "attainment",
+                 "adjusted_attainment", "commit_change", "best_case_change")
+
+
+def _overview(rows: list[ov.OverviewRow], lang: Lang) -> list[dict[str, Any]]:
+    """The people under a direct report as outline rows (level = depth, indented); a row
+    with people under it in bold, as their subtotal above them; the total last."""
+    out = []
+    for r in rows:
+        row = vars_of(r, OVERVIEW_KEYS)
+        row["owner"] = OVERVIEW_LABELS[r.kind](lang, owner=r.owner) if r.kind in OVERVIEW_LABELS else r.owner
+        style = "total" if r.kind == ov.TOTAL else "subtotal" if r.people else None
+        row[ROW_OPTIONS] = {"level": r.depth, "style": style}
+        out.append(row)
+    return out
 
 
 def vars_of(obj: object, keys: tuple[str, ...]) -> dict[str, Any]:

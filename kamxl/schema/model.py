@@ -207,6 +207,10 @@ class Sheet:
     landscape: bool = True
     hint: Text | None = None             # one line under the sheet title
     manager: bool = False                # a manager's sheet (M-FC-4): hidden in a rep's copy
+    active: bool = False                 # the sheet the workbook opens on (and its first)
+    heading: Text | None = None          # after the title: {key}s of the workbook's form values
+    fit_width: int | None = None         # pages wide when printed (None: as the columns' widths need)
+    charts_below: bool = False           # charts stacked under the blocks, not beside them
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """The sheets a roll-up adds to the forecast workbook it writes (M-FC-2..5, M-TEAM-1).
 
 A roll-up is a forecast workbook one level up (header, lines, adjustment layer: the
-forecast template), so it can be validated and rolled up again; these report sheets come
-after the template's and hold values computed by the roll-up, never formulas.
+forecast template), so it can be validated and rolled up again. Its Overview (the
+manager's page, kamxl.rollup.overview) comes first and is the sheet it opens on; the
+other report sheets come after the template's. All hold values computed by the roll-up,
+never formulas.
 """
 from __future__ import annotations
 
@@ -122,16 +124,59 @@ LINEAGE = _report("RollupLineage", T("输入文件", "Input files"),
     C("sha256", T("内容哈希 SHA-256", "Content hash SHA-256"), width=66),
     C("reason", T("说明", "Note"), width=40))
 
+OVERVIEW_HINT = T("每位直接下属一行，其团队成员在其下方（点左侧 − 折叠），末行为合计；差距＝指标−调整后预测；覆盖倍数＝未成交÷（指标−已成交）",
+                  "A row per direct report, their people below it (− on the left folds them), the total last. "
+                  "Gap = quota − adjusted; coverage = open ÷ (quota − closed)")
+OVERVIEW_HEADING = T("{owner} · {level} · {period} · {currency}", "{owner} · {level} · {period} · {currency}")
+SIGNED = (-1e15, 1e15)   # a gap or a change may be below zero
+
+
+def _overview(changes: bool) -> Table:
+    """The manager's one-page view (kamxl.rollup.overview): written as values, one page wide."""
+    columns = (
+        C("owner", T("负责人", "Owner"), width=17),
+        C("quota", T("指标", "Quota"), MONEY, 14, rules=("M-TEAM-1",)),
+        C("closed", T("已成交", "Closed"), MONEY, 14),
+        C("commit", T("承诺（含已成交）", "Commit (incl. closed)"), MONEY, 14),
+        C("best_case", T("最佳情况（含承诺）", "Best case (incl. commit)"), MONEY, 14),
+        C("pipeline", T("管道", "Pipeline"), MONEY, 14),
+        C("adjusted", T("调整后预测", "Adjusted forecast"), MONEY, 14, rules=("M-FC-4",),
+          hint=T("上级采用的数：有调整取调整后，否则取下属本人的数", "The figure used: the revision if any, else the report's own")),
+        C("gap", T("差距", "Gap to quota"), MONEY, 14, bounds=SIGNED, rules=("M-TEAM-1", "M-FC-4"),
+          hint=T("指标 − 调整后预测；小于 0 为超出指标", "Quota − adjusted forecast; below 0: above quota")),
+        C("coverage", T("覆盖倍数", "Coverage ×"), Kind.NUMBER, 9,
+          hint=T("本期未成交商机（最佳情况＋管道−已成交）÷（指标−已成交）；已完成指标时为空",
+                 "Open in the period (best case + pipeline − closed) ÷ (quota − closed); blank once quota is closed")),
+        C("attainment", T("承诺达成率", "Commit attainment"), Kind.PERCENT, 10, rules=("M-TEAM-1",),
+          hint=T("承诺（含已成交）÷ 指标", "Commit (incl. closed) ÷ quota")),
+        C("adjusted_attainment", T("调整后达成率", "Adjusted attainment"), Kind.PERCENT, 10, rules=("M-TEAM-1", "M-FC-4"),
+          hint=T("调整后预测 ÷ 指标", "Adjusted forecast ÷ quota")),
+    )
+    if changes:
+        columns += (
+            C("commit_change", T("承诺变化", "Commit change"), MONEY, 13, bounds=SIGNED,
+              hint=T("与上次汇总相比", "Since the previous roll-up (--previous)")),
+            C("best_case_change", T("最佳情况变化", "Best case change"), MONEY, 13, bounds=SIGNED,
+              hint=T("与上次汇总相比", "Since the previous roll-up (--previous)")),
+        )
+    return Table("RollupOverview", T("直接下属及其团队：本期", "Direct reports and their people, in the period"), columns,
+                 style="Table Style Light 9", blank_rows=1, rules=("M-TEAM-1", "M-FC-1", "M-FC-4"))
+
+
+def overview_sheet(changes: bool) -> Sheet:
+    return Sheet("rollup_overview", T("概览", "Overview"), (_overview(changes),), hint=OVERVIEW_HINT, active=True,
+                 heading=OVERVIEW_HEADING, fit_width=1)
+
+
 REPORT_SHEETS = (
     Sheet("rollup_owners", T("汇总分析", "Roll-up"), (BY_OWNER, OWNER_TOTALS, BY_STAGE), charts=(
-        Chart("owner_chart", T("按负责人的预测", "Forecast by owner"), "column", "RollupOwners", "owner",
-              ("commit", "best_case")),
-        Chart("attainment_chart", T("达成率", "Attainment"), "column", "RollupOwners", "owner",
-              ("attainment", "forecast_attainment", "adjusted_attainment")),
+        Chart("owner_chart", T("按负责人的预测与指标", "Forecast and quota by owner"), "column", "RollupOwners", "owner",
+              ("quota", "commit", "best_case")),
         Chart("stage_chart", T("按阶段的漏斗", "Funnel by stage"), "bar", "RollupStages", "stage", ("amount",)),
-    ), hint=T("只计本期成交的、已确认且由主要负责人预测的商机，每个只计一次；其他期间的见“期间外金额”（M-FC-1、M-FC-2、M-FC-3）",
-              "Only confirmed opportunities closing in the period, forecast by their primary owner, count, each once; "
-              "other periods are under Outside the period (M-FC-1, M-FC-2, M-FC-3)")),
+    ), charts_below=True,
+        hint=T("只计本期成交的、已确认且由主要负责人预测的商机，每个只计一次；其他期间的见“期间外金额”（M-FC-1、M-FC-2、M-FC-3）",
+               "Only confirmed opportunities closing in the period, forecast by their primary owner, count, each once; "
+               "other periods are under Outside the period (M-FC-1, M-FC-2, M-FC-3)")),
     Sheet("rollup_totals", T("汇总明细", "Totals"), (TOTALS,)),
     Sheet("rollup_conflicts", T("冲突", "Conflicts"), (CONFLICTS,)),
     Sheet("rollup_flow", T("商机变化", "Deal flow"), (FLOW_BY_OWNER, FLOW)),
@@ -139,6 +184,17 @@ REPORT_SHEETS = (
     Sheet("rollup_lineage", T("来源", "Lineage"), (LINEAGE,)),
 )
 
-#: what a roll-up writes: the forecast template, then the report sheets (same template id,
-#: so readers and the validator take it for the forecast it is)
-ROLLUP: Template = replace(FORECAST, sheets=FORECAST.sheets + REPORT_SHEETS)
+
+def rollup_template(*, previous: bool, channel: bool) -> Template:
+    """What a roll-up writes: the overview first (the sheet it opens on), the forecast
+    template, then the report sheets; Deal flow only with ``--previous``, Channel only with
+    ``--channel``. The template id stays the forecast's, so readers and the validator take
+    it for the forecast it is (they find sheets by name, never by position)."""
+    left_out = {"rollup_flow"} if not previous else set()
+    left_out |= {"rollup_channel"} if not channel else set()
+    reports = tuple(s for s in REPORT_SHEETS if s.key not in left_out)
+    return replace(FORECAST, sheets=(overview_sheet(previous), *FORECAST.sheets, *reports))
+
+
+#: every sheet a roll-up may write (with --previous and --channel)
+ROLLUP: Template = rollup_template(previous=True, channel=True)

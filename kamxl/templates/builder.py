@@ -51,6 +51,12 @@ FLAG_LOOKS = {"error": ("#FFC7CE", "#9C0006"), "warning": ("#FFEB9C", "#7F5200")
 
 CHART_WIDTH = 640   # pixels
 CHART_ROWS = 19     # rows a chart 360 pixels high spans (20 pixels a row), and one to spare
+CHART_HEIGHT = 360  # pixels
+#: a data row's own options (a report table's row dict may carry it): ``level``, its outline
+#: level (Excel folds level-1 rows under the level-0 row above them; its text is indented as
+#: deep); ``style``, 'subtotal' or 'total' (bold, a total with a rule above it)
+ROW_OPTIONS = "__row"
+ROW_STYLES: dict[str, dict[str, Any]] = {"subtotal": {"bold": True}, "total": {"bold": True, "top": 1}}
 BULK_ROWS = 2_000   # a table with more data rows than this is written by bulk.py
 
 
@@ -147,7 +153,12 @@ class Builder:
 
     def _sheet(self, sheet: Sheet) -> None:
         ws = self.wb.add_worksheet(sheet.name(self.lang), worksheet_class=_Worksheet)
-        ws.write(0, 0, f"{self.t.title(self.lang)} · {sheet.name(self.lang)}", self.fmt["title"])
+        title = f"{self.t.title(self.lang)} · {sheet.name(self.lang)}"
+        if sheet.heading:   # whose and when, on a page that is read on its own
+            values = {f.key: "" for form in self.t.forms() for f in form.fields}   # blank where not given
+            values.update({k: v for form in self.forms.values() for k, v in form.items() if v is not None})
+            title += " · " + sheet.heading(self.lang, **values)
+        ws.write(0, 0, title, self.fmt["title"])
         if sheet.hint:
             ws.write(1, 0, sheet.hint(self.lang), self.fmt["hint"])
         widths: dict[int, float] = {}
@@ -170,8 +181,12 @@ class Builder:
         if sheet.manager and self.rep_copy:
             ws.hide()
         anchor = None
+        if sheet.charts_below:   # stacked under the last block, within the page's width
+            anchor = (max(self.places[_key(b)].last_row for b in sheet.blocks) + 3, 0)
         for slot, chart in enumerate(sheet.charts):
-            anchor = self._chart(ws, chart, slot, anchor, sheet)
+            anchor = self._chart(ws, chart, slot, anchor, sheet, stacked=sheet.charts_below)
+        if sheet.active:
+            ws.activate()
         main = _main_table(sheet)
         if main is not None:   # its header row and first (ID) column stay in view while scrolling
             first = self.places[main.name]
@@ -182,7 +197,7 @@ class Builder:
         ws.set_paper(9)  # A4
         # A landscape A4 page holds about 150 characters of column width at a readable size.
         shown = sum(w for c, w in widths.items() if not self.outline.get(c, {}).get("hidden"))
-        ws.fit_to_pages(max(1, math.ceil(shown / 150)), 0)
+        ws.fit_to_pages(sheet.fit_width or max(1, math.ceil(shown / 150)), 0)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         ws.set_footer(f"&L{self.t.title(self.lang)}&C&A&R&P / &N")
         ws.hide_gridlines(2)
@@ -214,10 +229,12 @@ class Builder:
         for r in range(1 if bulk else n):
             row = place.header_row + 1 + r
             values = data[r] if r < len(data) else {}
+            looks = self._row_options(ws, row, values.get(ROW_OPTIONS))
             for c, col in enumerate(table.columns):
                 given = values.get(col.key)
                 value = self.book.column(table.name, col.key)[r] if col.formula else given
-                self._cell(ws, row, place.first_col + c, col, value, table, typed=isinstance(given, Typed))
+                self._cell(ws, row, place.first_col + c, col, value, table, typed=isinstance(given, Typed),
+                           look=looks[col.kind is Kind.TEXT] if looks else None)
         if bulk:  # the first row is the pattern; the rest go straight into the XML (bulk.py)
             part = f"xl/worksheets/sheet{self.wb.worksheets().index(ws) + 1}.xml"
             self.bulk.append(BulkRows(part, place.header_row + 2, place.first_col, [c.key for c in table.columns],
@@ -257,6 +274,18 @@ class Builder:
         leading = next((c for c, col in enumerate(table.columns) if col.group), 0)
         if leading:
             ws.repeat_columns(place.first_col, place.first_col + leading - 1)
+
+    def _row_options(self, ws: Any, row: int, options: Mapping[str, Any] | None) -> tuple[dict[str, Any], ...]:
+        """A row's outline level (summary rows above their details) and style: the format
+        changes of its cells, (other cells, text cells); () for a plain row."""
+        if not options:
+            return ()
+        look = dict(ROW_STYLES.get(options.get("style") or "", {}))
+        level = options.get("level") or 0
+        if level:
+            ws.set_row(row, None, None, {"level": level})
+            ws.outline_settings(True, False, True, False)   # the subtotal row is above its people
+        return (look, {**look, "indent": level} if level else look)
 
     def _form(self, ws: Any, form: Form, place: Placed, widths: dict[int, float]) -> None:
         values = self.forms.get(form.prefix, {})
@@ -349,7 +378,7 @@ class Builder:
 
     # --- cells ---------------------------------------------------------------------------
     def _cell(self, ws: Any, row: int, col: int, column: Column, value: object, table: Table | None,
-              wrap: bool = False, typed: bool = False) -> None:
+              wrap: bool = False, typed: bool = False, look: dict[str, Any] | None = None) -> None:
         if typed:   # a value someone typed over the formula: kept, in the calculated look
             fmt = self.fmt[f"calc:{_kind(column).value}"]
             ws.write(row, col, value, self._quoted(fmt) if str(value).startswith(FORMULA_LIKE) else fmt)
@@ -365,6 +394,8 @@ class Builder:
                              "" if value is None else value)
             return
         fmt = self.fmt["in:text:wrap" if wrap and column.kind is Kind.TEXT else f"in:{column.kind.value}"]
+        if look:
+            fmt = self._styled(fmt, look)
         if value is None or value == "":
             ws.write_blank(row, col, None, fmt)
         elif isinstance(value, (dt.date, dt.datetime)):
@@ -377,6 +408,13 @@ class Builder:
         else:
             text = str(value)
             ws.write_string(row, col, text, self._quoted(fmt) if text.startswith(FORMULA_LIKE) else fmt)
+
+    def _styled(self, fmt: Any, changes: dict[str, Any]) -> Any:
+        """The same look with a row's changes (a subtotal or total row, an indented name)."""
+        key = f"styled:{id(fmt)}:{sorted(changes.items())}"
+        if key not in self.fmt:
+            self.fmt[key] = self._add_format({**self.props[id(fmt)], **changes})
+        return self.fmt[key]
 
     def _quoted(self, fmt: Any) -> Any:
         """The same look with Excel's quote prefix (the text is never taken for a formula)."""
@@ -517,9 +555,11 @@ class Builder:
         return self.fmt[key]
 
     def _chart(self, ws: Any, chart: Chart, slot: int = 0,
-               anchor: tuple[int, int] | None = None, on: Sheet | None = None) -> tuple[int, int]:
+               anchor: tuple[int, int] | None = None, on: Sheet | None = None,
+               stacked: bool = False) -> tuple[int, int]:
         """Beside its source block, right of every block whose rows it spans (it covers no
-        cell in use); a sheet's further charts in a row to the right of the first.
+        cell in use); a sheet's further charts in a row to the right of the first
+        (``stacked``: at ``anchor``, each under the one before).
         Returns where the first one stands."""
         place = self.places[chart.source]
         block = place.block
@@ -558,10 +598,11 @@ class Builder:
             xl.set_y_axis({**axis, "name": block.column(chart.values[0]).header(self.lang)
                            if isinstance(block, Table) else ""})
         xl.set_legend({"position": "bottom"} if len(chart.values) > 1 else {"none": True})
-        xl.set_size({"width": CHART_WIDTH, "height": 360})
+        xl.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
         row, col = anchor or (place.header_row, self._free_col(on, place.header_row,
                                                                 place.first_col + len(keys) + 1))
-        ws.insert_chart(row, col, xl, {"x_offset": slot * (CHART_WIDTH + 16)} if slot else {})
+        offset = {"y_offset": slot * (CHART_HEIGHT + 16)} if stacked else {"x_offset": slot * (CHART_WIDTH + 16)}
+        ws.insert_chart(row, col, xl, offset if slot else {})
         return row, col
 
     def _free_col(self, sheet: Sheet | None, row: int, col: int) -> int:
