@@ -41,6 +41,11 @@ STORED_NOTE = Text("此值由 kamxl 在写入文件时计算：普通 Excel 公�
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties: builds must be reproducible
 YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
+WHOLE_FORMAT = "#,##0"
+# funnel bar labels in millions: a full amount does not fit the narrow bars of the late stages
+FUNNEL_LABEL = Text('#,##0.0,,"百万"', '#,##0.0,,"M"')
+FUNNEL_FILLS = ("#2E75B6", "#BFBFBF")    # the stages' amounts, then their benchmarks
+ZONE_COLOR = "#00B050"
 BAND_FILLS = {"excellent": "#C6EFCE", "good": "#FFEB9C", "warning": "#FFC7CE"}
 
 
@@ -175,7 +180,7 @@ class Builder:
         for c, col in enumerate(table.columns):
             spec: dict[str, Any] = {"header": col.header(self.lang)}
             if not bulk:  # (bulk: bulk.py copies the first row's format and formula to every row)
-                spec["format"] = self.fmt[f"{'calc' if col.formula else 'in'}:{_kind(col).value}"]
+                spec["format"] = self._format(col, "calc" if col.formula else "in")
                 if col.formula:
                     spec["formula"] = self._formula(self._edition(col), table)
             columns.append(spec)
@@ -238,7 +243,7 @@ class Builder:
             for r in range(first, last + 1):
                 for c in range(len(grid.columns) + 1):
                     col = grid.columns[c - 1] if c else None
-                    value, fmt = cached(r, c), self.fmt[f"calc:{_kind(col).value}"]
+                    value, fmt = cached(r, c), (self._format(col, "calc") if col else self.fmt["calc:text"])
                     if formulas:  # the portable edition: a plain formula per cell
                         ws.write_formula(r, place.first_col + c, formulas[r - first][c], fmt, value)
                     else:         # values only: see build_workbook
@@ -250,7 +255,7 @@ class Builder:
             for r in range(first, last + 1):
                 for c in range(len(grid.columns) + 1):
                     col = grid.columns[c - 1] if c else None
-                    fmt = self.fmt[f"calc:{_kind(col).value}"] if col else self.fmt["calc:text"]
+                    fmt = self._format(col, "calc") if col else self.fmt["calc:text"]
                     if (r, c) != (first, 0):
                         ws.write(r, place.first_col + c, cached(r, c), fmt)
         else:
@@ -266,9 +271,27 @@ class Builder:
                 for c, col in enumerate(grid.columns, start=1):
                     extra = {"row": xl_rowcol_to_cell(row, place.first_col), "row_key": grid.rows[i][0]}
                     ws.write_formula(row, place.first_col + c, self._formula(col.formula, None, extra),
-                                     self.fmt[f"calc:{_kind(col).value}"], cached(row, c))
+                                     self._format(col, "calc"), cached(row, c))
         for c, col in enumerate(grid.columns, start=1):
             self._look(ws, first, last, place.first_col + c, col)
+        if grid.helpers:
+            self._helpers(ws, grid, place, widths, cached)
+
+    def _helpers(self, ws: Any, grid: Grid, place: Placed, widths: dict[int, float], cached: Any) -> None:
+        """``Grid.helpers``: plain formulas right of a funnel block, on the open stages' rows."""
+        first = place.header_row + 1
+        open_rows = len(self.cfg.stages) - 1
+        keys = ["", *(c.key for c in grid.columns), *(c.key for c in grid.helpers)]
+        col = {key: place.first_col + i for i, key in enumerate(keys)}
+        whole = {f"{key}_col": f"{_abs(first, at)}:{_abs(first + open_rows - 1, at)}" for key, at in col.items() if key}
+        for c, helper in enumerate(grid.helpers, start=len(grid.columns) + 1):
+            ws.write(place.header_row, place.first_col + c, helper.header(self.lang), self.fmt["header"])
+            widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), helper.width)
+            for r in range(first, first + open_rows):
+                extra = {**whole, **{key: xl_rowcol_to_cell(r, at) for key, at in col.items() if key},
+                         "row_key": str(r - first + 1)}
+                ws.write_formula(r, place.first_col + c, self._formula(helper.formula, None, extra),
+                                 self._format(helper, "calc"), cached(r, c))
 
     # --- cells ---------------------------------------------------------------------------
     def _cell(self, ws: Any, row: int, col: int, column: Column, value: object, table: Table | None,
@@ -284,10 +307,9 @@ class Builder:
             return
         if column.formula:
             formula = self._formula(self._edition(column), table)
-            ws.write_formula(row, col, formula, self.fmt[f"calc:{_kind(column).value}"],
-                             "" if value is None else value)
+            ws.write_formula(row, col, formula, self._format(column, "calc"), "" if value is None else value)
             return
-        fmt = self.fmt["in:text:wrap" if wrap and column.kind is Kind.TEXT else f"in:{column.kind.value}"]
+        fmt = self.fmt["in:text:wrap"] if wrap and column.kind is Kind.TEXT else self._format(column, "in")
         if value is None or value == "":
             ws.write_blank(row, col, None, fmt)
         elif isinstance(value, (dt.date, dt.datetime)):
@@ -300,6 +322,19 @@ class Builder:
         else:
             text = str(value)
             ws.write_string(row, col, text, self._quoted(fmt) if text.startswith(FORMULA_LIKE) else fmt)
+
+    def _format(self, column: Column, role: str) -> Any:
+        """The cell format of ``column`` as input ('in') or computed ('calc'), aligned as declared."""
+        fmt = self.fmt[f"{role}:{_kind(column).value}"]
+        extra: dict[str, Any] = {"align": column.align} if column.align else {}
+        if column.look == "ratio":  # a rule keeps the traffic light off the previous column's number
+            extra.update(left=1, left_color="#A6A6A6")
+        if not extra:
+            return fmt
+        key = f"{role}:{_kind(column).value}:{sorted(extra.items())}"
+        if key not in self.fmt:
+            self.fmt[key] = self._add_format({**self.props[id(fmt)], **extra})
+        return self.fmt[key]
 
     def _quoted(self, fmt: Any) -> Any:
         """The same look with Excel's quote prefix (the text is never taken for a formula)."""
@@ -385,6 +420,14 @@ class Builder:
             ws.conditional_format(*cells, {"type": "icon_set", "icon_style": "3_traffic_lights", "icons": [
                 {"criteria": ">", "type": "number", "value": self.cfg.health.excellent_above},
                 {"criteria": ">=", "type": "number", "value": self.cfg.health.good_from}]})
+        elif column.look == "ladder":  # how far up its scale (M-REL-1: 1 contact … 6 partner) at a glance
+            top = column.bounds[1] if column.bounds else 1
+            ws.conditional_format(*cells, {"type": "data_bar", "bar_color": "#9BC2E6", "bar_solid": True,
+                                           "min_type": "num", "min_value": 0, "max_type": "num", "max_value": top})
+        elif column.look == "whole":  # a whole number (a head count) shows no decimals
+            corner = xl_rowcol_to_cell(first, col)
+            ws.conditional_format(*cells, {"type": "formula", "criteria": f"=AND(ISNUMBER({corner}),MOD({corner},1)=0)",
+                                           "format": self.wb.add_format({"num_format": WHOLE_FORMAT})})
         elif column.look == "band":
             for term in HEALTH_BAND.terms:
                 ws.conditional_format(*cells, {"type": "cell", "criteria": "==", "value": f'"{term.label(self.lang)}"',
@@ -399,7 +442,7 @@ class Builder:
         first = place.header_row + 1
         last = place.header_row + (chart.rows or place.rows)
         if isinstance(block, Grid):  # column 0 holds the row labels
-            keys = ["", *(c.key for c in block.columns)]
+            keys = ["", *(c.key for c in block.columns), *(c.key for c in block.helpers)]
         else:
             assert isinstance(block, Table)
             keys = [c.key for c in block.columns]
@@ -409,6 +452,20 @@ class Builder:
         def span(key: str) -> str:
             return f"={sheet}!{_abs(first, col[key])}:{_abs(last, col[key])}"
 
+        if chart.kind == "funnel":
+            xl = self._funnel_chart(ws, chart, place, span, col)
+        else:
+            xl = self._plain_chart(ws, chart, place, span, col, first, last)
+        xl.set_title({"name": chart.title(self.lang), "name_font": {"size": 11}})
+        xl.set_size({"width": CHART_WIDTH, "height": 360})
+        row, col_at = anchor or (place.header_row, place.first_col + len(keys) + 1)
+        ws.insert_chart(row, col_at, xl, {"x_offset": slot * (CHART_WIDTH + 16)} if slot else {})
+        return row, col_at
+
+    def _plain_chart(self, ws: Any, chart: Chart, place: Placed, span: Any, col: dict[str, int],
+                     first: int, last: int) -> Any:
+        block = place.block
+        sheet = _quote(ws.name)
         xl = self.wb.add_chart({"type": chart.kind, **({"subtype": chart.subtype} if chart.subtype else {})})
         for key in chart.values:
             series: dict[str, Any] = {"name": [ws.name, place.header_row, col[key]],
@@ -421,7 +478,8 @@ class Builder:
             else:
                 series["gap"] = 40
             xl.add_series(series)
-        xl.set_title({"name": chart.title(self.lang), "name_font": {"size": 11}})
+        if chart.zone:
+            self._zone(xl, chart.zone)
         if chart.kind == "bar":
             xl.set_y_axis({"reverse": True})  # stage 01 at the top: the funnel's wide end
         if chart.axis_max is not None:
@@ -430,11 +488,41 @@ class Builder:
                            if isinstance(block, Table) else ""})
             xl.set_y_axis({**axis, "name": block.column(chart.values[0]).header(self.lang)
                            if isinstance(block, Table) else ""})
-        xl.set_legend({"position": "bottom"} if len(chart.values) > 1 else {"none": True})
-        xl.set_size({"width": CHART_WIDTH, "height": 360})
-        row, col = anchor or (place.header_row, place.first_col + len(keys) + 1)
-        ws.insert_chart(row, col, xl, {"x_offset": slot * (CHART_WIDTH + 16)} if slot else {})
-        return row, col
+        shown = len(chart.values) + (1 if chart.zone else 0)
+        xl.set_legend({"position": "bottom"} if shown > 1 else {"none": True})
+        return xl
+
+    def _zone(self, xl: Any, grid_key: str) -> None:
+        """The green zone's border (M-PLAN-4): a thick green line through the grid's corners."""
+        place = self.places[grid_key]
+        first, last = place.header_row + 1, place.header_row + place.rows
+        sheet = _quote(place.sheet)
+        x, y = (f"={sheet}!{_abs(first, place.first_col + c)}:{_abs(last, place.first_col + c)}" for c in (1, 2))
+        xl.add_series({"name": place.block.title(self.lang), "categories": x, "values": y,
+                       "line": {"color": ZONE_COLOR, "width": 2.5}, "marker": {"type": "none"}})
+
+    def _funnel_chart(self, ws: Any, chart: Chart, place: Placed, span: Any, col: dict[str, int]) -> Any:
+        """A funnel: per value (amount, benchmark) a lane; each stage's bar centred in it by an
+        invisible offset on either side; stage 01 at the top; the bars labelled."""
+        xl = self.wb.add_chart({"type": "bar", "subtype": "stacked"})
+        hidden = {"none": True}
+        invisible: list[int] = []
+        for lane, (key, offset) in enumerate(zip(chart.values, chart.offsets)):
+            pad = {"name": [ws.name, place.header_row, col[offset]], "categories": span(chart.categories),
+                   "values": span(offset), "fill": hidden, "border": hidden, "gap": 25}
+            label = {"value": True, "position": "center", "num_format": FUNNEL_LABEL(self.lang),
+                     "font": {"size": 8, "color": "#FFFFFF" if lane == 0 else "#000000"}}
+            invisible.append(3 * lane)
+            xl.add_series(pad)
+            xl.add_series({"name": [ws.name, place.header_row, col[key]], "categories": span(chart.categories),
+                           "values": span(key), "fill": {"color": FUNNEL_FILLS[lane % len(FUNNEL_FILLS)]},
+                           "data_labels": label})
+            invisible.append(3 * lane + 2)
+            xl.add_series(pad)
+        xl.set_y_axis({"reverse": True})  # the category axis: stage 01 at the top, the funnel's wide end
+        xl.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
+        xl.set_legend({"position": "bottom", "delete_series": invisible})
+        return xl
 
     # --- support sheets ----------------------------------------------------------------------
     def _lists_sheet(self) -> None:

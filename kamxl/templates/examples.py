@@ -53,7 +53,7 @@ def table_rows(table: Table, records: list[dict[str, str]], lang: Lang, config: 
 
 
 def funnel_example(template: Template, lang: Lang, config: Config) -> dict[str, list[dict[str, Any]]]:
-    opportunities = sample_rows("opportunities")
+    opportunities = sample_rows("opportunities", lang)
     return {
         "Opportunities": table_rows(template.table("Opportunities"), opportunities, lang, config,
                                     {"name": "opportunity"}),
@@ -65,20 +65,23 @@ def funnel_example(template: Template, lang: Lang, config: Config) -> dict[str, 
     }
 
 
-FORECAST_OWNER = "王磊"
+# the sample rep and his manager, named in each language's sample
+FORECAST_OWNER = {"zh": "王磊", "en": "James Walker"}
+FORECAST_MANAGER = {"zh": "孙建华", "en": "Richard Sun"}
 
 
 def forecast_example(template: Template, lang: Lang, config: Config) -> dict[str, Any]:
-    """One rep's quarterly forecast: the confirmed opportunities 王磊 is primary owner of."""
+    """One rep's quarterly forecast: the confirmed opportunities 王磊 (James Walker) is primary owner of."""
     from kamxl.methodology.vocabulary import FORECAST_LEVEL
 
-    mine = [r for r in sample_rows("opportunities")
-            if r["owner"] == FORECAST_OWNER and parse_yes_no(r["confirmed"]) and r["status"] != "lost"]
+    mine = [r for r in sample_rows("opportunities", lang)
+            if r["owner"] == FORECAST_OWNER[lang] and parse_yes_no(r["confirmed"]) and r["status"] != "lost"]
     lines = table_rows(template.table("ForecastLines"), mine, lang, config, {"opportunity_id": "id"})
     for line, record in zip(lines, mine):
         line["owner_forecast"] = parse_number(record["amount"])
     return {
-        "Forecast": {"owner": FORECAST_OWNER, "level": FORECAST_LEVEL.get("rep").label(lang), "manager": "孙建华",
+        "Forecast": {"owner": FORECAST_OWNER[lang], "level": FORECAST_LEVEL.get("rep").label(lang),
+                     "manager": FORECAST_MANAGER[lang],
                      "period": "2026-Q4", "currency": config.forecast.currency,
                      "submitted_at": parse_date("2026-11-20"), "quota": 30_000_000.0},
         "ForecastLines": lines,
