@@ -48,15 +48,15 @@ def test_new_portable_uses_only_functions_every_spreadsheet_has(name, lang, tmp_
 
 
 def test_what_plain_excel_cannot_compute_is_stored_and_marked(tmp_path):
-    """M-ACC-2: the customer key (and the TOP-10 check's wording) as kamxl computed them,
-    with a note saying so, in both languages."""
+    """M-REL-3: the TOP-10 check's wording as kamxl computed it, with a note saying so, in both languages."""
+    template = TEMPLATES["account-plan"]
     for lang, words in (("zh", "kamxl 在写入文件时计算"), ("en", "kamxl computed this value")):
         path = write_template("account-plan", tmp_path / f"plan.{lang}.xlsx", lang=lang, filled=True,
                               edition="portable")
-        profile = openpyxl.load_workbook(path)[TEMPLATES["account-plan"].sheets[0].name(lang)]
-        key = next(row[1] for row in profile.iter_rows() if row[0].value == TEMPLATES["account-plan"].forms()[0]
-                   .field("name_key").header(lang))
-        assert key.value == "USCC:91320102748213655L" and key.comment is not None and words in key.comment.text
+        sheet = openpyxl.load_workbook(path)[template.sheet_of(template.forms()[1]).name(lang)]
+        header = template.forms()[1].field("top10_check").header(lang)
+        check = next(row[1] for row in sheet.iter_rows() if row[0].value == header)
+        assert check.value and check.comment is not None and words in check.comment.text
 
 
 def test_kamxl_portable_keeps_every_typed_value(tmp_path):

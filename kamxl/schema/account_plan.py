@@ -169,9 +169,9 @@ GREEN_ZONE = Grid("green_zone", T("绿区（买点）", "Green zone (buying poin
     ("top", T("上端", "Top")), ("corner", T("拐角", "Corner")), ("right", T("右端", "Right end")),
 ), columns=(
     C("uniqueness", T("独特性", "Uniqueness"), Kind.FORMULA, result=Kind.NUMBER, width=11, rules=("M-PLAN-4",),
-      formula="={@zone:{row_key},uniqueness}"),
+      look="whole", formula="={@zone:{row_key},uniqueness}"),
     C("value", T("价值", "Value"), Kind.FORMULA, result=Kind.NUMBER, width=11, rules=("M-PLAN-4",),
-      formula="={@zone:{row_key},value}"),
+      look="whole", formula="={@zone:{row_key},value}"),
 ))
 
 # --- key-account evaluation (M-ACC-6) -----------------------------------------------------------
