@@ -255,7 +255,7 @@ def test_one_opportunity_two_owners_and_one_customer_two_managers(tmp_path):
     b["Opportunities"] = [dict(b["Opportunities"][0], owner="李娜")]
     b["Assessment"] = [x for x in b["Assessment"] if x["id"] == b["Opportunities"][0]["id"]]
     plan_a, plan_b = content("account-plan"), content("account-plan")
-    plan_b["Profile"].update(customer="江瀾電力集團 有限公司", credit_code=None, account_manager="刘洋")
+    plan_b["Profile"].update(customer="RIVERLANE POWER GROUP  LIMITED", credit_code=None, account_manager="Laura Hughes")
     paths = [build(tmp_path, "funnel", a, file="a.xlsx"), build(tmp_path, "funnel", b, file="b.xlsx"),
              build(tmp_path, "account-plan", plan_a, file="pa.xlsx"), build(tmp_path, "account-plan", plan_b, file="pb.xlsx")]
     report = validate_paths(paths, today=TODAY)
@@ -324,7 +324,7 @@ def test_each_workbook_names_whom_to_chase(lang):
     assert funnel.owners == tuple(owners) and len(owners) > 1                  # each once, in the order they appear
     rep = {"zh": "王磊", "en": "James Walker"}[lang]                            # the sample's names in its language
     assert validate_file(examples / f"forecast-example.{lang}.xlsx").owners == (rep,)          # the header's owner
-    assert validate_file(examples / f"account-plan-example.{lang}.xlsx").owners == ("王磊",)    # the account manager
+    assert validate_file(examples / f"account-plan-example.{lang}.xlsx").owners == (rep,)      # the account manager
     assert validate_file(ROOT / "workbooks" / f"funnel.{lang}.xlsx").owners == ()             # a blank template
 
 
