@@ -82,7 +82,7 @@ DECISION_CHAIN = Table("DecisionChain", T("决策链（鱼骨图）", "Decision 
     C("department", T("部门", "Department"), Kind.TEXT, width=16),
     C("role", T("决策角色", "Role"), Kind.CHOICE, vocabulary=DECISION_ROLE, width=10, rules=("M-REL-3",)),
     C("distance", T("离决策距离", "Distance to decision"), Kind.INTEGER, bounds=(1, 5), width=10, rules=("M-REL-3",),
-      hint=T("1 = 离决策最近（最重要），5 = 最远", "1 = closest to the decision (most important), 5 = furthest")),
+      align="center", hint=T("1 = 离决策最近（最重要），5 = 最远", "1 = closest to the decision (most important), 5 = furthest")),
     C("level", T("关系层级", "Relationship level"), Kind.CHOICE, vocabulary=RELATIONSHIP_LEVEL, width=11,
       rules=("M-REL-1",),
       hint=T("接触 → 了解 → 接受 → 尊重 → 信任 → 伙伴；关系会倒退，“接受”不是终点",

@@ -42,6 +42,7 @@ FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties: builds must be repr
 YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
 WHOLE_FORMAT = "#,##0"
+LINE_HEIGHT = 14    # points per line of 10-point text
 # funnel bar labels in millions: a full amount does not fit the narrow bars of the late stages
 FUNNEL_LABEL = Text('#,##0.0,,"百万"', '#,##0.0,,"M"')
 FUNNEL_FILLS = ("#2E75B6", "#BFBFBF")    # the stages' amounts, then their benchmarks
@@ -115,7 +116,7 @@ class Builder:
             "title": add({**base, "bold": True, "font_size": 14, "font_color": "#1F4E78"}),
             "hint": add({**base, "italic": True, "font_color": "#595959"}),
             "block": add({**base, "bold": True, "font_size": 11, "font_color": "#1F4E78"}),
-            "label": add({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1}),
+            "label": add({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "top"}),
             "header": add({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
                            "text_wrap": True, "valign": "vcenter"}),
             "text": add({**base}),
@@ -220,6 +221,10 @@ class Builder:
             value = self.book.field(form.prefix, col.key) if col.formula else values.get(col.key)
             self._cell(ws, row, place.first_col + 1, col, value, None, wrap=col.width >= 40,
                        typed=isinstance(values.get(col.key), Typed))
+            if col.width >= 40 and isinstance(value, str):   # a wrapped answer: tall enough for its lines
+                lines = _lines(value, col.width)
+                if lines > 1:
+                    ws.set_row(row, LINE_HEIGHT * lines)
             self._validate(ws, row, row, place.first_col + 1, col)
             self._look(ws, row, row, place.first_col + 1, col)
             widths[place.first_col + 1] = max(widths.get(place.first_col + 1, 0), col.width)
@@ -577,6 +582,12 @@ def _with_seed(table: Table, config: Config, lang: Lang, given: Sequence[dict[st
 def _text_width(text: str) -> float:
     """Column width (in characters) a bold label needs: a Chinese character takes two."""
     return sum(2 if ord(c) > 0x2E80 else 1 for c in text) * 1.1 + 1
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped 10-point text takes in a column ``width`` characters wide: a Chinese
+    character is two widths, a Latin letter a little under one (proportional fonts)."""
+    return math.ceil(sum(2 if ord(c) > 0x2E80 else 0.85 for c in text) / width)
 
 
 def _key(block: Form | Table | Grid) -> str:
