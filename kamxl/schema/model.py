@@ -200,6 +200,7 @@ class Chart:
     # scatter: a grid whose rows are the corners of the green zone (both coordinates at or
     # above their minimum), x then y: drawn as its green border
     zone: str | None = None
+    below: bool = False                  # under its source block (it prints with it), not beside it
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from kamxl.methodology.vocabulary import HEALTH_BAND, Vocabulary
 from kamxl.schema.model import Chart, Column, Form, Grid, Kind, Sheet, Table, Template
 from kamxl.templates import keys as spellings
 from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, Columns, fill
-from kamxl.templates.layout import Placed, plan, resolve, seed_rows
+from kamxl.templates.layout import GAP_ROWS, Placed, plan, resolve, seed_rows
 from kamxl.templates.portable import funnel_cells
 from kamxl.templates.stored import Book, Typed
 
@@ -463,8 +463,12 @@ class Builder:
             xl = self._plain_chart(ws, chart, place, span, col, first, last)
         xl.set_title({"name": chart.title(self.lang), "name_font": {"size": 11}})
         xl.set_size({"width": CHART_WIDTH, "height": 360})
-        row, col_at = anchor or (place.header_row, place.first_col + len(keys) + 1)
+        beside = (place.header_row, place.first_col + len(keys) + 1)
+        row, col_at = anchor or ((place.header_row + place.rows + 2 + GAP_ROWS, place.first_col) if chart.below
+                                 else beside)
         ws.insert_chart(row, col_at, xl, {"x_offset": slot * (CHART_WIDTH + 16)} if slot else {})
+        if chart.below and not anchor:   # printed whole on a page of its own, not cut by a page end
+            ws.set_h_pagebreaks([*ws.hbreaks, row - 1])
         return row, col_at
 
     def _plain_chart(self, ws: Any, chart: Chart, place: Placed, span: Any, col: dict[str, int],
