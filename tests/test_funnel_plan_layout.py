@@ -146,3 +146,24 @@ def test_class_a_is_declared_as_a_good_flag_m_acc_6():
     evaluation = next(f for f in TEMPLATES["account-plan"].forms() if f.prefix == "Evaluation")
     flag = next(f for f in evaluation.flags if f.rule == "M-ACC-6")
     assert flag.look == "good" and flag.columns == ("account_class",)
+
+
+def test_the_funnel_chart_stands_under_the_stage_table_on_its_own_printed_page(tmp_path):
+    path = write_template("funnel", tmp_path / "f.xlsx", lang="en")
+    grid = plan(TEMPLATES["funnel"], "en", default_config(), {})["health"]
+    with zipfile.ZipFile(path) as z:
+        drawing = next(z.read(n).decode() for n in z.namelist() if n.startswith("xl/drawings/drawing")
+                       and "<xdr:graphicFrame" in z.read(n).decode())
+    row = int(re.search(r"<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>(\d+)</xdr:row>",
+                        drawing).group(1))
+    assert row > grid.header_row + grid.rows
+    breaks = openpyxl.load_workbook(path)[grid.sheet].row_breaks.brk
+    assert [b.id for b in breaks] == [row - 1]  # the page ends just above the chart
+
+
+def test_a_long_profile_answer_gets_the_rows_it_needs(tmp_path):
+    path = write_template("account-plan", tmp_path / "p.xlsx", lang="en", filled=True)
+    ws = openpyxl.load_workbook(path)[TEMPLATES["account-plan"].sheets[0].name("en")]
+    tall = {c[0].value: ws.row_dimensions[c[0].row].height for c in ws.iter_rows(min_col=1, max_col=1)
+            if c[0].value in ("Basic facts", "Industry")}
+    assert tall["Basic facts"] and tall["Basic facts"] >= 27 and not tall["Industry"]
