@@ -25,7 +25,7 @@ EXAMPLES = ROOT / "workbooks" / "examples"
 #: what Excel 2016, Excel for Mac and the web, WPS and LibreOffice all have (no dynamic
 #: arrays, LAMBDA, LET, XLOOKUP, TEXTJOIN, IFS…); IFNA is Excel 2013's
 PLAIN = {"AND", "COLUMNS", "COUNTA", "COUNTIF", "COUNTIFS", "IF", "IFERROR", "IFNA", "INDEX", "ISERROR", "ISNA",
-         "ISNUMBER", "LEFT", "LOWER", "MATCH", "MONTH", "N", "NA", "OR", "RIGHT", "ROUND", "ROUNDUP", "ROWS",
+         "ISNUMBER", "LEFT", "LOWER", "MATCH", "MAX", "MONTH", "N", "NA", "OR", "RIGHT", "ROUND", "ROUNDUP", "ROWS",
          "SUBSTITUTE", "SUMIFS", "SUMPRODUCT", "TEXT", "TRIM", "YEAR"}
 
 

@@ -100,9 +100,11 @@ HEALTH = Grid("health", T("漏斗健康度", "Funnel health"), T("阶段", "Stag
     C("count_band", T("数量等级", "Band (count)"), Kind.FORMULA, result=Kind.TEXT, width=18, look="band"),
     C("amount_band", T("金额等级", "Band (amount)"), Kind.FORMULA, result=Kind.TEXT, width=18, look="band"),
 ), helpers=(
-    # M-FUN-3: the stage's benchmark amount, matched as KAM_FUNNEL matches it (any spelling of the stage)
+    # M-FUN-3: the stage's benchmark amount. The portable edition matches any spelling of the stage as
+    # KAM_FUNNEL does; the KAM_* edition the stage code the dropdown's labels begin with ("01 …").
     C("bench", T("基准金额", "Benchmark amount"), Kind.FORMULA, result=Kind.MONEY, width=15, rules=("M-FUN-3",),
-      formula="={@stage_sum:{row_key},Benchmarks.stage,Benchmarks.amount}"),
+      formula='=SUMIF({Benchmarks.stage},TEXT({row_key},"00")&"*",{Benchmarks.amount})',
+      portable="={@stage_sum:{row_key},Benchmarks.stage,Benchmarks.amount}"),
     # The funnel chart centres each bar in a lane as wide as the largest amount or benchmark:
     # half the rest of the lane on either side.
     C("amount_offset", T("图表留白（金额）", "Chart offset (amount)"), Kind.FORMULA, result=Kind.MONEY, width=15,

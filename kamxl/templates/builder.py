@@ -295,7 +295,7 @@ class Builder:
             for r in range(first, first + open_rows):
                 extra = {**whole, **{key: xl_rowcol_to_cell(r, at) for key, at in col.items() if key},
                          "row_key": str(r - first + 1)}
-                ws.write_formula(r, place.first_col + c, self._formula(helper.formula, None, extra),
+                ws.write_formula(r, place.first_col + c, self._formula(self._edition(helper), None, extra),
                                  self._format(helper, "calc"), cached(r, c))
 
     # --- cells ---------------------------------------------------------------------------
