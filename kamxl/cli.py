@@ -144,7 +144,7 @@ def demo(ctx: click.Context, lang: str | None, config_path: Path | None, today: 
     cfg = _config(config_path, language)
     day = today.date() if today else date.today()  # type: ignore[attr-defined]
     console = Console(width=None if sys.stdout.isatty() else 160)
-    render(build_report(today=day, config=cfg), language, console)
+    render(build_report(today=day, config=cfg, lang=language), language, console)
     console.print({"zh": "\n[bold]示例工作簿[/]（已填写示例数据，含 KAM_* 公式）：",
                    "en": "\n[bold]Example workbooks[/] (filled with the sample data, with KAM_* formulas):"}[language])
     out.mkdir(parents=True, exist_ok=True)     # the demo's own folder (outputs never make theirs)

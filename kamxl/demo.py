@@ -89,10 +89,10 @@ def parse_line(row: dict[str, str], *, today: date, config: Config) -> Line:
                 row["category"], sc, _flags(row, stage, status, sc, close, today, config))
 
 
-def build_report(*, today: date | None = None, config: Config | None = None) -> DemoReport:
+def build_report(*, today: date | None = None, config: Config | None = None, lang: str = "zh") -> DemoReport:
     cfg = config or default_config()
     day = today or date.today()
-    lines = [parse_line(row, today=day, config=cfg) for row in sample_rows("opportunities")]
+    lines = [parse_line(row, today=day, config=cfg) for row in sample_rows("opportunities", lang)]
     benchmarks = {int(r["stage"]): (float(r["count"]), float(r["amount"])) for r in sample_rows("benchmarks")}
     health = summarize((Deal(ln.stage, ln.status, ln.amount) for ln in lines), benchmarks, config=cfg)
     forecast: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0, 0.0, 0.0]))
@@ -102,7 +102,7 @@ def build_report(*, today: date | None = None, config: Config | None = None) -> 
             cell[0] += 1
             cell[1] += ln.amount
             cell[2] += ln.weighted
-    accounts = sample_rows("accounts")
+    accounts = sample_rows("accounts", lang)
     groups = group_customers(Customer(r["customer"], r["credit_code"] or None, r["account_manager"]) for r in accounts)
     evaluations = []
     for r in accounts:

@@ -21,7 +21,8 @@ def clean_funnel(lang: str = "en") -> dict[str, Any]:
     """The sample funnel with its deliberate defects repaired: validation must say nothing."""
     c = content("funnel", lang)
     for row in c["Opportunities"]:
-        row.update(coach=row.get("coach") or "顾晓明", sponsor=row.get("sponsor") or "沈卫东",
+        row.update(coach=row.get("coach") or ("顾晓明" if lang == "zh" else "Matthew Goodwin"),
+                   sponsor=row.get("sponsor") or ("沈卫东" if lang == "zh" else "Victor Shaw"),
                    budget="Y" if lang == "en" else "是")
         if row["close_date"] < TODAY:
             row["close_date"] = dt.date(2027, 3, 31)

@@ -42,14 +42,16 @@ class Rule:
 
 def flag_rules(path: Path) -> list[Rule]:
     """Every formula conditional format of the workbook, sheet by sheet in priority order
-    (the order the builder wrote its flags in)."""
+    (the order the builder wrote its flags in); not the 'whole' look's number format (a
+    formula format too, but no rule)."""
     wb = openpyxl.load_workbook(path)
     rules = []
     for ws in wb.worksheets:
         found = []
         for cf in ws.conditional_formatting:
             for rule in cf.rules:
-                if rule.type == "expression":
+                if rule.type == "expression" and not re.fullmatch(r"AND\(ISNUMBER\((\w+)\),MOD\(\1,1\)=0\)",
+                                                                  rule.formula[0]):
                     cells = tuple(sorted((r, c) for rng in str(cf.sqref).split() for c, r in _cells(rng)))
                     found.append((rule.priority, rule.formula[0], cells))
         rules += [Rule(ws.title, i, f, cells) for i, (_, f, cells) in enumerate(sorted(found))]

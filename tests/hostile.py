@@ -241,12 +241,13 @@ def build_corpus(folder: Path, *, slow_rows: int = 200_000) -> dict[str, Expect]
     expect["dates-1904.xlsx"] = Expect(same_as="clean.xlsx")
     merged_hidden(folder / "merged-hidden.xlsx", clean)
     expect["merged-hidden.xlsx"] = Expect(same_as="clean.xlsx", extra=(("S-VALUE-REQUIRED", "B7"),))
-    errors = re.sub(rb'(<c r="J6"[^>]*?)(?: t="\w+")?>(?:<v>[^<]*</v>)?</c>', rb'\1 t="e"><v>#N/A</v></c>', sheet)
-    errors = re.sub(rb'(<c r="L6"[^>]*?)(?: t="\w+")?>(<f>.*?</f>)(?:<v>[^<]*</v>)?</c>', rb'\1 t="e">\2<v>#DIV/0!</v></c>',
+    # I6 the currency (a required input), J6 the probability (a formula)
+    errors = re.sub(rb'(<c r="I6"[^>]*?)(?: t="\w+")?>(?:<v>[^<]*</v>)?</c>', rb'\1 t="e"><v>#N/A</v></c>', sheet)
+    errors = re.sub(rb'(<c r="J6"[^>]*?)(?: t="\w+")?>(<f>.*?</f>)(?:<v>[^<]*</v>)?</c>', rb'\1 t="e">\2<v>#DIV/0!</v></c>',
                     errors)
     assert errors.count(b't="e"') == 2, "the error cells were not placed"
     write_parts(folder / "error-values.xlsx", {**parts, "xl/worksheets/sheet1.xml": errors})
-    expect["error-values.xlsx"] = Expect(same_as="clean.xlsx", extra=(("S-VALUE-REQUIRED", "J6"),))
+    expect["error-values.xlsx"] = Expect(same_as="clean.xlsx", extra=(("S-VALUE-REQUIRED", "I6"),))
 
     # folder furniture: Excel's lock file, symbolic link loops
     (folder / "~$clean.xlsx").write_bytes(b"\x0bkamxl user" + b"\0" * 150)

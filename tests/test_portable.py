@@ -25,7 +25,7 @@ EXAMPLES = ROOT / "workbooks" / "examples"
 #: what Excel 2016, Excel for Mac and the web, WPS and LibreOffice all have (no dynamic
 #: arrays, LAMBDA, LET, XLOOKUP, TEXTJOIN, IFS…); IFNA is Excel 2013's
 PLAIN = {"AND", "COLUMNS", "COUNTA", "COUNTIF", "COUNTIFS", "IF", "IFERROR", "IFNA", "INDEX", "ISERROR", "ISNA",
-         "ISNUMBER", "LEFT", "LOWER", "MATCH", "MONTH", "N", "NA", "OR", "RIGHT", "ROUND", "ROUNDUP", "ROWS",
+         "ISNUMBER", "LEFT", "LOWER", "MATCH", "MAX", "MONTH", "N", "NA", "OR", "RIGHT", "ROUND", "ROUNDUP", "ROWS",
          "SUBSTITUTE", "SUMIFS", "SUMPRODUCT", "TEXT", "TRIM", "YEAR"}
 
 
@@ -48,15 +48,15 @@ def test_new_portable_uses_only_functions_every_spreadsheet_has(name, lang, tmp_
 
 
 def test_what_plain_excel_cannot_compute_is_stored_and_marked(tmp_path):
-    """M-ACC-2: the customer key (and the TOP-10 check's wording) as kamxl computed them,
-    with a note saying so, in both languages."""
+    """M-REL-3: the TOP-10 check's wording as kamxl computed it, with a note saying so, in both languages."""
+    template = TEMPLATES["account-plan"]
     for lang, words in (("zh", "kamxl 在写入文件时计算"), ("en", "kamxl computed this value")):
         path = write_template("account-plan", tmp_path / f"plan.{lang}.xlsx", lang=lang, filled=True,
                               edition="portable")
-        profile = openpyxl.load_workbook(path)[TEMPLATES["account-plan"].sheets[0].name(lang)]
-        key = next(row[1] for row in profile.iter_rows() if row[0].value == TEMPLATES["account-plan"].forms()[0]
-                   .field("name_key").header(lang))
-        assert key.value == "USCC:91320102748213655L" and key.comment is not None and words in key.comment.text
+        sheet = openpyxl.load_workbook(path)[template.sheet_of(template.forms()[1]).name(lang)]
+        header = template.forms()[1].field("top10_check").header(lang)
+        check = next(row[1] for row in sheet.iter_rows() if row[0].value == header)
+        assert check.value and check.comment is not None and words in check.comment.text
 
 
 def test_kamxl_portable_keeps_every_typed_value(tmp_path):
@@ -128,10 +128,10 @@ def test_validate_accepts_either_edition_and_reports_a_typed_number_in_both(tmp_
 def test_a_stored_value_gone_stale_in_the_portable_edition_is_reported(tmp_path):
     path = write_template("account-plan", tmp_path / "plan.xlsx", lang="en", filled=True, edition="portable")
     book = openpyxl.load_workbook(path)
-    profile = book.worksheets[0]
-    customer = next(row[1] for row in profile.iter_rows() if row[0].value == "Customer")
-    code = next(row[1] for row in profile.iter_rows() if row[0].value == "Credit code")
-    customer.value, code.value = "Another Company Ltd.", None    # the key no longer matches
+    template = TEMPLATES["account-plan"]
+    ws = book[template.sheet_of(template.table("RelationshipPlan")).name("en")]
+    first = next(row[1] for row in ws.iter_rows() if row[1].value == "Edward Collins")
+    first.value = "Someone Else"            # the TOP-10 check's stored 'consistent' no longer holds (M-REL-3)
     book.save(path)
     stale = [f for f in validate_file(path).findings if f.rule == "S-CACHED-STALE"]
     assert len(stale) == 1 and "kamxl portable" in stale[0].fix("en") and "kamxl portable" in stale[0].fix("zh")

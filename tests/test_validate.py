@@ -52,10 +52,21 @@ def test_a_clean_funnel_gives_no_findings(tmp_path, lang):
 
 
 def test_the_committed_examples_give_only_their_deliberate_findings():
-    result = validate(ROOT / "workbooks" / "examples" / "funnel-example.zh.xlsx")
-    assert sorted((f.rule, f.cell) for f in result.findings) == sorted([
-        ("M-SCORE-4", "N16"), ("M-SCORE-4", "N35"), ("M-REL-5", "Y19"), ("M-REL-5", "Y36"),
-        ("S-STALE", "K27"), ("S-STALE", "K32"), ("M-FUN-5", "W30")])
+    from openpyxl.utils import get_column_letter
+
+    from kamxl.templates import TEMPLATES
+
+    keys = [c.key for c in TEMPLATES["funnel"].table("Opportunities").columns]
+
+    def at(key: str, row: int) -> str:
+        return f"{get_column_letter(keys.index(key) + 1)}{row}"
+
+    for lang in ("zh", "en"):   # the same data, named in each language: the same findings
+        result = validate(ROOT / "workbooks" / "examples" / f"funnel-example.{lang}.xlsx")
+        assert sorted((f.rule, f.cell) for f in result.findings) == sorted([
+            ("M-SCORE-4", at("value_score", 16)), ("M-SCORE-4", at("value_score", 35)), ("M-REL-5", at("coach", 19)),
+            ("M-REL-5", at("coach", 36)), ("S-STALE", at("close_date", 27)), ("S-STALE", at("close_date", 32)),
+            ("M-FUN-5", at("budget", 30))])
     assert validate(ROOT / "workbooks" / "examples" / "account-plan-example.en.xlsx").findings == []
 
 
@@ -200,12 +211,12 @@ def test_structure_renamed_missing_and_mixed_headers_and_no_metadata(tmp_path):
     path = build(tmp_path, "funnel", clean_funnel())
     book = openpyxl.load_workbook(path)
     ws = book["Opportunities"]
-    ws["G5"] = ws.tables["Opportunities"].tableColumns[6].name = "Phase"       # renamed Stage
+    ws["E5"] = ws.tables["Opportunities"].tableColumns[4].name = "Phase"       # renamed Stage
     ws["B5"] = ws.tables["Opportunities"].tableColumns[1].name = "客户名称"    # a zh header in an en file
     del book["_kamxl"]
     book.save(path)
     result = found(validate(path))
-    assert ("S-COLUMN-UNKNOWN", "Opportunities", "G5") in result
+    assert ("S-COLUMN-UNKNOWN", "Opportunities", "E5") in result
     assert ("S-COLUMN-MISSING", "Opportunities", "A5") in result
     assert {r for r, *_ in result} >= {"S-METADATA", "S-HEADER-LANG"}
 
@@ -244,7 +255,7 @@ def test_one_opportunity_two_owners_and_one_customer_two_managers(tmp_path):
     b["Opportunities"] = [dict(b["Opportunities"][0], owner="李娜")]
     b["Assessment"] = [x for x in b["Assessment"] if x["id"] == b["Opportunities"][0]["id"]]
     plan_a, plan_b = content("account-plan"), content("account-plan")
-    plan_b["Profile"].update(customer="江瀾電力集團 有限公司", credit_code=None, account_manager="刘洋")
+    plan_b["Profile"].update(customer="RIVERLANE POWER GROUP  LIMITED", credit_code=None, account_manager="Laura Hughes")
     paths = [build(tmp_path, "funnel", a, file="a.xlsx"), build(tmp_path, "funnel", b, file="b.xlsx"),
              build(tmp_path, "account-plan", plan_a, file="pa.xlsx"), build(tmp_path, "account-plan", plan_b, file="pb.xlsx")]
     report = validate_paths(paths, today=TODAY)
@@ -309,10 +320,11 @@ def test_each_workbook_names_whom_to_chase(lang):
 
     examples = ROOT / "workbooks" / "examples"
     funnel = validate_file(examples / f"funnel-example.{lang}.xlsx")
-    owners = list(dict.fromkeys(row["owner"] for row in sample_rows("opportunities")))
+    owners = list(dict.fromkeys(row["owner"] for row in sample_rows("opportunities", lang)))
     assert funnel.owners == tuple(owners) and len(owners) > 1                  # each once, in the order they appear
-    assert validate_file(examples / f"forecast-example.{lang}.xlsx").owners == ("王磊",)        # the header's owner
-    assert validate_file(examples / f"account-plan-example.{lang}.xlsx").owners == ("王磊",)    # the account manager
+    rep = {"zh": "王磊", "en": "James Walker"}[lang]                            # the sample's names in its language
+    assert validate_file(examples / f"forecast-example.{lang}.xlsx").owners == (rep,)          # the header's owner
+    assert validate_file(examples / f"account-plan-example.{lang}.xlsx").owners == (rep,)      # the account manager
     assert validate_file(ROOT / "workbooks" / f"funnel.{lang}.xlsx").owners == ()             # a blank template
 
 
@@ -334,7 +346,7 @@ def test_the_report_of_a_command_line_batch_names_files_relative_and_their_owner
     assert result.exit_code in (0, 1), result.output
     files = openpyxl.load_workbook(report)["Files"]
     assert {files["A2"].value: files["B2"].value, files["A3"].value: files["B3"].value} == {
-        "forecast.xlsx": "王磊", "funnel.xlsx": "王磊, 刘洋, 陈晓峰 and 3 more"}
+        "forecast.xlsx": "James Walker", "funnel.xlsx": "James Walker, Laura Hughes, Daniel Carter and 3 more"}
     assert {files["A2"].hyperlink.target, files["A3"].hyperlink.target} == {"subs/forecast.xlsx", "subs/funnel.xlsx"}
 
 

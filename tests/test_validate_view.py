@@ -37,7 +37,8 @@ def test_the_console_lists_the_findings_in_the_chosen_language(tmp_path, monkeyp
     assert any(x.startswith(f"警告  {Path('subs', '漏斗.xlsx')} 商机!N16  M-SCORE-4  阶段 ") for x in lines), lines
     en = validate(subs, "--lang", "en")
     assert "Findings (7):" in en.output
-    assert any(x.strip().startswith(f"warning  {Path('subs', '漏斗.xlsx')} 商机!K27  S-STALE  open opportunity with a past close date")
+    # H: the close date, among the columns a rep scans first
+    assert any(x.strip().startswith(f"warning  {Path('subs', '漏斗.xlsx')} 商机!H27  S-STALE  open opportunity with a past close date")
                for x in en.output.splitlines()), en.output
 
 

@@ -16,7 +16,7 @@ from kamxl.findings import Finding, Severity
 from kamxl.i18n import Message, Text
 from kamxl.io.reader import GridData, Record
 from kamxl.methodology import (
-    chain_top, check_top_ten, customer_key, evaluate_account, is_buying_point, level_ordinal, period_of,
+    chain_top, check_top_ten, evaluate_account, is_buying_point, level_ordinal, period_of,
     stage_probability,
 )
 from kamxl.methodology.scoring import QUESTIONS, score_parsed
@@ -83,10 +83,6 @@ def _evaluation(field: str) -> Recompute:
     return compute
 
 
-def _name_key(ctx: Context, t: dict[str, Any]) -> Any:
-    return customer_key(t["customer"], t.get("credit_code")) if t.get("customer") else None
-
-
 def _top10(ctx: Context, _t: dict[str, Any]) -> Any:
     """M-REL-3: what KAM_TOP10_CHECK shows (kamxl/excel/udfs.py words it the same way)."""
     from kamxl.excel.udfs import TOP10_DIFF, TOP10_OK
@@ -106,7 +102,6 @@ def _top10(ctx: Context, _t: dict[str, Any]) -> Any:
 
 #: (table or form, column) -> recomputation from the typed inputs (None: cannot tell)
 RECOMPUTE: dict[tuple[str, str], Recompute] = {
-    ("Profile", "name_key"): _name_key,
     ("ChainCheck", "top10_check"): _top10,
     ("Opportunities", "probability"): _probability,
     ("Opportunities", "weighted"): _weighted,

@@ -25,8 +25,6 @@ PROFILE = Form("Profile", (
     C("credit_code", T("统一社会信用代码", "Credit code"), Kind.ID, width=WIDE, rules=("M-ACC-2",),
       hint=T("18 位统一社会信用代码（可选）；有则按代码判重", "18-character unified social credit code (optional); "
              "when given, duplicates are found by it")),
-    C("name_key", T("客户惟一性键", "Customer key"), Kind.FORMULA, result=Kind.TEXT, width=WIDE, rules=("M-ACC-2",),
-      formula='=IF({Profile.customer}="","",KAM_NAME_KEY({Profile.customer},{Profile.credit_code}))', stored=True),
     C("account_manager", T("客户经理", "Account manager"), Kind.TEXT, required=True, width=WIDE, rules=("M-ACC-3",),
       hint=T("每个客户只有一位负责的客户经理", "Every customer has exactly one responsible account manager")),
     C("industry", T("所属行业", "Industry"), Kind.TEXT, width=WIDE, rules=("M-PLAN-2",)),
@@ -76,6 +74,7 @@ DECISION_CHAIN = Table("DecisionChain", T("决策链（鱼骨图）", "Decision 
     C("name", T("姓名", "Name"), Kind.TEXT, required=True, width=10, rules=("M-REL-3",),
       hint=T("决策链上的每个人都要有姓名和职务", "Every person in the chain has a name and a title")),
     C("top10_rank", T("TOP10 排名", "TOP10 rank"), Kind.INTEGER, bounds=(1, 10), width=9, rules=("M-REL-3",),
+      align="center",
       hint=T("最重要的 10 人排 1–10，须与关系评估表的 10 人完全一致；其余留空",
              "Rank the 10 most important people 1–10; they must be exactly the 10 of the relationship plan. "
              "Leave the rest blank")),
@@ -83,12 +82,14 @@ DECISION_CHAIN = Table("DecisionChain", T("决策链（鱼骨图）", "Decision 
     C("department", T("部门", "Department"), Kind.TEXT, width=16),
     C("role", T("决策角色", "Role"), Kind.CHOICE, vocabulary=DECISION_ROLE, width=10, rules=("M-REL-3",)),
     C("distance", T("离决策距离", "Distance to decision"), Kind.INTEGER, bounds=(1, 5), width=10, rules=("M-REL-3",),
-      hint=T("1 = 离决策最近（最重要），5 = 最远", "1 = closest to the decision (most important), 5 = furthest")),
+      align="center", hint=T("1 = 离决策最近（最重要），5 = 最远", "1 = closest to the decision (most important), 5 = furthest")),
     C("level", T("关系层级", "Relationship level"), Kind.CHOICE, vocabulary=RELATIONSHIP_LEVEL, width=11,
       rules=("M-REL-1",),
       hint=T("接触 → 了解 → 接受 → 尊重 → 信任 → 伙伴；关系会倒退，“接受”不是终点",
              "Contact → know → accept → respect → trust → partner; levels can fall, 'accept' is no resting place")),
+    # a bar over the six levels: how far each relationship has come, at a glance
     C("level_no", T("层级序号", "Level number"), Kind.FORMULA, result=Kind.INTEGER, width=9, rules=("M-REL-1",),
+      look="ladder", bounds=(1, len(RELATIONSHIP_LEVEL.terms)), align="center",
       formula='=IF({level}="","",KAM_REL_LEVEL({level}))', portable='=IF({level}="","",{@relationship_level:level})'),
     C("attitude", T("对我方态度", "Attitude to us"), Kind.CHOICE, vocabulary=ATTITUDE, width=10, rules=("M-REL-3",)),
     C("coach", T("教练（内线）", "Coach"), Kind.YES_NO, width=9, rules=("M-REL-5",),
@@ -113,7 +114,7 @@ CHAIN_CHECK = Form("ChainCheck", (
 
 RELATIONSHIP_PLAN = Table("RelationshipPlan", T("关系评估与改进计划（TOP10）", "Relationship assessment and plan (TOP-10)"),
                           rules=("M-REL-3", "M-REL-4"), blank_rows=10, columns=(
-    C("rank", T("序号", "Rank"), Kind.INTEGER, bounds=(1, 10), width=6, rules=("M-REL-3",)),
+    C("rank", T("序号", "Rank"), Kind.INTEGER, bounds=(1, 10), width=6, rules=("M-REL-3",), align="center"),
     C("name", T("姓名", "Name"), Kind.TEXT, required=True, width=10, rules=("M-REL-3",),
       hint=T("与决策链 TOP10 的 10 人完全一致", "Exactly the 10 people ranked TOP-10 in the decision chain")),
     C("title", T("职务", "Title"), Kind.TEXT, width=22),
@@ -172,6 +173,18 @@ SELLING_POINTS = Table("SellingPoints", T("卖点评估", "Selling points"), rul
          T("绿区：买点", "Green zone: a buying point"), "good"),
 ))
 
+# The green zone's border on the selling-points chart: from the top of the scale down to the
+# corner where both minimums meet, then right to the end of the scale (the company's settings).
+GREEN_ZONE = Grid("green_zone", T("绿区（买点）", "Green zone (buying points)"), T("边界点", "Border point"),
+                  rules=("M-PLAN-4",), rows=(
+    ("top", T("上端", "Top")), ("corner", T("拐角", "Corner")), ("right", T("右端", "Right end")),
+), columns=(
+    C("uniqueness", T("独特性", "Uniqueness"), Kind.FORMULA, result=Kind.NUMBER, width=11, rules=("M-PLAN-4",),
+      look="whole", formula="={@zone:{row_key},uniqueness}"),
+    C("value", T("价值", "Value"), Kind.FORMULA, result=Kind.NUMBER, width=11, rules=("M-PLAN-4",),
+      look="whole", formula="={@zone:{row_key},value}"),
+))
+
 # --- key-account evaluation (M-ACC-6) -----------------------------------------------------------
 
 EVALUATION = Form("Evaluation", (
@@ -208,7 +221,7 @@ GOALS = Table("Goals", T("经营目标", "Goals"), rules=("M-PLAN-1",), blank_ro
     C("goal", T("目标", "Goal"), Kind.TEXT, required=True, width=40, rules=("M-PLAN-1",)),
     C("measure", T("衡量指标", "Measure"), Kind.TEXT, width=24,
       hint=T("如何衡量达成：签约额、中标、关系层级 …", "How attainment is measured: contract value, bid won, relationship level …")),
-    C("target", T("目标值", "Target"), Kind.NUMBER, bounds=(0, 1e13), width=14,
+    C("target", T("目标值", "Target"), Kind.NUMBER, bounds=(0, 1e13), width=14, look="whole",
       hint=T("金额按元填写，其他按衡量指标的单位", "Amounts in currency units, anything else in the measure's unit")),
     C("due", T("完成时间", "Due date"), Kind.DATE, width=12),
     C("owner", T("负责人", "Owner"), Kind.TEXT, width=10),
@@ -285,10 +298,10 @@ ACCOUNT_PLAN = Template("account-plan", 1, T("客户经营计划", "Account plan
     Sheet("decision_model", T("决策模式", "Decision model"), (DECISION_MODEL, APPROVAL),
           hint=T("客户按金额划分的审批权限：商机金额决定由谁审批",
                  "The customer's approval authority by amount: an opportunity's amount tells whose approval it needs")),
-    Sheet("selling_points", T("卖点", "Selling points"), (SELLING_POINTS,),
+    Sheet("selling_points", T("卖点", "Selling points"), (SELLING_POINTS, GREEN_ZONE),
           charts=(Chart("selling_chart", T("卖点矩阵：独特性 × 价值", "Selling points: uniqueness × value"), "scatter",
                         "SellingPoints", "uniqueness", ("value",), labels="point", axis_max=10,
-                        rules=("M-PLAN-4",)),),
+                        zone="green_zone", rules=("M-PLAN-4",)),),
           hint=T("独特性与价值都进入绿区（默认均 ≥ 7 分）的卖点才是买点",
                  "Only selling points in the green zone on both uniqueness and value (default: both ≥ 7) "
                  "are buying points")),

@@ -69,10 +69,12 @@ class Column:
     width: float = 12
     hint: Text | None = None             # the input message shown when the cell is selected
     rules: tuple[str, ...] = ()          # M-… ids this column carries
-    look: str | None = None              # conditional format: 'ratio' (traffic lights), 'band', 'flag'
+    look: str | None = None              # conditional format: 'ratio' (traffic lights), 'band', 'flag',
+    #                                      'ladder' (a data bar over 1..bounds[1]), 'whole' (no decimals when whole)
     manager: bool = False                # a manager's column (M-FC-4): outlined, collapsed in a rep's copy
     group: Text | None = None            # a band above the header naming the columns it spans (a table's)
     note: Text | None = None             # printed above the header, wrapped: what the column asks
+    align: str | None = None             # horizontal alignment where the kind's default misleads ('center')
 
     def title(self, lang: Lang) -> str:
         return self.header(lang)
@@ -175,6 +177,11 @@ class Grid:
     funnel: Funnel | None = None
     array_rows: int = 0
     rules: tuple[str, ...] = ()
+    # Plain formulas right of a funnel block, one per open stage (the last stage's row left
+    # out), the same in both editions: what a chart needs beyond KAM_FUNNEL's columns.
+    # Placeholders: ``{key}`` this row's cell of a column, ``{key_col}`` that column over the
+    # open stages, ``{row_key}`` the stage number, and what :func:`resolve` knows.
+    helpers: tuple[Column, ...] = ()
 
     @property
     def array_formula(self) -> str | None:
@@ -196,6 +203,13 @@ class Chart:
     rows: int | None = None              # plot only the first n rows (the funnel leaves out 08)
     labels: str | None = None            # column key whose cells label the points (scatter)
     axis_max: float | None = None        # fixed 0..max axes (the 0-10 selling-point scale)
+    # 'funnel': each value centred in its own lane by the offset column beside it (an
+    # invisible series on both sides of the bar), stage 01 at the top
+    offsets: tuple[str, ...] = ()
+    # scatter: a grid whose rows are the corners of the green zone (both coordinates at or
+    # above their minimum), x then y: drawn as its green border
+    zone: str | None = None
+    below: bool = False                  # under its source block (it prints with it), not beside it
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from kamxl.methodology.vocabulary import HEALTH_BAND, Vocabulary
 from kamxl.schema.model import Chart, Column, Flag, Form, Grid, Kind, Sheet, Table, Template
 from kamxl.templates import keys as spellings
 from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, Columns, fill
-from kamxl.templates.layout import Placed, plan, resolve, seed_rows
+from kamxl.templates.layout import GAP_ROWS, Placed, plan, resolve, seed_rows
 from kamxl.templates.portable import funnel_cells
 from kamxl.templates.stored import Book, Typed
 
@@ -43,6 +43,12 @@ STORED_NOTE = Text("此值由 kamxl 在写入文件时计算：普通 Excel 公�
 FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties: builds must be reproducible
 YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
+WHOLE_FORMAT = "#,##0"
+LINE_HEIGHT = 14    # points per line of 10-point text
+# funnel bar labels in millions: a full amount does not fit the narrow bars of the late stages
+FUNNEL_LABEL = Text('#,##0.0,,"百万"', '#,##0.0,,"M"')
+FUNNEL_FILLS = ("#2E75B6", "#BFBFBF")    # the stages' amounts, then their benchmarks
+ZONE_COLOR = "#00B050"
 BAND_FILLS = {"excellent": "#C6EFCE", "good": "#FFEB9C", "warning": "#FFC7CE"}
 # A rule flag's look (kamxl.schema.model.Flag): fill and text colour, the same in every workbook.
 FLAG_LOOKS = {"error": ("#FFC7CE", "#9C0006"), "warning": ("#FFEB9C", "#7F5200"),
@@ -124,7 +130,7 @@ class Builder:
             "title": add({**base, "bold": True, "font_size": 14, "font_color": "#1F4E78"}),
             "hint": add({**base, "italic": True, "font_color": "#595959"}),
             "block": add({**base, "bold": True, "font_size": 11, "font_color": "#1F4E78"}),
-            "label": add({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1}),
+            "label": add({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "top"}),
             "header": add({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
                            "text_wrap": True, "valign": "vcenter"}),
             "band": add({**base, "bold": True, "bg_color": "#DDEBF7", "font_color": "#1F4E78", "border": 1,
@@ -211,7 +217,7 @@ class Builder:
         for c, col in enumerate(table.columns):
             spec: dict[str, Any] = {"header": col.header(self.lang)}
             if not bulk:  # (bulk: bulk.py copies the first row's format and formula to every row)
-                spec["format"] = self.fmt[f"{'calc' if col.formula else 'in'}:{_kind(col).value}"]
+                spec["format"] = self._format(col, "calc" if col.formula else "in")
                 if col.formula:
                     spec["formula"] = self._formula(self._edition(col), table)
             columns.append(spec)
@@ -297,6 +303,10 @@ class Builder:
             value = self.book.field(form.prefix, col.key) if col.formula else values.get(col.key)
             self._cell(ws, row, place.first_col + 1, col, value, None, wrap=col.width >= 40,
                        typed=isinstance(values.get(col.key), Typed))
+            if col.width >= 40 and isinstance(value, str):   # a wrapped answer: tall enough for its lines
+                lines = _lines(value, col.width)
+                if lines > 1:
+                    ws.set_row(row, LINE_HEIGHT * lines)
             self._validate(ws, row, row, place.first_col + 1, col)
             self._look(ws, row, row, place.first_col + 1, col)
             widths[place.first_col + 1] = max(widths.get(place.first_col + 1, 0), col.width)
@@ -344,7 +354,7 @@ class Builder:
             for r in range(first, last + 1):
                 for c in range(len(grid.columns) + 1):
                     col = grid.columns[c - 1] if c else None
-                    value, fmt = cached(r, c), self.fmt[f"calc:{_kind(col).value}"]
+                    value, fmt = cached(r, c), (self._format(col, "calc") if col else self.fmt["calc:text"])
                     if formulas:  # the portable edition: a plain formula per cell
                         ws.write_formula(r, place.first_col + c, formulas[r - first][c], fmt, value)
                     else:         # values only: see build_workbook
@@ -356,7 +366,7 @@ class Builder:
             for r in range(first, last + 1):
                 for c in range(len(grid.columns) + 1):
                     col = grid.columns[c - 1] if c else None
-                    fmt = self.fmt[f"calc:{_kind(col).value}"] if col else self.fmt["calc:text"]
+                    fmt = self._format(col, "calc") if col else self.fmt["calc:text"]
                     if (r, c) != (first, 0):
                         ws.write(r, place.first_col + c, cached(r, c), fmt)
         else:
@@ -372,9 +382,27 @@ class Builder:
                 for c, col in enumerate(grid.columns, start=1):
                     extra = {"row": xl_rowcol_to_cell(row, place.first_col), "row_key": grid.rows[i][0]}
                     ws.write_formula(row, place.first_col + c, self._formula(col.formula, None, extra),
-                                     self.fmt[f"calc:{_kind(col).value}"], cached(row, c))
+                                     self._format(col, "calc"), cached(row, c))
         for c, col in enumerate(grid.columns, start=1):
             self._look(ws, first, last, place.first_col + c, col)
+        if grid.helpers:
+            self._helpers(ws, grid, place, widths, cached)
+
+    def _helpers(self, ws: Any, grid: Grid, place: Placed, widths: dict[int, float], cached: Any) -> None:
+        """``Grid.helpers``: plain formulas right of a funnel block, on the open stages' rows."""
+        first = place.header_row + 1
+        open_rows = len(self.cfg.stages) - 1
+        keys = ["", *(c.key for c in grid.columns), *(c.key for c in grid.helpers)]
+        col = {key: place.first_col + i for i, key in enumerate(keys)}
+        whole = {f"{key}_col": f"{_abs(first, at)}:{_abs(first + open_rows - 1, at)}" for key, at in col.items() if key}
+        for c, helper in enumerate(grid.helpers, start=len(grid.columns) + 1):
+            ws.write(place.header_row, place.first_col + c, helper.header(self.lang), self.fmt["header"])
+            widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), helper.width)
+            for r in range(first, first + open_rows):
+                extra = {**whole, **{key: xl_rowcol_to_cell(r, at) for key, at in col.items() if key},
+                         "row_key": str(r - first + 1)}
+                ws.write_formula(r, place.first_col + c, self._formula(self._edition(helper), None, extra),
+                                 self._format(helper, "calc"), cached(r, c))
 
     # --- cells ---------------------------------------------------------------------------
     def _cell(self, ws: Any, row: int, col: int, column: Column, value: object, table: Table | None,
@@ -390,10 +418,9 @@ class Builder:
             return
         if column.formula:
             formula = self._formula(self._edition(column), table)
-            ws.write_formula(row, col, formula, self.fmt[f"calc:{_kind(column).value}"],
-                             "" if value is None else value)
+            ws.write_formula(row, col, formula, self._format(column, "calc"), "" if value is None else value)
             return
-        fmt = self.fmt["in:text:wrap" if wrap and column.kind is Kind.TEXT else f"in:{column.kind.value}"]
+        fmt = self.fmt["in:text:wrap"] if wrap and column.kind is Kind.TEXT else self._format(column, "in")
         if look:
             fmt = self._styled(fmt, look)
         if value is None or value == "":
@@ -414,6 +441,19 @@ class Builder:
         key = f"styled:{id(fmt)}:{sorted(changes.items())}"
         if key not in self.fmt:
             self.fmt[key] = self._add_format({**self.props[id(fmt)], **changes})
+        return self.fmt[key]
+
+    def _format(self, column: Column, role: str) -> Any:
+        """The cell format of ``column`` as input ('in') or computed ('calc'), aligned as declared."""
+        fmt = self.fmt[f"{role}:{_kind(column).value}"]
+        extra: dict[str, Any] = {"align": column.align} if column.align else {}
+        if column.look == "ratio":  # a rule keeps the traffic light off the previous column's number
+            extra.update(left=1, left_color="#A6A6A6")
+        if not extra:
+            return fmt
+        key = f"{role}:{_kind(column).value}:{sorted(extra.items())}"
+        if key not in self.fmt:
+            self.fmt[key] = self._add_format({**self.props[id(fmt)], **extra})
         return self.fmt[key]
 
     def _quoted(self, fmt: Any) -> Any:
@@ -500,6 +540,14 @@ class Builder:
             ws.conditional_format(*cells, {"type": "icon_set", "icon_style": "3_traffic_lights", "icons": [
                 {"criteria": ">", "type": "number", "value": self.cfg.health.excellent_above},
                 {"criteria": ">=", "type": "number", "value": self.cfg.health.good_from}]})
+        elif column.look == "ladder":  # how far up its scale (M-REL-1: 1 contact … 6 partner) at a glance
+            top = column.bounds[1] if column.bounds else 1
+            ws.conditional_format(*cells, {"type": "data_bar", "bar_color": "#9BC2E6", "bar_solid": True,
+                                           "min_type": "num", "min_value": 0, "max_type": "num", "max_value": top})
+        elif column.look == "whole":  # a whole number (a head count) shows no decimals
+            corner = xl_rowcol_to_cell(first, col)
+            ws.conditional_format(*cells, {"type": "formula", "criteria": f"=AND(ISNUMBER({corner}),MOD({corner},1)=0)",
+                                           "format": self.wb.add_format({"num_format": WHOLE_FORMAT})})
         elif column.look == "band":
             for term in HEALTH_BAND.terms:
                 ws.conditional_format(*cells, {"type": "cell", "criteria": "==", "value": f'"{term.label(self.lang)}"',
@@ -566,7 +614,7 @@ class Builder:
         first = place.header_row + 1
         last = place.header_row + (chart.rows or place.rows)
         if isinstance(block, Grid):  # column 0 holds the row labels
-            keys = ["", *(c.key for c in block.columns)]
+            keys = ["", *(c.key for c in block.columns), *(c.key for c in block.helpers)]
         else:
             assert isinstance(block, Table)
             keys = [c.key for c in block.columns]
@@ -576,6 +624,25 @@ class Builder:
         def span(key: str) -> str:
             return f"={sheet}!{_abs(first, col[key])}:{_abs(last, col[key])}"
 
+        if chart.kind == "funnel":
+            xl = self._funnel_chart(ws, chart, place, span, col)
+        else:
+            xl = self._plain_chart(ws, chart, place, span, col, first, last)
+        xl.set_title({"name": chart.title(self.lang), "name_font": {"size": 11}})
+        xl.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+        beside = (place.header_row, self._free_col(on, place.header_row, place.first_col + len(keys) + 1))
+        row, col_at = anchor or ((place.header_row + place.rows + 2 + GAP_ROWS, place.first_col) if chart.below
+                                 else beside)
+        offset = {"y_offset": slot * (CHART_HEIGHT + 16)} if stacked else {"x_offset": slot * (CHART_WIDTH + 16)}
+        ws.insert_chart(row, col_at, xl, offset if slot else {})
+        if chart.below and not anchor:   # printed whole on a page of its own, not cut by a page end
+            ws.set_h_pagebreaks([*ws.hbreaks, row - 1])
+        return row, col_at
+
+    def _plain_chart(self, ws: Any, chart: Chart, place: Placed, span: Any, col: dict[str, int],
+                     first: int, last: int) -> Any:
+        block = place.block
+        sheet = _quote(ws.name)
         xl = self.wb.add_chart({"type": chart.kind, **({"subtype": chart.subtype} if chart.subtype else {})})
         for key in chart.values:
             series: dict[str, Any] = {"name": [ws.name, place.header_row, col[key]],
@@ -588,7 +655,8 @@ class Builder:
             else:
                 series["gap"] = 40
             xl.add_series(series)
-        xl.set_title({"name": chart.title(self.lang), "name_font": {"size": 11}})
+        if chart.zone:
+            self._zone(xl, chart.zone)
         if chart.kind == "bar":
             xl.set_y_axis({"reverse": True})  # stage 01 at the top: the funnel's wide end
         if chart.axis_max is not None:
@@ -597,13 +665,41 @@ class Builder:
                            if isinstance(block, Table) else ""})
             xl.set_y_axis({**axis, "name": block.column(chart.values[0]).header(self.lang)
                            if isinstance(block, Table) else ""})
-        xl.set_legend({"position": "bottom"} if len(chart.values) > 1 else {"none": True})
-        xl.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
-        row, col = anchor or (place.header_row, self._free_col(on, place.header_row,
-                                                                place.first_col + len(keys) + 1))
-        offset = {"y_offset": slot * (CHART_HEIGHT + 16)} if stacked else {"x_offset": slot * (CHART_WIDTH + 16)}
-        ws.insert_chart(row, col, xl, offset if slot else {})
-        return row, col
+        shown = len(chart.values) + (1 if chart.zone else 0)
+        xl.set_legend({"position": "bottom"} if shown > 1 else {"none": True})
+        return xl
+
+    def _zone(self, xl: Any, grid_key: str) -> None:
+        """The green zone's border (M-PLAN-4): a thick green line through the grid's corners."""
+        place = self.places[grid_key]
+        first, last = place.header_row + 1, place.header_row + place.rows
+        sheet = _quote(place.sheet)
+        x, y = (f"={sheet}!{_abs(first, place.first_col + c)}:{_abs(last, place.first_col + c)}" for c in (1, 2))
+        xl.add_series({"name": place.block.title(self.lang), "categories": x, "values": y,
+                       "line": {"color": ZONE_COLOR, "width": 2.5}, "marker": {"type": "none"}})
+
+    def _funnel_chart(self, ws: Any, chart: Chart, place: Placed, span: Any, col: dict[str, int]) -> Any:
+        """A funnel: per value (amount, benchmark) a lane; each stage's bar centred in it by an
+        invisible offset on either side; stage 01 at the top; the bars labelled."""
+        xl = self.wb.add_chart({"type": "bar", "subtype": "stacked"})
+        hidden = {"none": True}
+        invisible: list[int] = []
+        for lane, (key, offset) in enumerate(zip(chart.values, chart.offsets)):
+            pad = {"name": [ws.name, place.header_row, col[offset]], "categories": span(chart.categories),
+                   "values": span(offset), "fill": hidden, "border": hidden, "gap": 25}
+            label = {"value": True, "position": "center", "num_format": FUNNEL_LABEL(self.lang),
+                     "font": {"size": 8, "color": "#FFFFFF" if lane == 0 else "#000000"}}
+            invisible.append(3 * lane)
+            xl.add_series(pad)
+            xl.add_series({"name": [ws.name, place.header_row, col[key]], "categories": span(chart.categories),
+                           "values": span(key), "fill": {"color": FUNNEL_FILLS[lane % len(FUNNEL_FILLS)]},
+                           "data_labels": label})
+            invisible.append(3 * lane + 2)
+            xl.add_series(pad)
+        xl.set_y_axis({"reverse": True})  # the category axis: stage 01 at the top, the funnel's wide end
+        xl.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
+        xl.set_legend({"position": "bottom", "delete_series": invisible})
+        return xl
 
     def _free_col(self, sheet: Sheet | None, row: int, col: int) -> int:
         """The first column from ``col`` where a chart anchored at ``row`` covers no block:
@@ -721,6 +817,12 @@ def _wrapped_lines(text: str, width: float) -> int:
             lines, used = lines + 1, 0.0
         used += size
     return lines
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped 10-point text takes in a column ``width`` characters wide: a Chinese
+    character is two widths, a Latin letter a little under one (proportional fonts)."""
+    return math.ceil(sum(2 if ord(c) > 0x2E80 else 0.85 for c in text) / width)
 
 
 def _key(block: Form | Table | Grid) -> str:

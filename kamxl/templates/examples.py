@@ -51,7 +51,7 @@ def table_rows(table: Table, records: list[dict[str, str]], lang: Lang, config: 
 
 
 def funnel_example(template: Template, lang: Lang, config: Config) -> dict[str, list[dict[str, Any]]]:
-    opportunities = sample_rows("opportunities")
+    opportunities = sample_rows("opportunities", lang)
     return {
         "Opportunities": table_rows(template.table("Opportunities"), opportunities, lang, config,
                                     {"name": "opportunity"}),
@@ -63,20 +63,23 @@ def funnel_example(template: Template, lang: Lang, config: Config) -> dict[str, 
     }
 
 
-FORECAST_OWNER = "王磊"
+# the sample rep and his manager, named in each language's sample
+FORECAST_OWNER = {"zh": "王磊", "en": "James Walker"}
+FORECAST_MANAGER = {"zh": "孙建华", "en": "Richard Sun"}
 
 
 def forecast_example(template: Template, lang: Lang, config: Config) -> dict[str, Any]:
-    """One rep's quarterly forecast: the confirmed opportunities 王磊 is primary owner of."""
+    """One rep's quarterly forecast: the confirmed opportunities 王磊 (James Walker) is primary owner of."""
     from kamxl.methodology.vocabulary import FORECAST_LEVEL
 
-    mine = [r for r in sample_rows("opportunities")
-            if r["owner"] == FORECAST_OWNER and parse_yes_no(r["confirmed"]) and r["status"] != "lost"]
+    mine = [r for r in sample_rows("opportunities", lang)
+            if r["owner"] == FORECAST_OWNER[lang] and parse_yes_no(r["confirmed"]) and r["status"] != "lost"]
     lines = table_rows(template.table("ForecastLines"), mine, lang, config, {"opportunity_id": "id"})
     for line, record in zip(lines, mine):
         line["owner_forecast"] = parse_number(record["amount"])
     return {
-        "Forecast": {"owner": FORECAST_OWNER, "level": FORECAST_LEVEL.get("rep").label(lang), "manager": "孙建华",
+        "Forecast": {"owner": FORECAST_OWNER[lang], "level": FORECAST_LEVEL.get("rep").label(lang),
+                     "manager": FORECAST_MANAGER[lang],
                      "period": "2026-Q4", "currency": config.forecast.currency,
                      "submitted_at": parse_date("2026-11-20"), "quota": 30_000_000.0},
         "ForecastLines": lines,
@@ -128,8 +131,6 @@ _RELATIONSHIPS = (
     ("黄建平", "不反对", "安全专题汇报：机器人巡检减少人员进站次数与作业风险", "杜明", "2026-12-20",
      "已约 12 月安全例会"),
 )
-
-_GOAL_EN = {"支持": "Support", "不反对": "Not oppose", "伙伴": "Partner"}
 
 # (dimension, need, priority, our response, owner)
 _NEEDS = (
@@ -244,67 +245,85 @@ _CHECKLIST_ANSWERS = {
 }
 
 
-def account_plan_example(template: Template, lang: Lang, config: Config) -> dict[str, Any]:
-    """The account plan a rep keeps for 江澜电力集团 (sample customer of the funnel example).
+def _plan_data(lang: Lang) -> dict[str, Any]:
+    """The account plan example's content in ``lang``: Chinese here, English in plan_example_en."""
+    if lang == "en":
+        from kamxl.templates import plan_example_en as en
 
-    The prose stays Chinese in both languages (a Chinese customer); every enumeration is
-    what the template's language lists in its dropdowns.
-    """
+        return {"customer": en.PLAN_CUSTOMER, "profile": en.PROFILE, "chain": en.CHAIN,
+                "relationships": en.RELATIONSHIPS, "needs": en.NEEDS, "decision_model": en.DECISION_MODEL,
+                "selling_points": en.SELLING_POINTS, "goals": en.GOALS, "actions": en.ACTIONS,
+                "answers": en.CHECKLIST_ANSWERS}
+    return {"customer": PLAN_CUSTOMER, "profile": _PROFILE, "chain": _CHAIN, "relationships": _RELATIONSHIPS,
+            "needs": _NEEDS, "decision_model": _DECISION_MODEL, "selling_points": _SELLING_POINTS,
+            "goals": _GOALS, "actions": _ACTIONS, "answers": _CHECKLIST_ANSWERS}
+
+
+_PROFILE = {
+    "industry": "电力（输配电）",
+    "target_criterion": "公共事业；国资委监管企业；省内电网行业 TOP1",
+    "basic_facts": "省级电网企业，员工约 3.2 万人，下辖 13 家地市供电公司；管理 220kV 变电站 412 座、"
+                   "10kV 配电房约 3.2 万座",
+    "strategy": "“十五五”建设新型电力系统与数字化电网；2027 年 220kV 站智能巡检覆盖率 60%，"
+                "配电房无人值守率 50%",
+    "culture": "安全第一、稳健保守；决策重视试点数据与系统内标杆案例，供应商须长期可靠",
+    "pain_points": "运维人员老龄化、夜间巡检难；配电房数量多、故障定位慢；各系统数据孤岛",
+    "revenue_trend": "2023–2025 年营业收入 1180 亿 → 1260 亿 → 1335 亿元，年增约 6%",
+    "profit_trend": "利润总额约 38–41 亿元，利润率稳定在 3% 左右",
+    "peers": "与邻省两家电网公司规模相当，数字化投入占比略低，智能巡检覆盖率落后约 15 个百分点",
+    "kpis": "供电可靠率 99.97%、综合线损率 < 4.2%、安全生产天数、数字化转型考核排名",
+}
+
+
+def account_plan_example(template: Template, lang: Lang, config: Config) -> dict[str, Any]:
+    """The account plan a rep keeps for 江澜电力集团 (sample customer of the funnel example),
+    written in the template's language (English: :mod:`kamxl.templates.plan_example_en`);
+    every enumeration is what the template's language lists in its dropdowns."""
     from kamxl.methodology.checklist import checklist
     from kamxl.methodology.vocabulary import (
         ACCOUNT_DECISION, ACTION_STATUS, ATTITUDE, DECISION_ROLE, NEED_DIMENSION, PRIORITY, RELATIONSHIP_LEVEL,
     )
 
     yes, no = YES_NO_LABEL[lang]
-    account = next(r for r in sample_rows("accounts") if r["customer"] == PLAN_CUSTOMER)
-    chain = {row[0]: row for row in _CHAIN}
+    d = _plan_data(lang)
+    account = next(r for r in sample_rows("accounts", lang) if r["customer"] == d["customer"])
+    chain = {row[0]: row for row in d["chain"]}
 
     def level(key: str) -> str:
         return RELATIONSHIP_LEVEL.get(key).label(lang)
 
     return {
         "Profile": {
-            "customer": PLAN_CUSTOMER,
+            "customer": d["customer"],
             "credit_code": PLAN_CREDIT_CODE,
             "account_manager": account["account_manager"],
-            "industry": "电力（输配电）",
-            "target_criterion": "公共事业；国资委监管企业；省内电网行业 TOP1",
-            "basic_facts": "省级电网企业，员工约 3.2 万人，下辖 13 家地市供电公司；管理 220kV 变电站 412 座、"
-                           "10kV 配电房约 3.2 万座",
-            "strategy": "“十五五”建设新型电力系统与数字化电网；2027 年 220kV 站智能巡检覆盖率 60%，"
-                        "配电房无人值守率 50%",
-            "culture": "安全第一、稳健保守；决策重视试点数据与系统内标杆案例，供应商须长期可靠",
-            "pain_points": "运维人员老龄化、夜间巡检难；配电房数量多、故障定位慢；各系统数据孤岛",
-            "revenue_trend": "2023–2025 年营业收入 1180 亿 → 1260 亿 → 1335 亿元，年增约 6%",
-            "profit_trend": "利润总额约 38–41 亿元，利润率稳定在 3% 左右",
-            "peers": "与邻省两家电网公司规模相当，数字化投入占比略低，智能巡检覆盖率落后约 15 个百分点",
-            "kpis": "供电可靠率 99.97%、综合线损率 < 4.2%、安全生产天数、数字化转型考核排名",
+            **d["profile"],
         },
         "Needs": [
-            {"dimension": NEED_DIMENSION.get(d).label(lang), "need": need, "priority": PRIORITY.get(p).label(lang),
+            {"dimension": NEED_DIMENSION.get(dim).label(lang), "need": need, "priority": PRIORITY.get(p).label(lang),
              "response": response, "owner": owner}
-            for d, need, p, response, owner in _NEEDS
+            for dim, need, p, response, owner in d["needs"]
         ],
         "DecisionChain": [
             {"name": name, "top10_rank": rank, "title": title, "department": department,
              "role": DECISION_ROLE.get(role).label(lang), "distance": distance, "level": level(lvl),
              "attitude": ATTITUDE.get(attitude).label(lang), "coach": yes if coach else no}
-            for name, rank, title, department, role, distance, lvl, attitude, coach in _CHAIN
+            for name, rank, title, department, role, distance, lvl, attitude, coach in d["chain"]
         ],
         "RelationshipPlan": [
             {"rank": chain[name][1], "name": name, "title": chain[name][2], "level": level(chain[name][6]),
-             "goal": goal if lang == "zh" else _GOAL_EN[goal], "strategy": strategy, "owner": owner,
+             "goal": goal, "strategy": strategy, "owner": owner,
              "due": _d(due), "progress": progress}
-            for name, goal, strategy, owner, due, progress in _RELATIONSHIPS
+            for name, goal, strategy, owner, due, progress in d["relationships"]
         ],
         "DecisionModel": [
             {"amount": None if amount is None else float(amount), "approver": approver, "note": note}
-            for amount, approver, note in _DECISION_MODEL
+            for amount, approver, note in d["decision_model"]
         ],
         "Approval": {"opportunity": "OPP-2026-0001", "amount": 6_850_000.0},
         "SellingPoints": [
             {"point": point, "uniqueness": u, "value": v, "evidence": evidence}
-            for point, u, v, evidence in _SELLING_POINTS
+            for point, u, v, evidence in d["selling_points"]
         ],
         "Evaluation": {
             "contribution": parse_number(account["contribution"]),
@@ -315,12 +334,12 @@ def account_plan_example(template: Template, lang: Lang, config: Config) -> dict
         },
         "Goals": [
             {"goal": goal, "measure": measure, "target": float(target), "due": _d(due), "owner": owner}
-            for goal, measure, target, due, owner in _GOALS
+            for goal, measure, target, due, owner in d["goals"]
         ],
         "Actions": [
             {"phase": phase, "action": action, "owner": owner, "due": _d(due),
              "status": ACTION_STATUS.get(status).label(lang), "review": review or None}
-            for phase, action, owner, due, status, review in _ACTIONS
+            for phase, action, owner, due, status, review in d["actions"]
         ],
-        "Checklist": [{"answer": _CHECKLIST_ANSWERS.get(q.id)} for area in checklist() for q in area.questions],
+        "Checklist": [{"answer": d["answers"].get(q.id)} for area in checklist() for q in area.questions],
     }

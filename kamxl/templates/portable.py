@@ -185,13 +185,31 @@ def _references(macro: Callable[..., str]) -> Callable[..., str]:
     return call
 
 
+def stage_sum(number: str, stages: str, values: str, *, lang: Lang, config: Config, ref: Ref) -> str:
+    """The sum of ``values`` on rows whose stage is stage ``number`` in any spelling (how
+    KAM_FUNNEL matches a benchmark to its stage, M-FUN-3)."""
+    return (f'SUMPRODUCT(--ISNUMBER(MATCH({key(ref(stages))}&"{SEP}",Kam_Stage_{int(number)},0)),'
+            f"{ref(values)})")
+
+
+ZONE_CORNERS = {"top": ("min", "scale"), "corner": ("min", "min"), "right": ("scale", "min")}
+
+
+def zone(corner: str, axis: str, *, lang: Lang, config: Config, ref: Ref) -> str:
+    """M-PLAN-4: a point of the green zone's border (``ZONE_CORNERS``), on the ``axis``
+    ('uniqueness' or 'value'): the company's minimum for it, or the top of the scale."""
+    which = ZONE_CORNERS[corner][0 if axis == "uniqueness" else 1]
+    return "Kam_Scale" if which == "scale" else f"Kam_{axis.capitalize()}_min"
+
+
 MACROS: dict[str, Callable[..., str]] = {
     **{name: _references(fn) for name, fn in (
         ("probability", probability), ("weighted", weighted), ("score", score), ("value_level", value_level),
         ("dimension", dimension), ("score_status", score_status),
         ("relationship_level", relationship_level), ("buying_point", buying_point),
         ("evaluation_score", evaluation_score), ("account_class", account_class))},
-    "lines": lines, "lines_in": lines_in, "lines_outside": lines_outside,
+    "lines": lines, "lines_in": lines_in, "lines_outside": lines_outside, "stage_sum": stage_sum,
+    "zone": zone,
 }
 
 

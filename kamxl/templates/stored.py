@@ -187,7 +187,8 @@ class Book:
         """A grid's body: per row, its label then one value per column."""
         if key not in self._grids:
             grid = next(g for g in self.template.grids() if g.key == key)
-            self._grids[key] = (_funnel(self, grid) if grid.funnel else GRID[key](self, grid))
+            self._grids[key] = (_with_helpers(self, grid, _funnel(self, grid)) if grid.funnel
+                                else GRID[key](self, grid))
         return self._grids[key]
 
     def per_row(self, table: str, keys: Sequence[str], fn: Callable[..., object]) -> list[object]:
@@ -234,6 +235,62 @@ def stored_values(book: Book) -> dict[str, object]:
 
 def _key(block: object) -> str:
     return getattr(block, "name", None) or getattr(block, "prefix", None) or block.key  # type: ignore[attr-defined]
+
+
+def _with_helpers(book: Book, grid: Grid, body: list[list[object]]) -> list[list[object]]:
+    """A funnel block's rows with its helper columns (``Grid.helpers``) on the open stages."""
+    if not grid.helpers:
+        return body
+    keys = [c.key for c in grid.helpers]
+    assert keys == list(HELPERS), f"stored.py computes the helpers {list(HELPERS)}, not {keys}"
+    return _funnel_helpers(book, grid, body)
+
+
+def _stage_sum(book: Book, stage_no: int, table: str, stage: str, values: str) -> object:
+    """SUMPRODUCT(--ISNUMBER(MATCH(key(stage)&SEP,Kam_Stage_n,0)),values): a matching row's
+    number counts, its text 0; an error in ``values`` is the result."""
+    from kamxl.templates.keys import SEP
+
+    spelled = book.keys[f"Kam_Stage_{stage_no}"]
+    column = book.column(table, values)
+    error = first_error(column)
+    if error:
+        return error
+    total = 0.0
+    for s, v in zip(book.column(table, stage), column):
+        if isinstance(s, Err):
+            return s
+        if (key(s) + SEP).casefold() in spelled and number(v):
+            total += _num(v)
+    return total
+
+
+def _funnel_helpers(book: Book, grid: Grid, body: list[list[object]]) -> list[list[object]]:
+    """M-FUN-3: the benchmark amount of each open stage, and the funnel chart's offsets:
+    (MAX(amounts, benchmarks) - own) / 2 (MAX skips text, and shows the first error)."""
+    assert grid.funnel and grid.funnel.benchmarks
+    table, _, stage = grid.funnel.benchmarks[0].partition(".")
+    amount_at = 1 + [c.key for c in grid.columns].index("amount")
+    open_rows = body[:len(book.config.stages) - 1]
+    benches = [_stage_sum(book, n, table, stage, grid.funnel.benchmarks[2].partition(".")[2])
+               for n in range(1, len(open_rows) + 1)]
+    amounts = [row[amount_at] for row in open_rows]
+    error = first_error([*amounts, *benches])
+    numbers = [_num(v) for v in [*amounts, *benches] if number(v)]
+    widest = error or (max(numbers) if numbers else 0.0)
+
+    def offset(own: object) -> object:
+        if isinstance(widest, Err):
+            return widest
+        if isinstance(own, Err):
+            return own
+        return (widest - _num(own)) / 2 if number(own) or own is None else Err("#VALUE!")
+
+    out = [[*row, bench, offset(amount), offset(bench)] for row, bench, amount in zip(open_rows, benches, amounts)]
+    return out + [list(row) for row in body[len(open_rows):]]
+
+
+HELPERS = ("bench", "amount_offset", "bench_offset")
 
 
 # --- the funnel (M-FUN-1..3) and the KAM_* columns -----------------------------------------------
@@ -624,11 +681,6 @@ def _next_period(period: str, config: Config) -> object:
 
 # --- the account plan (M-ACC-2, M-ACC-6, M-REL-3, M-REL-6, M-SCORE-5) -----------------------------
 
-def _name_key(book: Book) -> object:
-    customer = book.field("Profile", "customer")
-    return "" if empty(customer) else udf(_kam("KAM_NAME_KEY"), customer, book.field("Profile", "credit_code"))
-
-
 def _top10(book: Book) -> object:
     names, ranks = book.column("DecisionChain", "name"), book.column("DecisionChain", "top10_rank")
     plan = book.column("RelationshipPlan", "name")
@@ -683,7 +735,6 @@ def _coverage_by_area(book: Book, grid: Grid) -> list[list[object]]:
 
 
 FORM.update({
-    ("Profile", "name_key"): _name_key,
     ("ChainCheck", "top10_check"): _top10,
     ("Approval", "approver"): _approver,
     ("Evaluation", "score"): _evaluation("KAM_EVAL_SCORE"),
@@ -693,7 +744,22 @@ FORM.update({
     ("ChecklistTotal", "coverage"): _coverage,
 })
 
+def _green_zone(book: Book, grid: Grid) -> list[list[object]]:
+    """M-PLAN-4: the green zone's border points (kamxl.templates.portable.zone)."""
+    from kamxl.templates.portable import ZONE_CORNERS
+
+    sp = book.config.selling_points
+    values = {"scale": sp.scale_max, ("min", "uniqueness"): sp.uniqueness_min, ("min", "value"): sp.value_min}
+    rows = []
+    for key_, label in grid.rows:
+        x, y = ZONE_CORNERS[key_]
+        rows.append([label(book.lang), *(float(values["scale"] if which == "scale" else values[(which, axis)])
+                                          for which, axis in ((x, "uniqueness"), (y, "value")))])
+    return rows
+
+
 GRID: dict[str, Callable[[Book, Grid], list[list[object]]]] = {
+    "green_zone": _green_zone,
     "by_category": _by_category,
     "by_period": _by_period,
     "coverage": _coverage_by_area,
