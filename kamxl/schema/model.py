@@ -42,6 +42,8 @@ class Kind(Enum):
     FORMULA = "formula"    # computed; never typed
 
 
+SIGNED_MONEY = "+#,##0;-#,##0;0"   # a change in money: its sign always shown
+
 NUMBER_FORMATS: dict[Kind, str] = {
     Kind.MONEY: "#,##0",
     Kind.NUMBER: "#,##0.00",
@@ -70,13 +72,15 @@ class Column:
     hint: Text | None = None             # the input message shown when the cell is selected
     rules: tuple[str, ...] = ()          # M-… ids this column carries
     look: str | None = None              # conditional format: 'ratio' (traffic lights), 'band', 'flag'
+    number_format: str | None = None     # overrides the kind's format (a signed money change)
 
     def title(self, lang: Lang) -> str:
         return self.header(lang)
 
     @property
-    def number_format(self) -> str | None:
-        return NUMBER_FORMATS.get(self.result if self.kind is Kind.FORMULA else self.kind)
+    def shown_as(self) -> str | None:
+        """The number format the builder gives its cells."""
+        return self.number_format or NUMBER_FORMATS.get(self.result if self.kind is Kind.FORMULA else self.kind)
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,12 @@ class Sheet:
     charts: tuple[Chart, ...] = ()
     landscape: bool = True
     hint: Text | None = None             # one line under the sheet title
+    # How it prints (kamxl.templates.presentation): 'summary' fits the sheet to ``pages_wide``
+    # pages across; 'table' repeats the header row and the first (ID) column on every page
+    # and spreads the columns over ``pages_wide`` pages, balanced. Tests render every sheet in
+    # LibreOffice and compare its pages across with ``pages_wide``.
+    print_fit: str = "table"
+    pages_wide: int = 1
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,12 @@ from xlsxwriter.worksheet import Worksheet
 from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.vocabulary import HEALTH_BAND, Vocabulary
-from kamxl.schema.model import Chart, Column, Form, Grid, Kind, Sheet, Table, Template
+from kamxl.schema.model import Chart, Column, Flag, Form, Grid, Kind, Sheet, Table, Template
 from kamxl.templates import keys as spellings
 from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, Columns, fill
 from kamxl.templates.layout import Placed, plan, resolve, seed_rows
+from kamxl.templates import instructions
+from kamxl.templates import presentation as pres
 from kamxl.templates.portable import funnel_cells
 from kamxl.templates.stored import Book, Typed
 
@@ -34,6 +36,7 @@ EDITIONS = ("kam", "portable")   # KAM_* functions (the add-in) or plain Excel f
 # Excel 365's calculation engine: a file stamped with it (and no full-calculation flag) opens
 # showing its stored values instead of recalculating everything on load.
 CALC_ID = 191029
+STORED_LOOK = {"italic": True, "font_color": "#7F6000"}   # a value kamxl computed (portable edition)
 STORED_NOTE = Text("此值由 kamxl 在写入文件时计算：普通 Excel 公式无法计算它。安装 kamxl 加载项后使用 KAM_* 版本可自动更新，"
                    "或用 kamxl portable 重新生成。",
                    "kamxl computed this value when it wrote the file: plain Excel formulas cannot compute it. "
@@ -42,8 +45,14 @@ FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties: builds must be repr
 YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
 BAND_FILLS = {"excellent": "#C6EFCE", "good": "#FFEB9C", "warning": "#FFC7CE"}
+INPUT_STYLE = {"bg_color": "#FFF8E1", "border": 1, "border_color": "#BFBFBF"}   # a form's cell to type into
+# sheet protection: no password; what a rep does to a table stays allowed
+PROTECTION = {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True,
+              "select_locked_cells": True, "select_unlocked_cells": True}
 
 
+# the forecast periods a header's period dropdown offers (M-FC-1): fixed, so builds are reproducible
+PERIOD_YEARS = (2020, 2035)
 CHART_WIDTH = 640   # pixels
 BULK_ROWS = 2_000   # a table with more data rows than this is written by bulk.py
 
@@ -115,18 +124,25 @@ class Builder:
                            "text_wrap": True, "valign": "vcenter"}),
             "text": add({**base}),
             "input": add({**base, "border": 1, "bg_color": "#FFFFFF"}),
-            "in:text:wrap": add({**base, "text_wrap": True, "valign": "top"}),  # long form answers
         }
+        # Protection (on by default, no password) locks what is not typed into: inputs are
+        # unlocked; table cells all are, so a table can still be sorted on a protected sheet
+        # (Excel refuses to sort locked cells) — the validator reports a formula typed over.
+        fmt["in:text:wrap"] = add({**base, "text_wrap": True, "valign": "top", "locked": False})
+        fmt["form:text:wrap"] = add({**base, **INPUT_STYLE, "text_wrap": True, "valign": "top", "locked": False})
         for kind in Kind:
-            fmt[f"in:{kind.value}"] = add({**base, "num_format": _num(kind)})
-            fmt[f"calc:{kind.value}"] = add({**base, "num_format": _num(kind), "bg_color": "#F2F2F2",
-                                            "font_color": "#1F4E78"})
+            calc = {**base, "num_format": _num(kind), "bg_color": "#F2F2F2", "font_color": "#1F4E78"}
+            fmt[f"in:{kind.value}"] = add({**base, "num_format": _num(kind), "locked": False})
+            fmt[f"form:{kind.value}"] = add({**base, **INPUT_STYLE, "num_format": _num(kind), "locked": False})
+            fmt[f"calc:{kind.value}"] = add(calc)
+            fmt[f"tcalc:{kind.value}"] = add({**calc, "locked": False})
         return fmt
 
     # --- workbook ------------------------------------------------------------------------
     def build(self) -> None:
         for sheet in self.t.sheets:
             self._sheet(sheet)
+        self._instructions()
         self._lists_sheet()
         self._keys_sheet()
         self._meta_sheet()
@@ -139,6 +155,7 @@ class Builder:
         if sheet.hint:
             ws.write(1, 0, sheet.hint(self.lang), self.fmt["hint"])
         widths: dict[int, float] = {}
+        self.headers: list[tuple[int, int, str, bool]] = []   # (row, col, text, in a table)
         for block in sheet.blocks:
             place = self.places[_key(block)]
             title = (block.title or sheet.name)(self.lang) if isinstance(block, Form) else block.title(self.lang)
@@ -149,6 +166,7 @@ class Builder:
                 self._form(ws, block, place, widths)
             else:
                 self._grid(ws, block, place, widths)
+        self._fit_headers(ws, widths)
         for col, width in widths.items():
             ws.set_column(col, col, width)
         anchor = None
@@ -157,14 +175,51 @@ class Builder:
         first = self.places[_key(sheet.blocks[0])]
         if isinstance(sheet.blocks[0], Table) and len(sheet.blocks) == 1:
             ws.freeze_panes(first.header_row + 1, 1)
-            ws.repeat_rows(first.header_row)
+        self._print(ws, sheet, widths)
+        ws.hide_gridlines(2)
+        ws.protect("", PROTECTION)
+
+    def _fit_headers(self, ws: Any, widths: dict[int, float]) -> None:
+        """Headers wrap: a column widens only where one word cannot fit; each header row is as
+        tall as its most wrapped header."""
+        for _, col, text, table in self.headers:
+            widths[col] = pres.header_fit(text, widths.get(col, 0), table=table)[0]
+        lines: dict[int, int] = {}
+        for row, col, text, table in self.headers:
+            lines[row] = max(lines.get(row, 1), pres.header_fit(text, widths[col], table=table)[1])
+        for row, n in lines.items():
+            ws.set_row(row, max(pres.row_height(n, self.lang), 30))
+
+    def _print(self, ws: Any, sheet: Sheet, widths: dict[int, float]) -> None:
+        """Print setup as the sheet declares it (Sheet.print_fit, pages_wide)."""
         ws.set_landscape() if sheet.landscape else ws.set_portrait()
         ws.set_paper(9)  # A4
-        # A landscape A4 page holds about 150 characters of column width at a readable size.
-        ws.fit_to_pages(max(1, math.ceil(sum(widths.values()) / 150)), 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-        ws.set_footer(f"&L{self.t.title(self.lang)}&C&A&R&P / &N")
-        ws.hide_gridlines(2)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_footer(pres.footer(self.lang, self.t.title(self.lang), self._facts()))
+        tables = [self.places[b.name] for b in sheet.blocks if isinstance(b, Table)]
+        if sheet.print_fit == "summary" or not tables:
+            ws.fit_to_pages(sheet.pages_wide, 0)
+            return
+        longest = max(tables, key=lambda p: p.rows)
+        ws.repeat_rows(longest.header_row)
+        if sheet.pages_wide == 1:
+            ws.fit_to_pages(1, 0)
+            return
+        ws.repeat_columns(0)   # the ID column on every page
+        layout = pres.page_columns([widths.get(c, 8.43) for c in range(max(widths) + 1)], sheet.pages_wide,
+                                   landscape=sheet.landscape)
+        ws.set_print_scale(layout.scale)
+        ws.set_v_pagebreaks(list(layout.breaks))
+
+    def _facts(self) -> list[str]:
+        """What the footer says the workbook is about: the owner, period and customer its forms hold."""
+        facts = []
+        for form in self.t.forms():
+            values = self.forms.get(form.prefix, {})
+            for key in ("customer", "owner", "period"):
+                if any(f.key == key for f in form.fields) and values.get(key) not in (None, ""):
+                    facts.append(str(values[key]))
+        return facts
 
     # --- blocks --------------------------------------------------------------------------
     def _table(self, ws: Any, table: Table, place: Placed, widths: dict[int, float]) -> None:
@@ -175,7 +230,7 @@ class Builder:
         for c, col in enumerate(table.columns):
             spec: dict[str, Any] = {"header": col.header(self.lang)}
             if not bulk:  # (bulk: bulk.py copies the first row's format and formula to every row)
-                spec["format"] = self.fmt[f"{'calc' if col.formula else 'in'}:{_kind(col).value}"]
+                spec["format"] = self._format("tcalc" if col.formula else "in", col)
                 if col.formula:
                     spec["formula"] = self._formula(self._edition(col), table)
             columns.append(spec)
@@ -188,7 +243,8 @@ class Builder:
         if bulk:
             whole = xl_range(place.header_row, place.first_col, place.header_row + n, last_col)
             ws.tables[-1].update({"range": whole, "a_range": whole, "autofilter": whole})
-        ws.set_row(place.header_row, 30)
+        self.headers += [(place.header_row, place.first_col + c, col.header(self.lang), True)
+                         for c, col in enumerate(table.columns)]
         for r in range(1 if bulk else n):
             row = place.header_row + 1 + r
             values = data[r] if r < len(data) else {}
@@ -223,9 +279,11 @@ class Builder:
     def _grid(self, ws: Any, grid: Grid, place: Placed, widths: dict[int, float]) -> None:
         ws.write(place.header_row, place.first_col, grid.row_header(self.lang), self.fmt["header"])
         widths[place.first_col] = max(widths.get(place.first_col, 0), 20)
+        self.headers.append((place.header_row, place.first_col, grid.row_header(self.lang), False))
         for c, col in enumerate(grid.columns, start=1):
             ws.write(place.header_row, place.first_col + c, col.header(self.lang), self.fmt["header"])
             widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), col.width)
+            self.headers.append((place.header_row, place.first_col + c, col.header(self.lang), False))
         first, last = place.header_row + 1, place.header_row + place.rows
         body = self.book.grid(grid.key)
 
@@ -238,7 +296,7 @@ class Builder:
             for r in range(first, last + 1):
                 for c in range(len(grid.columns) + 1):
                     col = grid.columns[c - 1] if c else None
-                    value, fmt = cached(r, c), self.fmt[f"calc:{_kind(col).value}"]
+                    value, fmt = cached(r, c), self._format("calc", col)
                     if formulas:  # the portable edition: a plain formula per cell
                         ws.write_formula(r, place.first_col + c, formulas[r - first][c], fmt, value)
                     else:         # values only: see build_workbook
@@ -250,7 +308,7 @@ class Builder:
             for r in range(first, last + 1):
                 for c in range(len(grid.columns) + 1):
                     col = grid.columns[c - 1] if c else None
-                    fmt = self.fmt[f"calc:{_kind(col).value}"] if col else self.fmt["calc:text"]
+                    fmt = self._format("calc", col) if col else self.fmt["calc:text"]
                     if (r, c) != (first, 0):
                         ws.write(r, place.first_col + c, cached(r, c), fmt)
         else:
@@ -266,28 +324,29 @@ class Builder:
                 for c, col in enumerate(grid.columns, start=1):
                     extra = {"row": xl_rowcol_to_cell(row, place.first_col), "row_key": grid.rows[i][0]}
                     ws.write_formula(row, place.first_col + c, self._formula(col.formula, None, extra),
-                                     self.fmt[f"calc:{_kind(col).value}"], cached(row, c))
+                                     self._format("calc", col), cached(row, c))
         for c, col in enumerate(grid.columns, start=1):
             self._look(ws, first, last, place.first_col + c, col)
 
     # --- cells ---------------------------------------------------------------------------
     def _cell(self, ws: Any, row: int, col: int, column: Column, value: object, table: Table | None,
               wrap: bool = False, typed: bool = False) -> None:
+        calc = "tcalc" if table else "calc"
         if typed:   # a value someone typed over the formula: kept, in the calculated look
-            fmt = self.fmt[f"calc:{_kind(column).value}"]
+            fmt = self._format(calc, column)
             ws.write(row, col, value, self._quoted(fmt) if str(value).startswith(FORMULA_LIKE) else fmt)
             return
         if column.formula and column.stored and self.edition == "portable":
             # plain Excel cannot compute it: the value kamxl computed, marked as such
-            ws.write(row, col, "" if value is None else value, self._stored_format(column))
+            ws.write(row, col, "" if value is None else value, self._stored_format(calc, column))
             ws.write_comment(row, col, STORED_NOTE(self.lang), {"author": "kamxl", "x_scale": 2, "y_scale": 1.5})
             return
         if column.formula:
             formula = self._formula(self._edition(column), table)
-            ws.write_formula(row, col, formula, self.fmt[f"calc:{_kind(column).value}"],
-                             "" if value is None else value)
+            ws.write_formula(row, col, formula, self._format(calc, column), "" if value is None else value)
             return
-        fmt = self.fmt["in:text:wrap" if wrap and column.kind is Kind.TEXT else f"in:{column.kind.value}"]
+        style = "in" if table else "form"   # a form's input cells look like inputs
+        fmt = self.fmt[f"{style}:text:wrap"] if wrap and column.kind is Kind.TEXT else self._format(style, column)
         if value is None or value == "":
             ws.write_blank(row, col, None, fmt)
         elif isinstance(value, (dt.date, dt.datetime)):
@@ -312,11 +371,21 @@ class Builder:
         assert column.formula is not None
         return column.portable if self.edition == "portable" and column.portable else column.formula
 
-    def _stored_format(self, column: Column) -> Any:
-        key = f"stored:{_kind(column).value}"
+    def _stored_format(self, calc: str, column: Column) -> Any:
+        key = f"stored:{id(self._format(calc, column))}"
         if key not in self.fmt:
-            self.fmt[key] = self._add_format({**self.props[id(self.fmt[f"calc:{_kind(column).value}"])],
-                                              "italic": True, "font_color": "#7F6000"})
+            self.fmt[key] = self._add_format({**self.props[id(self._format(calc, column))], **STORED_LOOK})
+        return self.fmt[key]
+
+    def _format(self, style: str, column: Column | None) -> Any:
+        """The style's format for the column's kind ('in', 'form', 'calc', 'tcalc'), with the
+        column's own number format where it declares one."""
+        fmt = self.fmt[f"{style}:{_kind(column).value}"]
+        if column is None or not column.number_format:
+            return fmt
+        key = f"{style}:{column.number_format}"
+        if key not in self.fmt:
+            self.fmt[key] = self._add_format({**self.props[id(fmt)], "num_format": column.number_format})
         return self.fmt[key]
 
     def _funnel_formulas(self, grid: Grid, place: Placed) -> list[list[str]]:
@@ -347,13 +416,18 @@ class Builder:
     def _validate(self, ws: Any, first: int, last: int, col: int, column: Column) -> None:
         rule: dict[str, Any] | None = None
         header = column.header(self.lang)[:32]
+        # "stop" where the methodology's list is closed (stage, yes/no, period: M-FUN-1, M-FC-1);
+        # a vocabulary or currency only warns (a synonym or another currency may be right)
         if column.kind is Kind.STAGE:
             rule = {"validate": "list", "source": self._list("Stage", [s.label(self.lang) for s in self.cfg.stages]),
-                    "error_type": "warning"}
+                    "error_type": "stop"}
+        elif column.key == "period" and column.kind is Kind.ID and self.t.id == "forecast":
+            rule = {"validate": "list", "source": self._list("Period", pres.periods(
+                self.cfg.forecast.period, *PERIOD_YEARS)), "error_type": "stop"}
         elif column.kind is Kind.CHOICE and column.vocabulary:
             rule = {"validate": "list", "source": self._vocab_list(column.vocabulary), "error_type": "warning"}
         elif column.kind is Kind.YES_NO:
-            rule = {"validate": "list", "source": list(YES_NO[self.lang]), "error_type": "information"}
+            rule = {"validate": "list", "source": list(YES_NO[self.lang]), "error_type": "stop"}
         elif column.kind in (Kind.MONEY, Kind.NUMBER, Kind.SCORE, Kind.INTEGER, Kind.PERCENT):
             lo, hi = column.bounds or (0, 1e15)
             rule = {"validate": "integer" if column.kind is Kind.INTEGER else "decimal", "criteria": "between",
@@ -437,6 +511,15 @@ class Builder:
         return row, col
 
     # --- support sheets ----------------------------------------------------------------------
+    def _instructions(self) -> None:
+        """After the template's sheets, so each workbook still opens on its first one."""
+        ws = instructions.write(self)
+        ws.set_footer(pres.footer(self.lang, self.t.title(self.lang), self._facts()))
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.hide_gridlines(2)
+        ws.protect("", PROTECTION)
+
     def _lists_sheet(self) -> None:
         ws = self.wb.add_worksheet(LISTS_SHEET)
         for c, (name, labels) in enumerate(sorted(self.lists.items())):
@@ -445,7 +528,7 @@ class Builder:
                 ws.write_string(r, c, label)
             col = xl_col_to_name(c)
             self.wb.define_name(f"List_{name}", f"={LISTS_SHEET}!${col}$2:${col}${len(labels) + 1}")
-        ws.hide()
+        ws.very_hidden()   # not in Excel's Unhide list: only kamxl reads it
 
     def _keys_sheet(self) -> None:
         """The spellings table and settings the plain formulas look up (kamxl.templates.keys)."""
@@ -467,7 +550,7 @@ class Builder:
         rows = len(table[prob[0]].cells)
         self.wb.define_name(spellings.PROB_BLOCK, f"={KEYS_SHEET}!${xl_col_to_name(prob[0])}$2:"
                                                   f"${xl_col_to_name(prob[-1])}${rows + 1}")
-        ws.hide()
+        ws.very_hidden()   # not in Excel's Unhide list: only kamxl reads it
 
     def _meta_sheet(self) -> None:
         ws = self.wb.add_worksheet(META_SHEET)
@@ -476,7 +559,7 @@ class Builder:
                                           ("generator", "kamxl"), ("edition", self.edition)]):
             ws.write_string(r, 0, key)
             ws.write(r, 1, value)
-        ws.hide()
+        ws.very_hidden()   # not in Excel's Unhide list: only kamxl reads it
 
 
 def _with_seed(table: Table, config: Config, lang: Lang, given: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
@@ -518,10 +601,10 @@ def _abs(row: int, col: int) -> str:
 def _error_message(column: Column, lang: Lang) -> str:
     if column.kind is Kind.DATE:
         return Text("请输入日期，如 2026-11-23", "Enter a date, e.g. 2026-11-23")(lang)
-    if column.kind in (Kind.STAGE, Kind.CHOICE, Kind.YES_NO) or column.key == "currency":
+    if column.kind in (Kind.STAGE, Kind.CHOICE, Kind.YES_NO) or column.key in ("currency", "period"):
         return Text("请从下拉列表中选择", "Please choose from the list")(lang)
     lo, hi = column.bounds or (0, 1e15)
-    return Text("请输入 {lo:g} 到 {hi:g} 之间的数", "Enter a number from {lo:g} to {hi:g}")(lang, lo=lo, hi=hi)
+    return pres.number_message(column.kind.value, lo, hi, lang)
 
 
 def build_workbook(template: Template, path: Path, *, lang: Lang, config: Config | None = None,
