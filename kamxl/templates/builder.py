@@ -120,9 +120,12 @@ class Builder:
             "hint": add({**base, "italic": True, "font_color": "#595959"}),
             "block": add({**base, "bold": True, "font_size": 11, "font_color": "#1F4E78"}),
             "label": add({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1}),
+            "label:wrap": add({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                               "valign": "vcenter"}),
             "header": add({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
                            "text_wrap": True, "valign": "vcenter"}),
             "text": add({**base}),
+            "wrap": add({**base, "text_wrap": True, "valign": "top"}),
             "input": add({**base, "border": 1, "bg_color": "#FFFFFF"}),
         }
         # Protection (on by default, no password) locks what is not typed into: inputs are
@@ -156,6 +159,7 @@ class Builder:
             ws.write(1, 0, sheet.hint(self.lang), self.fmt["hint"])
         widths: dict[int, float] = {}
         self.headers: list[tuple[int, int, str, bool]] = []   # (row, col, text, in a table)
+        self.labels: list[tuple[int, int, str]] = []          # a grid's row labels: (row, col, text)
         for block in sheet.blocks:
             place = self.places[_key(block)]
             title = (block.title or sheet.name)(self.lang) if isinstance(block, Form) else block.title(self.lang)
@@ -189,6 +193,10 @@ class Builder:
             lines[row] = max(lines.get(row, 1), pres.header_fit(text, widths[col], table=table)[1])
         for row, n in lines.items():
             ws.set_row(row, max(pres.row_height(n, self.lang), 30))
+        for row, col, text in self.labels:
+            n = pres.header_fit(text, widths[col], table=False)[1]
+            if n > 1:
+                ws.set_row(row, pres.row_height(n, self.lang))
 
     def _print(self, ws: Any, sheet: Sheet, widths: dict[int, float]) -> None:
         """Print setup as the sheet declares it (Sheet.print_fit, pages_wide)."""
@@ -319,8 +327,9 @@ class Builder:
                     prev = {"prev": xl_rowcol_to_cell(row - 1, place.first_col)}
                     ws.write_formula(row, place.first_col, self._formula(getattr(label, self.lang), None, prev),
                                      self.fmt["label"], cached(row, 0))
-                else:
-                    ws.write(row, place.first_col, text, self.fmt["label"])
+                else:   # wrapped, its row as tall as the lines (see _fit_headers)
+                    ws.write(row, place.first_col, text, self.fmt["label:wrap"])
+                    self.labels.append((row, place.first_col, text))
                 for c, col in enumerate(grid.columns, start=1):
                     extra = {"row": xl_rowcol_to_cell(row, place.first_col), "row_key": grid.rows[i][0]}
                     ws.write_formula(row, place.first_col + c, self._formula(col.formula, None, extra),

@@ -60,7 +60,7 @@ def write(builder: Builder) -> Any:
     ws = wb.add_worksheet(NAME(lang))
     fmt = builder.fmt
     ws.write(0, 0, f"{t.title(lang)} · {NAME(lang)}", fmt["title"])
-    ws.merge_range(1, 0, 1, 5, INTRO(lang), fmt["in:text:wrap"])
+    ws.merge_range(1, 0, 1, 5, INTRO(lang), fmt["wrap"])
     ws.set_row(1, 48)
     row = 3
     ws.write(row, 0, COLOURS(lang), fmt["block"])
@@ -91,7 +91,7 @@ def write(builder: Builder) -> Any:
     header_row = row
     for sheet in t.sheets:
         for block in sheet.blocks:
-            if not isinstance(block, (Table, Form)):
+            if not isinstance(block, (Table, Form)) or not _says_something(block):
                 continue
             title = (block.title or sheet.name) if isinstance(block, Form) else block.title
             for column in (block.fields if isinstance(block, Form) else block.columns):
@@ -101,12 +101,19 @@ def write(builder: Builder) -> Any:
                          column.hint(lang) if column.hint else "", "、".join(column.rules) if lang == "zh"
                          else ", ".join(column.rules))
                 for c, text in enumerate(cells):
-                    ws.write_string(row, c, text, fmt["in:text:wrap"] if c == 4 else fmt["text"])
+                    ws.write_string(row, c, text, fmt["wrap"] if c in (1, 2, 4) else fmt["text"])
     for c, width in enumerate((14, 24, 22, 9, 60, 16)):
         ws.set_column(c, c, width)
     ws.set_row(header_row, 30)
     ws.repeat_rows(header_row)
     return ws
+
+
+def _says_something(block: Form | Table) -> bool:
+    """A block someone fills or reads formulas in; a roll-up's report tables (values it wrote)
+    have nothing to fill."""
+    columns = block.fields if isinstance(block, Form) else block.columns
+    return any(c.required or c.hint or c.formula for c in columns)
 
 
 def _swatch(ws: Any, row: int, look: Any, text: str, fmt: dict[str, Any]) -> int:
