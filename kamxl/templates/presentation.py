@@ -27,8 +27,9 @@ PORTRAIT_PIXELS = 720
 PRINT_SAFETY = 0.85         # LibreOffice needs room beyond its 6 % wider columns (measured: tests/test_print.py)
 MIN_SCALE = 45              # below this a printed page is unreadable: better a page more
 
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
-_TOKEN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+")
+_WIDE = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"   # CJK characters and full-width forms
+_CJK = re.compile(f"[{_WIDE}]")
+_TOKEN = re.compile(f"[{_WIDE}]|[^\\s{_WIDE}]+")   # one CJK character, or a run of anything else but spaces
 
 
 def char_width(ch: str) -> float:
