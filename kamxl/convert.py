@@ -27,6 +27,7 @@ from kamxl.io.structure import read_structure
 from kamxl.methodology import Config
 from kamxl.schema import Table
 from kamxl.templates.builder import KEYS_SHEET, LISTS_SHEET, META_SHEET, Typed, build_workbook
+from kamxl.templates.instructions import NAME as INSTRUCTIONS
 
 
 @dataclass
@@ -45,8 +46,8 @@ def to_portable(source: Path, target: Path, *, config: Config, force: bool = Fal
     done = Converted(target)
     rows = {name: _table_rows(source, data, name, structure, done) for name in data.tables}
     forms = {prefix: _form_values(data, prefix, structure, done) for prefix in data.forms}
-    ours = {s.name(lang) for s in data.template.sheets for lang in ("zh", "en")} | {LISTS_SHEET, KEYS_SHEET,
-                                                                                     META_SHEET}
+    ours = {s.name(lang) for s in data.template.sheets for lang in ("zh", "en")} | {
+        LISTS_SHEET, KEYS_SHEET, META_SHEET, INSTRUCTIONS.zh, INSTRUCTIONS.en}
     done.left_out = [name for name in structure.sheets if name not in ours]
     with atomic_path(target) as tmp:
         build_workbook(data.template, tmp, lang=data.lang or "zh", config=config, rows=rows, forms=forms,

@@ -132,7 +132,9 @@ def test_printed_two_pages_wide_split_between_two_dimensions(books, lang, tmp_pa
     pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                            check=True).stdout.split("\f")
     # the pages of the first rows (a longer sheet goes on below them, its header repeated)
-    printed = [p for p in pages if ("Q01" in p or "Q20" in p) and "OPP-2026-0001" in p]
+    sheet = "· 价值评估" if lang == "zh" else "· Assessment"   # its title line, not the instructions' pages
+    printed = [p for p in pages if ("Q01" in p or "Q20" in p) and "OPP-2026-0001" in p
+               and sheet in p.lstrip().split("\n", 1)[0]]
     assert len(printed) == 2
     first, second = printed
     assert "Q15" in first and "Q16" not in first

@@ -134,9 +134,12 @@ def test_the_rollup_skips_every_hostile_file_with_its_reason(tmp_path, corpus):
     skipped = {Path(s.file).name: s.reason("en", **s.params) for s in result.skipped}
     assert set(skipped) == set(expect)
     for name, want in expect.items():
-        if want.rule and want.rule not in ("S-SKIPPED",):
+        if want.rule and want.rule not in ("S-SKIPPED",) and name != "huge-table.xlsx":
             assert want.words in skipped[name], (name, skipped[name])
     assert "not a forecast" in skipped["clean.xlsx"]
+    # the huge funnel: stopped at the time limit, or told apart from a forecast before that,
+    # as the machine's speed decides; either way skipped with its reason
+    assert "allowed per file" in skipped["huge-table.xlsx"] or "not a forecast" in skipped["huge-table.xlsx"]
     assert hashes(folder) == before and hashes(inputs) == mine
     assert not lock_path(out).exists()
 

@@ -16,6 +16,7 @@ from kamxl.engine import evaluate
 from kamxl.methodology import default_config
 from kamxl.schema import TEMPLATES, Form, Grid, Kind, Table
 from kamxl.templates import EXAMPLES, committed_files, write_template
+from kamxl.templates.instructions import NAME as INSTRUCTIONS
 from kamxl.templates.builder import KEYS_SHEET, LISTS_SHEET, META_SHEET
 from kamxl.templates.layout import plan
 
@@ -87,8 +88,9 @@ def test_every_declared_feature_is_in_the_file(built, case):
     name, lang, _ = case
     template, path = TEMPLATES[name], built[case]
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == [s.name(lang) for s in template.sheets] + [LISTS_SHEET, KEYS_SHEET, META_SHEET]
-    assert {book[s].sheet_state for s in (META_SHEET, LISTS_SHEET, KEYS_SHEET)} == {"hidden"}
+    assert book.sheetnames == [s.name(lang) for s in template.sheets] + [INSTRUCTIONS(lang), LISTS_SHEET, KEYS_SHEET,
+                                                                         META_SHEET]
+    assert {book[s].sheet_state for s in (META_SHEET, LISTS_SHEET, KEYS_SHEET)} == {"veryHidden"}
     meta = {r[0].value: r[1].value for r in book[META_SHEET].iter_rows(max_col=2)}
     assert (meta["template"], meta["schema_version"], meta["language"]) == (name, template.version, lang)
     names = set(book.defined_names.keys())
@@ -98,9 +100,15 @@ def test_every_declared_feature_is_in_the_file(built, case):
     for sheet in template.sheets:
         ws = book[sheet.name(lang)]
         assert ws.page_setup.orientation == ("landscape" if sheet.landscape else "portrait")
-        # one page wide, as many tall as needed (Excel omits fitToWidth when it is the default 1)
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and (ws.page_setup.fitToWidth or 1) >= 1
-        assert ws.page_setup.fitToHeight == 0 and ws.page_setup.paperSize == 9
+        # fitted one page wide and as many tall as needed, or scaled over the declared pages
+        # across with column breaks (Excel omits fitToWidth when it is the default 1);
+        # tests/test_presentation.py and tests/test_print.py check the rest
+        if sheet.pages_wide == 1:
+            assert ws.sheet_properties.pageSetUpPr.fitToPage and (ws.page_setup.fitToWidth or 1) == 1
+            assert ws.page_setup.fitToHeight == 0
+        else:
+            assert len(ws.col_breaks.brk) == sheet.pages_wide - 1
+        assert ws.page_setup.paperSize == 9
         assert charts.get(ws.title, 0) == len(sheet.charts), ws.title
         for block in sheet.blocks:
             if isinstance(block, Table):

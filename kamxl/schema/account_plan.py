@@ -282,7 +282,7 @@ COVERAGE = Grid("coverage", T("各领域覆盖率", "Coverage by area"), T("领�
 ))
 
 ACCOUNT_PLAN = Template("account-plan", 1, T("客户经营计划", "Account plan"), sheets=(
-    Sheet("profile", T("客户全貌", "Profile"), (PROFILE,), landscape=False,
+    Sheet("profile", T("客户全貌", "Profile"), (PROFILE,), landscape=False, print_fit="summary",
           hint=T("客户的基本情况、战略、文化、痛点与财务（M-PLAN-2）",
                  "The customer's basic facts, strategy, culture, pain points and financials (M-PLAN-2)")),
     Sheet("needs", T("三维需求", "Needs"), (NEEDS,),
@@ -295,17 +295,17 @@ ACCOUNT_PLAN = Template("account-plan", 1, T("客户经营计划", "Account plan
     Sheet("relationships", T("关系评估", "Relationships"), (RELATIONSHIP_PLAN,),
           hint=T("TOP10 关键人的关系现状、目标与改进措施",
                  "Where the TOP-10 relationships stand, their goals and how to improve them")),
-    Sheet("decision_model", T("决策模式", "Decision model"), (DECISION_MODEL, APPROVAL),
+    Sheet("decision_model", T("决策模式", "Decision model"), (DECISION_MODEL, APPROVAL), print_fit="summary",
           hint=T("客户按金额划分的审批权限：商机金额决定由谁审批",
                  "The customer's approval authority by amount: an opportunity's amount tells whose approval it needs")),
-    Sheet("selling_points", T("卖点", "Selling points"), (SELLING_POINTS, GREEN_ZONE),
+    Sheet("selling_points", T("卖点", "Selling points"), (SELLING_POINTS, GREEN_ZONE), print_fit="summary",
           charts=(Chart("selling_chart", T("卖点矩阵：独特性 × 价值", "Selling points: uniqueness × value"), "scatter",
                         "SellingPoints", "uniqueness", ("value",), labels="point", axis_max=10,
                         zone="green_zone", rules=("M-PLAN-4",)),),
           hint=T("独特性与价值都进入绿区（默认均 ≥ 7 分）的卖点才是买点",
                  "Only selling points in the green zone on both uniqueness and value (default: both ≥ 7) "
                  "are buying points")),
-    Sheet("evaluation", T("客户评估", "Evaluation"), (EVALUATION,), landscape=False,
+    Sheet("evaluation", T("客户评估", "Evaluation"), (EVALUATION,), landscape=False, print_fit="summary",
           hint=T("定期评估，权重与分级按公司配置（默认：贡献度 40%、合作潜力 35%、满意度 25%；A ≥ 80、B ≥ 60、C ≥ 40）",
                  "Periodic evaluation; weights and classes follow the company settings (default: contribution 40%, "
                  "potential 35%, satisfaction 25%; A ≥ 80, B ≥ 60, C ≥ 40)")),

@@ -184,10 +184,10 @@ BY_STAGE = Grid("by_stage", T("按阶段", "By stage"), T("阶段", "Stage"), ru
 ))
 
 FORECAST = Template("forecast", 3, T("销售预测", "Sales forecast"), sheets=(
-    Sheet("forecast", T("预测", "Forecast"), (HEADER, LINES),
+    Sheet("forecast", T("预测", "Forecast"), (HEADER, LINES), pages_wide=2,
           hint=T("只列出你作为主要负责人、且已确认的商机（M-FC-2）",
                  "List only confirmed opportunities you are the primary owner of (M-FC-2)")),
-    Sheet("summary", T("汇总", "Summary"), (ATTAINMENT, BY_CATEGORY, BY_PERIOD, BY_STAGE),
+    Sheet("summary", T("汇总", "Summary"), (ATTAINMENT, BY_CATEGORY, BY_PERIOD, BY_STAGE), print_fit="summary",
           charts=(Chart("category_chart", T("按预测类别的金额", "Amount by forecast category"), "column", "by_category", "",
                         ("amount",)),),
           hint=T("承诺含已成交，最佳情况含承诺；累计数不可相加",

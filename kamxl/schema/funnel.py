@@ -190,12 +190,12 @@ HEALTH = Grid("health", T("漏斗健康度", "Funnel health"), T("阶段", "Stag
 
 # version 2: the Assessment's dimension subtotals and score status (issue 17)
 FUNNEL = Template("funnel", 2, T("销售漏斗", "Sales funnel"), sheets=(
-    Sheet("opportunities", T("商机", "Opportunities"), (OPPORTUNITIES,),
+    Sheet("opportunities", T("商机", "Opportunities"), (OPPORTUNITIES,), pages_wide=3,
           hint=T("每行一个商机；灰色列为自动计算", "One opportunity per row; grey columns are calculated")),
-    Sheet("assessment", T("价值评估", "Assessment"), (ASSESSMENT,),
+    Sheet("assessment", T("价值评估", "Assessment"), (ASSESSMENT,), pages_wide=2,
           hint=T("每个商机一行，20 个问题答 是/否；未答留空", "One row per opportunity; answer the 20 questions yes/no, leave blank if unknown")),
     Sheet("health", T("漏斗健康度", "Funnel health"), (BENCHMARKS, HEALTH),
-          charts=(Chart("funnel_chart", T("漏斗：各阶段金额与基准", "Funnel: amount by stage against the benchmark"),
+          print_fit="summary", charts=(Chart("funnel_chart", T("漏斗：各阶段金额与基准", "Funnel: amount by stage against the benchmark"),
                         "funnel", "health", "", ("amount", "bench"), offsets=("amount_offset", "bench_offset"),
                         rules=("M-FUN-2", "M-FUN-3"), rows=7, below=True),),
           hint=T(">100% 优秀；70%–100% 良好需关注；<70% 预警", ">100% excellent; 70–100% good, watch the trend; <70% warning")),

@@ -42,6 +42,8 @@ class Kind(Enum):
     FORMULA = "formula"    # computed; never typed
 
 
+SIGNED_MONEY = "+#,##0;-#,##0;0"   # a change in money: its sign always shown
+
 NUMBER_FORMATS: dict[Kind, str] = {
     Kind.MONEY: "#,##0",
     Kind.NUMBER: "#,##0.00",
@@ -75,13 +77,15 @@ class Column:
     group: Text | None = None            # a band above the header naming the columns it spans (a table's)
     note: Text | None = None             # printed above the header, wrapped: what the column asks
     align: str | None = None             # horizontal alignment where the kind's default misleads ('center')
+    number_format: str | None = None     # overrides the kind's format (a signed money change)
 
     def title(self, lang: Lang) -> str:
         return self.header(lang)
 
     @property
-    def number_format(self) -> str | None:
-        return NUMBER_FORMATS.get(self.result if self.kind is Kind.FORMULA else self.kind)
+    def shown_as(self) -> str | None:
+        """The number format the builder gives its cells."""
+        return self.number_format or NUMBER_FORMATS.get(self.result if self.kind is Kind.FORMULA else self.kind)
 
 
 @dataclass(frozen=True)
@@ -223,8 +227,13 @@ class Sheet:
     manager: bool = False                # a manager's sheet (M-FC-4): hidden in a rep's copy
     active: bool = False                 # the sheet the workbook opens on (and its first)
     heading: Text | None = None          # after the title: {key}s of the workbook's form values
-    fit_width: int | None = None         # pages wide when printed (None: as the columns' widths need)
     charts_below: bool = False           # charts stacked under the blocks, not beside them
+    # How it prints (kamxl.templates.presentation): 'summary' fits the sheet to ``pages_wide``
+    # pages across; 'table' repeats the header row and the first (ID) column on every page
+    # and spreads the columns over ``pages_wide`` pages, balanced. Tests render every sheet in
+    # LibreOffice and compare its pages across with ``pages_wide``.
+    print_fit: str = "table"
+    pages_wide: int = 1
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from kamxl.i18n import Text as T
 from kamxl.schema.forecast import FORECAST
-from kamxl.schema.model import Chart, Column, Kind, Sheet, Table, Template
+from kamxl.schema.model import SIGNED_MONEY, Chart, Column, Kind, Sheet, Table, Template
 
 
 def C(key: str, header: T, kind: Kind = Kind.TEXT, width: float = 12, **kw: object) -> Column:  # noqa: N802
@@ -90,7 +90,7 @@ FLOW_BY_OWNER = _report("RollupFlowOwners", T("与上次相比：按负责人", 
         ("lost", T("丢单", "Lost")), ("pushed", T("推迟", "Pushed")), ("pulled", T("提前", "Pulled")),
         ("stage_up", T("阶段推进", "Stage up")), ("stage_down", T("阶段后退", "Stage down")),
         ("category", T("类别变化", "Category moves")), ("amount", T("金额变化", "Amount changes")))),
-    C("delta", T("金额净变化", "Net amount change"), Kind.NUMBER, 16))
+    C("delta", T("金额净变化", "Net amount change"), Kind.NUMBER, 16, bounds=(-1e15, 1e15), number_format=SIGNED_MONEY))
 
 FLOW = _report("RollupFlow", T("与上次相比：逐个商机", "Since the previous roll-up: each opportunity"),
     C("owner", T("主要负责人", "Primary owner"), width=14),
@@ -99,14 +99,15 @@ FLOW = _report("RollupFlow", T("与上次相比：逐个商机", "Since the prev
     C("change", T("变化", "Change"), width=22),
     C("before", T("之前", "Before"), width=30),
     C("after", T("现在", "Now"), width=30),
-    C("delta", T("金额变化", "Amount change"), Kind.NUMBER, 14))
+    C("delta", T("金额变化", "Amount change"), Kind.NUMBER, 14, bounds=(-1e15, 1e15), number_format=SIGNED_MONEY))
 
 CHANNEL = _report("RollupChannel", T("与渠道预测对比（M-FC-5）", "Against the channel forecast (M-FC-5)"),
     C("period", T("期间", "Period"), width=11),
     C("channel", T("渠道预测", "Channel forecast"), MONEY, 16),
     C("commit", T("汇总承诺（含已成交）", "Roll-up commit (incl. closed)"), MONEY, 18),
     C("best_case", T("汇总最佳情况", "Roll-up best case"), MONEY, 16),
-    C("difference", T("差异（汇总 − 渠道）", "Difference (roll-up − channel)"), Kind.NUMBER, 18),
+    C("difference", T("差异（汇总 − 渠道）", "Difference (roll-up − channel)"), Kind.NUMBER, 18, bounds=(-1e15, 1e15),
+      number_format=SIGNED_MONEY),
     C("ratio", T("差异率", "Difference %"), Kind.PERCENT, 10),
     rules=("M-FC-5",))
 
@@ -165,11 +166,11 @@ def _overview(changes: bool) -> Table:
 
 def overview_sheet(changes: bool) -> Sheet:
     return Sheet("rollup_overview", T("概览", "Overview"), (_overview(changes),), hint=OVERVIEW_HINT, active=True,
-                 heading=OVERVIEW_HEADING, fit_width=1)
+                 heading=OVERVIEW_HEADING, print_fit="summary")
 
 
 REPORT_SHEETS = (
-    Sheet("rollup_owners", T("汇总分析", "Roll-up"), (BY_OWNER, OWNER_TOTALS, BY_STAGE), charts=(
+    Sheet("rollup_owners", T("汇总分析", "Roll-up"), (BY_OWNER, OWNER_TOTALS, BY_STAGE), print_fit="summary", charts=(
         Chart("owner_chart", T("按负责人的预测与指标", "Forecast and quota by owner"), "column", "RollupOwners", "owner",
               ("quota", "commit", "best_case")),
         Chart("stage_chart", T("按阶段的漏斗", "Funnel by stage"), "bar", "RollupStages", "stage", ("amount",)),
@@ -181,7 +182,7 @@ REPORT_SHEETS = (
     Sheet("rollup_conflicts", T("冲突", "Conflicts"), (CONFLICTS,)),
     Sheet("rollup_flow", T("商机变化", "Deal flow"), (FLOW_BY_OWNER, FLOW)),
     Sheet("rollup_channel", T("渠道对比", "Channel"), (CHANNEL,)),
-    Sheet("rollup_lineage", T("来源", "Lineage"), (LINEAGE,)),
+    Sheet("rollup_lineage", T("来源", "Lineage"), (LINEAGE,), pages_wide=2),
 )
 
 

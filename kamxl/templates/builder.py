@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from kamxl.errors import InputError
@@ -26,6 +26,8 @@ from kamxl.schema.model import Chart, Column, Flag, Form, Grid, Kind, Sheet, Tab
 from kamxl.templates import keys as spellings
 from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, Columns, fill
 from kamxl.templates.layout import GAP_ROWS, Placed, plan, resolve, seed_rows
+from kamxl.templates import instructions
+from kamxl.templates import presentation as pres
 from kamxl.templates.portable import funnel_cells
 from kamxl.templates.stored import Book, Typed
 
@@ -36,6 +38,7 @@ EDITIONS = ("kam", "portable")   # KAM_* functions (the add-in) or plain Excel f
 # Excel 365's calculation engine: a file stamped with it (and no full-calculation flag) opens
 # showing its stored values instead of recalculating everything on load.
 CALC_ID = 191029
+STORED_LOOK = {"italic": True, "font_color": "#7F6000"}   # a value kamxl computed (portable edition)
 STORED_NOTE = Text("此值由 kamxl 在写入文件时计算：普通 Excel 公式无法计算它。安装 kamxl 加载项后使用 KAM_* 版本可自动更新，"
                    "或用 kamxl portable 重新生成。",
                    "kamxl computed this value when it wrote the file: plain Excel formulas cannot compute it. "
@@ -53,8 +56,14 @@ BAND_FILLS = {"excellent": "#C6EFCE", "good": "#FFEB9C", "warning": "#FFC7CE"}
 # A rule flag's look (kamxl.schema.model.Flag): fill and text colour, the same in every workbook.
 FLAG_LOOKS = {"error": ("#FFC7CE", "#9C0006"), "warning": ("#FFEB9C", "#7F5200"),
               "good": ("#C6EFCE", "#006100"), "info": ("#DDEBF7", "#1F4E78")}
+INPUT_STYLE = {"bg_color": "#FFF8E1", "border": 1, "border_color": "#BFBFBF"}   # a form's cell to type into
+# sheet protection: no password; what a rep does to a table stays allowed
+PROTECTION = {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True,
+              "select_locked_cells": True, "select_unlocked_cells": True}
 
 
+# the forecast periods a header's period dropdown offers (M-FC-1): fixed, so builds are reproducible
+PERIOD_YEARS = (2020, 2035)
 CHART_WIDTH = 640   # pixels
 CHART_ROWS = 19     # rows a chart 360 pixels high spans (20 pixels a row), and one to spare
 CHART_HEIGHT = 360  # pixels
@@ -131,6 +140,8 @@ class Builder:
             "hint": add({**base, "italic": True, "font_color": "#595959"}),
             "block": add({**base, "bold": True, "font_size": 11, "font_color": "#1F4E78"}),
             "label": add({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "top"}),
+            "label:wrap": add({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                               "valign": "vcenter"}),
             "header": add({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
                            "text_wrap": True, "valign": "vcenter"}),
             "band": add({**base, "bold": True, "bg_color": "#DDEBF7", "font_color": "#1F4E78", "border": 1,
@@ -138,19 +149,27 @@ class Builder:
             "note": add({**base, "font_size": 9, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True,
                          "valign": "top"}),
             "text": add({**base}),
+            "wrap": add({**base, "text_wrap": True, "valign": "top"}),
             "input": add({**base, "border": 1, "bg_color": "#FFFFFF"}),
-            "in:text:wrap": add({**base, "text_wrap": True, "valign": "top"}),  # long form answers
         }
+        # Protection (on by default, no password) locks what is not typed into: inputs are
+        # unlocked; table cells all are, so a table can still be sorted on a protected sheet
+        # (Excel refuses to sort locked cells) — the validator reports a formula typed over.
+        fmt["in:text:wrap"] = add({**base, "text_wrap": True, "valign": "top", "locked": False})
+        fmt["form:text:wrap"] = add({**base, **INPUT_STYLE, "text_wrap": True, "valign": "top", "locked": False})
         for kind in Kind:
-            fmt[f"in:{kind.value}"] = add({**base, "num_format": _num(kind)})
-            fmt[f"calc:{kind.value}"] = add({**base, "num_format": _num(kind), "bg_color": "#F2F2F2",
-                                            "font_color": "#1F4E78"})
+            calc = {**base, "num_format": _num(kind), "bg_color": "#F2F2F2", "font_color": "#1F4E78"}
+            fmt[f"in:{kind.value}"] = add({**base, "num_format": _num(kind), "locked": False})
+            fmt[f"form:{kind.value}"] = add({**base, **INPUT_STYLE, "num_format": _num(kind), "locked": False})
+            fmt[f"calc:{kind.value}"] = add(calc)
+            fmt[f"tcalc:{kind.value}"] = add({**calc, "locked": False})
         return fmt
 
     # --- workbook ------------------------------------------------------------------------
     def build(self) -> None:
         for sheet in self.t.sheets:
             self._sheet(sheet)
+        self._instructions()
         self._lists_sheet()
         self._keys_sheet()
         self._meta_sheet()
@@ -169,6 +188,8 @@ class Builder:
             ws.write(1, 0, sheet.hint(self.lang), self.fmt["hint"])
         widths: dict[int, float] = {}
         self.outline = {}
+        self.headers: list[tuple[int, int, str, bool]] = []   # (row, col, text, in a table)
+        self.labels: list[tuple[int, int, str]] = []          # a grid's row labels: (row, col, text)
         for block in sheet.blocks:
             place = self.places[_key(block)]
             title = (block.title or sheet.name)(self.lang) if isinstance(block, Form) else block.title(self.lang)
@@ -179,6 +200,7 @@ class Builder:
                 self._form(ws, block, place, widths)
             else:
                 self._grid(ws, block, place, widths)
+        self._fit_headers(ws, widths)
         for col, width in widths.items():
             ws.set_column(col, col, width, None, self.outline.get(col, {}))
         for col, options in self.outline.items():
@@ -199,14 +221,61 @@ class Builder:
             ws.freeze_panes(first.header_row + 1, first.first_col + 1)
             ws.repeat_rows(first.header_row - main.lead_rows, first.header_row)
             self._fold_above(ws, sheet, first)
+        self._print(ws, sheet, widths)
+        ws.hide_gridlines(2)
+        ws.protect("", PROTECTION)
+
+    def _fit_headers(self, ws: Any, widths: dict[int, float]) -> None:
+        """Headers wrap: a column widens only where one word cannot fit; each header row is as
+        tall as its most wrapped header."""
+        for _, col, text, table in self.headers:
+            widths[col] = pres.header_fit(text, widths.get(col, 0), table=table)[0]
+        lines: dict[int, int] = {}
+        for row, col, text, table in self.headers:
+            lines[row] = max(lines.get(row, 1), pres.header_fit(text, widths[col], table=table)[1])
+        for row, n in lines.items():
+            ws.set_row(row, max(pres.row_height(n, self.lang), 30))
+        for row, col, text in self.labels:
+            n = pres.header_fit(text, widths[col], table=False)[1]
+            if n > 1:
+                ws.set_row(row, pres.row_height(n, self.lang))
+
+    def _print(self, ws: Any, sheet: Sheet, widths: dict[int, float]) -> None:
+        """Print setup as the sheet declares it (Sheet.print_fit, pages_wide)."""
         ws.set_landscape() if sheet.landscape else ws.set_portrait()
         ws.set_paper(9)  # A4
-        # A landscape A4 page holds about 150 characters of column width at a readable size.
-        shown = sum(w for c, w in widths.items() if not self.outline.get(c, {}).get("hidden"))
-        ws.fit_to_pages(sheet.fit_width or max(1, math.ceil(shown / 150)), 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-        ws.set_footer(f"&L{self.t.title(self.lang)}&C&A&R&P / &N")
-        ws.hide_gridlines(2)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_footer(pres.footer(self.lang, self.t.title(self.lang), self._facts()))
+        tables = [self.places[b.name] for b in sheet.blocks if isinstance(b, Table)]
+        if sheet.print_fit == "summary" or not tables:
+            ws.fit_to_pages(sheet.pages_wide, 0)
+            return
+        longest = max(tables, key=lambda p: p.rows)
+        ws.repeat_rows(longest.header_row - longest.block.lead_rows, longest.header_row)  # bands and notes too
+        if sheet.pages_wide == 1:
+            ws.fit_to_pages(1, 0)
+            return
+        if not ws.repeat_col_range:   # the ID column on every page (a questionnaire repeats its own)
+            ws.repeat_columns(0)
+        table = longest.block
+        assert isinstance(table, Table)
+        bands = frozenset(longest.first_col + c for c in range(1, len(table.columns))
+                          if table.columns[c].group and table.columns[c].group != table.columns[c - 1].group)
+        repeat = _col_index(ws.repeat_col_range.split(":")[-1]) + 1   # 'Sheet!$A:$B': 2 columns
+        layout = pres.page_columns([widths.get(c, 8.43) for c in range(max(widths) + 1)], sheet.pages_wide,
+                                   landscape=sheet.landscape, repeat=repeat, breaks_at=bands or None)
+        ws.set_print_scale(layout.scale)
+        ws.set_v_pagebreaks(list(layout.breaks))
+
+    def _facts(self) -> list[str]:
+        """What the footer says the workbook is about: the owner, period and customer its forms hold."""
+        facts = []
+        for form in self.t.forms():
+            values = self.forms.get(form.prefix, {})
+            for key in ("customer", "owner", "period"):
+                if any(f.key == key for f in form.fields) and values.get(key) not in (None, ""):
+                    facts.append(str(values[key]))
+        return facts
 
     # --- blocks --------------------------------------------------------------------------
     def _table(self, ws: Any, table: Table, place: Placed, widths: dict[int, float]) -> None:
@@ -217,7 +286,7 @@ class Builder:
         for c, col in enumerate(table.columns):
             spec: dict[str, Any] = {"header": col.header(self.lang)}
             if not bulk:  # (bulk: bulk.py copies the first row's format and formula to every row)
-                spec["format"] = self._format(col, "calc" if col.formula else "in")
+                spec["format"] = self._format("tcalc" if col.formula else "in", col)
                 if col.formula:
                     spec["formula"] = self._formula(self._edition(col), table)
             columns.append(spec)
@@ -230,8 +299,9 @@ class Builder:
         if bulk:
             whole = xl_range(place.header_row, place.first_col, place.header_row + n, last_col)
             ws.tables[-1].update({"range": whole, "a_range": whole, "autofilter": whole})
-        ws.set_row(place.header_row, 30)
         self._lead(ws, table, place)
+        self.headers += [(place.header_row, place.first_col + c, col.header(self.lang), True)
+                         for c, col in enumerate(table.columns)]
         for r in range(1 if bulk else n):
             row = place.header_row + 1 + r
             values = data[r] if r < len(data) else {}
@@ -339,9 +409,11 @@ class Builder:
     def _grid(self, ws: Any, grid: Grid, place: Placed, widths: dict[int, float]) -> None:
         ws.write(place.header_row, place.first_col, grid.row_header(self.lang), self.fmt["header"])
         widths[place.first_col] = max(widths.get(place.first_col, 0), 20)
+        self.headers.append((place.header_row, place.first_col, grid.row_header(self.lang), False))
         for c, col in enumerate(grid.columns, start=1):
             ws.write(place.header_row, place.first_col + c, col.header(self.lang), self.fmt["header"])
             widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), col.width)
+            self.headers.append((place.header_row, place.first_col + c, col.header(self.lang), False))
         first, last = place.header_row + 1, place.header_row + place.rows
         body = self.book.grid(grid.key)
 
@@ -354,7 +426,7 @@ class Builder:
             for r in range(first, last + 1):
                 for c in range(len(grid.columns) + 1):
                     col = grid.columns[c - 1] if c else None
-                    value, fmt = cached(r, c), (self._format(col, "calc") if col else self.fmt["calc:text"])
+                    value, fmt = cached(r, c), self._format("calc", col)
                     if formulas:  # the portable edition: a plain formula per cell
                         ws.write_formula(r, place.first_col + c, formulas[r - first][c], fmt, value)
                     else:         # values only: see build_workbook
@@ -366,7 +438,7 @@ class Builder:
             for r in range(first, last + 1):
                 for c in range(len(grid.columns) + 1):
                     col = grid.columns[c - 1] if c else None
-                    fmt = self._format(col, "calc") if col else self.fmt["calc:text"]
+                    fmt = self._format("calc", col) if col else self.fmt["calc:text"]
                     if (r, c) != (first, 0):
                         ws.write(r, place.first_col + c, cached(r, c), fmt)
         else:
@@ -377,12 +449,13 @@ class Builder:
                     prev = {"prev": xl_rowcol_to_cell(row - 1, place.first_col)}
                     ws.write_formula(row, place.first_col, self._formula(getattr(label, self.lang), None, prev),
                                      self.fmt["label"], cached(row, 0))
-                else:
-                    ws.write(row, place.first_col, text, self.fmt["label"])
+                else:   # wrapped, its row as tall as the lines (see _fit_headers)
+                    ws.write(row, place.first_col, text, self.fmt["label:wrap"])
+                    self.labels.append((row, place.first_col, text))
                 for c, col in enumerate(grid.columns, start=1):
                     extra = {"row": xl_rowcol_to_cell(row, place.first_col), "row_key": grid.rows[i][0]}
                     ws.write_formula(row, place.first_col + c, self._formula(col.formula, None, extra),
-                                     self._format(col, "calc"), cached(row, c))
+                                     self._format("calc", col), cached(row, c))
         for c, col in enumerate(grid.columns, start=1):
             self._look(ws, first, last, place.first_col + c, col)
         if grid.helpers:
@@ -402,25 +475,27 @@ class Builder:
                 extra = {**whole, **{key: xl_rowcol_to_cell(r, at) for key, at in col.items() if key},
                          "row_key": str(r - first + 1)}
                 ws.write_formula(r, place.first_col + c, self._formula(self._edition(helper), None, extra),
-                                 self._format(helper, "calc"), cached(r, c))
+                                 self._format("calc", helper), cached(r, c))
 
     # --- cells ---------------------------------------------------------------------------
     def _cell(self, ws: Any, row: int, col: int, column: Column, value: object, table: Table | None,
               wrap: bool = False, typed: bool = False, look: dict[str, Any] | None = None) -> None:
+        calc = "tcalc" if table else "calc"
         if typed:   # a value someone typed over the formula: kept, in the calculated look
-            fmt = self.fmt[f"calc:{_kind(column).value}"]
+            fmt = self._format(calc, column)
             ws.write(row, col, value, self._quoted(fmt) if str(value).startswith(FORMULA_LIKE) else fmt)
             return
         if column.formula and column.stored and self.edition == "portable":
             # plain Excel cannot compute it: the value kamxl computed, marked as such
-            ws.write(row, col, "" if value is None else value, self._stored_format(column))
+            ws.write(row, col, "" if value is None else value, self._stored_format(calc, column))
             ws.write_comment(row, col, STORED_NOTE(self.lang), {"author": "kamxl", "x_scale": 2, "y_scale": 1.5})
             return
         if column.formula:
             formula = self._formula(self._edition(column), table)
-            ws.write_formula(row, col, formula, self._format(column, "calc"), "" if value is None else value)
+            ws.write_formula(row, col, formula, self._format(calc, column), "" if value is None else value)
             return
-        fmt = self.fmt["in:text:wrap"] if wrap and column.kind is Kind.TEXT else self._format(column, "in")
+        style = "in" if table else "form"   # a form's input cells look like inputs
+        fmt = self.fmt[f"{style}:text:wrap"] if wrap and column.kind is Kind.TEXT else self._format(style, column)
         if look:
             fmt = self._styled(fmt, look)
         if value is None or value == "":
@@ -443,19 +518,6 @@ class Builder:
             self.fmt[key] = self._add_format({**self.props[id(fmt)], **changes})
         return self.fmt[key]
 
-    def _format(self, column: Column, role: str) -> Any:
-        """The cell format of ``column`` as input ('in') or computed ('calc'), aligned as declared."""
-        fmt = self.fmt[f"{role}:{_kind(column).value}"]
-        extra: dict[str, Any] = {"align": column.align} if column.align else {}
-        if column.look == "ratio":  # a rule keeps the traffic light off the previous column's number
-            extra.update(left=1, left_color="#A6A6A6")
-        if not extra:
-            return fmt
-        key = f"{role}:{_kind(column).value}:{sorted(extra.items())}"
-        if key not in self.fmt:
-            self.fmt[key] = self._add_format({**self.props[id(fmt)], **extra})
-        return self.fmt[key]
-
     def _quoted(self, fmt: Any) -> Any:
         """The same look with Excel's quote prefix (the text is never taken for a formula)."""
         key = f"quoted:{id(fmt)}"
@@ -467,11 +529,29 @@ class Builder:
         assert column.formula is not None
         return column.portable if self.edition == "portable" and column.portable else column.formula
 
-    def _stored_format(self, column: Column) -> Any:
-        key = f"stored:{_kind(column).value}"
+    def _stored_format(self, calc: str, column: Column) -> Any:
+        key = f"stored:{id(self._format(calc, column))}"
         if key not in self.fmt:
-            self.fmt[key] = self._add_format({**self.props[id(self.fmt[f"calc:{_kind(column).value}"])],
-                                              "italic": True, "font_color": "#7F6000"})
+            self.fmt[key] = self._add_format({**self.props[id(self._format(calc, column))], **STORED_LOOK})
+        return self.fmt[key]
+
+    def _format(self, style: str, column: Column | None) -> Any:
+        """The style's format for the column's kind ('in', 'form', 'calc', 'tcalc'), with the
+        column's own number format and alignment where it declares them."""
+        fmt = self.fmt[f"{style}:{_kind(column).value}"]
+        extra: dict[str, Any] = {}
+        if column is not None:
+            if column.number_format:
+                extra["num_format"] = column.number_format
+            if column.align:
+                extra["align"] = column.align
+            if column.look == "ratio":  # a rule keeps the traffic light off the previous column's number
+                extra.update(left=1, left_color="#A6A6A6")
+        if not extra:
+            return fmt
+        key = f"{style}:{_kind(column).value}:{sorted(extra.items())}"
+        if key not in self.fmt:
+            self.fmt[key] = self._add_format({**self.props[id(fmt)], **extra})
         return self.fmt[key]
 
     def _funnel_formulas(self, grid: Grid, place: Placed) -> list[list[str]]:
@@ -502,13 +582,18 @@ class Builder:
     def _validate(self, ws: Any, first: int, last: int, col: int, column: Column) -> None:
         rule: dict[str, Any] | None = None
         header = column.header(self.lang)[:32]
+        # "stop" where the methodology's list is closed (stage, yes/no, period: M-FUN-1, M-FC-1);
+        # a vocabulary or currency only warns (a synonym or another currency may be right)
         if column.kind is Kind.STAGE:
             rule = {"validate": "list", "source": self._list("Stage", [s.label(self.lang) for s in self.cfg.stages]),
-                    "error_type": "warning"}
+                    "error_type": "stop"}
+        elif column.key == "period" and column.kind is Kind.ID and self.t.id == "forecast":
+            rule = {"validate": "list", "source": self._list("Period", pres.periods(
+                self.cfg.forecast.period, *PERIOD_YEARS)), "error_type": "stop"}
         elif column.kind is Kind.CHOICE and column.vocabulary:
             rule = {"validate": "list", "source": self._vocab_list(column.vocabulary), "error_type": "warning"}
         elif column.kind is Kind.YES_NO:
-            rule = {"validate": "list", "source": list(YES_NO[self.lang]), "error_type": "information"}
+            rule = {"validate": "list", "source": list(YES_NO[self.lang]), "error_type": "stop"}
         elif column.kind in (Kind.MONEY, Kind.NUMBER, Kind.SCORE, Kind.INTEGER, Kind.PERCENT):
             lo, hi = column.bounds or (0, 1e15)
             rule = {"validate": "integer" if column.kind is Kind.INTEGER else "decimal", "criteria": "between",
@@ -714,6 +799,15 @@ class Builder:
         return col
 
     # --- support sheets ----------------------------------------------------------------------
+    def _instructions(self) -> None:
+        """After the template's sheets, so each workbook still opens on its first one."""
+        ws = instructions.write(self)
+        ws.set_footer(pres.footer(self.lang, self.t.title(self.lang), self._facts()))
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.hide_gridlines(2)
+        ws.protect("", PROTECTION)
+
     def _lists_sheet(self) -> None:
         ws = self.wb.add_worksheet(LISTS_SHEET)
         for c, (name, labels) in enumerate(sorted(self.lists.items())):
@@ -722,7 +816,7 @@ class Builder:
                 ws.write_string(r, c, label)
             col = xl_col_to_name(c)
             self.wb.define_name(f"List_{name}", f"={LISTS_SHEET}!${col}$2:${col}${len(labels) + 1}")
-        ws.hide()
+        ws.very_hidden()   # not in Excel's Unhide list: only kamxl reads it
 
     def _keys_sheet(self) -> None:
         """The spellings table and settings the plain formulas look up (kamxl.templates.keys)."""
@@ -744,7 +838,7 @@ class Builder:
         rows = len(table[prob[0]].cells)
         self.wb.define_name(spellings.PROB_BLOCK, f"={KEYS_SHEET}!${xl_col_to_name(prob[0])}$2:"
                                                   f"${xl_col_to_name(prob[-1])}${rows + 1}")
-        ws.hide()
+        ws.very_hidden()   # not in Excel's Unhide list: only kamxl reads it
 
     def _meta_sheet(self) -> None:
         ws = self.wb.add_worksheet(META_SHEET)
@@ -753,7 +847,7 @@ class Builder:
                                           ("generator", "kamxl"), ("edition", self.edition)]):
             ws.write_string(r, 0, key)
             ws.write(r, 1, value)
-        ws.hide()
+        ws.very_hidden()   # not in Excel's Unhide list: only kamxl reads it
 
 
 def _with_seed(table: Table, config: Config, lang: Lang, given: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
@@ -825,6 +919,11 @@ def _lines(text: str, width: float) -> int:
     return math.ceil(sum(2 if ord(c) > 0x2E80 else 0.85 for c in text) / width)
 
 
+def _col_index(ref: str) -> int:
+    """The 0-based index of a column reference ('$B' -> 1)."""
+    return xl_cell_to_rowcol(ref.lstrip("$") + "1")[1]
+
+
 def _key(block: Form | Table | Grid) -> str:
     return block.name if isinstance(block, Table) else block.prefix if isinstance(block, Form) else block.key
 
@@ -852,10 +951,10 @@ def _abs(row: int, col: int) -> str:
 def _error_message(column: Column, lang: Lang) -> str:
     if column.kind is Kind.DATE:
         return Text("请输入日期，如 2026-11-23", "Enter a date, e.g. 2026-11-23")(lang)
-    if column.kind in (Kind.STAGE, Kind.CHOICE, Kind.YES_NO) or column.key == "currency":
+    if column.kind in (Kind.STAGE, Kind.CHOICE, Kind.YES_NO) or column.key in ("currency", "period"):
         return Text("请从下拉列表中选择", "Please choose from the list")(lang)
     lo, hi = column.bounds or (0, 1e15)
-    return Text("请输入 {lo:g} 到 {hi:g} 之间的数", "Enter a number from {lo:g} to {hi:g}")(lang, lo=lo, hi=hi)
+    return pres.number_message(column.kind.value, lo, hi, lang)
 
 
 def build_workbook(template: Template, path: Path, *, lang: Lang, config: Config | None = None,
