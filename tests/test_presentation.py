@@ -91,7 +91,9 @@ def test_no_header_is_cut_off(books):
             for row, col, text in _headers(ws):
                 width = _width(ws, col) - 1          # the cell's inner margins
                 height = ws.row_dimensions[row].height or 15
-                if max(_naive(w) for w in _words(text)) > width or _lines(text, width) * MIN_LINE > height:
+                wraps = ws.cell(row, col).alignment.wrap_text
+                if (max(_naive(w) for w in _words(text)) > width or _lines(text, width) * MIN_LINE > height
+                        or (_lines(text, width) > 1 and not wraps)):
                     cut.append(f"{path.name} {ws.title}!{get_column_letter(col)}{row} {text!r} "
                                f"width {width + 1:g} height {height:g}")
             for row in ws.iter_rows():   # form and grid row labels: fit, or wrapped in a row tall enough

@@ -284,7 +284,9 @@ class Builder:
         bulk = len(data) > BULK_ROWS
         columns = []
         for c, col in enumerate(table.columns):
-            spec: dict[str, Any] = {"header": col.header(self.lang)}
+            # the header's own look, wrapped (pres.header_fit sizes the row): what the table style
+            # gives in Excel, kept where table styles are not drawn (LibreOffice, WPS)
+            spec: dict[str, Any] = {"header": col.header(self.lang), "header_format": self.fmt["header"]}
             if not bulk:  # (bulk: bulk.py copies the first row's format and formula to every row)
                 spec["format"] = self._format("tcalc" if col.formula else "in", col)
                 if col.formula:
