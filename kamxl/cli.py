@@ -3,6 +3,7 @@ level, 2 usage error or unreadable input (errors are printed in the user's langu
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,12 +146,39 @@ def demo(ctx: click.Context, lang: str | None, config_path: Path | None, today: 
     day = today.date() if today else date.today()  # type: ignore[attr-defined]
     console = Console(width=None if sys.stdout.isatty() else 160)
     render(build_report(today=day, config=cfg, lang=language), language, console)
-    console.print({"zh": "\n[bold]示例工作簿[/]（已填写示例数据，含 KAM_* 公式）：",
-                   "en": "\n[bold]Example workbooks[/] (filled with the sample data, with KAM_* formulas):"}[language])
+    console.print(DEMO_WORKBOOKS(language))
     out.mkdir(parents=True, exist_ok=True)     # the demo's own folder (outputs never make theirs)
     for name in EXAMPLES:
-        path = write_template(name, out / f"{name}-example.{language}.xlsx", lang=language, config=cfg, filled=True)
-        console.print(f"  {path}")
+        path = out / f"{name}-example.{language}.xlsx"
+        # the portable edition: a fresh machine has no add-in, and any spreadsheet application
+        # computes its plain formulas (the KAM_* one would show #NAME? there)
+        kept = _write_unless_changed(path, lambda target, name=name: write_template(
+            name, target, lang=language, config=cfg, filled=True, edition="portable"))
+        console.print(f"  {path}" + (f"  {DEMO_KEPT(language)}" if kept else ""))
+
+
+DEMO_WORKBOOKS = Text("\n[bold]示例工作簿[/]（已填写示例数据；便携版：普通 Excel 公式，任何电子表格软件都能计算。"
+                      "装有 kamxl 加载项时，用 kamxl new … --example 得到 KAM_* 版）：",
+                      "\n[bold]Example workbooks[/] (filled with the sample data; the portable edition: plain Excel "
+                      "formulas any spreadsheet application computes. With the kamxl add-in, kamxl new … --example "
+                      "gives the KAM_* edition):")
+DEMO_KEPT = Text("（已保留：此文件已被改动，未覆盖；删除它或用 --out 另选文件夹）",
+                 "(kept: this file was changed since the demo wrote it, so it is not replaced; delete it or choose "
+                 "another --out)")
+
+
+def _write_unless_changed(path: Path, write: Callable[[Path], object]) -> bool:
+    """Write ``path`` by ``write``, unless a file there differs from what it would write (a
+    person may have typed into the demo's workbook): then keep it and return True."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        fresh = Path(tmp) / path.name
+        write(fresh)
+        if path.exists() and path.read_bytes() != fresh.read_bytes():
+            return True
+        fresh.replace(path)
+    return False
 
 
 def _template_names() -> list[str]:

@@ -81,3 +81,29 @@ def test_validate_exit_codes_notes_and_report_links(tmp_path, monkeypatch):
     assert strict.exit_code == 1
     (tmp_path / "empty").mkdir()
     assert CliRunner().invoke(main, ["validate", "empty"]).exit_code == 2
+
+
+def test_demo_writes_the_portable_edition_and_keeps_a_workbook_someone_changed(tmp_path):
+    """Issue 17: the demo's KAM_* workbooks showed #NAME? in LibreOffice on a fresh machine;
+    and a second run must not write over a workbook a person typed into."""
+    import openpyxl
+
+    run("demo", "--lang", "en", "--today", "2026-11-23", "--out", str(tmp_path))
+    for path in tmp_path.glob("*.xlsx"):
+        book = openpyxl.load_workbook(path)
+        assert dict(book["_kamxl"].iter_rows(values_only=True))["edition"] == "portable"
+        formulas = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
+                    if isinstance(c.value, str) and c.value.startswith("=")]
+        assert formulas and not [f for f in formulas if "KAM_" in f]
+    funnel = tmp_path / "funnel-example.en.xlsx"
+    again = run("demo", "--lang", "en", "--today", "2026-11-23", "--out", str(tmp_path))
+    assert "kept" not in again.output                     # its own earlier output: written again
+    book = openpyxl.load_workbook(funnel)
+    book["Opportunities"]["B6"] = "A rep's own customer"
+    book.save(funnel)
+    changed = funnel.read_bytes()
+    result = run("demo", "--lang", "zh", "--today", "2026-11-23", "--out", str(tmp_path))   # other files: zh
+    assert result.exit_code == 0 and "已保留" not in result.output
+    result = run("demo", "--lang", "en", "--today", "2026-11-23", "--out", str(tmp_path))
+    assert result.exit_code == 0 and "kept: this file was changed" in result.output
+    assert funnel.read_bytes() == changed

@@ -72,6 +72,7 @@ LINES = Table("ForecastLines", T("预测明细", "Forecast lines"), rules=("M-FC
     C("amount", T("金额", "Amount"), Kind.MONEY, required=True, width=14, bounds=(0, 1e12)),
     C("close_date", T("预计成交日期", "Expected close"), Kind.DATE, required=True, width=13),
     C("close_period", T("成交期间", "Close period"), Kind.FORMULA, result=Kind.TEXT, width=11, rules=("M-FC-1",),
+      align="center",   # beside the right-aligned close date: apart from it
       formula="={period:close_date}"),
     C("weighted", T("加权金额", "Weighted amount"), Kind.FORMULA, result=Kind.MONEY, width=14, rules=("M-FUN-2",),
       formula='=IF({stage}="","",KAM_WEIGHTED({amount},{stage},{status}))',
