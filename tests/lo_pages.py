@@ -12,66 +12,35 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
+
+from lo_uno import NotStarted, office, prop
 
 
 def main(paths: list[str]) -> int:
     import uno
-    from com.sun.star.beans import PropertyValue
 
-    def prop(name: str, value: object) -> PropertyValue:
-        p = PropertyValue()
-        p.Name, p.Value = name, value
-        return p
-
-    profile = tempfile.mkdtemp(prefix="kamxl-lo-pages-")
-    pipe = f"kamxl-pages-{os.getpid()}"
-    soffice = shutil.which("soffice") or "soffice"
-    proc = subprocess.Popen([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                             "--nologo", "--nolockcheck", f"--accept=pipe,name={pipe};urp;"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-        for _ in range(300):
-            try:
-                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except Exception:  # noqa: BLE001 - not listening yet
-                time.sleep(0.2)
-        else:
-            print(json.dumps({"failed": "soffice did not start"}), flush=True)
-            return 2
-        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        for path in paths:
-            doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(path)), "_blank", 0,
-                                               (prop("Hidden", True),))
-            try:
-                sheets = {}
-                visible = [doc.Sheets.getByIndex(i) for i in range(doc.Sheets.Count)]
-                visible = [sheet for sheet in visible if sheet.IsVisible]
-                for sheet in visible:   # an empty list of print ranges: the sheet prints nothing
-                    sheet.setPrintAreas(())
-                for sheet in visible:
-                    sheets[sheet.Name] = _pages_across(doc, sheet, visible, profile, prop)
-                print(json.dumps({"file": path, "sheets": sheets}, ensure_ascii=False), flush=True)
-            finally:
-                doc.close(True)
-        return 0
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-        shutil.rmtree(profile, ignore_errors=True)
+        with office("pages") as (desktop, profile):
+            for path in paths:
+                doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(path)), "_blank", 0,
+                                                   (prop("Hidden", True),))
+                try:
+                    visible = [doc.Sheets.getByIndex(i) for i in range(doc.Sheets.Count)]
+                    visible = [sheet for sheet in visible if sheet.IsVisible]
+                    for sheet in visible:   # an empty list of print ranges: the sheet prints nothing
+                        sheet.setPrintAreas(())
+                    sheets = {sheet.Name: _pages_across(doc, sheet, profile) for sheet in visible}
+                    print(json.dumps({"file": path, "sheets": sheets}, ensure_ascii=False), flush=True)
+                finally:
+                    doc.close(True)
+    except NotStarted as exc:
+        print(json.dumps({"failed": str(exc)}), flush=True)
+        return 2
+    return 0
 
 
-def _pages_across(doc: object, sheet: object, visible: list, profile: str, prop: object) -> int:
+def _pages_across(doc: object, sheet: object, profile: str) -> int:
     """Pages across the sheet prints on: its print range cut to its top rows (all its columns,
     charts included), so it is one page tall; every other sheet has an empty list of print
     ranges (prints nothing), so the PDF holds this sheet's pages across only."""

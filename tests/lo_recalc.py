@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
+
+from lo_uno import NotStarted, office, prop
 
 # LibreOffice's error codes (cell.getError()) as the Excel errors it saves them as
 ERRORS = {502: "#NUM!", 503: "#NUM!", 504: "#VALUE!", 511: "#VALUE!", 519: "#VALUE!", 520: "#VALUE!",
@@ -30,61 +28,38 @@ ERRORS = {502: "#NUM!", 503: "#NUM!", 504: "#VALUE!", 511: "#VALUE!", 519: "#VAL
 
 def main() -> int:
     import uno
-    from com.sun.star.beans import PropertyValue
 
-    def prop(name: str, value: object) -> PropertyValue:
-        p = PropertyValue()
-        p.Name, p.Value = name, value
-        return p
-
-    profile = tempfile.mkdtemp(prefix="kamxl-lo-recalc-")
-    pipe = f"kamxl-recalc-{os.getpid()}"
-    soffice = shutil.which("soffice") or "soffice"
-    proc = subprocess.Popen([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                             "--nologo", "--nolockcheck", f"--accept=pipe,name={pipe};urp;"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     docs: list[object] = []
     try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-        for _ in range(300):
+        with office("recalc") as (desktop, _profile):
+            print(json.dumps({"ready": True}), flush=True)
             try:
-                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except Exception:  # noqa: BLE001 - not listening yet
-                time.sleep(0.2)
-        else:
-            print(json.dumps({"failed": "soffice did not start"}), flush=True)
-            return 2
-        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        print(json.dumps({"ready": True}), flush=True)
-        for line in sys.stdin:
-            if not line.strip():
-                break
-            request = json.loads(line)
-            try:
-                if "open" in request:
-                    docs.append(desktop.loadComponentFromURL(
-                        uno.systemPathToFileUrl(os.path.abspath(request["open"])), "_blank", 0, (prop("Hidden", True),)))
-                    answer: object = {"doc": len(docs) - 1}
-                else:
-                    answer = _type_and_read(docs[request["doc"]], request.get("set", []), request.get("read", []))
-            except Exception as exc:  # noqa: BLE001 - reported to the test, which fails with it
-                answer = {"failed": f"{type(exc).__name__}: {exc}"}
-            print(json.dumps(answer), flush=True)
-        return 0
-    finally:
-        for doc in docs:
-            try:
-                doc.close(True)
-            except Exception:  # noqa: BLE001, S110 - soffice is stopped next anyway
-                pass
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-        shutil.rmtree(profile, ignore_errors=True)
+                for line in sys.stdin:
+                    if not line.strip():
+                        break
+                    print(json.dumps(_answer(json.loads(line), desktop, docs, uno)), flush=True)
+            finally:
+                for doc in docs:
+                    try:
+                        doc.close(True)
+                    except Exception:  # noqa: BLE001, S110 - soffice is stopped next anyway
+                        pass
+    except NotStarted as exc:
+        print(json.dumps({"failed": str(exc)}), flush=True)
+        return 2
+    return 0
+
+
+def _answer(request: dict, desktop: object, docs: list[object], uno: object) -> object:
+    try:
+        if "open" in request:
+            docs.append(desktop.loadComponentFromURL(  # type: ignore[attr-defined]
+                uno.systemPathToFileUrl(os.path.abspath(request["open"])), "_blank", 0,  # type: ignore[attr-defined]
+                (prop("Hidden", True),)))
+            return {"doc": len(docs) - 1}
+        return _type_and_read(docs[request["doc"]], request.get("set", []), request.get("read", []))
+    except Exception as exc:  # noqa: BLE001 - reported to the test, which fails with it
+        return {"failed": f"{type(exc).__name__}: {exc}"}
 
 
 def _type_and_read(doc: object, writes: list, sheets: list[str]) -> dict[str, object]:
