@@ -143,14 +143,19 @@ def test_quota_attainment_and_channel(levels, org):
         assert c.difference == pytest.approx(c.commit - given[period])
 
 
-def test_deal_flow_against_last_week(org, tmp_path):
+def _last_week(org, tmp_path):
+    """The first team's roll-up of last week: (its folder of this week, manager, the roll-up)."""
     root, o, _ = org
-    src = root / "in"
     team = next(iter(o.teams))
     manager = o.teams[team][0]
-    last = rollup_files([src / "last-week" / team], tmp_path / "last.xlsx", owner=manager, level="team", lang="en",
-                        config=CFG, today=TODAY - dt.timedelta(days=7))
-    now = rollup_files([src / "this-week" / team], tmp_path / "now.xlsx", owner=manager, level="team", lang="en",
+    last = rollup_files([root / "in" / "last-week" / team], tmp_path / "last.xlsx", owner=manager, level="team",
+                        lang="en", config=CFG, today=TODAY - dt.timedelta(days=7))
+    return root / "in" / "this-week" / team, manager, last
+
+
+def test_deal_flow_against_last_week(org, tmp_path):
+    this_week, manager, last = _last_week(org, tmp_path)
+    now = rollup_files([this_week], tmp_path / "now.xlsx", owner=manager, level="team", lang="en",
                        config=CFG, today=TODAY, previous=last.output)
     kinds = {c.change for c in now.flow or []}
     assert {"new", "amount", "pushed"} <= kinds
@@ -618,18 +623,13 @@ def test_optional_sheets_are_left_out_and_the_change_since_last_week_adds_up(org
     """Without --previous and --channel no Deal flow or Channel sheet (nor change columns);
     with --previous, each rep's commit change and the total's, which is the roll-up's
     commit less last week's in the period."""
-    root, o, _ = org
-    src = root / "in"
-    team = next(iter(o.teams))
-    manager = o.teams[team][0]
-    last = rollup_files([src / "last-week" / team], tmp_path / "last.xlsx", owner=manager, level="team", lang="en",
-                        config=CFG, today=TODAY - dt.timedelta(days=7))
+    this_week, manager, last = _last_week(org, tmp_path)
     wb = openpyxl.load_workbook(last.output, read_only=True)
     assert not {"Deal flow", "Channel"} & set(wb.sheetnames) and wb.sheetnames[0] == "Overview"
     assert "commit_change" not in overview_rows(last.output)[1][0]
     assert isinstance(read_submission(last.output, "last", CFG, TODAY), Submission)   # still a forecast
-    now = rollup_files([src / "this-week" / team], tmp_path / "now.xlsx", owner=manager, level="team", lang="en",
-                       config=CFG, today=TODAY, previous=last.output, channel=src / "channel.csv")
+    now = rollup_files([this_week], tmp_path / "now.xlsx", owner=manager, level="team", lang="en",
+                       config=CFG, today=TODAY, previous=last.output, channel=org[0] / "in" / "channel.csv")
     assert {"Deal flow", "Channel"} <= set(openpyxl.load_workbook(now.output, read_only=True).sheetnames)
     _ws, rows = overview_rows(now.output)
     before = sum(x.amount for x in last.rollup.lines if x.category in ("commit", "closed")
