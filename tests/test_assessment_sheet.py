@@ -14,7 +14,8 @@ import pytest
 from kamxl.methodology.scoring import COMPLETE, DIMENSIONS, QUESTIONS, score
 from kamxl.schema import TEMPLATES
 from kamxl.templates import write_template
-from kamxl.templates.builder import YES_NO, _wrapped_lines
+from kamxl.templates.builder import YES_NO
+from kamxl.templates.presentation import note_lines as _wrapped_lines
 from kamxl.templates.layout import plan
 from kamxl.methodology import default_config
 from tests.libreoffice import convert, soffice_available

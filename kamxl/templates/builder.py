@@ -8,8 +8,6 @@ correct numbers in any reader, before any recalculation.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,7 +45,6 @@ FIXED_DATE = dt.datetime(2026, 1, 1)  # document properties: builds must be repr
 YES_NO = {"zh": ("是", "否"), "en": ("Y", "N")}
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
 WHOLE_FORMAT = "#,##0"
-LINE_HEIGHT = 14    # points per line of 10-point text
 # funnel bar labels in millions: a full amount does not fit the narrow bars of the late stages
 FUNNEL_LABEL = Text('#,##0.0,,"百万"', '#,##0.0,,"M"')
 FUNNEL_FILLS = ("#2E75B6", "#BFBFBF")    # the stages' amounts, then their benchmarks
@@ -119,6 +116,7 @@ class Builder:
         self.wb.set_properties({"title": template.title(lang), "author": "kamxl", "created": FIXED_DATE,
                                 "comments": f"kamxl template {template.id} v{template.version} ({lang}, {edition})"})
         self.fmt = self._formats()
+        self.by_column: dict[tuple[str, int], Any] = {}   # (style, id(column)) -> its format (_format)
         self.lists: dict[str, list[str]] = {}
         self.resolved: dict[tuple[object, str | None], str] = {}
         self.path, self.bulk = path, []   # tables too big for cell-by-cell writing: see bulk.py
@@ -346,7 +344,8 @@ class Builder:
         if any(c.note for c in table.columns):
             for c, col in enumerate(table.columns):
                 ws.write(row, place.first_col + c, col.note(self.lang) if col.note else "", self.fmt["note"])
-            ws.set_row(row, _wrapped_height([(c.note(self.lang), c.width) for c in table.columns if c.note]))
+            lines = max(pres.note_lines(c.note(self.lang), c.width) for c in table.columns if c.note)
+            ws.set_row(row, pres.note_height(lines, self.lang))
         # a questionnaire is wider than a page: the columns before its first group (which row it
         # is: the ID and name) repeat on every page
         leading = next((c for c, col in enumerate(table.columns) if col.group), 0)
@@ -367,7 +366,7 @@ class Builder:
 
     def _form(self, ws: Any, form: Form, place: Placed, widths: dict[int, float]) -> None:
         values = self.forms.get(form.prefix, {})
-        labels = max(_text_width(col.header(self.lang)) for col in form.fields)
+        labels = max(pres.text_width(col.header(self.lang)) + pres.CELL_PADDING for col in form.fields)
         widths[place.first_col] = max(widths.get(place.first_col, 0), 22, labels)
         for i, col in enumerate(form.fields):
             row = place.first_row + i
@@ -376,9 +375,9 @@ class Builder:
             self._cell(ws, row, place.first_col + 1, col, value, None, wrap=col.width >= 40,
                        typed=isinstance(values.get(col.key), Typed))
             if col.width >= 40 and isinstance(value, str):   # a wrapped answer: tall enough for its lines
-                lines = _lines(value, col.width)
+                lines = pres.wrapped_lines(value, col.width - pres.CELL_PADDING)
                 if lines > 1:
-                    ws.set_row(row, LINE_HEIGHT * lines)
+                    ws.set_row(row, pres.row_height(lines, self.lang))
             self._validate(ws, row, row, place.first_col + 1, col)
             self._look(ws, row, row, place.first_col + 1, col)
             widths[place.first_col + 1] = max(widths.get(place.first_col + 1, 0), col.width)
@@ -539,7 +538,14 @@ class Builder:
 
     def _format(self, style: str, column: Column | None) -> Any:
         """The style's format for the column's kind ('in', 'form', 'calc', 'tcalc'), with the
-        column's own number format and alignment where it declares them."""
+        column's own number format and alignment where it declares them (once per column:
+        a table asks for every cell)."""
+        memo = (style, id(column))
+        if memo not in self.by_column:
+            self.by_column[memo] = self._column_format(style, column)
+        return self.by_column[memo]
+
+    def _column_format(self, style: str, column: Column | None) -> Any:
         fmt = self.fmt[f"{style}:{_kind(column).value}"]
         extra: dict[str, Any] = {}
         if column is not None:
@@ -890,35 +896,6 @@ def _width(block: Form | Table | Grid) -> int:
     if isinstance(block, Form):
         return 2
     return len(block.columns) + (1 if isinstance(block, Grid) else 0)
-
-
-def _text_width(text: str) -> float:
-    """Column width (in characters) a bold label needs: a Chinese character takes two."""
-    return sum(2 if ord(c) > 0x2E80 else 1 for c in text) * 1.1 + 1
-
-
-def _wrapped_height(cells: Sequence[tuple[str, float]], points_per_line: float = 12.0) -> float:
-    """Row height (points) that shows every cell's small (9 pt) text wrapped at its column width."""
-    return max(_wrapped_lines(text, width) for text, width in cells) * points_per_line + 4
-
-
-def _wrapped_lines(text: str, width: float) -> int:
-    """Lines a text takes wrapped at ``width`` characters: words kept whole, a Chinese
-    character a word of its own, wider than a letter (9 pt: 1.7 and 0.85 of a digit's width)."""
-    words = re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+", text)
-    room, lines, used = max(1.0, width - 1), 1, 0.0
-    for word in words:
-        size = sum(1.7 if ord(c) > 0x2E80 else 0.85 for c in word) + (0 if ord(word[0]) > 0x2E80 else 0.4)
-        if used and used + size > room:
-            lines, used = lines + 1, 0.0
-        used += size
-    return lines
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines a wrapped 10-point text takes in a column ``width`` characters wide: a Chinese
-    character is two widths, a Latin letter a little under one (proportional fonts)."""
-    return math.ceil(sum(2 if ord(c) > 0x2E80 else 0.85 for c in text) / width)
 
 
 def _col_index(ref: str) -> int:

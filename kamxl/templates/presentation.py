@@ -75,6 +75,18 @@ def row_height(lines: int, lang: Lang) -> float:
     return lines * LINE_HEIGHT[lang] + ROW_PADDING
 
 
+NOTE_SIZE = 0.9   # a printed note's 9 pt against the 10 pt the widths above are measured at
+
+
+def note_lines(text: str, width: float) -> int:
+    """Lines a 9 pt note (the questionnaire's questions) takes wrapped in a column ``width`` wide."""
+    return wrapped_lines(text, (width - CELL_PADDING) / NOTE_SIZE)
+
+
+def note_height(lines: int, lang: Lang) -> float:
+    return row_height(lines, lang) * NOTE_SIZE
+
+
 # --- print --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
