@@ -1,0 +1,190 @@
+"""Where the code cites each rule id, found by looking at the code, never typed by hand.
+
+Three kinds of place, as a reader of the rule reference (``docs/methodology.md``) asks:
+
+- worksheet functions: the ``KAM_*`` functions whose description cites the id;
+- template cells: every column, table, grid, chart and flag of a workbook's schema that
+  carries the id (``rules=``, ``Flag(rule, …)``), roll-up sheets included;
+- code: every string literal of the package's source that is an id — the rule of a
+  finding (with its severity and message when the call names them), of an error that
+  stops a command, of a vocabulary or a parser.
+
+:func:`mentioned` is wider: every id written anywhere in the package, comments and
+docstrings included, so that a test can ask that each one is in the rule table.
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kamxl.i18n import Text
+from kamxl.methodology.rules import ID, cited
+
+PACKAGE = Path(__file__).resolve().parent
+#: the rule table and what is generated from it cite every id: they are not places of use
+_NOT_USES = ("methodology/rules.py", "rule_sites.py", "rules_doc.py")
+#: exceptions that stop a command (exit 2) rather than report a finding
+_ERRORS = frozenset({"InputError", "ConfigError", "SetupError", "OutputLockedError"})
+ROLLUP = Text("汇总", "Roll-up")
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    doc: Text
+
+
+@dataclass(frozen=True)
+class Cell:
+    workbook: Text
+    path: tuple[Text, ...]               # sheet, block, column (as far as the id goes)
+    legend: Text | None = None           # a flag: what its colour means
+
+
+@dataclass(frozen=True)
+class Code:
+    path: str                            # relative to the package's folder, e.g. 'kamxl/checks/funnel.py'
+    function: str
+    kind: str                            # 'finding', 'rollup', 'error' or 'code'
+    severity: str | None = None
+    message: Text | None = None
+
+
+@dataclass
+class Sites:
+    functions: list[Function] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    code: list[Code] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.functions or self.cells or self.code)
+
+
+def sites() -> dict[str, Sites]:
+    """Each cited id and the places that cite it, each place once, in the code's order."""
+    found: dict[str, Sites] = {}
+    for rule, place in (*_functions(), *_cells(), *_code()):
+        bucket = found.setdefault(rule, Sites())
+        kept = {Function: bucket.functions, Cell: bucket.cells, Code: bucket.code}[type(place)]
+        if place not in kept:
+            kept.append(place)
+    return found
+
+
+def mentioned() -> dict[str, list[str]]:
+    """Every id written anywhere in the package (code, comments, data) -> the files."""
+    found: dict[str, list[str]] = {}
+    for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.toml")]):
+        for rule in cited(path.read_text(encoding="utf-8")):
+            found.setdefault(rule, []).append(_name(path))
+    return found
+
+
+# --- worksheet functions ---------------------------------------------------------------------------
+
+def _functions() -> Iterator[tuple[str, Function]]:
+    from kamxl.excel import udfs
+
+    for obj in vars(udfs).values():
+        meta = getattr(obj, "kam", None)
+        if meta is not None:
+            zh, _, en = meta.doc.partition(" · ")
+            for rule in cited(meta.doc):
+                yield rule, Function(meta.name, Text(zh.strip(), en.strip()))
+
+
+# --- template cells --------------------------------------------------------------------------------
+
+def _workbooks() -> Iterator[tuple[Text, tuple[object, ...], tuple[str, ...]]]:
+    from kamxl.schema import TEMPLATES
+    from kamxl.schema.rollup import REPORT_SHEETS, overview_sheet
+
+    for template in TEMPLATES.values():
+        yield template.title, template.sheets, template.rules
+    yield ROLLUP, (overview_sheet(True), *REPORT_SHEETS), ()
+
+
+def _cells() -> Iterator[tuple[str, Cell]]:
+    from kamxl.schema.model import Grid, Table
+
+    for workbook, sheets, whole in _workbooks():
+        seen: set[str] = set()
+        for sheet in sheets:
+            for block in sheet.blocks:                               # type: ignore[attr-defined]
+                title = block.title or sheet.name
+                columns = block.fields if not isinstance(block, (Table, Grid)) else block.columns
+                for column in columns:
+                    for rule in column.rules:
+                        seen.add(rule)
+                        yield rule, Cell(workbook, (sheet.name, title, column.header))
+                for rule in getattr(block, "rules", ()):
+                    if rule not in {r for c in columns for r in c.rules}:
+                        seen.add(rule)
+                        yield rule, Cell(workbook, (sheet.name, title))
+                for flag in getattr(block, "flags", ()):
+                    seen.add(flag.rule)
+                    for key in flag.columns:
+                        header = next(c.header for c in columns if c.key == key)
+                        yield flag.rule, Cell(workbook, (sheet.name, title, header), flag.legend)
+            for chart in sheet.charts:                               # type: ignore[attr-defined]
+                for rule in chart.rules:
+                    seen.add(rule)
+                    yield rule, Cell(workbook, (sheet.name, chart.title))
+        for rule in whole:
+            if rule not in seen:
+                yield rule, Cell(workbook, ())
+
+
+# --- code ------------------------------------------------------------------------------------------
+
+def _code() -> Iterator[tuple[str, Code]]:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = _name(path)
+        if name.startswith("kamxl/schema/") or name.endswith(_NOT_USES):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module = None
+        for node, parent, function in _literals(tree):
+            if module is None:
+                module = importlib.import_module(name[:-3].replace("/", ".").removesuffix(".__init__"))
+            yield node.value, _place(name, function, node, parent, vars(module))
+
+
+def _literals(tree: ast.AST) -> Iterator[tuple[ast.Constant, ast.AST, str]]:
+    """Each string literal that is exactly an id, the node it is in, its function's name."""
+    def walk(node: ast.AST, parent: ast.AST, function: str) -> Iterator[tuple[ast.Constant, ast.AST, str]]:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = node.name
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and ID.fullmatch(node.value):
+            yield node, parent, function
+        for child in ast.iter_child_nodes(node):
+            yield from walk(child, node, function)
+
+    return walk(tree, tree, "")
+
+
+def _place(path: str, function: str, node: ast.Constant, parent: ast.AST, scope: dict[str, object]) -> Code:
+    """A literal's place: the call (or tuple) it is in names the severity and the message."""
+    siblings = parent.args if isinstance(parent, ast.Call) else getattr(parent, "elts", [])
+    after = siblings[siblings.index(node) + 1:] if node in siblings else []
+    severity = next((s.attr.lower() for s in siblings if isinstance(s, ast.Attribute)
+                     and isinstance(s.value, ast.Name) and s.value.id == "Severity"), None)
+    message = next((scope[s.id] for s in after if isinstance(s, ast.Name) and isinstance(scope.get(s.id), Text)), None)
+    callee = parent.func if isinstance(parent, ast.Call) else None
+    called = getattr(callee, "id", None) or getattr(callee, "attr", None)
+    if called in _ERRORS:
+        kind = "error"
+    elif severity or path.startswith("kamxl/checks/") or path == "kamxl/validate.py":
+        kind = "finding"
+    elif path.startswith("kamxl/rollup/"):
+        kind = "rollup"
+    else:
+        kind = "code"
+    return Code(path, function, kind, severity, message if isinstance(message, Text) else None)
+
+
+def _name(path: Path) -> str:
+    return f"kamxl/{path.relative_to(PACKAGE).as_posix()}"
