@@ -20,14 +20,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kamxl.errors import KamxlError
 from kamxl.i18n import Text
 from kamxl.methodology.rules import ID, cited
 
 PACKAGE = Path(__file__).resolve().parent
 #: the rule table and what is generated from it cite every id: they are not places of use
 _NOT_USES = ("methodology/rules.py", "rule_sites.py", "rules_doc.py")
-#: exceptions that stop a command (exit 2) rather than report a finding
-_ERRORS = frozenset({"InputError", "ConfigError", "SetupError", "OutputLockedError"})
 ROLLUP = Text("汇总", "Roll-up")
 
 
@@ -48,7 +47,7 @@ class Cell:
 class Code:
     path: str                            # relative to the package's folder, e.g. 'kamxl/checks/funnel.py'
     function: str
-    kind: str                            # 'finding', 'rollup', 'error' or 'code'
+    kind: str                            # 'finding', 'rollup', 'error' (a KamxlError raised) or 'code'
     severity: str | None = None
     message: Text | None = None
 
@@ -147,35 +146,49 @@ def _code() -> Iterator[tuple[str, Code]]:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         module = None
-        for node, parent, function in _literals(tree):
+        for rule, node, parents, function in _literals(tree):
             if module is None:
                 module = importlib.import_module(name[:-3].replace("/", ".").removesuffix(".__init__"))
-            yield node.value, _place(name, function, node, parent, vars(module))
+            yield rule, _place(name, function, node, parents, vars(module))
 
 
-def _literals(tree: ast.AST) -> Iterator[tuple[ast.Constant, ast.AST, str]]:
-    """Each string literal that is exactly an id, the node it is in, its function's name."""
-    def walk(node: ast.AST, parent: ast.AST, function: str) -> Iterator[tuple[ast.Constant, ast.AST, str]]:
+def _literals(tree: ast.Module) -> Iterator[tuple[str, ast.expr, tuple[ast.AST, ...], str]]:
+    """Each string literal that is exactly an id, and each use of a module constant that
+    holds one (``CODE = "S-OUTPUT"``) in place of its definition: the id, the node, the
+    nodes it is in (innermost first) and its function's name."""
+    constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
+                 and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+                 and ID.fullmatch(n.value.value) for t in n.targets if isinstance(t, ast.Name)}
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    defined = {id(n.value) for n in tree.body if isinstance(n, ast.Assign)
+               and any(isinstance(t, ast.Name) and t.id in constants and t.id in used for t in n.targets)}
+
+    def walk(node: ast.AST, parents: tuple[ast.AST, ...], function: str) -> Iterator[
+            tuple[str, ast.expr, tuple[ast.AST, ...], str]]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             function = node.name
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and ID.fullmatch(node.value):
-            yield node, parent, function
+            if id(node) not in defined:      # a constant's definition: its uses say more
+                yield node.value, node, parents, function
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in constants:
+            yield constants[node.id], node, parents, function
         for child in ast.iter_child_nodes(node):
-            yield from walk(child, node, function)
+            yield from walk(child, (node, *parents), function)
 
-    return walk(tree, tree, "")
+    return walk(tree, (), "")
 
 
-def _place(path: str, function: str, node: ast.Constant, parent: ast.AST, scope: dict[str, object]) -> Code:
+def _place(path: str, function: str, node: ast.expr, parents: tuple[ast.AST, ...], scope: dict[str, object]) -> Code:
     """A literal's place: the call (or tuple) it is in names the severity and the message."""
+    parent = parents[1] if isinstance(parents[0], ast.keyword) and len(parents) > 1 else parents[0]
     siblings = parent.args if isinstance(parent, ast.Call) else getattr(parent, "elts", [])
-    after = siblings[siblings.index(node) + 1:] if node in siblings else []
+    after = siblings[siblings.index(node) + 1:] if node in siblings else siblings
     severity = next((s.attr.lower() for s in siblings if isinstance(s, ast.Attribute)
                      and isinstance(s.value, ast.Name) and s.value.id == "Severity"), None)
     message = next((scope[s.id] for s in after if isinstance(s, ast.Name) and isinstance(scope.get(s.id), Text)), None)
     callee = parent.func if isinstance(parent, ast.Call) else None
     called = getattr(callee, "id", None) or getattr(callee, "attr", None)
-    if called in _ERRORS:
+    if isinstance(scope.get(called or ""), type) and issubclass(scope[called], KamxlError):   # type: ignore[arg-type]
         kind = "error"
     elif severity or path.startswith("kamxl/checks/") or path == "kamxl/validate.py":
         kind = "finding"

@@ -1,0 +1,100 @@
+"""The rule reference (docs/methodology.md, docs/methodology.zh.md) and the rule table it is
+generated from (kamxl.methodology.rules): in step with each other and with the code."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kamxl.checks import funnel as funnel_checks
+from kamxl.methodology.rules import AREAS, RULES, SEEDS, cited
+from kamxl.rule_sites import Cell, Code, mentioned, sites
+from kamxl.rules_doc import FILES, _default, render, stale
+from kamxl.schema import FUNNEL
+from tests.language import ROOT, foreign
+
+DOCS = ROOT / "docs"
+
+
+def test_the_committed_reference_is_what_the_generator_writes():
+    assert stale(DOCS) == [], "run `python -m kamxl.rules_doc` and commit docs/methodology*.md"
+
+
+def test_every_id_the_code_cites_is_in_the_rule_table():
+    missing = {rule: files for rule, files in mentioned().items() if rule not in RULES}
+    assert missing == {}
+
+
+def test_every_rule_in_the_table_is_used_by_a_function_a_template_or_a_check():
+    used = sites()
+    unused = [r.id for r in RULES.values()
+              if not used.get(r.id) and not (r.parts and all(used.get(p) for p in r.parts))]
+    assert unused == [], f"documented but used nowhere: {unused}"
+
+
+def test_a_rule_made_of_others_names_rules_of_the_table():
+    assert all(p in RULES and p != r.id for r in RULES.values() for p in r.parts)
+    assert any(r.parts for r in RULES.values())
+
+
+def test_ranges_and_lists_of_ids_are_spelled_out():
+    assert cited("M-FC-2..5, M-SCORE-3/4 and S-VALUE-YESNO; M-FC-3 again") == [
+        "M-FC-2", "M-FC-3", "M-FC-4", "M-FC-5", "M-SCORE-3", "M-SCORE-4", "S-VALUE-YESNO"]
+    assert cited("an ``S-…`` rule, SHA-256, M-SCORE checks, UTF-8") == []
+
+
+def test_a_finding_is_found_with_its_severity_and_message():
+    found = sites()["M-FUN-4"].code
+    assert Code("kamxl/checks/funnel.py", "check", "finding", "error", funnel_checks.OPEN_AT_08) in found
+    assert Code("kamxl/checks/funnel.py", "check", "finding", "warning", funnel_checks.CLOSED_EARLY) in found
+
+
+def test_a_flag_is_found_at_its_column_with_its_legend():
+    sheet = FUNNEL.sheets[0]
+    table = sheet.blocks[0]
+    flag = next(f for f in table.flags if f.rule == "M-REL-5")
+    assert Cell(FUNNEL.title, (sheet.name, table.title, table.column("coach").header), flag.legend) \
+        in sites()["M-REL-5"].cells
+
+
+def test_a_worksheet_function_is_found_by_the_rules_its_description_cites():
+    assert {f.name for f in sites()["M-SCORE-3"].functions} == {"KAM_SCORE"}
+    assert "KAM_SCORE" in {f.name for f in sites()["M-SCORE-1"].functions}      # cited as M-SCORE-1..3
+
+
+def test_every_setting_is_a_key_of_the_configuration():
+    for rule in RULES.values():
+        for key in rule.settings:
+            _default(key)                    # a KeyError names the key the configuration does not have
+
+
+def test_every_source_names_a_seed_document():
+    refs = [ref for r in RULES.values() for ref in r.seeds]
+    assert all(re.fullmatch(r"\d{3}( §\d)?", ref) and ref[:3] in SEEDS for ref in refs)
+    assert all(r.seeds and r.statement for r in RULES.values() if r.id.startswith("M-"))
+
+
+def test_every_rule_belongs_to_an_area():
+    assert {r.area for r in RULES.values()} == set(AREAS)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_title_and_statement_is_wholly_in_its_language(lang):
+    texts = [(r.id, t) for r in RULES.values() for t in (r.title, r.statement) if t is not None]
+    assert [(rule, word) for rule, text in texts for word in foreign(getattr(text, lang), lang)] == []
+    if lang == "zh":     # no Latin full stop (a dot between digits or in a code is not one)
+        assert [rule for rule, text in texts if re.search(r"\.(?![\d.])|(?<=\.)\.", text.zh)] == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_reference_names_every_rule_in_both_languages(lang):
+    text = render(lang)
+    assert all(f'<a id="{rule}"></a>' in text for rule in RULES)
+    other = "en" if lang == "zh" else "zh"
+    assert f"({FILES[other]})" in text
+
+
+def test_the_readme_points_at_the_reference_and_not_at_the_teams_notes():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "(docs/methodology.md)" in readme and "(docs/methodology.zh.md)" in readme
+    assert "../shared" not in readme
