@@ -1,10 +1,11 @@
 """Where the code cites each rule id, found by looking at the code, never typed by hand.
 
-Three kinds of place, as a reader of the rule reference (``docs/methodology.md``) asks:
+The kinds of place a reader of the rule reference (``docs/methodology.md``) asks about:
 
 - worksheet functions: the ``KAM_*`` functions whose description cites the id;
 - template cells: every column, table, grid, chart and flag of a workbook's schema that
   carries the id (``rules=``, ``Flag(rule, …)``), roll-up sheets included;
+- dropdown lists: every vocabulary of the methodology, by the rule it serves;
 - code: every string literal of the package's source that is an id — the rule of a
   finding (with its severity and message when the call names them), of an error that
   stops a command, of a vocabulary or a parser.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,13 @@ ROLLUP = Text("汇总", "Roll-up")
 class Function:
     name: str
     doc: Text
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: Text
+    terms: tuple[Text, ...]
+    path: str                            # the module that declares it
 
 
 @dataclass(frozen=True)
@@ -56,18 +65,23 @@ class Code:
 class Sites:
     functions: list[Function] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
     code: list[Code] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.functions or self.cells or self.code)
+        return bool(self.functions or self.cells or self.choices or self.code)
 
 
 def sites() -> dict[str, Sites]:
     """Each cited id and the places that cite it, each place once, in the code's order."""
     found: dict[str, Sites] = {}
-    for rule, place in (*_functions(), *_cells(), *_code()):
+    choices = list(_choices())
+    declared = {(rule, c.path) for rule, c in choices}     # a vocabulary's rule literal: the list says more
+    for rule, place in (*_functions(), *_cells(), *choices, *_code()):
+        if isinstance(place, Code) and (rule, place.path) in declared and not (place.message or place.severity):
+            continue
         bucket = found.setdefault(rule, Sites())
-        kept = {Function: bucket.functions, Cell: bucket.cells, Code: bucket.code}[type(place)]
+        kept = {Function: bucket.functions, Cell: bucket.cells, Choice: bucket.choices, Code: bucket.code}[type(place)]
         if place not in kept:
             kept.append(place)
     return found
@@ -135,6 +149,21 @@ def _cells() -> Iterator[tuple[str, Cell]]:
         for rule in whole:
             if rule not in seen:
                 yield rule, Cell(workbook, ())
+
+
+# --- dropdown lists ------------------------------------------------------------------------------
+
+def _choices() -> Iterator[tuple[str, Choice]]:
+    from kamxl.methodology.vocabulary import Vocabulary
+
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name, source = _name(path), path.read_text(encoding="utf-8")
+        if "Vocabulary" not in source or name.endswith(_NOT_USES):
+            continue
+        module = importlib.import_module(name[:-3].replace("/", ".").removesuffix(".__init__"))
+        for var, obj in vars(module).items():
+            if isinstance(obj, Vocabulary) and re.search(rf"^{var}\b[^=\n]*=", source, re.M):  # declared here
+                yield obj.rule, Choice(obj.name, tuple(t.text for t in obj.terms), name)
 
 
 # --- code ------------------------------------------------------------------------------------------
