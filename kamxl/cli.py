@@ -476,5 +476,25 @@ def _show_config(path: Path | None, lang: Lang, *, checked: bool = False) -> Non
         click.echo(line)
 
 
+@main.command()
+@click.argument("ids", nargs=-1, metavar="[RULE]...")
+@LANG_OPTION
+@click.pass_context
+def rules(ctx: click.Context, ids: tuple[str, ...], lang: str | None) -> None:
+    """List the rules (M-... and S-... ids), or print the given ones in full: statement, source, settings, where implemented."""
+    from kamxl.methodology.rules import RULES
+    from kamxl.rules_doc import UNKNOWN_RULE, entry, index
+
+    language = _remember_lang(ctx, lang)
+    if not ids:
+        click.echo(index(language))
+        return
+    wanted = [i.strip().upper() for i in ids]
+    unknown = next((i for i in wanted if i not in RULES), None)
+    if unknown is not None:
+        raise click.BadParameter(UNKNOWN_RULE(language, rule=unknown), param_hint="RULE")
+    click.echo("\n".join(entry(i, language) for i in wanted))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

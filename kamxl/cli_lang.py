@@ -47,6 +47,8 @@ HELP_ZH: dict[str, str] = {
     "Show the counts only, not the first findings.": "只显示计数，不列出前几条检查结果。",
     "Check a company configuration file (default: the one in effect); exit 2 with the offending key if invalid.":
         "检查公司配置文件（默认：当前生效的文件）；无效时以退出码 2 退出并指出出错的键。",
+    "List the rules (M-... and S-... ids), or print the given ones in full: statement, source, settings, where "
+    "implemented.": "列出全部规则（M-... 与 S-... 编号），或完整显示指定的规则：内容、来源、配置项、在哪里实现。",
     "Print the file in effect and every setting: stage table, thresholds, weights, limits.":
         "显示当前生效的配置文件和每一项设置：阶段表、阈值、权重、上限。",
     # commands

@@ -59,6 +59,7 @@ KINDS: dict[str, Text] = {
 }
 SEVERITY: dict[str, Text] = {"error": T("错误", "error"), "warning": T("警告", "warning"), "info": T("提示", "info")}
 MORE = T("等 {n} 列", "and {n} more")
+UNKNOWN_RULE = T("没有规则 {rule}：kamxl rules 列出全部规则", "there is no rule {rule}: kamxl rules lists them all")
 NOWHERE = T("代码中尚未实现", "Not implemented in the code yet")
 SEP = T("；", "; ")
 COLON = T("：", ": ")
@@ -80,6 +81,22 @@ def render(lang: Lang) -> str:
     lines += ['<a id="sources"></a>', "", f"## {SOURCES(lang)}", ""]
     lines += [f"- {number}: {title(lang)}" for number, title in SEEDS.items()]
     return "\n".join(lines) + "\n"
+
+
+def index(lang: Lang) -> str:
+    """Every rule's id and title, area by area (``kamxl rules``)."""
+    lines = []
+    for area, heading in AREAS.items():
+        rules = [r for r in RULES.values() if r.area == area]
+        width = max(len(r.id) for r in rules)
+        lines += ["", heading(lang)] + [f"  {r.id:<{width}}  {r.title(lang)}" for r in rules]
+    return "\n".join(lines[1:])
+
+
+def entry(rule_id: str, lang: Lang) -> str:
+    """One rule in full, as the reference shows it (``kamxl rules M-FUN-3``)."""
+    lines = _rule(RULES[rule_id], sites().get(rule_id, Sites()), lang)
+    return "\n".join(line for line in lines[2:])
 
 
 def _rule(rule: Rule, where: Sites, lang: Lang) -> list[str]:

@@ -98,3 +98,17 @@ def test_the_readme_points_at_the_reference_and_not_at_the_teams_notes():
     readme = (ROOT / "README.md").read_text("utf-8")
     assert "(docs/methodology.md)" in readme and "(docs/methodology.zh.md)" in readme
     assert "../shared" not in readme
+
+
+def test_kamxl_rules_lists_every_rule_and_prints_one_in_full():
+    from click.testing import CliRunner
+
+    from kamxl.cli import main
+
+    listed = CliRunner().invoke(main, ["rules", "--lang", "en"])
+    assert listed.exit_code == 0 and all(rule in listed.output for rule in RULES)
+    assert "M-FUN-3  Stage health" in listed.output
+    one = CliRunner().invoke(main, ["rules", "m-fun-3", "--lang", "zh"])
+    assert one.exit_code == 0 and RULES["M-FUN-3"].statement.zh in one.output and "`health.good_from`" in one.output
+    unknown = CliRunner().invoke(main, ["rules", "M-FUN-99", "--lang", "zh"])
+    assert unknown.exit_code == 2 and "没有规则 M-FUN-99" in unknown.output
