@@ -88,10 +88,15 @@ def sites() -> dict[str, Sites]:
 
 
 def mentioned() -> dict[str, list[str]]:
-    """Every id written anywhere in the package (code, comments, data) -> the files."""
+    """Every id written anywhere in the package (code, comments, data, the add-in's
+    sources) -> the files."""
     found: dict[str, list[str]] = {}
-    for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.toml")]):
-        for rule in cited(path.read_text(encoding="utf-8")):
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:                # not text
+            continue
+        for rule in cited(text):
             found.setdefault(rule, []).append(_name(path))
     return found
 

@@ -50,7 +50,9 @@ def test_readme_names_the_system_packages_ci_installs_beside_the_setup_commands(
 
 
 def _files(folder: str, pattern: str) -> str:
-    return "\n".join(p.read_text("utf-8") for p in (ROOT / folder).rglob(pattern))
+    """The files' text; the rule table (kamxl/methodology/rules.py) names every id, so it is no evidence."""
+    table = ROOT / "kamxl" / "methodology" / "rules.py"
+    return "\n".join(p.read_text("utf-8") for p in (ROOT / folder).rglob(pattern) if p != table)
 
 
 @pytest.mark.parametrize("rule", REQUIRED_RULES)

@@ -263,10 +263,11 @@ METHOD: tuple[Rule, ...] = (
         "relationships, the ground for a good climate to grow the market in."),
         ("003",)),
     Rule("M-REL-3", T("决策链与 TOP-10", "Decision chain and TOP-10"), T(
-        "决策链（鱼骨图）上的决策人物一定要标出职务和姓名；越靠近目标越重要。决策链上 TOP-10 的关键人物须与客户关系"
-        "评估表中 TOP-10 的关键人物一致。",
-        "The decision chain (fishbone) names every person with title and name; the closer to the target, the more "
-        "important. The TOP-10 of the decision chain is exactly the TOP-10 of the relationship assessment table."),
+        "决策链（鱼骨图）上的决策人物一定要标出职务和姓名；越靠近目标、越靠近轴线的越重要。决策链上 TOP-10 的关键人物"
+        "须与客户关系评估表中 TOP-10 的关键人物一致。",
+        "The decision chain (fishbone) names every person with title and name; the closer to the target, and to "
+        "the axis, the more important. The TOP-10 of the decision chain is exactly the TOP-10 of the relationship "
+        "assessment table."),
         ("003", "000")),
     Rule("M-REL-4", T("关系提升计划", "Relationship improvement plan"), T(
         "客户关系提升计划每行写明序号、姓名、职务、提升目标（如不反对、支持）、策略与措施、第一责任人和第二责任人、"
@@ -276,11 +277,11 @@ METHOD: tuple[Rule, ...] = (
         "date and the progress."),
         ("003",)),
     Rule("M-REL-5", T("教练", "Coach"), T(
-        "从第 03 阶段起每个商机都要有教练：希望我们获胜并愿意帮忙的人。教练可以是客户内线，也可以是客户以外的人："
-        "退休的高管、投资银行、咨询公司、政府或合作伙伴。",
-        "Every opportunity from stage 03 on has a coach: someone who wants us to win and helps. A coach may be "
-        "inside the customer (an insider) or outside it: a retired executive, an investment bank, a consultancy, "
-        "the government or a partner."),
+        "从第 03 阶段起每个商机都要有教练：希望我们获胜并愿意而且能够帮忙的人。教练可以是客户内线（客户关键岗位人员），"
+        "也可以是客户以外的人：退休的高管、投资银行、咨询公司、政府、合作伙伴或友商。",
+        "Every opportunity from stage 03 on has a coach: someone who wants us to win and is willing and able to "
+        "help. A coach may be inside the customer (an insider in a key position) or outside it: a retired "
+        "executive, an investment bank, a consultancy, the government, a partner or a friendly vendor."),
         ("000", "003"), ("evidence.coach_from",)),
     Rule("M-REL-6", T("客户决策模式", "Customer decision model"), T(
         "每个客户有自己的决策模式：按金额划分的审批权限（种子文档示例：1 亿以下由 SEVP 审批，2 亿以下由 CEO 审批，"
