@@ -112,3 +112,20 @@ def test_kamxl_rules_lists_every_rule_and_prints_one_in_full():
     assert one.exit_code == 0 and RULES["M-FUN-3"].statement.zh in one.output and "`health.good_from`" in one.output
     unknown = CliRunner().invoke(main, ["rules", "M-FUN-99", "--lang", "zh"])
     assert unknown.exit_code == 2 and "没有规则 M-FUN-99" in unknown.output
+
+
+def test_every_setting_the_configuration_ties_to_a_rule_is_among_that_rules_settings():
+    """defaults.toml names the rule of a section or key in its comment: ``[health]  # M-FUN-3``
+    (one of the rule's settings is in the section), ``late_stage = 5  # … (M-SCORE-4)`` (that key)."""
+    section, missing = "", []
+    for line in (ROOT / "kamxl" / "data" / "defaults.toml").read_text("utf-8").splitlines():
+        head = re.match(r"\[([\w.]+)\]\s*(?:#(.*))?$", line)
+        pair = re.match(r"(\w+)\s*=[^#]*#(.*)$", line)
+        if head:
+            section = head.group(1).split(".")[0]
+            missing += [(rule, section) for rule in cited(head.group(2) or "")
+                        if not any(s == section or s.startswith(section + ".") for s in RULES[rule].settings)]
+        elif pair:
+            key = f"{section}.{pair.group(1)}" if section else pair.group(1)
+            missing += [(rule, key) for rule in cited(pair.group(2)) if key not in RULES[rule].settings]
+    assert missing == [], f"(rule, setting) the configuration ties together but the rule table does not: {missing}"

@@ -183,7 +183,7 @@ METHOD: tuple[Rule, ...] = (
         "An opportunity at the last stage says whether it was won or lost, and only the last stage closes an "
         "opportunity. Lose the deal, keep the customer: losing closes the opportunity, not the account, and a lost "
         "deal records why, which competitor won and how the customer is followed up."),
-        ("001 §3", "000"), ("stages",)),
+        ("001 §3", "000"), ("stages", "outcome.won_probability", "outcome.lost_probability")),
     Rule("M-FUN-5", T("阶段推进的依据", "Evidence for the stage"), T(
         "商机在漏斗中推进须有完成各阶段任务的依据：从第 02 阶段起查明并记下项目预算和项目发起人；从第 03 阶段起该客户"
         "有决策链；从第 05 阶段起商机有价值评估评分。各项从哪个阶段起由公司配置。",
