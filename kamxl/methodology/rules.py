@@ -358,6 +358,7 @@ STRUCTURE: tuple[Rule, ...] = (
     Rule("S-OUTPUT", T("不写入该输出文件", "Output refused")),
     Rule("S-OUTPUT-LOCKED", T("输出文件被占用", "Output file locked")),
     Rule("S-REPORT", T("不支持的报告格式", "Unsupported report format")),
+    Rule("S-REGISTER", T("客户登记表无法使用", "Customer register unusable")),
     Rule("S-ROLLUP-CURRENCY", T("汇总的币种不一", "Currencies differ in a roll-up")),
     Rule("S-ROLLUP-INPUT", T("汇总的输入有误", "Roll-up input invalid")),
     Rule("S-SETUP", T("加载项无法安装或构建", "Add-in cannot be built or installed")),
