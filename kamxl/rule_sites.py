@@ -20,6 +20,7 @@ import importlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from kamxl.errors import KamxlError
@@ -72,8 +73,10 @@ class Sites:
         return bool(self.functions or self.cells or self.choices or self.code)
 
 
+@cache
 def sites() -> dict[str, Sites]:
-    """Each cited id and the places that cite it, each place once, in the code's order."""
+    """Each cited id and the places that cite it, each place once, in the code's order
+    (looked for once per process: the code does not change under it)."""
     found: dict[str, Sites] = {}
     choices = list(_choices())
     declared = {(rule, c.path) for rule, c in choices}     # a vocabulary's rule literal: the list says more
