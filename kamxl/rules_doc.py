@@ -128,7 +128,7 @@ def _list(label: Text, items: list[str], lang: Lang) -> list[str]:
 
 def _setting(key: str, lang: Lang) -> str:
     value = _default(key)
-    return f"`{key}`" + (DEFAULT(lang, value=value) if value is not None else "")
+    return f"`{key}`" + (DEFAULT(lang, value=f"`{value}`") if value is not None else "")
 
 
 def _default(key: str) -> str | None:

@@ -129,3 +129,13 @@ def test_every_setting_the_configuration_ties_to_a_rule_is_among_that_rules_sett
             key = f"{section}.{pair.group(1)}" if section else pair.group(1)
             missing += [(rule, key) for rule in cited(pair.group(2)) if key not in RULES[rule].settings]
     assert missing == [], f"(rule, setting) the configuration ties together but the rule table does not: {missing}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_reference_is_wholly_in_its_language(lang):
+    """Anchors, comments, link targets and code aside; the link to the other language's file
+    is named in that language."""
+    other = "en" if lang == "zh" else "zh"
+    text = render(lang).replace(f"[{FILES[other]}]", "")
+    text = re.sub(r'<a id="[^"]*"></a>|<!--.*?-->|\]\([^)]*\)|`[^`]*`|^(English|中文): ', "", text, flags=re.M)
+    assert sorted(set(foreign(text, lang))) == []
