@@ -30,7 +30,7 @@ from kamxl.methodology.rules import ID, cited
 PACKAGE = Path(__file__).resolve().parent
 #: the rule table and what is generated from it cite every id: they are not places of use
 _NOT_USES = ("methodology/rules.py", "rule_sites.py", "rules_doc.py")
-ROLLUP = Text("汇总", "Roll-up")
+ROLLUP = Text("汇总工作簿", "Roll-up workbook")
 
 
 @dataclass(frozen=True)

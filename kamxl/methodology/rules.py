@@ -126,7 +126,7 @@ METHOD: tuple[Rule, ...] = (
         ("000",)),
     # --- opportunity value: seed 001 §2, seed 000 ------------------------------------------------
     Rule("M-SCORE-1", T("商机价值评分", "Opportunity value score"), T(
-        "从四个维度（是否有商业机会、我们是否有竞争力、我们是否能赢、是否值得去赢）各 5 个、共 20 个问题评估商机价值；"
+        "从四个维度（是否有商业机会、我们是否有竞争力、我们是否能赢、是否值得我们去赢取）各 5 个、共 20 个问题评估商机价值；"
         "肯定答案记 1 分，否定答案记 0 分。评分为总和 0 到 20 分，每个维度小计 0 到 5 分。",
         "An opportunity's value is assessed with 20 yes-or-no questions, five in each of four dimensions (is there "
         "an opportunity, are we competitive, can we win, is it worth winning); a yes scores 1 and a no 0. The score "
