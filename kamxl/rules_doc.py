@@ -79,7 +79,7 @@ def render(lang: Lang) -> str:
             if rule.area == area:
                 lines += _rule(rule, found.get(rule.id, Sites()), lang)
     lines += ['<a id="sources"></a>', "", f"## {SOURCES(lang)}", ""]
-    lines += [f"- {number}: {title(lang)}" for number, title in SEEDS.items()]
+    lines += [f"- {number}{COLON(lang)}{title(lang)}" for number, title in SEEDS.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -96,7 +96,7 @@ def index(lang: Lang) -> str:
 def entry(rule_id: str, lang: Lang) -> str:
     """One rule in full, as the reference shows it (``kamxl rules M-FUN-3``)."""
     lines = _rule(RULES[rule_id], sites().get(rule_id, Sites()), lang)
-    return "\n".join(line for line in lines[2:])
+    return "\n".join(lines[2:])
 
 
 def _rule(rule: Rule, where: Sites, lang: Lang) -> list[str]:

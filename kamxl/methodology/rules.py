@@ -368,13 +368,24 @@ STRUCTURE: tuple[Rule, ...] = (
     Rule("S-TEMPLATE", T("不是标准工作簿", "Not a standard workbook")),
     Rule("S-UNREADABLE", T("无法读取的文件", "Unreadable file")),
     Rule("S-VALUE-CURRENCY", T("币种不是三位 ISO 代码", "Currency not a 3-letter ISO code")),
-    Rule("S-VALUE-DATE", T("不是日期", "Not a date")),
+    Rule("S-VALUE-DATE", T("不是日期", "Not a date"), T(
+        "日期列中的值不是可识别的日期：校验报告为错误，指明所在单元格和原因。",
+        "A value in a date column is not a date kamxl can read: an error at its cell, with the reason.")),
     Rule("S-VALUE-NEGATIVE", T("负数", "Negative number")),
-    Rule("S-VALUE-NUMBER", T("不是数字", "Not a number")),
+    Rule("S-VALUE-NUMBER", T("不是数字", "Not a number"), T(
+        "应为数字的值无法读成数字（读取数字时出错的代码；校验中报告为所在列的规则）。",
+        "A value that should be a number cannot be read as one (the number reader's error; validation reports it "
+        "under its column's rule).")),
     Rule("S-VALUE-RANGE", T("超出范围", "Out of range")),
     Rule("S-VALUE-REQUIRED", T("必填项为空", "Required value missing")),
-    Rule("S-VALUE-TYPE", T("取值类型不对", "Wrong kind of value")),
-    Rule("S-VALUE-YESNO", T("不是是或否", "Not yes or no")),
+    Rule("S-VALUE-TYPE", T("取值类型不对", "Wrong kind of value"), T(
+        "数字、金额、百分比或评分列中的值无法读成该类型：校验报告为错误，指明所在单元格和原因。",
+        "A value in a number, money, percent or score column cannot be read as one: an error at its cell, with the "
+        "reason.")),
+    Rule("S-VALUE-YESNO", T("不是是或否", "Not yes or no"), T(
+        "是否列中的值既不是是也不是否（没有更具体的方法论规则时）：校验报告为错误，指明所在单元格。",
+        "A value in a yes-or-no column is neither yes nor no (where no methodology rule is more specific): an "
+        "error at its cell.")),
     Rule("S-VERSION", T("模板版本不同", "Template version differs")),
 )
 
