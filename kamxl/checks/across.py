@@ -14,6 +14,20 @@ its own level), neither superseded by a newer forecast of the same report
 files of its lineage, at every level below it, are one forecast, not two; so is another
 version of a report it holds). Funnels are compared with funnels: one opportunity, one
 primary owner.
+
+Customers (M-ACC-2, M-ACC-3) are compared over account plans, funnels and forecasts: one
+customer is one group of :func:`kamxl.methodology.identify_customers` (the credit code
+decides, the name key where a code is missing). Several account managers of one customer
+in account plans are an error; a funnel's or a forecast's primary owner who is not the
+customer's other people is a warning, as an opportunity's owner is not always its
+customer's account manager (a specialist may own a deal) but usually should be. One
+finding per file and person, at the first cell naming the customer: a 500-row funnel of
+one customer is not 500 findings. A customer written one way in a file and another way in
+another is an info naming the spellings; a name without a code that matches two coded companies is a warning asking for
+the code. M-FUN-5: an open opportunity at or past ``[evidence] decision_chain_from`` whose
+customer's account plan is in the batch with an empty decision chain is a warning at its
+stage; with no plan of the customer in the batch nothing is said (most batches are
+funnels only, and a finding on every row would be noise).
 """
 from __future__ import annotations
 
@@ -25,7 +39,7 @@ from typing import NamedTuple
 from kamxl.errors import InputError
 from kamxl.findings import Finding, Severity, finding
 from kamxl.i18n import Text, listing
-from kamxl.methodology import Customer, group_customers, same_owner
+from kamxl.methodology import Customer, credit_code, identify_customers, name_key, same_owner
 from kamxl.methodology.values import fold
 
 TWO_OWNERS = Text("商机 {id} 有 {n} 个主要负责人：{owners}（另见 {others}）",
@@ -40,6 +54,28 @@ TWO_FORECASTS_FIX = Text("只保留主要负责人的那一份", "keep it only i
 TWO_MANAGERS = Text("客户“{customer}”被 {n} 位客户经理认领：{managers}（另见 {others}）",
                     "customer '{customer}' is claimed by {n} account managers: {managers} (see also {others})")
 TWO_MANAGERS_FIX = Text("每个客户只有一位客户经理；请按分配规则确认", "each customer has one account manager; settle it by the assignment rules")
+WORKED_BY = Text("客户“{customer}”有 {n} 位负责人：{people}",
+                 "customer '{customer}' is worked by {n} people: {people}")
+WORKED_BY_FIX = Text("商机的主要负责人应是该客户的客户经理；请按分配规则确认",
+                     "an opportunity's primary owner should be its customer's account manager; settle it by the "
+                     "assignment rules")
+SPELLINGS = Text("客户“{customer}”在本批文件中有 {n} 种写法：{spellings}",
+                 "customer '{customer}' is written {n} ways in this batch: {spellings}")
+SPELLINGS_FIX = Text("统一使用客户登记中的名称", "use the name in the customer register everywhere")
+AMBIGUOUS = Text("客户“{customer}”没有统一社会信用代码，其名称与 {n} 家代码不同的企业相同：{companies}",
+                 "customer '{customer}' has no credit code and its name is that of {n} companies with different "
+                 "codes: {companies}")
+AMBIGUOUS_FIX = Text("填写统一社会信用代码，以确定是哪一家", "fill in its unified social credit code to say which one")
+BAD_CODE = Text("“{value}”不是有效的统一社会信用代码，比对客户时按无代码处理",
+                "'{value}' is not a valid unified social credit code; customers are compared as if it were blank")
+BAD_CODE_FIX = Text("核对 18 位代码（校验位）或留空", "check the 18 characters (and the check digit) or leave it blank")
+NO_CHAIN = Text("商机处于阶段 {stage}，但客户“{customer}”的客户经营计划（{plan}）中决策链为空",
+                "the opportunity is at stage {stage} but the account plan of customer '{customer}' ({plan}) has an "
+                "empty decision chain")
+NO_CHAIN_FIX = Text("在客户经营计划的决策链中列出决策相关人", "list the people of the decision in the account plan's "
+                    "decision chain")
+KINDS = {"plan": Text("客户经营计划", "account plan"), "funnel": Text("销售漏斗", "funnel"),
+         "forecast": Text("销售预测", "forecast")}
 
 NAMES_SHOWN = 5      # owners or managers named in one message; the rest are "and N more"
 PLACES_SHOWN = 3     # other files named in one message
@@ -72,6 +108,25 @@ class Claims(NamedTuple):
     rows: list[int]          # the row of each id
 
 
+class Customers(NamedTuple):
+    """The customers one file names and who works each (M-ACC-2, M-ACC-3): an account
+    plan's profile (one), a funnel's opportunities or a forecast's lines (one a row), as
+    lists, so a 500-row funnel sends back little."""
+
+    kind: str                      # 'plan', 'funnel', 'forecast'
+    file: str
+    sheet: str
+    names: list[str]
+    codes: list[str]               # '' when none
+    owners: list[str]              # account manager or primary owner (never blank)
+    cells: list[str]               # the customer cell of each
+    code_cells: list[str]          # the credit-code cell of each ('' when there is no such column)
+    #: M-FUN-5: (index, stage cell, stage code) of the open opportunities at or past
+    #: ``[evidence] decision_chain_from``
+    evidence: tuple[tuple[int, str, str], ...] = ()
+    chain: bool = False            # an account plan with at least one person in its decision chain
+
+
 class Forecast(NamedTuple):
     """A forecast as a roll-up takes it: its header, its sources, and the lines a roll-up
     counts of it (``lines``, kind 'forecast_line')."""
@@ -91,14 +146,18 @@ class Forecast(NamedTuple):
         return fold(self.owner).replace(" ", ""), self.level, self.period
 
 
-def check(claims: Iterable[Claim | Claims | Forecast]) -> list[Finding]:
+def check(claims: Iterable[Claim | Claims | Forecast | Customers]) -> list[Finding]:
     singles: list[Claim] = []
     blocks: list[Claims] = []
     forecasts: list[Forecast] = []
+    customers: list[Customers] = []
     for c in claims:
-        (forecasts if isinstance(c, Forecast) else blocks if isinstance(c, Claims) else singles).append(c)  # type: ignore[arg-type]
+        (forecasts if isinstance(c, Forecast) else blocks if isinstance(c, Claims)  # type: ignore[arg-type]
+         else customers if isinstance(c, Customers) else singles).append(c)
+    customers += [Customers("plan", c.file, c.sheet, [c.key], [c.code], [c.owner], [c.cell], [""])
+                  for c in singles if c.kind == "customer"]
     return (_opportunities([c for c in singles if c.kind == "opportunity"] + _colliding(blocks))
-            + _forecasts(forecasts) + _customers([c for c in singles if c.kind == "customer"]))
+            + _forecasts(forecasts) + _customers(customers))
 
 
 def _colliding(blocks: list[Claims]) -> list[Claim]:
@@ -221,22 +280,184 @@ def _apart(a: Forecast, b: Forecast, inside: Callable[[Forecast], set[object]]) 
     return not ({a.sha256, a.report} & b_in or {b.sha256, b.report} & a_in)
 
 
-def _customers(claims: list[Claim]) -> list[Finding]:
+class _Row(NamedTuple):
+    """One customer as one file names it for one person: the first of its rows there."""
+
+    block: Customers
+    index: int
+    name: str
+    code: str
+    owner: str
+
+
+def _customers(blocks: list[Customers]) -> list[Finding]:
+    """M-ACC-2, M-ACC-3, M-FUN-5 over the customers of a batch (module docstring)."""
+    found: list[Finding] = []
+    rows, of_row = _distinct_rows(blocks, found)
+    keys: dict[str, str] = {}
     usable = []
-    for c in claims:
+    for row in rows:
         try:
-            group_customers([Customer(c.key, c.code or None)])
-            usable.append(c)
+            keys[row.name] = keys.get(row.name) or name_key(row.name)
         except InputError:
-            continue  # an unreadable name or code: the file's own checks said so
-    groups = group_customers(Customer(c.key, c.code or None, ref=c) for c in usable)
+            continue   # a name with no letters: the file's own checks said so
+        usable.append(Customer(row.name, row.code or None, ref=row))
+    identity = identify_customers(usable, keys=keys)
+    group_of: dict[int, int] = {}
+    for g, group in enumerate(identity.groups):
+        members = [c.ref for c in group]
+        for m in members:
+            group_of[id(m)] = g
+        found += _people(members) + _spellings(members)
+    for group in identity.ambiguous:
+        found += _ambiguous([c.ref for c in group], identity.groups, keys)
+    return found + _evidence(blocks, identity.groups, group_of, of_row)
+
+
+def _distinct_rows(blocks: list[Customers], found: list[Finding]) -> tuple[list[_Row], dict[tuple, _Row]]:
+    """The first row of each (file, name, code, person); an invalid credit code is reported
+    at its cell and compared as blank."""
+    rows: list[_Row] = []
+    of_row: dict[tuple, _Row] = {}
+    codes: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for b, block in enumerate(blocks):
+        for i, (name, code, owner) in enumerate(zip(block.names, block.codes, block.owners)):
+            if not name or not owner.strip():
+                continue
+            if code not in codes:
+                try:
+                    codes[code] = credit_code(code) or ""
+                except InputError:
+                    codes[code] = ""
+                    found.append(finding("M-ACC-2", Severity.WARNING, BAD_CODE, BAD_CODE_FIX, file=block.file,
+                                         sheet=block.sheet, cell=block.code_cells[i], value=code))
+            person = owners.setdefault(owner, fold(owner).replace(" ", ""))
+            key = (b, name, codes[code], person)
+            if key not in of_row:
+                of_row[key] = _Row(block, i, name, codes[code], owner)
+                rows.append(of_row[key])
+    return rows, of_row
+
+
+def _where(row: _Row) -> Text:
+    kind = KINDS.get(row.block.kind, KINDS["plan"])
+    return Text(f"{row.owner}（{kind.zh} {row.block.file}）", f"{row.owner} ({kind.en} {row.block.file})")
+
+
+def _people(members: list[_Row]) -> list[Finding]:
+    """M-ACC-3: one customer, one account manager: an error between account plans, a
+    warning where a funnel's or forecast's primary owner is another person."""
+    people = _owners(members)  # type: ignore[arg-type]
+    if len(people) < 2:
+        return []
+    plans = [m for m in members if m.block.kind == "plan"]
+    managers = _owners(plans)  # type: ignore[arg-type]
     found = []
+    for m in members:
+        cell = dict(file=m.block.file, sheet=m.block.sheet, cell=m.block.cells[m.index], customer=m.name)
+        if m.block.kind == "plan" and len(managers) > 1:
+            found.append(finding("M-ACC-3", Severity.ERROR, TWO_MANAGERS, TWO_MANAGERS_FIX, n=len(managers),
+                                 managers=listing(managers, limit=NAMES_SHOWN), others=_places(plans, m), **cell))
+            continue
+        shown = _first_of_each(members)
+        found.append(finding("M-ACC-3", Severity.WARNING, WORKED_BY, WORKED_BY_FIX, n=len(people),
+                             people=_joined([_where(r) for r in shown], len(people)), **cell))
+    return found
+
+
+def _first_of_each(members: list[_Row]) -> list[_Row]:
+    """The first row of each person (as M-FC-2 compares names)."""
+    shown: list[_Row] = []
+    for m in members:
+        if not any(same_owner(m.owner, s.owner) for s in shown):
+            shown.append(m)
+    return shown
+
+
+def _joined(parts: list[Text], total: int) -> Text:
+    """Texts joined in each language, at most NAMES_SHOWN ("… and 3 more")."""
+    zh, en = listing([p.zh for p in parts], limit=NAMES_SHOWN), listing([p.en for p in parts], limit=NAMES_SHOWN)
+    if total > len(parts) and len(parts) <= NAMES_SHOWN:
+        return Text(f"{zh.zh} 等 {total} 个", f"{en.en} and {total - len(parts)} more")
+    return Text(zh.zh, en.en)
+
+
+def _places(group: list[_Row], me: _Row) -> Text:
+    return listing(sorted({f"{r.block.file} {r.block.sheet}!{r.block.cells[r.index]}" for r in group if r is not me})
+                   or ["—"], limit=PLACES_SHOWN, zh_sep="；", en_sep="; ")
+
+
+def _spelling(name: str) -> str:
+    """A name as written, but for case, width, spaces and punctuation."""
+    return "".join(ch for ch in fold(name) if ch.isalnum())
+
+
+def _spellings(members: list[_Row]) -> list[Finding]:
+    """M-ACC-2: one customer written different ways in different files: an info at the
+    first cell of each way in each file that shares no way of writing it with another
+    file, naming the ways, so that one registered name is used. (A file that writes it
+    two ways, one of them another file's, is not told again.)"""
+    ways: dict[str, list[_Row]] = {}
+    for m in members:
+        ways.setdefault(_spelling(m.name), []).append(m)
+    if len(ways) < 2:
+        return []
+    per_file: dict[str, set[str]] = defaultdict(set)
+    for way, rows in ways.items():
+        for r in rows:
+            per_file[r.block.file].add(way)
+    apart = {f for f, mine in per_file.items() if any(not mine & theirs for theirs in per_file.values())}
+    if not apart:
+        return []
+    shown = [rows[0].name for rows in ways.values()]
+    names = Text(listing([f"“{w}”" for w in shown], limit=NAMES_SHOWN).zh,
+                 listing([f"'{w}'" for w in shown], limit=NAMES_SHOWN).en)
+    firsts = {(m.block.file, _spelling(m.name)): m for m in reversed(members)}
+    return [finding("M-ACC-2", Severity.INFO, SPELLINGS, SPELLINGS_FIX, file=m.block.file, sheet=m.block.sheet,
+                    cell=m.block.cells[m.index], customer=m.name, n=len(ways), spellings=names)
+            for m in members if m.block.file in apart and firsts[(m.block.file, _spelling(m.name))] is m]
+
+
+def _ambiguous(rows: list[_Row], groups: list[list[Customer]], keys: dict[str, str]) -> list[Finding]:
+    """M-ACC-2: a name without a code that is the name of several coded companies."""
+    key = keys[rows[0].name]
+    companies = []
     for group in groups:
-        members = [g.ref for g in group if g.ref.owner.strip()]
-        managers = _owners(members)
-        if len(managers) > 1:
-            for m in members:
-                found.append(finding("M-ACC-3", Severity.ERROR, TWO_MANAGERS, TWO_MANAGERS_FIX, file=m.file,
-                                     sheet=m.sheet, cell=m.cell, customer=m.key, n=len(managers),
-                                     managers=listing(managers, limit=NAMES_SHOWN), others=_others(members, m)))
+        coded = [c for c in group if c.code]
+        if coded and any(keys[c.name] == key for c in coded):
+            companies.append(Text(f"{coded[0].code}（{coded[0].ref.block.file}）",
+                                  f"{coded[0].code} ({coded[0].ref.block.file})"))
+    firsts = {r.block.file: r for r in reversed(rows)}
+    return [finding("M-ACC-2", Severity.WARNING, AMBIGUOUS, AMBIGUOUS_FIX, file=r.block.file, sheet=r.block.sheet,
+                    cell=r.block.cells[r.index], customer=r.name, n=len(companies),
+                    companies=_joined(companies, len(companies)))
+            for r in rows if firsts[r.block.file] is r]
+
+
+def _evidence(blocks: list[Customers], groups: list[list[Customer]], group_of: dict[int, int],
+              of_row: dict[tuple, _Row]) -> list[Finding]:
+    """M-FUN-5: an open opportunity at or past decision_chain_from whose customer's account
+    plans in the batch all have an empty decision chain (none in the batch: nothing)."""
+    plans: dict[int, list[_Row]] = defaultdict(list)
+    for g, group in enumerate(groups):
+        plans[g] = [c.ref for c in group if c.ref.block.kind == "plan"]
+    found = []
+    owners: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    for b, block in enumerate(blocks):
+        for i, cell, stage in block.evidence:
+            name, code, owner = block.names[i], block.codes[i], block.owners[i]
+            if code not in codes:
+                try:
+                    codes[code] = credit_code(code) or ""
+                except InputError:
+                    codes[code] = ""
+            person = owners.setdefault(owner, fold(owner).replace(" ", ""))
+            row = of_row.get((b, name, codes[code], person))
+            mine = plans.get(group_of.get(id(row), -1), []) if row else []
+            if mine and not any(p.block.chain for p in mine):
+                found.append(finding("M-FUN-5", Severity.WARNING, NO_CHAIN, NO_CHAIN_FIX, file=block.file,
+                                     sheet=block.sheet, cell=cell, stage=stage, customer=name,
+                                     plan=listing(sorted({p.block.file for p in mine}), limit=PLACES_SHOWN)))
     return found
