@@ -22,8 +22,8 @@ in account plans are an error; a funnel's or a forecast's primary owner who is n
 customer's other people is a warning, as an opportunity's owner is not always its
 customer's account manager (a specialist may own a deal) but usually should be. One
 finding per file and person, at the first cell naming the customer: a 500-row funnel of
-one customer is not 500 findings. A customer written one way in a file and another way in
-another is an info naming the spellings; a name without a code that matches two coded companies is a warning asking for
+one customer is not 500 findings. A customer written one way in most files and another way
+in some is an info at those, naming the spellings; a name without a code that matches two coded companies is a warning asking for
 the code. M-FUN-5: an open opportunity at or past ``[evidence] decision_chain_from`` whose
 customer's account plan is in the batch with an empty decision chain is a warning at its
 stage; with no plan of the customer in the batch nothing is said (most batches are
@@ -395,9 +395,9 @@ def _spelling(name: str) -> str:
 
 def _spellings(members: list[_Row]) -> list[Finding]:
     """M-ACC-2: one customer written different ways in different files: an info at the
-    first cell of each way in each file that shares no way of writing it with another
-    file, naming the ways, so that one registered name is used. (A file that writes it
-    two ways, one of them another file's, is not told again.)"""
+    first cell of each way in each file that does not write it as most files do (all of
+    them when no way is the most common), naming the ways, most common first, so that
+    one registered name is used. A file that also writes it the common way is not told."""
     ways: dict[str, list[_Row]] = {}
     for m in members:
         ways.setdefault(_spelling(m.name), []).append(m)
@@ -407,16 +407,19 @@ def _spellings(members: list[_Row]) -> list[Finding]:
     for way, rows in ways.items():
         for r in rows:
             per_file[r.block.file].add(way)
-    apart = {f for f, mine in per_file.items() if any(not mine & theirs for theirs in per_file.values())}
-    if not apart:
+    files = Counter(way for mine in per_file.values() for way in mine)
+    ranked = sorted(ways, key=lambda w: -files[w])
+    common = {w for w in ranked if files[w] == files[ranked[0]]}
+    told = {f for f, mine in per_file.items() if not mine & common} if len(common) == 1 else set(per_file)
+    if not told or len(per_file) < 2:
         return []
-    shown = [rows[0].name for rows in ways.values()]
+    shown = [ways[w][0].name for w in ranked]
     names = Text(listing([f"“{w}”" for w in shown], limit=NAMES_SHOWN).zh,
                  listing([f"'{w}'" for w in shown], limit=NAMES_SHOWN).en)
     firsts = {(m.block.file, _spelling(m.name)): m for m in reversed(members)}
     return [finding("M-ACC-2", Severity.INFO, SPELLINGS, SPELLINGS_FIX, file=m.block.file, sheet=m.block.sheet,
                     cell=m.block.cells[m.index], customer=m.name, n=len(ways), spellings=names)
-            for m in members if m.block.file in apart and firsts[(m.block.file, _spelling(m.name))] is m]
+            for m in members if m.block.file in told and firsts[(m.block.file, _spelling(m.name))] is m]
 
 
 def _ambiguous(rows: list[_Row], groups: list[list[Customer]], keys: dict[str, str]) -> list[Finding]:
