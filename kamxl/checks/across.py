@@ -288,39 +288,50 @@ class _Row(NamedTuple):
     name: str
     code: str
     owner: str
+    person: str        # the owner as M-FC-2 compares names
+    spelling: str      # the name but for case, width, spaces and punctuation
 
 
 def _customers(blocks: list[Customers]) -> list[Finding]:
-    """M-ACC-2, M-ACC-3, M-FUN-5 over the customers of a batch (module docstring)."""
+    """M-ACC-2, M-ACC-3, M-FUN-5 over the customers of a batch (module docstring).
+
+    Customers are identified once per distinct (name, credit code), not per row; rows are
+    looked at again only for the customers worked by several people or written several ways."""
     found: list[Finding] = []
-    rows, of_row = _distinct_rows(blocks, found)
+    rows_of = _rows_by_customer(blocks, found)
     keys: dict[str, str] = {}
-    usable = []
-    for row in rows:
+    distinct = []
+    for name, code in rows_of:
         try:
-            keys[row.name] = keys.get(row.name) or name_key(row.name)
+            keys[name] = keys.get(name) or name_key(name)
         except InputError:
             continue   # a name with no letters: the file's own checks said so
-        usable.append(Customer(row.name, row.code or None, ref=row))
-    identity = identify_customers(usable, keys=keys)
-    group_of: dict[int, int] = {}
+        distinct.append(Customer(name, code or None, ref=(name, code)))
+    identity = identify_customers(distinct, keys=keys)
+    group_of: dict[tuple[str, str], int] = {}
+    plans: dict[int, list[_Row]] = {}
+    planned = {pair for pair, rows in rows_of.items() if any(blocks[b].kind == "plan" for b, _i, _p in rows)}
     for g, group in enumerate(identity.groups):
-        members = [c.ref for c in group]
-        for m in members:
-            group_of[id(m)] = g
-        found += _people(members) + _spellings(members)
+        for c in group:
+            group_of[c.ref] = g
+        several = len({c.name for c in group}) > 1 and len({_spelling(c.name) for c in group}) > 1
+        if several or len({p for c in group for _b, _i, p in rows_of[c.ref]}) > 1:
+            members = _members(group, rows_of, blocks)
+            found += _people(members) + _spellings(members)
+        if any(c.ref in planned for c in group):
+            plans[g] = _members(group, rows_of, blocks, kinds=("plan",))
     for group in identity.ambiguous:
-        found += _ambiguous([c.ref for c in group], identity.groups, keys)
-    return found + _evidence(blocks, identity.groups, group_of, of_row)
+        found += _ambiguous(_members(group, rows_of, blocks), identity.groups, keys,
+                            lambda ref: blocks[rows_of[ref][0][0]].file)
+    return found + _evidence(blocks, group_of, plans, rows_of)
 
 
-def _distinct_rows(blocks: list[Customers], found: list[Finding]) -> tuple[list[_Row], dict[tuple, _Row]]:
-    """The first row of each (file, name, code, person); an invalid credit code is reported
-    at its cell and compared as blank."""
-    rows: list[_Row] = []
-    of_row: dict[tuple, _Row] = {}
+def _rows_by_customer(blocks: list[Customers], found: list[Finding]) -> dict[tuple[str, str], list[tuple[int, int, str]]]:
+    """(name, valid code or '') -> its rows (block, index, person); an invalid credit code is
+    reported at its cell and compared as blank; a blank name or owner asserts nothing."""
+    rows_of: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
     codes: dict[str, str] = {}
-    owners: dict[str, str] = {}
+    people: dict[str, str] = {}
     for b, block in enumerate(blocks):
         for i, (name, code, owner) in enumerate(zip(block.names, block.codes, block.owners)):
             if not name or not owner.strip():
@@ -332,12 +343,25 @@ def _distinct_rows(blocks: list[Customers], found: list[Finding]) -> tuple[list[
                     codes[code] = ""
                     found.append(finding("M-ACC-2", Severity.WARNING, BAD_CODE, BAD_CODE_FIX, file=block.file,
                                          sheet=block.sheet, cell=block.code_cells[i], value=code))
-            person = owners.setdefault(owner, fold(owner).replace(" ", ""))
-            key = (b, name, codes[code], person)
-            if key not in of_row:
-                of_row[key] = _Row(block, i, name, codes[code], owner)
-                rows.append(of_row[key])
-    return rows, of_row
+            if owner not in people:
+                people[owner] = fold(owner).replace(" ", "")
+            rows_of[(name, codes[code])].append((b, i, people[owner]))
+    return rows_of
+
+
+def _members(group: list[Customer], rows_of: dict[tuple[str, str], list[tuple[int, int, str]]],
+             blocks: list[Customers], kinds: tuple[str, ...] = ("plan", "funnel", "forecast")) -> list[_Row]:
+    """The first row of each (file, name, person) of one customer, in batch order."""
+    seen: set[tuple[int, str, str]] = set()
+    members = []
+    for c in group:
+        spelling = _spelling(c.name)
+        for b, i, person in rows_of[c.ref]:
+            block = blocks[b]
+            if block.kind in kinds and (b, c.name, person) not in seen:
+                seen.add((b, c.name, person))
+                members.append((b, i, _Row(block, i, c.name, c.code or "", block.owners[i], person, spelling)))
+    return [row for _b, _i, row in sorted(members, key=lambda m: m[:2])]
 
 
 def _where(row: _Row) -> Text:
@@ -348,31 +372,27 @@ def _where(row: _Row) -> Text:
 def _people(members: list[_Row]) -> list[Finding]:
     """M-ACC-3: one customer, one account manager: an error between account plans, a
     warning where a funnel's or forecast's primary owner is another person."""
-    people = _owners(members)  # type: ignore[arg-type]
-    if len(people) < 2:
+    if len({m.person for m in members}) < 2:
         return []
-    plans = [m for m in members if m.block.kind == "plan"]
-    managers = _owners(plans)  # type: ignore[arg-type]
-    found = []
+    first: dict[str, _Row] = {}                  # the first row of each person
+    in_file: dict[tuple[str, str], _Row] = {}    # and of each person in each file
     for m in members:
+        first.setdefault(m.person, m)
+        in_file.setdefault((m.block.file, m.person), m)
+    people = list(first.values())
+    plans = [m for m in members if m.block.kind == "plan"]
+    managers = list(dict.fromkeys(m.person for m in plans))
+    found = []
+    for m in in_file.values():
         cell = dict(file=m.block.file, sheet=m.block.sheet, cell=m.block.cells[m.index], customer=m.name)
         if m.block.kind == "plan" and len(managers) > 1:
             found.append(finding("M-ACC-3", Severity.ERROR, TWO_MANAGERS, TWO_MANAGERS_FIX, n=len(managers),
-                                 managers=listing(managers, limit=NAMES_SHOWN), others=_places(plans, m), **cell))
-            continue
-        shown = _first_of_each(members)
-        found.append(finding("M-ACC-3", Severity.WARNING, WORKED_BY, WORKED_BY_FIX, n=len(people),
-                             people=_joined([_where(r) for r in shown], len(people)), **cell))
+                                 managers=listing([first[p].owner for p in managers], limit=NAMES_SHOWN),
+                                 others=_places(plans, m), **cell))
+        else:
+            found.append(finding("M-ACC-3", Severity.WARNING, WORKED_BY, WORKED_BY_FIX, n=len(people),
+                                 people=_joined([_where(r) for r in people[:NAMES_SHOWN]], len(people)), **cell))
     return found
-
-
-def _first_of_each(members: list[_Row]) -> list[_Row]:
-    """The first row of each person (as M-FC-2 compares names)."""
-    shown: list[_Row] = []
-    for m in members:
-        if not any(same_owner(m.owner, s.owner) for s in shown):
-            shown.append(m)
-    return shown
 
 
 def _joined(parts: list[Text], total: int) -> Text:
@@ -398,11 +418,11 @@ def _spellings(members: list[_Row]) -> list[Finding]:
     first cell of each way in each file that does not write it as most files do (all of
     them when no way is the most common), naming the ways, most common first, so that
     one registered name is used. A file that also writes it the common way is not told."""
+    if len({m.spelling for m in members}) < 2:
+        return []
     ways: dict[str, list[_Row]] = {}
     for m in members:
-        ways.setdefault(_spelling(m.name), []).append(m)
-    if len(ways) < 2:
-        return []
+        ways.setdefault(m.spelling, []).append(m)
     per_file: dict[str, set[str]] = defaultdict(set)
     for way, rows in ways.items():
         for r in rows:
@@ -416,21 +436,22 @@ def _spellings(members: list[_Row]) -> list[Finding]:
     shown = [ways[w][0].name for w in ranked]
     names = Text(listing([f"“{w}”" for w in shown], limit=NAMES_SHOWN).zh,
                  listing([f"'{w}'" for w in shown], limit=NAMES_SHOWN).en)
-    firsts = {(m.block.file, _spelling(m.name)): m for m in reversed(members)}
+    firsts = {(m.block.file, m.spelling): m for m in reversed(members)}
     return [finding("M-ACC-2", Severity.INFO, SPELLINGS, SPELLINGS_FIX, file=m.block.file, sheet=m.block.sheet,
                     cell=m.block.cells[m.index], customer=m.name, n=len(ways), spellings=names)
-            for m in members if m.block.file in told and firsts[(m.block.file, _spelling(m.name))] is m]
+            for m in members if m.block.file in told and firsts[(m.block.file, m.spelling)] is m]
 
 
-def _ambiguous(rows: list[_Row], groups: list[list[Customer]], keys: dict[str, str]) -> list[Finding]:
+def _ambiguous(rows: list[_Row], groups: list[list[Customer]], keys: dict[str, str],
+               file_of: Callable[[object], str]) -> list[Finding]:
     """M-ACC-2: a name without a code that is the name of several coded companies."""
     key = keys[rows[0].name]
     companies = []
     for group in groups:
         coded = [c for c in group if c.code]
         if coded and any(keys[c.name] == key for c in coded):
-            companies.append(Text(f"{coded[0].code}（{coded[0].ref.block.file}）",
-                                  f"{coded[0].code} ({coded[0].ref.block.file})"))
+            companies.append(Text(f"{coded[0].code}（{file_of(coded[0].ref)}）",
+                                  f"{coded[0].code} ({file_of(coded[0].ref)})"))
     firsts = {r.block.file: r for r in reversed(rows)}
     return [finding("M-ACC-2", Severity.WARNING, AMBIGUOUS, AMBIGUOUS_FIX, file=r.block.file, sheet=r.block.sheet,
                     cell=r.block.cells[r.index], customer=r.name, n=len(companies),
@@ -438,29 +459,20 @@ def _ambiguous(rows: list[_Row], groups: list[list[Customer]], keys: dict[str, s
             for r in rows if firsts[r.block.file] is r]
 
 
-def _evidence(blocks: list[Customers], groups: list[list[Customer]], group_of: dict[int, int],
-              of_row: dict[tuple, _Row]) -> list[Finding]:
+def _evidence(blocks: list[Customers], group_of: dict[tuple[str, str], int], plans: dict[int, list[_Row]],
+              rows_of: dict[tuple[str, str], list[tuple[int, int, str]]]) -> list[Finding]:
     """M-FUN-5: an open opportunity at or past decision_chain_from whose customer's account
     plans in the batch all have an empty decision chain (none in the batch: nothing)."""
-    plans: dict[int, list[_Row]] = defaultdict(list)
-    for g, group in enumerate(groups):
-        plans[g] = [c.ref for c in group if c.ref.block.kind == "plan"]
+    if not any(p for p in plans.values()):
+        return []
+    customer_of = {(b, i): pair for pair, rows in rows_of.items() for b, i, _p in rows if blocks[b].evidence}
     found = []
-    owners: dict[str, str] = {}
-    codes: dict[str, str] = {}
     for b, block in enumerate(blocks):
         for i, cell, stage in block.evidence:
-            name, code, owner = block.names[i], block.codes[i], block.owners[i]
-            if code not in codes:
-                try:
-                    codes[code] = credit_code(code) or ""
-                except InputError:
-                    codes[code] = ""
-            person = owners.setdefault(owner, fold(owner).replace(" ", ""))
-            row = of_row.get((b, name, codes[code], person))
-            mine = plans.get(group_of.get(id(row), -1), []) if row else []
+            pair = customer_of.get((b, i))
+            mine = plans.get(group_of.get(pair, -1), []) if pair else []
             if mine and not any(p.block.chain for p in mine):
                 found.append(finding("M-FUN-5", Severity.WARNING, NO_CHAIN, NO_CHAIN_FIX, file=block.file,
-                                     sheet=block.sheet, cell=cell, stage=stage, customer=name,
+                                     sheet=block.sheet, cell=cell, stage=stage, customer=block.names[i],
                                      plan=listing(sorted({p.block.file for p in mine}), limit=PLACES_SHOWN)))
     return found

@@ -276,7 +276,9 @@ def identify_customers(customers: Iterable[Customer], *, keys: dict[str, str] | 
     """
     cache = {} if keys is None else keys
     items = list(customers)
-    rows = [(c, credit_code(c.code), _cached_key(c.name, cache)) for c in items]
+    codes: dict[object, str | None] = {}
+    rows = [(c, codes[c.code] if c.code in codes else codes.setdefault(c.code, credit_code(c.code)),
+             _cached_key(c.name, cache)) for c in items]
     codes_of_name: dict[str, list[str]] = {}
     for _c, code, key in rows:
         if code and code not in codes_of_name.setdefault(key, []):
