@@ -218,3 +218,35 @@ def test_credit_codes_decide_when_both_rows_have_one_m_acc_2(rows):
             elif not x.code and y.code:
                 codes = {c.code for c in customers if c.code and name_key(c.name) == name_key(x.name)}
                 assert same == (codes == {y.code})
+
+
+# --- the region data ----------------------------------------------------------------------------------
+
+def _regions() -> dict:
+    import tomllib
+    from importlib import resources
+    return tomllib.loads(resources.files("kamxl").joinpath("data/regions.toml").read_text("utf-8"))
+
+
+def test_the_region_data_has_every_provincial_and_prefecture_level_division_m_acc_2():
+    """M-ACC-2: kamxl/data/regions.toml: 34 provincial-level, 333 prefecture-level divisions."""
+    data = _regions()
+    assert len(data["provinces"]) == 34 and len(data["prefectures"]) == 333
+    codes = {p["code"] for p in data["provinces"]}
+    assert all(p["in"] in codes for p in data["prefectures"])
+    assert len({p["zh"] for p in data["provinces"] + data["prefectures"]}) == 34 + 333
+
+
+@pytest.mark.parametrize("region", [pytest.param(r, id=r["zh"]) for r in (_regions()["provinces"]
+                                                                             + _regions()["prefectures"])])
+def test_every_region_is_found_in_every_place_and_spelling_m_acc_2(region):
+    """M-ACC-2: each division, full or short, first / in brackets / last, and in pinyin."""
+    short = region["short"]
+    expected = f"华信科技({short})"
+    for name in (f"{region['zh']}华信科技有限公司", f"{short}华信科技有限公司", f"华信科技（{region['zh']}）有限公司",
+                 f"华信科技有限公司（{short}）"):
+        assert name_key(name) == expected, name
+    canonical = region["en"][0].replace(" ", "")
+    for spelling in region["en"]:
+        for name in (f"{spelling.title()} Huaxin Technology Co., Ltd.", f"Huaxin Technology ({spelling}) Co., Ltd."):
+            assert name_key(name) == f"huaxintechnology({canonical})", name
