@@ -15,18 +15,21 @@ files of its lineage, at every level below it, are one forecast, not two; so is 
 version of a report it holds). Funnels are compared with funnels: one opportunity, one
 primary owner.
 
-Customers (M-ACC-2, M-ACC-3) are compared over account plans, funnels and forecasts: one
-customer is one group of :func:`kamxl.methodology.identify_customers` (the credit code
-decides, the name key where a code is missing). Several account managers of one customer
-in account plans are an error; a funnel's or a forecast's primary owner who is not the
-customer's other people is a warning, as an opportunity's owner is not always its
-customer's account manager (a specialist may own a deal) but usually should be. One
-finding per file and person, at the first cell naming the customer: a 500-row funnel of
-one customer is not 500 findings. A customer written one way in most files and another way
-in some is an info at those, naming the spellings; a name without a code that matches two coded companies is a warning asking for
-the code. M-FUN-5: an open opportunity at or past ``[evidence] decision_chain_from`` whose
-customer's account plan is in the batch with an empty decision chain is a warning at its
-stage; with no plan of the customer in the batch nothing is said (most batches are
+Customers (M-ACC-2, M-ACC-3) are compared over account plans, funnels and reps' forecasts:
+one customer is one group of :func:`kamxl.methodology.identify_customers` (the credit code
+decides, the name key where a code is missing). Two account plans naming different
+account managers are an error. A funnel's or forecast's primary owner who differs from
+the customer's other people is a warning: an opportunity's owner should be its customer's
+account manager but need not be (a specialist may own a deal). One finding per file and
+person, at the first cell naming the customer: a 500-row funnel of one customer is not
+500 findings. A roll-up forecast restates its inputs' owners and is not compared. A
+customer written one way in most files and another way in some is an info at those,
+naming the spellings; a name without a code that is the name of two coded companies is a
+warning asking for the code; an invalid code is a warning and compared as blank.
+
+M-FUN-5: an open opportunity at or past ``[evidence] decision_chain_from`` whose
+customer's account plans in the batch all have an empty decision chain is a warning at
+its stage; with no plan of the customer in the batch nothing is said (most batches are
 funnels only, and a finding on every row would be noise).
 """
 from __future__ import annotations
