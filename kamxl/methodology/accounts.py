@@ -49,6 +49,7 @@ _EN_REGION_WORDS = frozenset({"province", "municipality", "sar", "prefecture", "
 # 市, these words keep their 市.
 _MUNICIPAL_WORDS = ("市政", "市场")
 _BRACKETS = re.compile(r"[(\[{<【〔〖《]([^()\[\]{}<>【】〔〕〖〗《》]*)[)\]}>】〕〗》]")
+_AMPERSAND = re.compile(r"(?<=\w)\s*&\s*(?=\w)")
 _MEASURES = {"contribution": Text("贡献度", "contribution"), "potential": Text("合作潜力", "potential"),
              "satisfaction": Text("满意度与忠诚度", "satisfaction and loyalty")}
 
@@ -70,9 +71,10 @@ def _simplified(text: str) -> str:
 
 
 def _fold(text: str) -> str:
-    """Width, case and script folded; '&' is 'and'; apostrophes join (Xi'an, McDonald's)."""
+    """Width, case and script folded; '&' between words is 'and'; apostrophes join (Xi'an,
+    McDonald's)."""
     text = _simplified(unicodedata.normalize("NFKC", text).casefold())
-    return text.replace("&", " and ").replace("'", "").replace("\u2019", "")
+    return _AMPERSAND.sub(" and ", text).replace("'", "").replace("\u2019", "")
 
 
 def _words(text: str) -> list[str]:
