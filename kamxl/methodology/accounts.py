@@ -2,8 +2,11 @@
 
 M-ACC-2  a customer is created once. Two spellings of one company must meet on one
          key: full/half width, spaces, brackets, legal-form suffixes (zh and en),
-         traditional vs simplified script. A valid 18-character unified social credit
-         code (统一社会信用代码, GB 32100-2015) is an exact key and wins over the name.
+         traditional vs simplified script, English word order, and the region written
+         first, in brackets or last (kamxl/data/regions.toml: provinces and prefecture-
+         level cities, zh and pinyin). A valid 18-character unified social credit code
+         (统一社会信用代码, GB 32100-2015) is an exact key and wins over the name: two
+         valid codes are two customers whatever their names (identify_customers).
 M-ACC-6  weighted score of contribution, potential and satisfaction (0-100) and the
          class A/B/C/D with its consequence keep / develop / downgrade / exit.
 """
