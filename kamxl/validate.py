@@ -29,6 +29,7 @@ from kamxl.io.reader import WorkbookData, read_workbook
 from kamxl.io.structure import read_structure
 from kamxl.methodology import Config, default_config
 from kamxl.methodology.values import is_blank
+from kamxl.rollup import LEVELS
 from kamxl.rollup.core import select
 from kamxl.rollup.inputs import digest_of, source_reports, submission_of
 from kamxl.rollup.model import Submission
@@ -337,7 +338,7 @@ def claims(ctx: Context, typed: list[Finding], path: Path) -> list[across.Claim 
         out.append(forecast)
     # a forecast's customers only when a roll-up would take it (a blank header asserts
     # nothing), and only a rep's: a roll-up's lines restate its inputs' owners
-    own = ctx.data.template.id != "forecast" or (forecast is not None and forecast.level == "rep")
+    own = ctx.data.template.id != "forecast" or (forecast is not None and forecast.level == LEVELS[0])
     customers = _customers(ctx) if own else None
     if customers is not None:
         out.append(customers)
