@@ -197,3 +197,26 @@ def test_a_large_batch_is_checked_quickly():
     elapsed = time.perf_counter() - start
     assert found == []
     assert elapsed < 30, elapsed
+
+
+def test_an_invalid_credit_code_is_reported_and_compared_as_blank_m_acc_2(tmp_path):
+    """M-ACC-2: a code with a wrong check digit is a warning at its cell; the row still
+    meets its customer by name (here the other row's owner: M-ACC-3)."""
+    bad = CODE_A[:-1] + ("0" if CODE_A[-1] != "0" else "1")
+    f = build(tmp_path, "funnel", funnel([dict(id="X-1", customer="华信科技有限公司", owner="王磊", credit_code=bad),
+                                          dict(id="X-2", customer="华信科技", owner="李娜")]), "f.xlsx")
+    report = validate_paths([f], today=TODAY, limits=NO_LIMITS, base=tmp_path)
+    found = {(x.rule, x.severity, x.cell) for x in report.across}
+    assert found == {("M-ACC-2", Severity.WARNING, cell(f, "Opportunities", 0, "credit_code")[1]),
+                     ("M-ACC-3", Severity.WARNING, cell(f, "Opportunities", 0, "customer")[1]),
+                     ("M-ACC-3", Severity.WARNING, cell(f, "Opportunities", 1, "customer")[1])}
+    assert bad in next(x for x in report.across if x.rule == "M-ACC-2").text("en")
+
+
+def test_one_finding_per_file_and_person_not_per_row_m_acc_3(tmp_path):
+    """M-ACC-3: 30 rows of one customer by one person and one row by another: two findings."""
+    rows = [dict(id=f"W-{n}", customer="华信科技有限公司", owner="王磊") for n in range(30)]
+    f = build(tmp_path, "funnel", funnel([*rows, dict(id="L-1", customer="华信科技", owner="李娜")]), "f.xlsx")
+    report = validate_paths([f], today=TODAY, limits=NO_LIMITS, base=tmp_path)
+    assert [(x.rule, x.cell) for x in report.across] == [("M-ACC-3", cell(f, "Opportunities", 0, "customer")[1]),
+                                                         ("M-ACC-3", cell(f, "Opportunities", 30, "customer")[1])]
