@@ -28,6 +28,8 @@ from kamxl.io.intake import GONE, TOO_LARGE_CODE
 from kamxl.io.reader import WorkbookData, read_workbook
 from kamxl.io.structure import read_structure
 from kamxl.methodology import Config, default_config
+from kamxl.methodology.values import is_blank
+from kamxl.rollup import LEVELS
 from kamxl.rollup.core import select
 from kamxl.rollup.inputs import digest_of, source_reports, submission_of
 from kamxl.rollup.model import Submission
@@ -317,10 +319,10 @@ def formula_columns(data: WorkbookData) -> dict[str, frozenset[str]]:
     return {sheet: frozenset(letters) for sheet, letters in wanted.items()}
 
 
-def claims(ctx: Context, typed: list[Finding], path: Path) -> list[across.Claim | across.Claims | across.Forecast]:
+def claims(ctx: Context, typed: list[Finding], path: Path) -> list[across.Claim | across.Claims | across.Forecast | across.Customers]:
     """The facts of this file that other files may contradict (``typed``: the value checks'
     findings). A blank owner or account manager asserts nothing: it is the file's own finding."""
-    out: list[across.Claim | across.Claims | across.Forecast] = []
+    out: list[across.Claim | across.Claims | across.Forecast | across.Customers] = []
     data = ctx.data.tables.get("Opportunities")
     if data is not None:
         names: dict[str, str] = {}
@@ -331,16 +333,54 @@ def claims(ctx: Context, typed: list[Finding], path: Path) -> list[across.Claim 
             keys, owners, numbers = map(list, zip(*rows))
             letter = data.record(0).cells["id"].rstrip("0123456789")
             out.append(across.Claims("opportunity", ctx.file, data.sheet, keys, owners, letter, numbers))
-    if ctx.data.template.id == "forecast":
-        forecast = _forecast(ctx, typed, path)
-        if forecast is not None:
-            out.append(forecast)
-    profile = ctx.data.forms.get("Profile")
-    facts = ctx.forms.get("Profile", {})
-    if profile and facts.get("customer") and facts.get("account_manager"):
-        out.append(across.Claim("customer", str(facts["customer"]), str(facts["account_manager"]), ctx.file,
-                                profile.sheet, profile.cells.get("customer", ""), str(facts.get("credit_code") or "")))
+    forecast = _forecast(ctx, typed, path) if ctx.data.template.id == "forecast" else None
+    if forecast is not None:
+        out.append(forecast)
+    # a forecast's customers only when a roll-up would take it (a blank header asserts
+    # nothing), and only a rep's: a roll-up's lines restate its inputs' owners
+    own = ctx.data.template.id != "forecast" or (forecast is not None and forecast.level == LEVELS[0])
+    customers = _customers(ctx) if own else None
+    if customers is not None:
+        out.append(customers)
     return out
+
+
+def _customers(ctx: Context) -> across.Customers | None:
+    """M-ACC-2, M-ACC-3, M-FUN-5: the customers this file names and who works each — an
+    account plan's customer and account manager (and whether its decision chain has
+    anyone), a funnel's opportunities and a forecast's lines with their primary owners."""
+    profile = ctx.data.forms.get("Profile")
+    if profile is not None:
+        facts = ctx.forms.get("Profile", {})
+        if not (facts.get("customer") and facts.get("account_manager")):
+            return None
+        chain = any(not is_blank(n) for n in ctx.column("DecisionChain", "name"))
+        return across.Customers("plan", ctx.file, profile.sheet, [str(facts["customer"])],
+                                [str(facts.get("credit_code") or "")], [str(facts["account_manager"])],
+                                [profile.cells.get("customer", "")], [profile.cells.get("credit_code", "")],
+                                chain=chain)
+    table = "Opportunities" if "Opportunities" in ctx.data.tables else "ForecastLines"
+    data = ctx.data.tables.get(table)
+    if data is None or not data.rows:
+        return None
+    first = data.record(0).cells
+    letter = {k: first.get(k, "").rstrip("0123456789") for k in ("customer", "credit_code", "stage")}
+    threshold = ctx.config.evidence.decision_chain_from
+    names, codes, owners, cells, code_cells, evidence = [], [], [], [], [], []
+    for row, name, code, owner, stage, status in zip(
+            data.row_numbers, *(ctx.column(table, k) for k in ("customer", "credit_code", "owner", "stage", "status"))):
+        if is_blank(name) or is_blank(owner):
+            continue   # a blank customer or owner asserts nothing: the file's own finding
+        if table == "Opportunities" and stage is not None and (status or "open") == "open" \
+                and stage.number >= threshold:
+            evidence.append((len(names), f"{letter['stage']}{row}", stage.code))
+        names.append(str(name))
+        codes.append("" if is_blank(code) else str(code))
+        owners.append(str(owner))
+        cells.append(f"{letter['customer']}{row}")
+        code_cells.append(f"{letter['credit_code']}{row}" if letter["credit_code"] else "")
+    kind = "funnel" if table == "Opportunities" else "forecast"
+    return across.Customers(kind, ctx.file, data.sheet, names, codes, owners, cells, code_cells, tuple(evidence))
 
 
 def _forecast(ctx: Context, typed: list[Finding], path: Path) -> across.Forecast | None:

@@ -52,6 +52,8 @@ def forecast(owner: str = "王磊", *, prefix: str = "OPP", lang: str = "en", pe
     for row in c["ForecastLines"]:
         row.update(close_date=close, owner=line_owner or owner,
                    opportunity_id=row["opportunity_id"].replace("OPP", prefix))
+        if prefix != "OPP":      # another rep's opportunities are of other customers (M-ACC-3)
+            row["customer"] = f"{prefix} {row['customer']}"
     return c
 
 
@@ -195,9 +197,18 @@ def test_a_batch_of_roll_ups_with_their_inputs_accuses_only_the_real_conflict(tm
     rollup_files([region.output], out / "bu.xlsx", owner="林洋", level="bu", **kw)
     files, _ = discover([src, out], recursive=True)
     report = validate(files)
-    assert across_files(report) == {"wang.xlsx", "li.xlsx", "team-1.xlsx", "team-2.xlsx"}
-    assert {dict(f.params)["id"] for f in report.across} == {stolen["opportunity_id"]}
-    assert all("2 primary owners in the forecasts for 2026-Q4: " in f.text("en") for f in report.across)
+    fc3 = [f for f in report.across if f.rule == "M-FC-3"]
+    assert {Path(f.file).name for f in fc3} == {"wang.xlsx", "li.xlsx", "team-1.xlsx", "team-2.xlsx"}
+    assert {dict(f.params)["id"] for f in fc3} == {stolen["opportunity_id"]}
+    assert all("2 primary owners in the forecasts for 2026-Q4: " in f.text("en") for f in fc3)
+    # M-ACC-3: the stolen opportunity's customer is worked by 王磊 and 李娜, as the reps'
+    # forecasts say (王磊's draft, his Q3 forecast and 张伟's list of his line too); roll-ups
+    # restate them and are not named
+    acc3 = [f for f in report.across if f.rule == "M-ACC-3"]
+    assert {Path(f.file).name for f in acc3} == {"wang.xlsx", "li.xlsx", "wang-draft.xlsx", "wang-q3.xlsx",
+                                                "zhang.xlsx"}
+    assert {f.severity for f in acc3} == {Severity.WARNING}
+    assert {f.rule for f in report.across} == {"M-FC-3", "M-ACC-3"}
 
 
 def test_the_top_level_is_never_an_input_and_levels_meet_below_it(tmp_path):
@@ -222,10 +233,12 @@ def test_per_file_counts_agree_with_the_summary(tmp_path):
     report = validate([a, b])
     assert report.counts()["with_errors"] == 2 and all(r.findings == [] for r in report.files)
     lines = len(content("forecast")["ForecastLines"])
+    customers = len({r["customer"] for r in content("forecast")["ForecastLines"]})  # each worked by both (M-ACC-3)
     data = json.loads(write_json(report, tmp_path / "r.json", lang="zh").read_text("utf-8"))
-    assert [(f["errors"], f["warnings"]) for f in data["files"]] == [(lines, 0), (lines, 0)]
+    assert [(f["errors"], f["warnings"]) for f in data["files"]] == [(lines, customers), (lines, customers)]
     files = openpyxl.load_workbook(write_xlsx(report, tmp_path / "r.xlsx", lang="en"))["Files"]
-    assert [[c.value for c in row][4:] for row in files.iter_rows(min_row=2)] == [[lines, 0, 0, lines]] * 2
+    assert [[c.value for c in row][4:] for row in files.iter_rows(min_row=2)] == \
+        [[lines, customers, 0, lines + customers]] * 2
 
 
 def test_the_files_sheet_counts_a_file_by_what_names_it():
@@ -245,8 +258,9 @@ def test_three_owners_are_three(tmp_path):
         c["Assessment"] = [x for x in c["Assessment"] if x["id"] == c["Opportunities"][0]["id"]]
         paths.append(build(tmp_path, "funnel", c, f"f{n}.xlsx"))
     report = validate(paths)
-    assert len(report.across) == 3
-    for f in report.across:
+    fc3 = [f for f in report.across if f.rule == "M-FC-3"]
+    assert len(fc3) == 3 and len(report.across) == 6          # and M-ACC-3: their customer is worked by 3
+    for f in fc3:
         assert "has 3 primary owners: 甲, 乙, 丙" in f.text("en") and "two" not in f.text("en")
         assert "有 3 个主要负责人：甲、乙、丙" in f.text("zh")
 
@@ -292,7 +306,7 @@ def correct(tmp_path_factory) -> list[tuple[str, bytes, list[tuple[str, str]]]]:
     values: (name, bytes, [(sheet, cell)])."""
     folder = tmp_path_factory.mktemp("correct")
     paths = [build(folder, "funnel", clean_funnel(), "funnel.xlsx"),
-             build(folder, "forecast", forecast(), "wang.xlsx"),
+             build(folder, "forecast", forecast("James Walker"), "wang.xlsx"),   # the funnel's and plan's
              build(folder, "forecast", forecast("李娜", prefix="LN", lang="zh"), "li.xlsx", lang="zh"),
              build(folder, "account-plan", content("account-plan"), "plan.xlsx")]
     paths.append(rollup_files(paths[1:3], folder / "team.xlsx", owner="孙建华", level="team", lang="zh",

@@ -241,7 +241,7 @@ def test_account_class_and_score_m_acc_6():
 
 
 def test_name_key_m_acc_2():
-    assert KAM_NAME_KEY("北京某某科技（有限公司）") == KAM_NAME_KEY("北京某某科技 有限公司") == "北京某某科技"
+    assert KAM_NAME_KEY("北京某某科技（有限公司）") == KAM_NAME_KEY("北京某某科技 有限公司") == "某某科技(北京)"  # region in canonical brackets
     assert KAM_NAME_KEY("x", "91110000802100433B") == "USCC:91110000802100433B"
     assert error_code(KAM_NAME_KEY("x", "91110000802100433C")) == "#VALUE!"
     assert error_code(KAM_NAME_KEY(None)) == "#N/A"

@@ -7,7 +7,8 @@ validator, the roll-up and the tests. Each function's docstring names its ``M-â€
 from __future__ import annotations
 
 from kamxl.methodology.accounts import (
-    Customer, Evaluation, account_class, credit_code, customer_key, evaluate_account, group_customers, name_key,
+    Customer, Evaluation, Identity, account_class, credit_code, customer_key, evaluate_account, group_customers,
+    identify_customers, name_key,
 )
 from kamxl.methodology.config import (
     Config, ConfigSource, Stage, active_config, company_config_path, config_source, default_config, effective_config,
@@ -31,6 +32,7 @@ __all__ = [
     "DIMENSIONS", "Deal", "Duplicate", "Evaluation", "Opportunity", "QUESTIONS", "Score",
     "Stage", "StageHealth", "TopTenCheck", "account_class", "chain_top", "check_top_ten", "credit_code",
     "customer_key", "default_config", "evaluate_account", "find_duplicates", "group_customers", "health_band",
+    "Identity", "identify_customers",
     "health_ratio", "is_buying_point", "is_forecastable", "parse_period", "level_ordinal", "load_config", "low_value_late",
     "name_key", "parse_answer", "parse_answers", "parse_confirmed", "parse_level", "parse_stage", "parse_status",
     "period_of", "same_owner", "score", "stage_health", "stage_probability", "summarize", "value_level", "weighted_amount",

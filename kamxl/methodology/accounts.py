@@ -2,17 +2,23 @@
 
 M-ACC-2  a customer is created once. Two spellings of one company must meet on one
          key: full/half width, spaces, brackets, legal-form suffixes (zh and en),
-         traditional vs simplified script. A valid 18-character unified social credit
-         code (统一社会信用代码, GB 32100-2015) is an exact key and wins over the name.
+         traditional vs simplified script, English word order, and the region written
+         first, in brackets or last (kamxl/data/regions.toml: provinces and prefecture-
+         level cities, zh and pinyin). A valid 18-character unified social credit code
+         (统一社会信用代码, GB 32100-2015) is an exact key and wins over the name: two
+         valid codes are two customers whatever their names (identify_customers).
 M-ACC-6  weighted score of contribution, potential and satisfaction (0-100) and the
          class A/B/C/D with its consequence keep / develop / downgrade / exit.
 """
 from __future__ import annotations
 
+import re
+import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 import opencc
 from stdnum.cn import uscc
@@ -38,6 +44,15 @@ _EN_LEGAL = frozenset({
     "co", "company", "ltd", "limited", "inc", "incorporated", "corp", "corporation",
     "llc", "plc", "gmbh", "ag", "sa", "bv", "pte", "pty", "lp", "llp", "kk",
 })
+# Words an English region name may carry ('Guangdong Province'); 'city' is not one of them:
+# 'Beijing City Gas' may be a trade name.
+_EN_REGION_WORDS = frozenset({"province", "municipality", "sar", "prefecture", "autonomous", "special",
+                              "administrative", "region"})
+# 北京市政 is 北京 + 市政 (municipal works), not 北京市 + 政: after a full name ending in
+# 市, these words keep their 市.
+_MUNICIPAL_WORDS = ("市政", "市场")
+_BRACKETS = re.compile(r"[(\[{<【〔〖《]([^()\[\]{}<>【】〔〕〖〗《》]*)[)\]}>】〕〗》]")
+_AMPERSAND = re.compile(r"(?<=\w)\s*&\s*(?=\w)")
 _MEASURES = {"contribution": Text("贡献度", "contribution"), "potential": Text("合作潜力", "potential"),
              "satisfaction": Text("满意度与忠诚度", "satisfaction and loyalty")}
 
@@ -58,6 +73,13 @@ def _simplified(text: str) -> str:
     return text
 
 
+def _fold(text: str) -> str:
+    """Width, case and script folded; '&' between words is 'and'; apostrophes join (Xi'an,
+    McDonald's)."""
+    text = _simplified(unicodedata.normalize("NFKC", text).casefold())
+    return _AMPERSAND.sub(" and ", text).replace("'", "").replace("\u2019", "")
+
+
 def _words(text: str) -> list[str]:
     """Runs of letters and digits; everything else (spaces, brackets, dots) separates."""
     words, current = [], []
@@ -72,17 +94,92 @@ def _words(text: str) -> list[str]:
     return words
 
 
-def name_key(name: object) -> str:
-    """M-ACC-2: the comparison key of a company name (idempotent: key(key(x)) == key(x))."""
-    if is_blank(name):
-        raise InputError("M-ACC-2", NO_NAME, {"value": name})
-    folded = _simplified(unicodedata.normalize("NFKC", str(name)).casefold())
-    words = _words(folded)
-    if not words:
-        raise InputError("M-ACC-2", NO_NAME, {"value": name})
+@dataclass(frozen=True)
+class _Regions:
+    """M-ACC-2: the regions of kamxl/data/regions.toml, by every spelling, to their canonical
+    form (the short Chinese name; the first pinyin spelling, without spaces)."""
+
+    zh: dict[str, str]                  # 北京市, 北京 -> 北京
+    en: dict[tuple[str, ...], str]      # ('inner', 'mongolia'), ('neimenggu',) -> neimenggu
+    zh_lengths: tuple[int, ...]         # the lengths of the Chinese spellings, longest first
+    en_lengths: tuple[int, ...]
+
+
+@lru_cache(maxsize=1)
+def _regions() -> _Regions:
+    data = tomllib.loads(resources.files("kamxl").joinpath("data/regions.toml").read_text("utf-8"))
+    zh: dict[str, str] = {}
+    en: dict[tuple[str, ...], str] = {}
+    for entry in (data["national"], *data["provinces"], *data["prefectures"]):
+        short = _fold(entry["short"])
+        for spelling in (entry["zh"], entry["short"]):
+            zh.setdefault(_fold(spelling), short)
+        canonical = "".join(_words(_fold(entry["en"][0])))
+        for spelling in entry["en"]:
+            en.setdefault(tuple(_words(_fold(spelling))), canonical)
+            en.setdefault((canonical,), canonical)
+    return _Regions(zh, en, tuple(sorted({len(k) for k in zh}, reverse=True)),
+                    tuple(sorted({len(k) for k in en}, reverse=True)))
+
+
+def _en_region(words: list[str]) -> str | None:
+    """The region ``words`` are, as a whole ('Guangdong Province', 'Hong Kong SAR'), or None."""
+    while len(words) > 1 and words[-1] in _EN_REGION_WORDS:
+        words = words[:-1]
+    return _regions().en.get(tuple(words))
+
+
+def _bracketed_region(text: str) -> tuple[str | None, str]:
+    """The first bracketed region (华信科技（北京）有限公司) and the text without it."""
+    for match in _BRACKETS.finditer(text):
+        inner = _words(match.group(1))
+        region = _en_region(inner) or _regions().zh.get("".join(inner))
+        rest = text[:match.start()] + " " + text[match.end():]
+        if region and _words(rest):
+            return region, rest
+    return None, text
+
+
+def _edge_en_region(words: list[str]) -> tuple[str | None, list[str]]:
+    """An English region as the first or the last words (Beijing Huaxin / Huaxin Beijing)."""
+    for size in range(min(len(words) - 1, 5), 0, -1):   # a region and its words: five at most
+        region = _en_region(words[:size])
+        if region:
+            return region, words[size:]
+    for size in range(min(len(words) - 1, 5), 0, -1):
+        region = _en_region(words[-size:])
+        if region:
+            return region, words[:-size]
+    return None, words
+
+
+def _edge_zh_region(key: str) -> tuple[str | None, str]:
+    """A Chinese region at the start (北京华信科技), else at the end (华信科技北京), longest first."""
+    regions = _regions().zh
+    for size in _regions().zh_lengths:
+        head = key[:size]
+        if size < len(key) and head in regions:
+            if head.endswith("市") and key[size - 1:].startswith(_MUNICIPAL_WORDS):
+                continue
+            return regions[head], key[size:]
+    for size in _regions().zh_lengths:
+        tail = key[-size:]
+        if size < len(key) and tail in regions:
+            return regions[tail], key[:-size]
+    return None, key
+
+
+def _strip_en_legal(words: list[str]) -> list[str]:
     while len(words) > 1 and words[-1] in _EN_LEGAL:
-        words.pop()
-    key = "".join(words)
+        words = words[:-1]
+        if len(words) > 1 and words[-1] == "and":     # Smith & Co.
+            words = words[:-1]
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    return words
+
+
+def _strip_zh_legal(key: str) -> str:
     stripped = key not in _ZH_LEGAL  # a name that is only a legal form stays as it is
     while stripped:
         stripped = False
@@ -91,6 +188,37 @@ def name_key(name: object) -> str:
                 key, stripped = key[: -len(suffix)], True
                 break
     return key
+
+
+def name_key(name: object) -> str:
+    """M-ACC-2: the comparison key of a company name (idempotent: key(key(x)) == key(x)).
+
+    A Chinese company name is region + trade name + industry + legal form, and the region
+    may come first (北京华信科技有限公司), in brackets (华信科技（北京）有限公司,
+    Huaxin Technology (Beijing) Co., Ltd.) or last (华信科技有限公司北京, Huaxin Technology
+    Co., Ltd., Beijing). The key is the rest, folded (width, case, script, spaces,
+    punctuation, legal forms zh and en, a leading 'The'), with the region in canonical
+    brackets at its end: ``华信科技(北京)``, ``huaxintechnology(beijing)``. 北京 and 北京市
+    are one region; different regions stay different keys. A name without a region keeps
+    a key without one: 华信科技 is not merged with 华信科技(北京), which may be another
+    company. A region inside the trade name without brackets (华信北京科技) is not looked
+    for: too many trade names hold a city's name (平安康复 holds 安康).
+    """
+    if is_blank(name):
+        raise InputError("M-ACC-2", NO_NAME, {"value": name})
+    region, text = _bracketed_region(_fold(str(name)))
+    words = _words(text)
+    if not words:
+        raise InputError("M-ACC-2", NO_NAME, {"value": name})
+    words = _strip_en_legal(words)
+    if region is None:
+        region, words = _edge_en_region(words)
+        words = _strip_en_legal(words)
+    key = _strip_zh_legal("".join(words))
+    if region is None:
+        region, key = _edge_zh_region(key)
+        key = _strip_zh_legal(key)
+    return f"{key}({region})" if region else key
 
 
 _USCC_ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")  # GB 32100: no I, O, S, V, Z
@@ -126,32 +254,68 @@ class Customer:
     ref: object = None  # where it came from (file/row), carried through untouched
 
 
-def group_customers(customers: Iterable[Customer]) -> list[list[Customer]]:
-    """M-ACC-2: customers that are one company: same valid credit code OR same name key.
+@dataclass(frozen=True)
+class Identity:
+    """M-ACC-2: which rows are one customer.
 
-    Union-find over both keys, so a row with a code and a row without one still meet
-    through their names. Groups keep input order; singletons are included.
+    ``groups``: the customers, each a list of rows in input order (singletons included).
+    ``ambiguous``: the groups of rows without a credit code whose name matches two or
+    more companies with different codes; each is its own customer here (it glues no one
+    together), and asks for its credit code.
     """
+
+    groups: list[list[Customer]]
+    ambiguous: list[list[Customer]]
+
+
+def identify_customers(customers: Iterable[Customer], *, keys: dict[str, str] | None = None) -> Identity:
+    """M-ACC-2: the credit code decides, the name only where a code is missing.
+
+    Rows with one valid code are one customer, whatever their names. Rows with two
+    different codes are two customers, even when their names fold alike (华信科技有限公司
+    and 华信科技股份有限公司 with their own codes). A row without a code joins the company
+    whose rows carry its name key; when that is no company, it joins the other rows of
+    its name; when that is two or more companies, it is ambiguous and joins none of them.
+    ``keys`` caches name keys by raw name (a batch names one customer on many rows).
+    Raises InputError for a blank name or an invalid code.
+    """
+    cache = {} if keys is None else keys
     items = list(customers)
-    parent = list(range(len(items)))
+    codes: dict[object, str | None] = {}
+    rows = [(c, codes[c.code] if c.code in codes else codes.setdefault(c.code, credit_code(c.code)),
+             _cached_key(c.name, cache)) for c in items]
+    codes_of_name: dict[str, list[str]] = {}
+    for _c, code, key in rows:
+        if code and code not in codes_of_name.setdefault(key, []):
+            codes_of_name[key].append(code)
+    groups: dict[str, list[Customer]] = {}
+    ambiguous: set[str] = set()
+    for customer, code, key in rows:
+        codes = codes_of_name.get(key, [])
+        if code:
+            group = f"USCC:{code}"
+        elif len(codes) == 1:
+            group = f"USCC:{codes[0]}"
+        else:
+            group = f"NAME:{key}"
+            if codes:
+                ambiguous.add(group)
+        groups.setdefault(group, []).append(customer)
+    return Identity(list(groups.values()), [groups[g] for g in groups if g in ambiguous])
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
-    first_seen: dict[str, int] = {}
-    for index, customer in enumerate(items):
-        code = credit_code(customer.code)
-        for key in (name_key(customer.name), code and f"USCC:{code}"):
-            if key:
-                other = first_seen.setdefault(key, index)
-                parent[root(index)] = root(other)
-    groups: dict[int, list[Customer]] = {}
-    for index, customer in enumerate(items):
-        groups.setdefault(root(index), []).append(customer)
-    return list(groups.values())
+def _cached_key(name: object, cache: dict[str, str]) -> str:
+    raw = name if isinstance(name, str) else str(name)
+    if raw not in cache:
+        cache[raw] = name_key(name)
+    return cache[raw]
+
+
+def group_customers(customers: Iterable[Customer]) -> list[list[Customer]]:
+    """M-ACC-2: customers that are one company (:func:`identify_customers`): the same valid
+    credit code; or, for a row without a code, the same name key as the rows of one
+    company (or of no company). Groups keep input order; singletons are included."""
+    return identify_customers(customers).groups
 
 
 @dataclass(frozen=True)
