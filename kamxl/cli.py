@@ -201,7 +201,7 @@ def _template_names() -> list[str]:
 @click.pass_context
 def new(ctx: click.Context, template: str, output: Path, force: bool, lang: str | None, config_path: Path | None,
         example: bool, portable: bool) -> None:
-    """Write a standard workbook: funnel, forecast or account-plan."""
+    """Write a standard workbook: funnel, forecast, account-plan or register."""
     from kamxl.io.outputs import check_output
     from kamxl.templates import write_template
 

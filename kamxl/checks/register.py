@@ -48,8 +48,8 @@ OVERDUE = Text("客户“{customer}”的分类评估（{evaluated}）已超过 
                "({evaluated}) is older than {days} days")
 OVERDUE_FIX = Text("重新分类评估，更新等级和评估日期并记入变更记录", "evaluate it again, update the class and date and "
                    "record the change in the history")
-TERRITORY = Text("客户经理为{manager}，但区域规则（{rule}）分配给{expected}",
-                 "the account manager is {manager}, but the territory rule ({rule}) assigns {expected}")
+TERRITORY = Text("客户经理为{manager}，但区域规则（{assignment}）分配给{expected}",
+                 "the account manager is {manager}, but the territory rule ({assignment}) assigns {expected}")
 TERRITORY_FIX = Text("按规则改派并记入变更记录，或请管理员修改公司区域规则",
                      "reassign the customer by the rule and record it in the history, or have the company's "
                      "territory rules changed")
@@ -151,9 +151,9 @@ def _territory(ctx: Context, record: Record, t: dict) -> list[Finding]:
     rule = rule_for(t.get("region"), t.get("industry"), ctx.config)
     if rule is None or same_owner(t.get("account_manager"), rule.account_manager):
         return []
-    lang = ctx.data.lang or "zh"
+    assignment = Text(describe(rule, "zh"), describe(rule, "en"))
     return [ctx.at(record, "account_manager", "M-TEAM-2", Severity.WARNING, TERRITORY, TERRITORY_FIX,
-                   manager=t.get("account_manager"), expected=rule.account_manager, rule=describe(rule, lang))]
+                   manager=t.get("account_manager"), expected=rule.account_manager, assignment=assignment)]
 
 
 # --- the history (M-ACC-4) ------------------------------------------------------------------------

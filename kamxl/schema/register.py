@@ -38,14 +38,15 @@ CUSTOMER_FLAGS = (
 )
 
 CUSTOMERS = Table("Customers", T("客户登记", "Customer register"),
-                  rules=("M-ACC-1", "M-ACC-2", "M-ACC-3", "M-ACC-5"), flags=CUSTOMER_FLAGS, columns=(
-    C("customer", T("客户名称", "Customer"), Kind.TEXT, required=True, width=30, rules=("M-ACC-2",),
+                  rules=("M-ACC-1", "M-ACC-2", "M-ACC-3", "M-ACC-5"), flags=CUSTOMER_FLAGS, blank_rows=60,
+                  columns=(
+    C("customer", T("客户名称", "Customer"), Kind.TEXT, required=True, width=40, rules=("M-ACC-2",),
       hint=T("客户全称；登记前先查找，已有则不再新建", "The customer's full name; search first, register only if absent")),
-    C("credit_code", T("统一社会信用代码", "Credit code"), Kind.ID, width=21, rules=("M-ACC-2",),
+    C("credit_code", T("统一社会信用代码", "Credit code"), Kind.ID, width=23, rules=("M-ACC-2",),
       hint=T("18 位统一社会信用代码；有则按代码判重", "18-character unified social credit code; when given, "
              "duplicates are found by it")),
     # the key the validator matches funnels, forecasts and plans on; plain Excel cannot fold names
-    C("key", T("客户键", "Customer key"), Kind.FORMULA, result=Kind.TEXT, width=24, rules=("M-ACC-2",),
+    C("key", T("客户键", "Customer key"), Kind.FORMULA, result=Kind.TEXT, width=30, rules=("M-ACC-2",),
       formula='=IF({customer}="","",KAM_NAME_KEY({customer},{credit_code}))', stored=True),
     C("source", T("信息来源", "Source"), Kind.CHOICE, vocabulary=CUSTOMER_SOURCE, width=14, rules=("M-ACC-1",),
       hint=T("从哪里得到的客户信息：市场活动、渠道、网上销售、维修服务、信息购买、推荐……",
@@ -77,7 +78,7 @@ HISTORY = Table("History", T("变更记录（只追加，不覆盖）", "History
                 rules=("M-ACC-4",), columns=(
     C("date", T("日期", "Date"), Kind.DATE, required=True, width=12, rules=("M-ACC-4",),
       hint=T("按日期顺序在末尾追加", "Append at the end, in date order")),
-    C("customer", T("客户名称", "Customer"), Kind.TEXT, required=True, width=30, rules=("M-ACC-4",),
+    C("customer", T("客户名称", "Customer"), Kind.TEXT, required=True, width=40, rules=("M-ACC-4",),
       hint=T("已登记的客户", "A registered customer")),
     C("field", T("登记项", "Field"), Kind.CHOICE, vocabulary=REGISTER_FIELD, required=True, width=16,
       rules=("M-ACC-4",)),
@@ -90,7 +91,7 @@ HISTORY = Table("History", T("变更记录（只追加，不覆盖）", "History
 ))
 
 REGISTER = Template("register", 1, T("客户登记", "Customer register"), sheets=(
-    Sheet("customers", T("客户登记", "Customers"), (CUSTOMERS,), active=True,
+    Sheet("customers", T("客户", "Customers"), (CUSTOMERS,), active=True,
           hint=T("每个客户一行，先查后建；灰色列为自动计算",
                  "One row per customer: search before you add one; grey columns are calculated")),
     Sheet("history", T("变更记录", "History"), (HISTORY,),
