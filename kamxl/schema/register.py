@@ -47,7 +47,10 @@ CUSTOMERS = Table("Customers", T("客户登记", "Customer register"),
              "duplicates are found by it")),
     # the key the validator matches funnels, forecasts and plans on; plain Excel cannot fold names
     C("key", T("客户键", "Customer key"), Kind.FORMULA, result=Kind.TEXT, width=30, rules=("M-ACC-2",),
-      formula='=IF({customer}="","",KAM_NAME_KEY({customer},{credit_code}))', stored=True),
+      formula='=IF({customer}="","",KAM_NAME_KEY({customer},{credit_code}))', stored=True,
+      hint=T("判重所用的键：有效的信用代码，否则为去掉空格、括号、繁简与公司类型后的名称",
+             "What duplicates are found by: the valid credit code, else the name without spaces, brackets, "
+             "script and legal form")),
     C("source", T("信息来源", "Source"), Kind.CHOICE, vocabulary=CUSTOMER_SOURCE, width=14, rules=("M-ACC-1",),
       hint=T("从哪里得到的客户信息：市场活动、渠道、网上销售、维修服务、信息购买、推荐……",
              "Where the information came from: marketing event, channel, online, service, purchased list, "
