@@ -41,34 +41,26 @@ CUSTOMERS = Table("Customers", T("客户登记", "Customer register"),
                   rules=("M-ACC-1", "M-ACC-2", "M-ACC-3", "M-ACC-5"), flags=CUSTOMER_FLAGS, blank_rows=60,
                   columns=(
     C("customer", T("客户名称", "Customer"), Kind.TEXT, required=True, width=40, rules=("M-ACC-2",),
-      hint=T("客户全称；登记前先查找，已有则不再新建", "The customer's full name; search first, register only if absent")),
+      hint=T("客户全称；先查找，已有则不再新建", "Full name; search first, register only if absent")),
     C("credit_code", T("统一社会信用代码", "Credit code"), Kind.ID, width=23, rules=("M-ACC-2",),
-      hint=T("18 位统一社会信用代码；有则按代码判重", "18-character unified social credit code; when given, "
-             "duplicates are found by it")),
+      hint=T("18 位统一社会信用代码；有则按代码判重", "18-character credit code; duplicates are found by it")),
     # the key the validator matches funnels, forecasts and plans on; plain Excel cannot fold names
     C("key", T("客户键", "Customer key"), Kind.FORMULA, result=Kind.TEXT, width=30, rules=("M-ACC-2",),
       formula='=IF({customer}="","",KAM_NAME_KEY({customer},{credit_code}))', stored=True,
-      hint=T("判重所用的键：有效的信用代码，否则为去掉空格、括号、繁简与公司类型后的名称",
-             "What duplicates are found by: the valid credit code, else the name without spaces, brackets, "
-             "script and legal form")),
+      hint=T("判重用：有效的信用代码，否则为规范化的名称", "Duplicates are found by it: the code, else the folded name")),
     C("source", T("信息来源", "Source"), Kind.CHOICE, vocabulary=CUSTOMER_SOURCE, width=14, rules=("M-ACC-1",),
-      hint=T("从哪里得到的客户信息：市场活动、渠道、网上销售、维修服务、信息购买、推荐……",
-             "Where the information came from: marketing event, channel, online, service, purchased list, "
-             "referral …")),
+      hint=T("市场活动、渠道、网上销售、维修服务、信息购买……", "Marketing event, channel, online, service, list …")),
     C("region", T("区域", "Region"), Kind.TEXT, width=12, rules=("M-TEAM-2",),
       hint=T("与公司区域规则所用名称一致", "As the company's territory rules name it")),
     C("industry", T("行业", "Industry"), Kind.TEXT, width=14, rules=("M-TEAM-2",),
       hint=T("与公司区域规则所用名称一致", "As the company's territory rules name it")),
     C("account_manager", T("客户经理", "Account manager"), Kind.TEXT, width=14, rules=("M-ACC-3", "M-TEAM-2"),
-      hint=T("每个客户只有一位负责的客户经理，按公司区域规则分配",
-             "Exactly one responsible account manager, assigned by the company's territory rules")),
+      hint=T("每个客户只有一位，按公司区域规则分配", "Exactly one, assigned by the company's territory rules")),
     C("account_class", T("客户等级", "Class"), Kind.CHOICE, vocabulary=ACCOUNT_CLASS, width=13,
       rules=("M-ACC-5", "M-ACC-6"),
-      hint=T("分类评估的结果 A–D；管理商机之前先分类评估", "The evaluation's class A–D; classify before working "
-             "opportunities")),
+      hint=T("A–D；管理商机之前先分类评估", "A–D; classify before working opportunities")),
     C("evaluated_on", T("评估日期", "Evaluated on"), Kind.DATE, width=12, rules=("M-ACC-5", "M-ACC-6"),
-      hint=T("最近一次分类评估的日期；过期须重新评估", "Date of the latest evaluation; evaluate again when it "
-             "is overdue")),
+      hint=T("最近一次分类评估的日期", "Date of the latest evaluation")),
     C("registered_on", T("登记日期", "Registered on"), Kind.DATE, width=12, rules=("M-ACC-1",)),
 ))
 
@@ -87,8 +79,7 @@ HISTORY = Table("History", T("变更记录（只追加，不覆盖）", "History
       rules=("M-ACC-4",)),
     C("old_value", T("原值", "Old value"), Kind.TEXT, width=20),
     C("new_value", T("新值", "New value"), Kind.TEXT, width=20, rules=("M-ACC-4",),
-      hint=T("同时改写登记表中的当前值，两者须一致", "Change the current value in the register too: the two "
-             "must agree")),
+      hint=T("同时改写登记表中的当前值", "Change the register's current value too")),
     C("changed_by", T("变更人", "Changed by"), Kind.TEXT, required=True, width=12, rules=("M-ACC-4",)),
     C("source", T("信息来源", "Source"), Kind.CHOICE, vocabulary=CUSTOMER_SOURCE, width=14, rules=("M-ACC-1",)),
 ))
