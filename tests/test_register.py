@@ -282,3 +282,18 @@ def test_kamxl_validate_register_on_the_command_line(tmp_path):
     assert result.exit_code == 1, result.output
     assert "is not in the customer register" in (tmp_path / "report.json").read_text("utf-8")
     assert reg.read_bytes() == before          # the register is never modified
+
+
+def test_the_sources_are_seed_001s_and_another_is_reported_at_its_cell(tmp_path):
+    """M-ACC-1: marketing events, channels, online sales, service and purchased customer
+    information (seed 001 §一), in either language; anything else is an M-ACC-1 finding."""
+    from kamxl.methodology.vocabulary import CUSTOMER_SOURCE
+
+    seed = ("市场活动", "渠道管理", "网上销售", "维修服务", "客户信息购买")
+    assert [CUSTOMER_SOURCE.parse(s).key for s in seed] == ["marketing", "channel", "online", "service", "purchased"]
+    assert CUSTOMER_SOURCE.parse("Referral").key == CUSTOMER_SOURCE.parse("客户推荐").key == "referral"
+    c = content("register", "zh")
+    c["Customers"][3]["source"] = "朋友圈"
+    path = _build(tmp_path, "register", c, "register.xlsx")
+    found = [(f.rule, f.cell) for f in validate_file(path, today=TODAY).findings if f.rule == "M-ACC-1"]
+    assert found == [("M-ACC-1", _cells(path, "Customers", "source")[3])]
