@@ -201,7 +201,7 @@ def _template_names() -> list[str]:
 @click.pass_context
 def new(ctx: click.Context, template: str, output: Path, force: bool, lang: str | None, config_path: Path | None,
         example: bool, portable: bool) -> None:
-    """Write a standard workbook: funnel, forecast or account-plan."""
+    """Write a standard workbook: funnel, forecast, account-plan or register."""
     from kamxl.io.outputs import check_output
     from kamxl.templates import write_template
 
@@ -355,10 +355,13 @@ def addin_status(ctx: click.Context, lang: str | None) -> None:
 @TIMEOUT_OPTION
 @MEMORY_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="Show the counts only, not the first findings.")
+@click.option("--register", "customers", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The customer register (kamxl new register): every funnel, forecast and account plan's customers "
+                   "are checked against it (M-ACC-2, -3, -5); it is validated too, never changed.")
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, report: Path | None, force: bool,
              lang: str | None, jobs: int | None, fail_on: str, config_path: Path | None, today: object,
-             file_timeout: float | None, file_memory: int | None, quiet: bool) -> None:
+             file_timeout: float | None, file_memory: int | None, quiet: bool, customers: Path | None) -> None:
     """Validate submitted workbooks and report every finding with its cell."""
     from kamxl.findings import Severity
     from kamxl.validate import default_jobs, discover, validate_paths
@@ -367,6 +370,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
     language = _remember_lang(ctx, lang)
     cfg = _with_ceilings(_config(config_path, language), file_timeout, file_memory)
     files, skipped = discover(paths, recursive=recursive)
+    if customers is not None:   # validated with the batch, once (validate_paths takes it out of the files)
+        files = [*files, customers]
     if report is not None:
         from kamxl.io.outputs import check_output
 
@@ -380,7 +385,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
         # File names stay as given (relative to here, or absolute): the report writer shows them
         # relative to the submissions folder and links them relative to the report's own folder.
         result = validate_paths(files, jobs=jobs or default_jobs(), config=cfg, progress=advance,  # type: ignore[arg-type]
-                                today=today.date() if today else None, skipped=skipped)  # type: ignore[attr-defined]
+                                today=today.date() if today else None, skipped=skipped,  # type: ignore[attr-defined]
+                                customers=customers)
     print_summary(result, language)
     if not quiet:
         print_findings(result, language)

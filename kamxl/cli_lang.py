@@ -55,8 +55,8 @@ HELP_ZH: dict[str, str] = {
     "kamxl: key-account sales methodology for Excel workbooks.": "kamxl：面向 Excel 工作簿的大客户销售方法论工具。",
     "Run the methodology on the bundled sample data and write the filled workbooks.":
         "用自带的示例数据演示方法论，并写出填好示例数据的工作簿。",
-    "Write a standard workbook: funnel, forecast or account-plan.":
-        "写出一个标准工作簿：funnel（销售漏斗）、forecast（销售预测）或 account-plan（客户经营计划）。",
+    "Write a standard workbook: funnel, forecast, account-plan or register.":
+        "写出一个标准工作簿：funnel（销售漏斗）、forecast（销售预测）、account-plan（客户经营计划）或 register（客户登记）。",
     "Rewrite a filled workbook with plain Excel formulas, for someone without the kamxl add-in.":
         "把已填写的工作簿改写为只用 Excel 普通公式的便携版，供没有 kamxl 加载项的人使用。",
     "Maintain the committed templates in workbooks/.": "维护 workbooks/ 中提交的模板。",
@@ -97,6 +97,10 @@ HELP_ZH: dict[str, str] = {
     "The add-in to write.": "要写出的加载项文件。",
     "Install this add-in file instead of a fresh build.": "安装此加载项文件，而不是重新生成的。",
     "Look into sub-folders too.": "同时查找子文件夹。",
+    "The customer register (kamxl new register): every funnel, forecast and account plan's customers are checked "
+    "against it (M-ACC-2, -3, -5); it is validated too, never changed.":
+        "客户登记（kamxl new register）：每个销售漏斗、销售预测和客户经营计划中的客户都与之核对"
+        "（M-ACC-2、-3、-5）；登记本身也会校验，但从不修改。",
     "Write the findings to FILE.xlsx (with links to each cell) or FILE.json.":
         "把问题写入 FILE.xlsx（带到每个单元格的链接）或 FILE.json。",
     "Worker processes (default: CPU cores).": "工作进程数（默认：处理器核数）。",

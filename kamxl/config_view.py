@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, ConfigSource, config_source, effective_config
+from kamxl.methodology.territory import describe as describe_rule
 
 SOURCE = {
     "option": Text("配置文件（--config）：{path}", "configuration file (--config): {path}"),
@@ -63,6 +64,9 @@ class Setting:
     label: Text
     value: Callable[[Config, Lang], str]
 
+
+DAYS = Text("{n} 天", "{n} days")
+NO_RULES = Text("无（未设规则）", "none set")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(("outcome.won_probability",), Text("阶段 08 赢单的赢率", "probability at stage 08, won"),
@@ -117,6 +121,13 @@ SETTINGS: tuple[Setting, ...] = (
             lambda c, _l: f"≥ {_pct(c.attainment.on_track_from)}"),
     Setting(("attainment.at_risk_below",), Text("达成率低于此值为“风险”（M-TEAM-1）", "attainment at risk below (M-TEAM-1)"),
             lambda c, _l: f"< {_pct(c.attainment.at_risk_below)}"),
+    Setting(("register.evaluation_valid_days",), Text("客户分类评估的有效天数，超过即逾期（M-ACC-5）",
+                                                      "days a customer's class and evaluation stay valid (M-ACC-5)"),
+            lambda c, lang: DAYS(lang, n=c.register.evaluation_valid_days)),
+    Setting(("territory",), Text("区域与分配规则，最具体的规则优先，同样具体时取先列出的（M-TEAM-2）",
+                                 "territory rules, the most specific first, then the first listed (M-TEAM-2)"),
+            lambda c, lang: "；".join(describe_rule(r, "zh") for r in c.territory) if lang == "zh" and c.territory
+            else "; ".join(describe_rule(r, "en") for r in c.territory) if c.territory else NO_RULES(lang)),
     Setting(("limits.file_seconds",), Text("每个文件的时间上限（kamxl validate 与 kamxl rollup）",
                                            "time ceiling per file (validate, rollup)"),
             lambda c, lang: SECONDS(lang, n=_num(c.ceilings.file_seconds)) if c.ceilings.file_seconds else NONE(lang)),

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from openpyxl.utils.cell import get_column_letter
 
-from kamxl.checks import Context, account_plan, across, forecast, formulas, funnel, structure, values
+from kamxl.checks import Context, account_plan, across, forecast, formulas, funnel, register, structure, values
 from kamxl.errors import InputError
 from kamxl.findings import FileResult, Finding, Report, Severity, finding
-from kamxl.i18n import Text
+from kamxl.i18n import Message, Text
 from kamxl.io.atomic import LOCK_SUFFIX, TEMP_PREFIX
 from kamxl.io.guard import Breach, Limits, run_guarded
 from kamxl.io.intake import GONE, TOO_LARGE_CODE
@@ -74,7 +74,10 @@ SKIPPED_FIXES = {"nested": Text("加 -r（--recursive）一并查看子文件夹
 
 METHODOLOGY: dict[str, Callable[[Context], list[Finding]]] = {
     "funnel": funnel.check, "forecast": forecast.check, "account-plan": account_plan.check,
+    "register": register.check,
 }
+REGISTER_UNREADABLE = Text("无法读取客户登记 {file}：{reason}", "cannot read the customer register {file}: {reason}")
+NOT_A_REGISTER = Text("{file} 不是客户登记（而是{template}）", "{file} is not a customer register (it is a {template})")
 
 
 # --- which files ---------------------------------------------------------------------------------
@@ -245,9 +248,16 @@ def skipped_findings(skipped: Iterable[tuple[Path, str]], *, base: Path | None =
 
 # --- one file ------------------------------------------------------------------------------------
 def validate_file(path: Path, *, config: Config | None = None, today: date | None = None,
-                  display: str | None = None) -> FileResult:
+                  display: str | None = None, customers: register.Index | None = None) -> FileResult:
     """Every check on one workbook. Never raises for the file's content (only
-    ``MemoryError``, which the ceilings of :func:`validate_paths` turn into a finding)."""
+    ``MemoryError``, which the ceilings of :func:`validate_paths` turn into a finding).
+    ``customers``: the customer register the file's customers are checked against."""
+    return _validated(path, config=config, today=today, display=display, customers=customers)[0]
+
+
+def _validated(path: Path, *, config: Config | None, today: date | None, display: str | None,
+               customers: register.Index | None = None) -> tuple[FileResult, Context | None]:
+    """:func:`validate_file`, and the context the checks read (None when the file was not read)."""
     name = display or str(path)
     cfg, day = config or default_config(), today or date.today()
     try:
@@ -258,25 +268,27 @@ def validate_file(path: Path, *, config: Config | None = None, today: date | Non
     except InputError as exc:
         if exc.code == "S-TEMPLATE":
             return FileResult(name, "", True, [finding("S-TEMPLATE", Severity.ERROR, exc.text, NOT_TEMPLATE_FIX,
-                                                       file=name, **exc.params)])
+                                                       file=name, **exc.params)]), None
         rule = TOO_LARGE_CODE if exc.code == TOO_LARGE_CODE else "S-UNREADABLE"
-        return _unreadable(name, exc.text, rule=rule, **exc.params)
+        return _unreadable(name, exc.text, rule=rule, **exc.params), None
     except FileNotFoundError:
-        return _unreadable(name, GONE)
+        return _unreadable(name, GONE), None
     except MemoryError:
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine raises its own errors, and panics (BaseException)
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
-        return _unreadable(name, UNREADABLE, reason=f"{type(exc).__name__}: {exc}")
+        return _unreadable(name, UNREADABLE, reason=f"{type(exc).__name__}: {exc}"), None
     ctx = Context(data, shape, cfg, day, name)
     typed = values.check(ctx)
     empty = structure.blank(ctx)
     if empty is not None:            # said once, not as a required value per field; it asserts nothing
         return FileResult(name, data.template.id, True, [empty, *structure.check(ctx), *formulas.check(ctx)],
-                          owners=owners_of(data))
+                          owners=owners_of(data)), ctx
     found = typed + structure.check(ctx) + METHODOLOGY[data.template.id](ctx) + formulas.check(ctx)
-    return FileResult(name, data.template.id, True, found, claims(ctx, typed, path), owners=owners_of(data))
+    if customers is not None and data.template.id != "register":
+        found += register.against(ctx, customers)
+    return FileResult(name, data.template.id, True, found, claims(ctx, typed, path), owners=owners_of(data)), ctx
 
 
 #: where a workbook names whom it belongs to, in order: the first that names anyone counts
@@ -421,10 +433,23 @@ def breach_result(name: str, breach: Breach, limits: Limits) -> FileResult:
 
 
 # --- many files ----------------------------------------------------------------------------------
-def _worker(shared: tuple[Config, date], task: tuple[Path, str]) -> FileResult:
-    cfg, day = shared
+def _worker(shared: tuple[Config, date, register.Index | None], task: tuple[Path, str]) -> FileResult:
+    cfg, day, customers = shared
     path, display = task
-    return validate_file(path, config=cfg, today=day, display=display)
+    return validate_file(path, config=cfg, today=day, display=display, customers=customers)
+
+
+def read_register(path: Path, *, config: Config, today: date, display: str) -> tuple[FileResult, register.Index]:
+    """The customer register, read once for a batch: its own findings and its :class:`Index`;
+    InputError (S-REGISTER) naming the file when it cannot be read or is no register."""
+    result, ctx = _validated(path, config=config, today=today, display=display)
+    if ctx is None:
+        first = result.findings[0]
+        reason = Message.of(first.message, **dict(first.params))
+        raise InputError("S-REGISTER", REGISTER_UNREADABLE, {"file": display, "reason": reason})
+    if ctx.data.template.id != "register":
+        raise InputError("S-REGISTER", NOT_A_REGISTER, {"file": display, "template": ctx.data.template.title})
+    return result, register.index_of(ctx)
 
 
 def limits_of(config: Config) -> Limits:
@@ -434,8 +459,12 @@ def limits_of(config: Config) -> Limits:
 
 def validate_paths(paths: Iterable[Path], *, jobs: int = 1, config: Config | None = None, today: date | None = None,
                    base: Path | None = None, progress: Callable[[FileResult], None] | None = None,
-                   limits: Limits | None = None, skipped: Iterable[tuple[Path, str]] = ()) -> Report:
+                   limits: Limits | None = None, skipped: Iterable[tuple[Path, str]] = (),
+                   customers: Path | None = None) -> Report:
     """Validate every file; ``base`` makes file names relative in findings and reports.
+
+    ``customers``: the customer register (``--register``), read once and validated with the
+    batch; every other file's customers are checked against it (:func:`kamxl.checks.register.against`).
 
     Each file runs under the ceilings (``limits``, else the configuration's ``[limits]``):
     one that takes too long or too much memory, or takes its worker down, is one finding
@@ -445,7 +474,15 @@ def validate_paths(paths: Iterable[Path], *, jobs: int = 1, config: Config | Non
     ceilings = limits if limits is not None else limits_of(cfg)
     tasks = [(p, _display(p, base)) for p in paths]
     results: list[FileResult] = []
-    for (_path, name), outcome in zip(tasks, run_guarded(_worker, tasks, (cfg, day), jobs=jobs, limits=ceilings)):
+    index = None
+    if customers is not None:
+        own, index = read_register(customers, config=cfg, today=day, display=_display(customers, base))
+        tasks = [t for t in tasks if _identity(t[0]) != _identity(customers)]   # validated here, once
+        results.append(own)
+        if progress:
+            progress(own)
+    for (_path, name), outcome in zip(tasks, run_guarded(_worker, tasks, (cfg, day, index), jobs=jobs,
+                                                         limits=ceilings)):
         result = breach_result(name, outcome, ceilings) if isinstance(outcome, Breach) else outcome
         results.append(result)
         if progress:

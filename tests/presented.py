@@ -11,7 +11,7 @@ from kamxl.rollup import rollup_files
 from kamxl.rollup.sample import organisation
 from kamxl.templates import write_template
 
-TEMPLATES = ("funnel", "forecast", "account-plan")
+TEMPLATES = ("funnel", "forecast", "account-plan", "register")
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
 

@@ -228,8 +228,10 @@ def test_config_show_names_every_setting_in_the_chosen_language(nowhere):
     from kamxl.config_view import SETTINGS
 
     defaults = tomllib.loads(resources.files("kamxl").joinpath("data/defaults.toml").read_text("utf-8"))
-    leaves = {f"{section}.{key}" for section, table in defaults.items() if section != "stages" for key in table}
+    leaves = {f"{section}.{key}" for section, table in defaults.items()
+              if section != "stages" and isinstance(table, dict) for key in table}
     leaves = {k for k in leaves if k != "evaluation.classes"} | {f"evaluation.classes.{c}" for c in "ABC"}
+    leaves |= {name for name, rules in defaults.items() if isinstance(rules, list)}   # [[territory]] (M-TEAM-2)
     assert {k for s in SETTINGS for k in s.keys} == leaves
     shown = {lang: _cli("config", "show", "--lang", lang).stdout for lang in ("zh", "en")}
     for setting in SETTINGS:
@@ -239,6 +241,20 @@ def test_config_show_names_every_setting_in_the_chosen_language(nowhere):
         assert stage.label("zh") in shown["zh"] and stage.duty("en") in shown["en"]
     assert "built-in defaults" in shown["en"] and "内置默认值" in shown["zh"]
     assert "季度" in shown["zh"] and "quarter" in shown["en"] and "2048 MB" in shown["en"]
+
+
+def test_territory_rules_and_the_evaluation_period_are_shown_and_marked(nowhere, company_config):
+    """M-TEAM-2, M-ACC-5: config show lists each territory rule in the order it applies."""
+    from kamxl.config_view import describe
+
+    cfg = company_config('[register]\nevaluation_valid_days = 180\n[[territory]]\nregion = "华东"\n'
+                         'account_manager = "李娜"\n[[territory]]\nindustry = "制造"\naccount_manager = "张伟"\n')
+    assert set(cfg.overridden) == {"register.evaluation_valid_days", "territory"}
+    zh, en = "\n".join(describe(cfg, "zh")), "\n".join(describe(cfg, "en"))
+    assert "* 客户分类评估的有效天数，超过即逾期（M-ACC-5）：180 天" in zh
+    assert "区域 华东、行业 任意 → 李娜；区域 任意、行业 制造 → 张伟" in zh
+    assert "region 华东, industry any → 李娜; region any, industry 制造 → 张伟" in en
+    assert "none set  [territory]" in "\n".join(describe(default_config(), "en"))
 
 
 def test_what_a_company_file_sets_is_marked(nowhere, company_config, tmp_path):

@@ -266,6 +266,22 @@ def broken(name: str, lang: str, cfg: Config) -> tuple[dict[str, list[dict[str, 
             line(1),                                                        # M-FC-3 twice
         ]
         forms["Forecast"]["quota"] = 60_000_000.0   # attainment bands: watch or at risk
+    elif name == "register":
+        valid = cfg.register.evaluation_valid_days
+        base = {**rows["Customers"][0], "credit_code": None, "evaluated_on": today}
+
+        def customer(i: int, **kw: object) -> dict[str, Any]:
+            return {**base, "customer": f"测试客户{i}有限公司", **kw}
+        rows["Customers"] = [*rows["Customers"],
+            customer(1), customer(1, customer="测试客户1股份有限公司"),                 # M-ACC-2: one key, twice
+            customer(2, credit_code="91320102748213655X"),                            # M-ACC-2: bad check digit
+            customer(3, credit_code="91320102748213655X"),                            # the same bad code: no key
+            customer(4, account_manager=" "),                                         # M-ACC-3 (blank once trimmed)
+            customer(5, account_class=None, evaluated_on=None),                       # M-ACC-5 not classified
+            customer(6, evaluated_on=None),                                           # M-ACC-5 no evaluation date
+            customer(7, evaluated_on=today - dt.timedelta(days=valid + 1)),           # M-ACC-5 overdue
+            customer(8, evaluated_on=today - dt.timedelta(days=valid)),               # due today: not yet
+        ]
     else:
         done, open_ = ACTION_STATUS.get("done").label(lang), ACTION_STATUS.get("open").label(lang)
         rows["Actions"] = [*rows["Actions"],

@@ -200,7 +200,9 @@ def test_closed_lists_stop_and_messages_read_well(books):
             assert any(dv.formula1 == "List_Period" and cell in str(dv.sqref) for dv in ws.data_validations.dataValidation)
             assert "2026-Q4" in [c.value for col in wb[LISTS_SHEET].iter_cols() for c in col]
         money = {"zh": "请输入不小于 0 的金额", "en": "Enter an amount of 0 or more"}[lang]
-        assert any(dv.error == money for ws in wb.worksheets for dv in ws.data_validations.dataValidation), path.name
+        has_money = any(c.kind is Kind.MONEY for t in template.tables() for c in t.columns)   # not the register
+        assert has_money <= any(dv.error == money for ws in wb.worksheets for dv in ws.data_validations.dataValidation), \
+            path.name
         assert template
 
 

@@ -69,7 +69,8 @@ def test_the_stored_values_are_what_a_formula_engine_computes(path):
     """The KAM_* edition as Excel with the add-in computes it (the formulas package)."""
     computed, stored = evaluate(path), _stored(path)
     cells = [c for c in _formula_cells(path) if not c.startswith(KEYS_SHEET.upper())]
-    assert len(cells) > 50
+    # the register has one computed column (the customer key), one cell per customer
+    assert len(cells) >= (20 if FILES[path][0] == "register" else 50)
     assert {c: (stored.get(c), computed.get(c)) for c in cells if not _same(stored.get(c), computed.get(c))} == {}
 
 

@@ -110,7 +110,7 @@ def test_the_portable_edition_recalculated_shows_every_stored_value(path, tmp_pa
     shown = cached_values(recalculated)
     stored = cached_values(path)
     cells = [c for c in formula_cells(path) if not intended(c)]
-    assert len(cells) > 50
+    assert len(cells) >= (20 if name == "register" else 50)   # the register: one key per customer
     differ = {c: (stored.get(c), shown.get(c)) for c in cells if not _same(stored.get(c), shown.get(c))}
     assert differ == {}, "the KAM_* edition stores (left) what LibreOffice computes from the portable one (right)"
 

@@ -19,6 +19,7 @@ from kamxl.methodology import (
     chain_top, check_top_ten, evaluate_account, is_buying_point, level_ordinal, period_of,
     stage_probability,
 )
+from kamxl.methodology.accounts import customer_key
 from kamxl.methodology.scoring import QUESTIONS, score_parsed
 
 OVERWRITTEN = Text("计算列“{column}”的公式被替换为输入值 {value}", "the formula of '{column}' was replaced by a typed value {value}")
@@ -114,6 +115,7 @@ RECOMPUTE: dict[tuple[str, str], Recompute] = {
     else is_buying_point(t["uniqueness"], t["value"], config=ctx.config),
     ("Evaluation", "score"): _evaluation("score"),
     ("Evaluation", "account_class"): _evaluation("account_class"),
+    ("Customers", "key"): lambda ctx, t: customer_key(t["customer"], t.get("credit_code")) if t.get("customer") else None,
 }
 #: recomputations that take a table row's inputs as they come (in INPUTS order), where
 #: making a dict of them per row would cost more than the recomputation
@@ -132,6 +134,7 @@ INPUTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("ForecastLines", "close_period"): ("close_date",),
     ("DecisionChain", "level_no"): ("level",),
     ("SellingPoints", "buying_point"): ("uniqueness", "value"),
+    ("Customers", "key"): ("customer", "credit_code"),
 }
 
 
@@ -144,8 +147,10 @@ def check(ctx: Context) -> list[Finding]:
         rows = data.row_numbers
         for column in (c for c in data.table.columns if c.formula and c.key in data.columns):
             letter = get_column_letter(data.columns[column.key] + 1)
+            # the portable edition holds kamxl's value where plain Excel has no formula for it
+            stored = column.stored and ctx.data.edition == "portable"
             found += _table_column(ctx, name, column.key, column.header, rows,
-                                   rows_with_formula.get(letter, frozenset()))
+                                   frozenset(rows) if stored else rows_with_formula.get(letter, frozenset()), stored)
     for form in ctx.data.template.forms():
         record = ctx.data.forms.get(form.prefix)
         if record is None:
@@ -190,7 +195,7 @@ def _grid(ctx: Context, grid: GridData) -> list[Finding]:
 
 
 def _table_column(ctx: Context, name: str, key: str, header: Text, rows: list[int],
-                  formula_rows: frozenset[int]) -> list[Finding]:
+                  formula_rows: frozenset[int], stored: bool = False) -> list[Finding]:
     """One calculated column of a table: the usual cell is a formula whose cached value (if
     any) matches the recomputation; only the others are visited further."""
     data, found = ctx.data.tables[name], []
@@ -210,7 +215,8 @@ def _table_column(ctx: Context, name: str, key: str, header: Text, rows: list[in
             if value is None or shown == value or _same(shown, value):
                 continue
         expected = (lambda a=args: _memo(cache, a, ctx, recompute, inputs)) if recompute else None
-        found += _cell(ctx, name, data.record(i), key, header, row in formula_rows, expected, dict(zip(inputs, args)))
+        found += _cell(ctx, name, data.record(i), key, header, row in formula_rows, expected, dict(zip(inputs, args)),
+                       stored=stored)
     return found
 
 

@@ -121,6 +121,22 @@ class Forecast:
 
 
 @dataclass(frozen=True)
+class Register:
+    """M-ACC-5, M-ACC-6: how long a customer's class and evaluation stay valid (days)."""
+
+    evaluation_valid_days: int = 365
+
+
+@dataclass(frozen=True)
+class TerritoryRule:
+    """M-TEAM-2: customers of ``region`` and ``industry`` (None: any) belong to ``account_manager``."""
+
+    account_manager: str
+    region: str | None = None
+    industry: str | None = None
+
+
+@dataclass(frozen=True)
 class Ceilings:
     """What one submitted file may cost a batch (validation, roll-up): wall-clock
     seconds and memory in MB per file; 0 turns a ceiling off."""
@@ -145,6 +161,8 @@ class Config:
     checklist: Checklist = Checklist(0.5)
     attainment: Attainment = Attainment(1.0, 0.7)
     ceilings: Ceilings = Ceilings()
+    register: Register = Register()
+    territory: tuple[TerritoryRule, ...] = ()
     sources: tuple[str, ...] = ()
     #: the dotted keys the company file sets (``scoring.threshold``, ``stages.05.probability``…);
     #: empty for the defaults, and for a company file that sets nothing
@@ -282,6 +300,8 @@ def _build(data: dict[str, Any], *, sources: tuple[str, ...], overridden: tuple[
         checklist=Checklist(_number(data["checklist"], "min_coverage", 0, 1, "checklist.")),
         attainment=_attainment(data["attainment"]),
         ceilings=_ceilings(data["limits"]),
+        register=Register(_integer(data["register"], "evaluation_valid_days", 1, 36_500, "register.")),
+        territory=_territory(data["territory"]),
         sources=sources,
         overridden=overridden,
     )
@@ -331,6 +351,24 @@ def _ceilings(data: dict[str, Any]) -> Ceilings:
     if 0 < memory < 64:
         _fail("limits.file_memory_mb", memory, "应为 0（不限）或至少 64", "must be 0 (no ceiling) or at least 64")
     return Ceilings(seconds, memory)
+
+
+def _territory(rules: object) -> tuple[TerritoryRule, ...]:
+    """M-TEAM-2: ``[[territory]]`` tables, each an account manager and an optional region and industry."""
+    if not isinstance(rules, list):
+        _fail("territory", rules, "应为 [[territory]] 表的列表", "must be a list of [[territory]] tables")
+    out = []
+    for i, rule in enumerate(rules, 1):
+        where = f"territory[{i}]"
+        if not isinstance(rule, dict) or set(rule) - {"region", "industry", "account_manager"}:
+            _fail(where, rule, "只可含 region、industry、account_manager", "may hold only region, industry, account_manager")
+        texts = {k: rule.get(k) for k in ("region", "industry", "account_manager")}
+        for key, value in texts.items():
+            if (value is not None or key == "account_manager") and not (isinstance(value, str) and value.strip()):
+                _fail(f"{where}.{key}", value, "应为非空文字", "must be non-empty text")
+        out.append(TerritoryRule(texts["account_manager"].strip(),  # type: ignore[union-attr]
+                                 *(texts[k].strip() if texts[k] else None for k in ("region", "industry"))))  # type: ignore[union-attr]
+    return tuple(out)
 
 
 def company_config_path() -> Path:

@@ -168,3 +168,15 @@ ACTION_STATUS = _vocab(Text("行动状态", "action status"), "M-PLAN-6",
                        ("open", "未开始", "Open", ("not started", "待开始")),
                        ("in_progress", "进行中", "In progress", ("ongoing", "doing")),
                        ("done", "已完成", "Done", ("完成", "completed", "closed")))
+
+# M-ACC-1: where a customer's information came from (seed 001 §一: marketing events, channels,
+# online sales, service, purchased customer information), and the other ways a register hears of one.
+CUSTOMER_SOURCE = _vocab(Text("信息来源", "source"), "M-ACC-1",
+                         ("marketing", "市场活动", "Marketing event", ("marketing event", "event")),
+                         ("channel", "渠道", "Channel", ("渠道管理", "partner")),
+                         ("online", "网上销售", "Online", ("网络", "online sales", "web")),
+                         ("service", "维修服务", "Service", ("服务", "after-sales")),
+                         ("purchased", "客户信息购买", "Purchased list", ("购买", "purchased")),
+                         ("referral", "客户推荐", "Referral", ("推荐",)),
+                         ("visit", "客户拜访", "Sales visit", ("拜访", "visit")),
+                         ("other", "其他", "Other"))

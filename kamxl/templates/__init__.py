@@ -10,10 +10,11 @@ from kamxl.io.atomic import atomic_path
 from kamxl.methodology import Config, default_config
 from kamxl.schema import TEMPLATES
 from kamxl.templates.builder import build_workbook
-from kamxl.templates.examples import account_plan_example, forecast_example, funnel_example
+from kamxl.templates.examples import account_plan_example, forecast_example, funnel_example, register_example
 
 EXAMPLES: dict[str, Callable[..., dict[str, Any]]] = {
-    "funnel": funnel_example, "forecast": forecast_example, "account-plan": account_plan_example}
+    "funnel": funnel_example, "forecast": forecast_example, "account-plan": account_plan_example,
+    "register": register_example}
 
 
 def write_template(name: str, target: Path, *, lang: Lang, config: Config | None = None,

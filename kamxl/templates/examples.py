@@ -343,3 +343,11 @@ def account_plan_example(template: Template, lang: Lang, config: Config) -> dict
         ],
         "Checklist": [{"answer": d["answers"].get(q.id)} for area in checklist() for q in area.questions],
     }
+
+
+def register_example(template: Template, lang: Lang, config: Config) -> dict[str, list[dict[str, Any]]]:
+    """The customer register of the sample company: the funnel's customers with their account
+    managers, classes and evaluations, a few newly registered ones not classified yet, and
+    the history of changes that brought the register where it is (M-ACC-1..6)."""
+    return {"Customers": table_rows(template.table("Customers"), sample_rows("register", lang), lang, config),
+            "History": table_rows(template.table("History"), sample_rows("register_history", lang), lang, config)}

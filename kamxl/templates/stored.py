@@ -487,6 +487,13 @@ def _buying_point(book: Book, table: str) -> list[object]:
     return book.per_row(table, ("uniqueness", "value"), point)
 
 
+def _customer_key(book: Book, table: str) -> list[object]:
+    """IF(customer="","",KAM_NAME_KEY(customer,credit_code)) (M-ACC-2)"""
+    fn = _kam("KAM_NAME_KEY")
+    return book.per_row(table, ("customer", "credit_code"),
+                        lambda name, code: "" if equal(name, "") is True else udf(fn, name, code))
+
+
 TABLE: dict[tuple[str, str], Compute] = {
     ("Opportunities", "probability"): _probability,
     ("Opportunities", "weighted"): _weighted,
@@ -501,6 +508,7 @@ TABLE: dict[tuple[str, str], Compute] = {
     ("OwnerForecasts", "final"): _final,
     ("DecisionChain", "level_no"): _relationship_level,
     ("SellingPoints", "buying_point"): _buying_point,
+    ("Customers", "key"): _customer_key,
 }
 
 
