@@ -488,7 +488,8 @@ def validate_paths(paths: Iterable[Path], *, jobs: int = 1, config: Config | Non
         if progress:
             progress(result)
     report = Report(results, notes=skipped_findings(skipped, base=base))
-    report.across = across.check(c for r in results for c in r.claims)  # type: ignore[misc]
+    report.across = across.check((c for r in results for c in r.claims),  # type: ignore[misc]
+                                 registered=index is not None)
     return report
 
 

@@ -230,6 +230,12 @@ def test_a_batch_against_the_register_finds_every_seeded_defect_at_its_cell(tmp_
         ("M-ACC-3", "forecast.xlsx", cells["forecast"]["owner"][0]),
         ("M-ACC-2", "forecast.xlsx", cells["forecast"]["customer"][1]),
         ("M-ACC-3", "plan.xlsx", plan),
+        # opp 7 gives 江澜电力 another company's code: its name now fits two codes, so the rows
+        # naming it without a code are ambiguous (kamxl.checks.across); who works it and how it is
+        # written are the register's to say, not compared across files
+        ("M-ACC-2", "funnel.xlsx", fc[5]),
+        ("M-ACC-2", "forecast.xlsx", next(r.cells["customer"] for r in read_workbook(files[1]).tables["ForecastLines"].records
+                                          if r.values.get("customer") == "江澜电力集团有限公司")),  # once per file
     }
     # the register is validated with the batch, once, and its findings are its own
     assert [r.file for r in report.files].count(str(reg)) == 1

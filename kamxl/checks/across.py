@@ -149,7 +149,10 @@ class Forecast(NamedTuple):
         return fold(self.owner).replace(" ", ""), self.level, self.period
 
 
-def check(claims: Iterable[Claim | Claims | Forecast | Customers]) -> list[Finding]:
+def check(claims: Iterable[Claim | Claims | Forecast | Customers], *, registered: bool = False) -> list[Finding]:
+    """``registered``: the batch is checked against a customer register, which alone says who
+    works a customer and how it is written (kamxl.checks.register), so who else works it and
+    its other spellings are not compared here."""
     singles: list[Claim] = []
     blocks: list[Claims] = []
     forecasts: list[Forecast] = []
@@ -160,7 +163,7 @@ def check(claims: Iterable[Claim | Claims | Forecast | Customers]) -> list[Findi
     customers += [Customers("plan", c.file, c.sheet, [c.key], [c.code], [c.owner], [c.cell], [""])
                   for c in singles if c.kind == "customer"]
     return (_opportunities([c for c in singles if c.kind == "opportunity"] + _colliding(blocks))
-            + _forecasts(forecasts) + _customers(customers))
+            + _forecasts(forecasts) + _customers(customers, registered))
 
 
 def _colliding(blocks: list[Claims]) -> list[Claim]:
@@ -295,7 +298,7 @@ class _Row(NamedTuple):
     spelling: str      # the name but for case, width, spaces and punctuation
 
 
-def _customers(blocks: list[Customers]) -> list[Finding]:
+def _customers(blocks: list[Customers], registered: bool = False) -> list[Finding]:
     """M-ACC-2, M-ACC-3, M-FUN-5 over the customers of a batch (module docstring).
 
     Customers are identified once per distinct (name, credit code), not per row; rows are
@@ -318,7 +321,7 @@ def _customers(blocks: list[Customers]) -> list[Finding]:
         for c in group:
             group_of[c.ref] = g
         several = len({c.name for c in group}) > 1 and len({_spelling(c.name) for c in group}) > 1
-        if several or len({p for c in group for _b, _i, p in rows_of[c.ref]}) > 1:
+        if not registered and (several or len({p for c in group for _b, _i, p in rows_of[c.ref]}) > 1):
             members = _members(group, rows_of, blocks)
             found += _people(members) + _spellings(members)
         if any(c.ref in planned for c in group):
