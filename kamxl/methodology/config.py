@@ -14,6 +14,9 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -420,7 +423,21 @@ def effective_config(path: str | Path | None = None) -> Config:
     return _active[key]
 
 
+_pinned: ContextVar[Config | None] = ContextVar("kamxl_pinned_config", default=None)
+
+
+@contextmanager
+def pinned_config(config: Config) -> Iterator[None]:
+    """The worksheet functions compute with ``config`` meanwhile: a workbook written for a
+    company (``kamxl new --config``) stores what its functions give under that company's file."""
+    token = _pinned.set(config)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def active_config() -> Config:
     """What the worksheet functions and the ribbon use: :func:`effective_config` with no
-    file named, the same rule the command line follows."""
-    return effective_config()
+    file named, the same rule the command line follows (or the one :func:`pinned_config` pins)."""
+    return _pinned.get() or effective_config()

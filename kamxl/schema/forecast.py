@@ -176,7 +176,7 @@ BY_PERIOD = Grid("by_period", T("按期间 × 类别（金额，已确认）", "
     for t in FORECAST_CATEGORY.terms))
 
 # KAM_FUNNEL's first four columns: a forecast has no benchmarks, so no health or band (M-FUN-3).
-BY_STAGE = Grid("by_stage", T("按阶段", "By stage"), T("阶段", "Stage"), rules=("M-FUN-1", "M-FUN-2"), array_rows=8,
+BY_STAGE = Grid("by_stage", T("按阶段", "By stage"), T("阶段", "Stage"), rules=("M-FUN-1", "M-FUN-2"),
                 funnel=Funnel("ForecastLines.stage", "ForecastLines.amount", "ForecastLines.status"),
                 columns=(
     C("count", T("数量", "Count"), Kind.FORMULA, result=Kind.INTEGER, width=9),

@@ -160,7 +160,6 @@ BENCHMARKS = Table("Benchmarks", T("历史基准（各阶段）", "Historical be
 ))
 
 HEALTH = Grid("health", T("漏斗健康度", "Funnel health"), T("阶段", "Stage"), rules=("M-FUN-1", "M-FUN-2", "M-FUN-3"),
-              array_rows=8,
               funnel=Funnel("Opportunities.stage", "Opportunities.amount", "Opportunities.status",
                             ("Benchmarks.stage", "Benchmarks.count", "Benchmarks.amount")),
               columns=(
@@ -197,6 +196,6 @@ FUNNEL = Template("funnel", 2, T("销售漏斗", "Sales funnel"), sheets=(
     Sheet("health", T("漏斗健康度", "Funnel health"), (BENCHMARKS, HEALTH),
           print_fit="summary", charts=(Chart("funnel_chart", T("漏斗：各阶段金额与基准", "Funnel: amount by stage against the benchmark"),
                         "funnel", "health", "", ("amount", "bench"), offsets=("amount_offset", "bench_offset"),
-                        rules=("M-FUN-2", "M-FUN-3"), rows=7, below=True),),
+                        rules=("M-FUN-2", "M-FUN-3"), rows=-1, below=True),),
           hint=T(">100% 优秀；70%–100% 良好需关注；<70% 预警", ">100% excellent; 70–100% good, watch the trend; <70% warning")),
 ), rules=("M-FUN-1", "M-FUN-2", "M-FUN-3", "M-SCORE-1", "M-SCORE-2", "M-SCORE-3", "M-FC-2", "M-BID-1"))

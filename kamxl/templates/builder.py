@@ -705,7 +705,7 @@ class Builder:
         place = self.places[chart.source]
         block = place.block
         first = place.header_row + 1
-        last = place.header_row + (chart.rows or place.rows)
+        last = place.header_row + (chart.rows or place.rows) + (place.rows if (chart.rows or 0) < 0 else 0)
         if isinstance(block, Grid):  # column 0 holds the row labels
             keys = ["", *(c.key for c in block.columns), *(c.key for c in block.helpers)]
         else:

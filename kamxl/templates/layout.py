@@ -62,11 +62,16 @@ def plan(template: Template, lang: Lang, config: Config, row_counts: dict[str, i
             elif isinstance(block, Form):
                 n, key = len(block.fields), block.prefix
             else:
-                n, key = block.array_rows or len(block.rows), block.key
+                n, key = grid_height(block, config), block.key
             row += 1 + (block.lead_rows if isinstance(block, Table) else 0)  # title line, band, notes
             places[key] = Placed(sheet.name(lang), block, row, 0, n)
             row += n + 1 + GAP_ROWS
     return places
+
+
+def grid_height(grid: Grid, config: Config) -> int:
+    """A grid's rows: one per stage of the company's table for a funnel grid (M-FUN-1)."""
+    return len(config.stages) if grid.funnel else len(grid.rows)
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w]+)?(?::\w+)?)\}")

@@ -25,7 +25,7 @@ from typing import Any
 
 from kamxl.cells import parse_error
 from kamxl.i18n import Lang, Text
-from kamxl.methodology.config import Config
+from kamxl.methodology.config import Config, pinned_config
 from kamxl.errors import InputError
 from kamxl.methodology.forecast import period_of
 from kamxl.methodology.scoring import QUESTIONS, parse_answer, score_parsed
@@ -167,7 +167,8 @@ class Book:
             rows, n = self._rows.get(table) or [], self.rows(table)
             given = rows.column(key) if hasattr(rows, "column") else [r.get(key) for r in rows]
             if column.formula:
-                found = TABLE[(table, key)](self, table)
+                with pinned_config(self.config):
+                    found = TABLE[(table, key)](self, table)
                 if any(isinstance(v, Typed) for v in given):   # typed over the formula: the typed value
                     found = [v.value if isinstance(v, Typed) else f for v, f in zip([*given, *[None] * n], found)]
             else:
@@ -179,16 +180,18 @@ class Book:
         if (prefix, key) not in self._fields:
             form = next(f for f in self.template.forms() if f.prefix == prefix)
             given = self._forms.get(prefix, {}).get(key)
-            self._fields[(prefix, key)] = (given.value if isinstance(given, Typed)
-                                           else FORM[(prefix, key)](self) if form.field(key).formula else given)
+            with pinned_config(self.config):
+                self._fields[(prefix, key)] = (given.value if isinstance(given, Typed)
+                                               else FORM[(prefix, key)](self) if form.field(key).formula else given)
         return self._fields[(prefix, key)]
 
     def grid(self, key: str) -> list[list[object]]:
         """A grid's body: per row, its label then one value per column."""
         if key not in self._grids:
             grid = next(g for g in self.template.grids() if g.key == key)
-            self._grids[key] = (_with_helpers(self, grid, _funnel(self, grid)) if grid.funnel
-                                else GRID[key](self, grid))
+            with pinned_config(self.config):
+                self._grids[key] = (_with_helpers(self, grid, _funnel(self, grid)) if grid.funnel
+                                    else GRID[key](self, grid))
         return self._grids[key]
 
     def per_row(self, table: str, keys: Sequence[str], fn: Callable[..., object]) -> list[object]:
@@ -318,9 +321,9 @@ def _funnel(book: Book, grid: Grid) -> list[list[object]]:
                  book.lang)
     width = len(grid.columns) + 1
     if isinstance(result, Err):
-        return [[result] * width for _ in range(grid.array_rows)]
+        return [[result] * width for _ in range(book.rows(grid.key))]
     rows = [list(r)[:width] for r in result]  # type: ignore[union-attr]  # the grid's first columns
-    return rows + [[""] * width for _ in range(grid.array_rows - len(rows))]
+    return rows + [[""] * width for _ in range(book.rows(grid.key) - len(rows))]
 
 
 def _probability(book: Book, table: str) -> list[object]:
