@@ -74,6 +74,15 @@ def grid_height(grid: Grid, config: Config) -> int:
     return len(config.stages) if grid.funnel else len(grid.rows)
 
 
+def hint_params(config: Config) -> dict[str, str]:
+    """What a hint may name of the company's stage table (M-FUN-1), as stage codes:
+    ``{first}``, ``{last}`` (the won/lost stage) and the stages settings start from."""
+    ev = config.evidence
+    return {"first": config.stages[0].code, "last": config.stages[-1].code,
+            "budget_from": f"{ev.budget_and_sponsor_from:02d}", "coach_from": f"{ev.coach_from:02d}",
+            "score_from": f"{ev.score_from:02d}", "counted_from": f"{config.forecast.counted_from:02d}"}
+
+
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w]+)?(?::\w+)?)\}")
 _MACRO = re.compile(r"\{@(\w+)(?::([^{}]*))?\}")
 _PERIOD = re.compile(r"\{period:(\w+)\}")

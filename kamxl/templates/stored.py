@@ -31,7 +31,7 @@ from kamxl.methodology.forecast import period_of
 from kamxl.methodology.scoring import QUESTIONS, parse_answer, score_parsed
 from kamxl.methodology.vocabulary import FORECAST_CATEGORY
 from kamxl.schema.model import Grid, Table, Template
-from kamxl.templates.keys import spellings
+from kamxl.templates.keys import SEP, spellings
 from kamxl.templates.layout import Placed
 
 EPOCH = dt.date(1899, 12, 30)
@@ -511,7 +511,7 @@ TABLE: dict[tuple[str, str], Compute] = {
 
 def _line_facts(book: Book) -> list[tuple[bool, str | None]]:
     """Per line: whether a roll-up counts it (what :func:`kamxl.templates.portable.counted`
-    checks, its category aside) and its category's key (None: not a category). Made once
+    checks, its category aside; M-FC-1: at a stage from ``forecast.counted_from`` on) and its category's key (None: not a category). Made once
     per workbook, each distinct cell value looked at once: a roll-up has 200,000 lines."""
     found = book.memo.get("line facts")
     if found is not None:
@@ -521,6 +521,8 @@ def _line_facts(book: Book) -> list[tuple[bool, str | None]]:
     level = key(book.field("Forecast", "level"))
     is_rep = level == "" or level in keys["Kam_Level_rep"]
     forecaster = key(book.field("Forecast", "owner")).replace(" ", "")
+    first, last = book.config.forecast.counted_from, len(book.config.stages)
+    counted_stages = frozenset().union(*(keys[f"Kam_Stage_{n}"] for n in range(first, last + 1)))
     seen: dict[object, str] = {}
 
     def folded(value: object) -> str:
@@ -531,10 +533,11 @@ def _line_facts(book: Book) -> list[tuple[bool, str | None]]:
 
     col = lambda k: book.column("ForecastLines", k)  # noqa: E731
     found = [(folded(confirmed) in keys["Kam_Yes"] and not (is_rep and folded(owner).replace(" ", "") != forecaster)
-              and folded(id_) != "" and number(amount) and number(weighted), categories.get(folded(category)))
-             for confirmed, owner, category, id_, amount, weighted in zip(
+              and folded(id_) != "" and number(amount) and number(weighted)
+              and (first <= 1 or folded(stage) + SEP in counted_stages), categories.get(folded(category)))
+             for confirmed, owner, category, id_, amount, weighted, stage in zip(
                  col("confirmed"), col("owner"), col("category"), col("opportunity_id"), col("amount"),
-                 col("weighted"))]
+                 col("weighted"), col("stage"))]
     book.memo["line facts"] = found
     return found
 
