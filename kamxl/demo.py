@@ -97,7 +97,8 @@ def build_report(*, today: date | None = None, config: Config | None = None, lan
     health = summarize((Deal(ln.stage, ln.status, ln.amount) for ln in lines), benchmarks, config=cfg)
     forecast: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0, 0.0, 0.0]))
     for ln in lines:
-        if ln.confirmed and ln.status != "lost" and ln.close_date:  # M-FC-2: each line is its owner's own
+        # M-FC-2: each line is its owner's own; M-FC-1: at a stage the company counts toward a forecast
+        if ln.confirmed and ln.status != "lost" and ln.close_date and ln.stage.number >= cfg.forecast.counted_from:
             cell = forecast[ln.owner][period_of(ln.close_date, config=cfg)]
             cell[0] += 1
             cell[1] += ln.amount
