@@ -30,7 +30,7 @@ EMPTY = Text("配置文件 {path} 没有设置任何项：全部使用内置默�
              "the configuration file {path} sets nothing: the built-in defaults apply")
 MARK = Text("* 标记的项由配置文件设置，其余为内置默认值", "* marks what the configuration file sets; the rest are the built-in defaults")
 STAGES = Text("销售漏斗阶段与赢率", "Funnel stages and win probabilities")
-WHOLE_TABLE = Text("   （配置文件中的阶段表（[stages.01]、[stages.02]……）若每个阶段都写全名称、职责和赢率，则整体替换内置的阶段表，"
+WHOLE_TABLE = Text("   （若配置文件的阶段表 [stages.01]、[stages.02]……中每个阶段都写全名称、职责和赢率，则整体替换内置的阶段表，"
                    "阶段数由公司自定；只写部分项则只改这些项）",
                    "   (a company [stages] table that gives every stage its name, duty and probability replaces "
                    "the built-in table as a whole, with as many stages as the company sets; one that gives only "
