@@ -31,6 +31,11 @@ EMPTY = Text("配置文件 {path} 没有设置任何项：全部使用内置默�
              "the configuration file {path} sets nothing: the built-in defaults apply")
 MARK = Text("* 标记的项由配置文件设置，其余为内置默认值", "* marks what the configuration file sets; the rest are the built-in defaults")
 STAGES = Text("销售漏斗阶段与赢率", "Funnel stages and win probabilities")
+WHOLE_TABLE = Text("   （若配置文件的阶段表 [stages.01]、[stages.02]……中每个阶段都写全名称、职责和赢率，则整体替换内置的阶段表，"
+                   "阶段数由公司自定；只写部分项则只改这些项）",
+                   "   (a company [stages] table that gives every stage its name, duty and probability replaces "
+                   "the built-in table as a whole, with as many stages as the company sets; one that gives only "
+                   "some keys changes just those)")
 NONE = Text("不限", "none")
 SECONDS = Text("{n} 秒", "{n} s")
 PERIODS = {"quarter": Text("季度", "quarter"), "month": Text("月", "month")}
@@ -69,9 +74,9 @@ DAYS = Text("{n} 天", "{n} days")
 NO_RULES = Text("无（未设规则）", "none set")
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting(("outcome.won_probability",), Text("阶段 08 赢单的赢率", "probability at stage 08, won"),
+    Setting(("outcome.won_probability",), Text("最后阶段（{last}）赢单的赢率", "probability at the last stage ({last}), won"),
             lambda c, _l: _pct(c.outcome.won_probability)),
-    Setting(("outcome.lost_probability",), Text("阶段 08 丢单的赢率", "probability at stage 08, lost"),
+    Setting(("outcome.lost_probability",), Text("最后阶段（{last}）丢单的赢率", "probability at the last stage ({last}), lost"),
             lambda c, _l: _pct(c.outcome.lost_probability)),
     Setting(("probability.tolerance",), Text("手填赢率与阶段表允许的偏差（M-FUN-6）",
                                              "a typed probability may differ from the table by (M-FUN-6)"),
@@ -115,6 +120,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(("forecast.period",), Text("预测期间（M-FC-1）", "forecast period (M-FC-1)"),
             lambda c, lang: PERIODS[c.forecast.period](lang)),
     Setting(("forecast.currency",), Text("公司币种", "company currency"), lambda c, _l: c.forecast.currency),
+    Setting(("forecast.counted_from",), Text("从此阶段起的商机计入预测（M-FC-1）",
+                                             "lines count toward the forecast from stage (M-FC-1)"),
+            lambda c, _l: f"{c.forecast.counted_from:02d}"),
     Setting(("checklist.min_coverage",), Text("检查清单最低覆盖率（M-SCORE-5）", "checklist minimum coverage (M-SCORE-5)"),
             lambda c, _l: _pct(c.checklist.min_coverage)),
     Setting(("attainment.on_track_from",), Text("达成率达到此值为“达成”（M-TEAM-1）", "attainment on track from (M-TEAM-1)"),
@@ -168,14 +176,14 @@ def describe(cfg: Config, lang: Lang) -> list[str]:
         return "*" if any(k == s or s.startswith(k + ".") for k in keys for s in set_here) else " "
 
     colon = "：" if lang == "zh" else ": "
-    lines = [f"{STAGES(lang)}  [stages]"]
+    lines = [f"{STAGES(lang)}  [stages]", WHOLE_TABLE(lang)]
     width = max(_width(s.label(lang)) for s in cfg.stages) + 2
     for stage in cfg.stages:
         lines.append(f" {mark(f'stages.{stage.code}')} {_pad(stage.label(lang), width)} {_pct(stage.probability):>5}  "
                      f"{stage.duty(lang)}")
     for setting in SETTINGS:
         keys = " ".join(setting.keys) if len(setting.keys) == 1 else setting.keys[0].rsplit(".", 1)[0]
-        lines.append(f"{mark(*setting.keys)} {setting.label(lang)}{colon}{setting.value(cfg, lang)}  [{keys}]")
+        lines.append(f"{mark(*setting.keys)} {setting.label(lang, last=cfg.stages[-1].code)}{colon}{setting.value(cfg, lang)}  [{keys}]")
     if set_here:
         lines.append(MARK(lang))
     return lines

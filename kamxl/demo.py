@@ -92,12 +92,13 @@ def parse_line(row: dict[str, str], *, today: date, config: Config) -> Line:
 def build_report(*, today: date | None = None, config: Config | None = None, lang: str = "zh") -> DemoReport:
     cfg = config or default_config()
     day = today or date.today()
-    lines = [parse_line(row, today=day, config=cfg) for row in sample_rows("opportunities", lang)]
-    benchmarks = {int(r["stage"]): (float(r["count"]), float(r["amount"])) for r in sample_rows("benchmarks")}
+    lines = [parse_line(row, today=day, config=cfg) for row in sample_rows("opportunities", lang, cfg)]
+    benchmarks = {int(r["stage"]): (float(r["count"]), float(r["amount"])) for r in sample_rows("benchmarks", config=cfg)}
     health = summarize((Deal(ln.stage, ln.status, ln.amount) for ln in lines), benchmarks, config=cfg)
     forecast: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0, 0.0, 0.0]))
     for ln in lines:
-        if ln.confirmed and ln.status != "lost" and ln.close_date:  # M-FC-2: each line is its owner's own
+        # M-FC-2: each line is its owner's own; M-FC-1: at a stage the company counts toward a forecast
+        if ln.confirmed and ln.status != "lost" and ln.close_date and ln.stage.number >= cfg.forecast.counted_from:
             cell = forecast[ln.owner][period_of(ln.close_date, config=cfg)]
             cell[0] += 1
             cell[1] += ln.amount

@@ -13,11 +13,13 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from kamxl.i18n import Text
+from kamxl.methodology import default_config
 from kamxl.schema import TEMPLATES
 from kamxl.schema.model import SIGNED_MONEY, Flag, Form, Kind, Table
 from kamxl.schema.rollup import ROLLUP
 from kamxl.templates.builder import KEYS_SHEET, LISTS_SHEET, META_SHEET, build_workbook
 from kamxl.templates.instructions import NAME as INSTRUCTIONS
+from kamxl.templates.layout import hint_params
 from kamxl.validate import validate_file
 from tests import presented
 
@@ -236,7 +238,7 @@ def test_instructions_sheet_explains_colours_flags_and_rules(tmp_path, books):
                 for rule in column.rules:
                     assert rule in text
                 if column.hint:
-                    assert column.hint(lang) in text
+                    assert column.hint(lang, **hint_params(default_config())) in text
     # every Flag declared on a table gets a legend line with its rule id
     funnel = TEMPLATES["funnel"]
     flag = Flag("M-FUN-5", '=AND({stage}<>"",{budget}="")', ("budget",),

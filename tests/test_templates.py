@@ -18,7 +18,7 @@ from kamxl.schema import TEMPLATES, Form, Grid, Kind, Table
 from kamxl.templates import EXAMPLES, committed_files, write_template
 from kamxl.templates.instructions import NAME as INSTRUCTIONS
 from kamxl.templates.builder import KEYS_SHEET, LISTS_SHEET, META_SHEET
-from kamxl.templates.layout import plan
+from kamxl.templates.layout import hint_params, plan
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [(name, lang, filled) for name in TEMPLATES for lang in ("zh", "en")
@@ -150,7 +150,7 @@ def _check_column(ws, column, cell: str, lang: str, names: set[str]) -> None:
         return  # free text with no input message: nothing to declare
     assert dv is not None, (ws.title, column.key, cell)
     if column.hint:
-        assert dv.prompt == column.hint(lang)[:255] and dv.showInputMessage
+        assert dv.prompt == column.hint(lang, **hint_params(default_config()))[:255] and dv.showInputMessage
     if column.kind in (Kind.CHOICE, Kind.STAGE):
         assert dv.type == "list" and dv.formula1.startswith("List_") and dv.formula1 in names
     elif column.kind is Kind.YES_NO:

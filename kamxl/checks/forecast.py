@@ -1,6 +1,7 @@
 """Forecast checks: M-FC-1 (the header's period as the company writes periods; a line
 closing outside it is not in the headline), M-FC-2 (only confirmed lines of their primary owner), M-FC-3 (a line twice),
-M-FUN-4 (stage 08 won or lost), closed lines that were not won."""
+M-FUN-4 (the last stage won or lost), closed lines that were not won, and which stages count
+toward the forecast (M-FC-1, ``forecast.counted_from``)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -19,8 +20,14 @@ NOT_OWNER_FIX = Text("只预测自己作为主要负责人的商机；他人的�
                      "forecast only your own opportunities; others submit theirs")
 TWICE = Text("商机 {id} 已列在本预测的 {first}（共 {n} 次）", "opportunity {id} is already listed at {first} in this forecast ({n} times)")
 TWICE_FIX = Text("每个商机只列一次，避免重复计算：删除这一行", "list each opportunity once, never count it twice: delete this row")
-OPEN_AT_08 = Text("阶段 08 必须为赢单或丢单", "stage 08 must say won or lost")
+OPEN_AT_08 = Text("阶段 {last} 必须为赢单或丢单", "stage {last} must say won or lost")
 OPEN_AT_08_FIX = Text("把状态改为赢单或丢单", "set the status to won or lost")
+NOT_COUNTED = Text("阶段 {stage} 不计入预测（公司设置 forecast.counted_from：阶段 {first} 起），却归入“{category}”：不计入汇总数",
+                   "stage {stage} does not count toward the forecast (company setting forecast.counted_from: "
+                   "stage {first} on), yet it is in '{category}': not in the headline")
+NOT_COUNTED_FIX = Text("改为管道或不计入；推进到阶段 {first} 后再承诺",
+                       "make it pipeline or omitted; commit it once it reaches stage {first}")
+UPSIDE = ("commit", "best_case")   # what a forecast promises or hopes for (closed is the last stage's)
 CLOSED_NOT_WON = Text("类别为已成交，但状态不是赢单", "category closed, but the status is not won")
 CLOSED_NOT_WON_FIX = Text("赢单后再计入已成交", "count it as closed once it is won")
 BAD_PERIOD_FIX = Text("按公司的期间格式填写：{example}；汇总不接受其他写法",
@@ -53,7 +60,12 @@ def check(ctx: Context) -> list[Finding]:
                                 owner=t["owner"], forecaster=forecaster))
         stage, status = t.get("stage"), t.get("status") or "open"
         if stage is not None and stage.number == len(ctx.config.stages) and status == "open":
-            found.append(ctx.at(record, "status", "M-FUN-4", Severity.ERROR, OPEN_AT_08, OPEN_AT_08_FIX))
+            found.append(ctx.at(record, "status", "M-FUN-4", Severity.ERROR, OPEN_AT_08, OPEN_AT_08_FIX,
+                                last=stage.code))
+        if stage is not None and stage.number < ctx.config.forecast.counted_from and t.get("category") in UPSIDE:
+            found.append(ctx.at(record, "category", "M-FC-1", Severity.WARNING, NOT_COUNTED, NOT_COUNTED_FIX,
+                                stage=stage.code, first=f"{ctx.config.forecast.counted_from:02d}",
+                                category=record.values.get("category")))
         if t.get("category") == "closed" and status != "won":
             found.append(ctx.at(record, "category", "M-FC-2", Severity.WARNING, CLOSED_NOT_WON, CLOSED_NOT_WON_FIX))
         period = _period(ctx, t.get("close_date")) if level in (None, "rep") else None   # roll-ups keep them

@@ -21,10 +21,10 @@ NO_ASSESSMENT_FIX = Text("在价值评估表中为该商机增加一行", "add a
 LOW_LATE = Text("阶段 {stage} 仍在跟进低价值商机（评分 {score} ≤ {threshold}）",
                 "a low-value opportunity pursued late in the funnel (stage {stage}, score {score} ≤ {threshold})")
 LOW_LATE_FIX = Text("复核是否值得继续投入资源", "review whether it is worth the resources")
-OPEN_AT_08 = Text("阶段 08 必须为赢单或丢单", "stage 08 must say won or lost")
+OPEN_AT_08 = Text("阶段 {last} 必须为赢单或丢单", "stage {last} must say won or lost")
 OPEN_AT_08_FIX = Text("把状态改为赢单或丢单；丢单不丢客户", "set the status to won or lost; a lost deal keeps its customer")
-CLOSED_EARLY = Text("状态为{status}，但阶段是 {stage}（应为 08）", "status {status} but stage {stage} (should be 08)")
-CLOSED_EARLY_FIX = Text("成交或丢单的商机阶段为 08", "won and lost opportunities are at stage 08")
+CLOSED_EARLY = Text("状态为{status}，但阶段是 {stage}（应为 {last}）", "status {status} but stage {stage} (should be {last})")
+CLOSED_EARLY_FIX = Text("成交或丢单的商机阶段为 {last}", "won and lost opportunities are at stage {last}")
 NO_BUDGET = Text("阶段 {stage} 需要已落实的预算和发起人", "stage {stage} needs a confirmed budget and a sponsor")
 NO_BUDGET_FIX = Text("记录预算与发起人，或退回阶段 01", "record budget and sponsor, or move it back to stage 01")
 NO_COACH = Text("阶段 {stage} 的商机没有教练（内线）", "no coach (internal supporter) at stage {stage}")
@@ -55,18 +55,19 @@ def check(ctx: Context) -> list[Finding]:
     counts = Counter(k for k in ids if k)
     assessments = _assessments(ctx)
     found = _duplicates(ctx, at, typed_ids, counts) if len(counts) < sum(counts.values()) else []
-    last, ev = len(ctx.config.stages), ctx.config.evidence
+    last, ev, last_code = len(ctx.config.stages), ctx.config.evidence, ctx.config.stages[-1].code
     columns = [ctx.column("Opportunities", k) for k in ROW]
     for i, (key, stage, status, confirmed, category, budget, sponsor, coach, close) in enumerate(zip(ids, *columns)):
         if stage is None:
             continue
         n, status = stage.number, status or "open"
         if n == last and status == "open":
-            found.append(ctx.at(at(i), "status", "M-FUN-4", Severity.ERROR, OPEN_AT_08, OPEN_AT_08_FIX))
+            found.append(ctx.at(at(i), "status", "M-FUN-4", Severity.ERROR, OPEN_AT_08, OPEN_AT_08_FIX,
+                                last=last_code))
         elif n < last and status in ("won", "lost"):
             record = at(i)
             found.append(ctx.at(record, "stage", "M-FUN-4", Severity.WARNING, CLOSED_EARLY, CLOSED_EARLY_FIX,
-                                status=record.values.get("status"), stage=stage.code))
+                                status=record.values.get("status"), stage=stage.code, last=last_code))
         if confirmed is False and category in FORECAST_CATEGORIES:
             record = at(i)
             found.append(ctx.at(record, "confirmed", "M-FC-2", Severity.WARNING, UNCONFIRMED, UNCONFIRMED_FIX,

@@ -189,7 +189,7 @@ def _stage_of(value: object):
 @kam(
     per_cell=True,
     stage=Arg("阶段，如 05 或“05 进入短名单” · Stage, e.g. 05 or '05 Shortlist/Bid'", range=True),
-    status=Arg("状态 open/won/lost（阶段 08 必填） · Status open/won/lost (required at stage 08)", range=True),
+    status=Arg("状态 open/won/lost（最后阶段必填） · Status open/won/lost (required at the last stage)", range=True),
 )
 def KAM_STAGE_PROB(stage, status=None):
     """阶段赢率（M-FUN-1，取公司阶段表） · The stage's win probability (company stage table)"""

@@ -23,6 +23,7 @@ from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
 from kamxl.io.intake import check_input
 from kamxl.io.tables import TablePlace, table_places
+from kamxl.methodology.config import MAX_STAGES
 from kamxl.methodology.values import fold, is_blank
 from kamxl.schema import TEMPLATES, Column, Form, Grid, Table, Template
 from kamxl.templates.builder import META_SHEET
@@ -308,7 +309,7 @@ def _read_grid(book: pc.CalamineWorkbook, template: Template, grid: Grid,
     wanted = [{fold(grid.row_header.zh), fold(grid.row_header.en)}] + [
         {fold(c.header("zh")), fold(c.header("en"))} for c in grid.columns]
     rows = _sheet_rows(book, name, sheets)    # several blocks share a sheet: it is read once
-    height = grid.array_rows or len(grid.rows)
+    height = MAX_STAGES if grid.funnel else len(grid.rows)   # a funnel grid: a row per stage (as many as set)
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             if type(value) is str and fold(value) in wanted[0] and all(

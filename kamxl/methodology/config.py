@@ -3,6 +3,9 @@
 The defaults live in ``kamxl/data/defaults.toml`` (the "(default)" choices of
 shared/METHODOLOGY.md). A company file is TOML with the same layout and only the keys
 it changes; it is deep-merged over the defaults and the result validated as a whole.
+One exception (M-FUN-1: the company sets the funnel's levels): a ``[stages]`` table whose
+every stage gives a name, duty and probability is a stage table of its own and replaces
+the default one as a whole, so six stages are six (not six with the defaults' 07 and 08).
 Unknown keys and invalid values raise :class:`ConfigError` naming the key, so a typo
 never silently falls back to a default.
 """
@@ -11,6 +14,9 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -20,7 +26,8 @@ from typing import Any
 from kamxl.errors import ConfigError, os_reason
 from kamxl.i18n import LANGS, Lang, Message, Text
 
-STAGE_CODES = tuple(f"{n:02d}" for n in range(1, 9))
+STAGE_FIELDS = ("name", "duty", "probability")
+MIN_STAGES, MAX_STAGES = 2, 12   # at least one open stage and the won/lost one; a readable funnel
 CLASS_NAMES = ("A", "B", "C")
 WEIGHT_KEYS = ("contribution", "potential", "satisfaction")
 
@@ -118,6 +125,8 @@ class Checklist:
 class Forecast:
     period: str
     currency: str
+    #: M-FC-1: lines at this stage or later count toward a forecast (1: every stage)
+    counted_from: int = 1
 
 
 @dataclass(frozen=True)
@@ -230,10 +239,16 @@ def _merge(base: dict[str, Any], override: dict[str, Any], prefix: str) -> dict[
         if isinstance(base[key], dict) and key != "weights":
             if not isinstance(value, dict):
                 _fail(path, value, "应为一个表（[section]）", "must be a table ([section])")
-            merged[key] = _merge(base[key], value, f"{path}.")
+            merged[key] = value if path == "stages" and _whole_table(value) else _merge(base[key], value, f"{path}.")
         else:
             merged[key] = value
     return merged
+
+
+def _whole_table(stages: dict[str, Any]) -> bool:
+    """M-FUN-1: a company stage table of its own (every stage it lists gives a name, duty and
+    probability) replaces the defaults' whole; one that leaves any out changes those keys only."""
+    return bool(stages) and all(isinstance(s, dict) and set(STAGE_FIELDS) <= set(s) for s in stages.values())
 
 
 def _fail(key: str, value: object, need_zh: str, need_en: str) -> None:
@@ -265,12 +280,20 @@ def _text(data: dict[str, Any], key: str, prefix: str) -> Text:
 
 
 def _stages(data: dict[str, Any]) -> tuple[Stage, ...]:
-    if tuple(sorted(data)) != STAGE_CODES:
-        _fail("stages", sorted(data), "应恰好为 01 到 08 八个阶段", "must be exactly the eight stages 01 to 08")
+    """M-FUN-1: codes 01, 02, … consecutive, MIN_STAGES to MAX_STAGES of them, probabilities
+    never falling; the last is the won/lost stage."""
+    codes = tuple(f"{n:02d}" for n in range(1, len(data) + 1))
+    if tuple(sorted(data)) != codes or not MIN_STAGES <= len(codes) <= MAX_STAGES:
+        _fail("stages", sorted(data),
+              f"应为从 01 起连续编号的 {MIN_STAGES} 到 {MAX_STAGES} 个阶段（01、02……），最后一个为赢单或丢单；"
+              "只改部分阶段时只写要改的项，自定阶段表时每个阶段须写全名称、职责和赢率",
+              f"must be {MIN_STAGES} to {MAX_STAGES} stages numbered 01, 02, … without a gap, the last the "
+              "won/lost one; to change some stages give only the keys you change, for a table of your own "
+              "give every stage its name, duty and probability")
     stages = tuple(
         Stage(code, _text(data[code], "name", f"stages.{code}."), _text(data[code], "duty", f"stages.{code}."),
               _number(data[code], "probability", 0, 1, f"stages.{code}."))
-        for code in STAGE_CODES
+        for code in codes
     )
     for before, after in zip(stages, stages[1:]):
         if after.probability < before.probability:
@@ -280,23 +303,34 @@ def _stages(data: dict[str, Any]) -> tuple[Stage, ...]:
     return stages
 
 
+def _stage_number(data: dict[str, Any], key: str, stages: tuple[Stage, ...], prefix: str) -> int:
+    """A setting that names a stage: 1 to the number of the company's stages."""
+    value, n = data.get(key), len(stages)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= n:
+        _fail(f"{prefix}{key}", value, f"应为阶段编号 1 到 {n}（阶段表共 {n} 个阶段）",
+              f"must be a stage number from 1 to {n} (the stage table has {n} stages)")
+    return int(value)
+
+
 def _build(data: dict[str, Any], *, sources: tuple[str, ...], overridden: tuple[str, ...] = ()) -> Config:
     sc, hl, ev = data["scoring"], data["health"], data["evidence"]
+    stages = _stages(data["stages"])
     health = Health(_number(hl, "excellent_above", 0, 100, "health."), _number(hl, "good_from", 0, 100, "health."))
     if health.good_from > health.excellent_above:
         _fail("health.good_from", health.good_from, "不能高于 health.excellent_above",
               "must not exceed health.excellent_above")
     return Config(
-        scoring=Scoring(_integer(sc, "threshold", 0, 19, "scoring."), _integer(sc, "late_stage", 1, 8, "scoring.")),
-        stages=_stages(data["stages"]),
+        scoring=Scoring(_integer(sc, "threshold", 0, 19, "scoring."),
+                        _stage_number(sc, "late_stage", stages, "scoring.")),
+        stages=stages,
         outcome=Outcome(*(_number(data["outcome"], k, 0, 1, "outcome.") for k in ("won_probability", "lost_probability"))),
         probability_tolerance=_number(data["probability"], "tolerance", 0, 0.5, "probability."),
         health=health,
-        evidence=Evidence(*(_integer(ev, k, 1, 8, "evidence.") for k in
+        evidence=Evidence(*(_stage_number(ev, k, stages, "evidence.") for k in
                             ("budget_and_sponsor_from", "decision_chain_from", "score_from", "coach_from"))),
         evaluation=_evaluation(data["evaluation"]),
         selling_points=_selling_points(data["selling_points"]),
-        forecast=_forecast(data["forecast"]),
+        forecast=_forecast(data["forecast"], stages),
         checklist=Checklist(_number(data["checklist"], "min_coverage", 0, 1, "checklist.")),
         attainment=_attainment(data["attainment"]),
         ceilings=_ceilings(data["limits"]),
@@ -327,13 +361,13 @@ def _selling_points(data: dict[str, Any]) -> SellingPoints:
                          _number(data, "value_min", 0, scale, "selling_points."))
 
 
-def _forecast(data: dict[str, Any]) -> Forecast:
+def _forecast(data: dict[str, Any], stages: tuple[Stage, ...]) -> Forecast:
     period, currency = data.get("period"), data.get("currency")
     if period not in ("quarter", "month"):
         _fail("forecast.period", period, "应为 quarter 或 month", "must be quarter or month")
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
         _fail("forecast.currency", currency, "应为三位大写货币代码，如 CNY", "must be a 3-letter ISO code such as CNY")
-    return Forecast(period, currency)
+    return Forecast(period, currency, _stage_number(data, "counted_from", stages, "forecast."))
 
 
 def _attainment(data: dict[str, Any]) -> Attainment:
@@ -427,7 +461,21 @@ def effective_config(path: str | Path | None = None) -> Config:
     return _active[key]
 
 
+_pinned: ContextVar[Config | None] = ContextVar("kamxl_pinned_config", default=None)
+
+
+@contextmanager
+def pinned_config(config: Config) -> Iterator[None]:
+    """The worksheet functions compute with ``config`` meanwhile: a workbook written for a
+    company (``kamxl new --config``) stores what its functions give under that company's file."""
+    token = _pinned.set(config)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def active_config() -> Config:
     """What the worksheet functions and the ribbon use: :func:`effective_config` with no
-    file named, the same rule the command line follows."""
-    return effective_config()
+    file named, the same rule the command line follows (or the one :func:`pinned_config` pins)."""
+    return _pinned.get() or effective_config()

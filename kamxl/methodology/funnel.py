@@ -18,11 +18,11 @@ from kamxl.methodology.config import Config, Stage, default_config
 from kamxl.methodology.values import fold, is_blank, parse_number
 from kamxl.methodology.vocabulary import HEALTH_BAND, STATUS
 
-NOT_A_STAGE = Text(zh="{value!r} 不是有效的阶段：请填 01 到 08，如 “05 进入短名单”",
-                   en="{value!r} is not a stage: use 01 to 08, e.g. '05 Shortlist/Bid'")
+NOT_A_STAGE = Text(zh="{value!r} 不是有效的阶段：请填 {first} 到 {last}，如 “{example}”",
+                   en="{value!r} is not a stage: use {first} to {last}, e.g. '{example}'")
 STAGE_NAME_MISMATCH = Text(zh="{value!r} 的编号与名称矛盾：{name!r} 是阶段 {other}",
                            en="{value!r} contradicts itself: {name!r} is stage {other}")
-OPEN_AT_08 = Text(zh="阶段 08 必须注明赢单或丢单", en="stage 08 must say won or lost")
+OPEN_AT_08 = Text(zh="阶段 {last} 必须注明赢单或丢单", en="stage {last} must say won or lost")
 NEGATIVE_AMOUNT = Text(zh="金额不能为负数：{value!r}", en="the amount must not be negative: {value!r}")
 NEGATIVE_HEALTH = Text(zh="数量、金额和基准都不能为负数：{value!r}",
                        en="counts, amounts and benchmarks must not be negative: {value!r}")
@@ -44,18 +44,26 @@ def parse_stage(value: object, *, config: Config | None = None) -> Stage | None:
     if number is not None:  # 5, 5.0, and '5', '05', '5.0' typed as text
         if float(number).is_integer() and 1 <= number <= len(cfg.stages):
             return cfg.stage(int(number))
-        raise InputError("M-FUN-1", NOT_A_STAGE, {"value": value})
+        raise _not_a_stage(value, cfg)
     by_name = _stage_names(cfg)
     if text in by_name:
         return by_name[text]
     match = _STAGE_TEXT.match(text)
     if not match or not 1 <= int(match.group(1)) <= len(cfg.stages):
-        raise InputError("M-FUN-1", NOT_A_STAGE, {"value": value})
+        raise _not_a_stage(value, cfg)
     stage = cfg.stage(int(match.group(1)))
     named = by_name.get(match.group(2).strip())
     if named is not None and named is not stage:
         raise InputError("M-FUN-1", STAGE_NAME_MISMATCH, {"value": value, "name": match.group(2), "other": named.code})
     return stage
+
+
+def _not_a_stage(value: object, cfg: Config) -> InputError:
+    """The stage table's range in the message, and a stage mid-funnel as the example."""
+    stages = cfg.stages
+    example = stages[len(stages) // 2].label  # 05 of the default eight
+    return InputError("M-FUN-1", NOT_A_STAGE, {"value": value, "first": stages[0].code, "last": stages[-1].code,
+                                               "example": Text(example("zh"), example("en"))})
 
 
 _NAMES: dict[int, tuple[object, dict[str, Stage]]] = {}
@@ -87,7 +95,7 @@ def parse_status(value: object) -> str:
 def stage_probability(stage: Stage, status: str = "open", *, config: Config | None = None) -> float:
     """M-FUN-1: the stage's probability; a closed opportunity is certain (won) or void (lost).
 
-    Stage 08 is the end of the funnel: it must say won or lost (M-FUN-4).
+    The last stage (08 by default) is the end of the funnel: it must say won or lost (M-FUN-4).
     """
     cfg = config or default_config()
     if status == "won":
@@ -95,7 +103,7 @@ def stage_probability(stage: Stage, status: str = "open", *, config: Config | No
     if status == "lost":
         return cfg.outcome.lost_probability
     if stage.number == len(cfg.stages):
-        raise InputError("M-FUN-4", OPEN_AT_08)
+        raise InputError("M-FUN-4", OPEN_AT_08, {"last": stage.code})
     return stage.probability
 
 
@@ -188,7 +196,7 @@ def summarize(deals: Iterable[Deal], benchmarks: Mapping[int, tuple[float, float
               *, config: Config | None = None) -> list[StageHealth]:
     """Per-stage count, amount, weighted amount and health against the benchmarks.
 
-    What stands at a stage now: open opportunities at stages 01-07, won ones at 08;
+    What stands at a stage now: open opportunities at the open stages, won ones at the last;
     lost opportunities have left the funnel (their customers stay: M-FUN-4).
     ``benchmarks`` maps a stage number to its historical (count, amount).
     """

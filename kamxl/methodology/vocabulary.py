@@ -64,7 +64,7 @@ def _vocab(name: Text, rule: str, *terms: tuple[str, str, str] | tuple[str, str,
     return Vocabulary(name, rule, tuple(Term(t[0], Text(t[1], t[2]), *t[3:]) for t in terms))
 
 
-# M-FUN-4: an opportunity is open until stage 08 says won or lost.
+# M-FUN-4: an opportunity is open until the last stage (08 by default) says won or lost.
 STATUS = _vocab(Text("状态", "status"), "M-FUN-4",
                 ("open", "进行中", "Open", ("跟进中", "active")),
                 ("won", "赢单", "Won", ("成交", "已赢单", "closed won")),

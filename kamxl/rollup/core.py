@@ -2,7 +2,8 @@
 next level up out, with everything it counted, left out, adjusted and compared.
 
 Which lines count (M-FC-2): confirmed lines; in a rep's forecast, only those the rep is
-the primary owner of (a roll-up's lines were filtered when it was made).
+the primary owner of (a roll-up's lines were filtered when it was made); M-FC-1: at a stage
+the company counts toward a forecast (``forecast.counted_from`` on; by default every stage).
 
 Which copy counts when one opportunity is in several inputs (M-FC-3) — counted once,
 never summed twice, and the same copy whatever the order of the inputs or the levels
@@ -175,7 +176,9 @@ def _exclusion(line: Line, forecaster: str | None, valid: dict[tuple[int, str], 
             valid[key] = True
         except InputError:
             valid[key] = False
-    return None if valid[key] else "open_at_08"
+    if not valid[key]:
+        return "open_at_08"
+    return "not_counted" if line.stage.number < config.forecast.counted_from else None
 
 
 def _excluded(reason: str, line: Line, winner: str = "") -> Excluded:

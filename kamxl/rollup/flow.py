@@ -6,7 +6,7 @@ case-blind (M-FC-3).
 An opportunity that changed hands is two movements, one for each owner: out of the old
 owner's forecast (its amount leaves them) and into the new owner's (its amount as it was
 arrives); what else changed is the new owner's. A deal won or lost is that outcome, not a
-stage move to 08."""
+stage move to the last stage."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict

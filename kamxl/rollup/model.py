@@ -92,7 +92,9 @@ REASONS: dict[str, Text] = {
     "duplicate": Text("同一商机的另一份（M-FC-3），只计一次", "another copy of a counted opportunity (M-FC-3): counted once"),
     "two_owners": Text("同一商机有两个主要负责人（M-FC-3），只计一次", "one opportunity, two primary owners (M-FC-3): counted once"),
     "unreadable": Text("有无法读取的值", "a value could not be read"),
-    "open_at_08": Text("阶段 08 未注明赢单或丢单（M-FUN-4）", "stage 08 without won or lost (M-FUN-4)"),
+    "open_at_08": Text("最后阶段未注明赢单或丢单（M-FUN-4）", "the last stage without won or lost (M-FUN-4)"),
+    "not_counted": Text("阶段早于计入预测的阶段（forecast.counted_from，M-FC-1）",
+                        "at a stage before those counted toward a forecast (forecast.counted_from, M-FC-1)"),
 }
 
 

@@ -93,8 +93,8 @@ DECISION_CHAIN = Table("DecisionChain", T("决策链（鱼骨图）", "Decision 
       formula='=IF({level}="","",KAM_REL_LEVEL({level}))', portable='=IF({level}="","",{@relationship_level:level})'),
     C("attitude", T("对我方态度", "Attitude to us"), Kind.CHOICE, vocabulary=ATTITUDE, width=10, rules=("M-REL-3",)),
     C("coach", T("教练（内线）", "Coach"), Kind.YES_NO, width=9, rules=("M-REL-5",),
-      hint=T("是否为我方内线（教练）；阶段 03 起每个商机应有教练",
-             "Is this person our coach (insider)? From stage 03 every opportunity should have one")),
+      hint=T("是否为我方内线（教练）；阶段 {coach_from} 起每个商机应有教练",
+             "Is this person our coach (insider)? From stage {coach_from} every opportunity should have one")),
 ), flags=(
     Flag("M-REL-3", "=AND(ISNUMBER({top10_rank}),COUNTIF({all.top10_rank},{top10_rank})>1)", ("top10_rank",),
          T("TOP10 排名重复", "TOP-10 rank given twice"), "error"),

@@ -28,6 +28,10 @@ LINE_FLAGS = (
          T("最后阶段须为赢单或丢单", "The last stage must be won or lost"), "error"),
     Flag("M-FC-2", "=AND({@category_is:category,closed},NOT({@status_is:status,won}))", ("category",),
          T("已成交类别，但状态不是赢单", "Closed category, but not won")),
+    # M-FC-1: the company's forecast.counted_from (1, the default: every stage counts, never shown)
+    Flag("M-FC-1", "=AND({@stage_number:stage}>0,{@stage_number:stage}<{cfg:forecast.counted_from},"
+                   "{@category_is:category,commit,best_case})", ("category",),
+         T("此阶段不计入预测，却归入承诺或最佳情况", "Stage not counted toward the forecast, yet commit or best case")),
     # a roll-up (any level above rep) keeps lines of every period
     Flag("M-FC-1", f"=AND(NOT({{@term:Forecast.level,FORECAST_LEVEL,{ROLLUP_LEVELS}}}),NOT({{@blank:Forecast.period}}),"
                    'IFERROR(AND({close_period}<>"",{close_period}<>{@trimmed:Forecast.period}),FALSE))',
@@ -65,8 +69,11 @@ LINES = Table("ForecastLines", T("预测明细", "Forecast lines"), rules=("M-FC
       hint=T("只预测自己作为主要负责人的商机", "Forecast only opportunities you are the primary owner of")),
     C("confirmed", T("已确认", "Confirmed"), Kind.YES_NO, required=True, width=9, rules=("M-FC-2",),
       hint=T("只有已确认的商机计入预测", "Only confirmed opportunities count")),
-    C("stage", T("阶段", "Stage"), Kind.STAGE, required=True, width=20, rules=("M-FUN-1",)),
-    C("status", T("状态", "Status"), Kind.CHOICE, vocabulary=STATUS, required=True, width=9, rules=("M-FUN-4",)),
+    C("stage", T("阶段", "Stage"), Kind.STAGE, required=True, width=20, rules=("M-FUN-1", "M-FC-1"),
+      hint=T("从下拉列表选择 {first}–{last}；阶段 {counted_from} 起的商机计入预测",
+             "Pick {first}–{last} from the list; lines count toward the forecast from stage {counted_from}")),
+    C("status", T("状态", "Status"), Kind.CHOICE, vocabulary=STATUS, required=True, width=9, rules=("M-FUN-4",),
+      hint=T("阶段 {last} 必须为赢单或丢单", "Stage {last} must be won or lost")),
     C("category", T("预测类别", "Category"), Kind.CHOICE, vocabulary=FORECAST_CATEGORY, required=True, width=12,
       rules=("M-FC-2",)),
     C("amount", T("金额", "Amount"), Kind.MONEY, required=True, width=14, bounds=(0, 1e12)),
@@ -176,7 +183,7 @@ BY_PERIOD = Grid("by_period", T("按期间 × 类别（金额，已确认）", "
     for t in FORECAST_CATEGORY.terms))
 
 # KAM_FUNNEL's first four columns: a forecast has no benchmarks, so no health or band (M-FUN-3).
-BY_STAGE = Grid("by_stage", T("按阶段", "By stage"), T("阶段", "Stage"), rules=("M-FUN-1", "M-FUN-2"), array_rows=8,
+BY_STAGE = Grid("by_stage", T("按阶段", "By stage"), T("阶段", "Stage"), rules=("M-FUN-1", "M-FUN-2"),
                 funnel=Funnel("ForecastLines.stage", "ForecastLines.amount", "ForecastLines.status"),
                 columns=(
     C("count", T("数量", "Count"), Kind.FORMULA, result=Kind.INTEGER, width=9),

@@ -63,9 +63,9 @@ OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules
     C("owner", T("主要负责人", "Primary owner"), Kind.TEXT, required=True, width=12, rules=("M-FC-3",),
       hint=T("一个商机只有一个主要负责人", "An opportunity has exactly one primary owner")),
     C("stage", T("阶段", "Stage"), Kind.STAGE, required=True, width=20, rules=("M-FUN-1",),
-      hint=T("从下拉列表选择 01–08", "Pick 01–08 from the list")),
+      hint=T("从下拉列表选择 {first}–{last}", "Pick {first}–{last} from the list")),
     C("status", T("状态", "Status"), Kind.CHOICE, vocabulary=STATUS, required=True, width=10, rules=("M-FUN-4",),
-      hint=T("阶段 08 必须为赢单或丢单", "Stage 08 must be won or lost")),
+      hint=T("阶段 {last} 必须为赢单或丢单", "Stage {last} must be won or lost")),
     C("amount", T("金额", "Amount"), Kind.MONEY, required=True, width=14, bounds=(0, 1e12)),
     C("close_date", T("预计成交日期", "Expected close"), Kind.DATE, required=True, width=13,
       hint=T("进行中的商机日期不应早于今天", "An open opportunity should not close in the past")),
@@ -90,11 +90,11 @@ OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules
                 'INDEX({Assessment.score},MATCH({id},{Assessment.id},0)))))')),
     C("team", T("销售团队", "Sales team"), Kind.TEXT, width=12),
     C("budget", T("预算已落实", "Budget confirmed"), Kind.YES_NO, width=10, rules=("M-FUN-5",),
-      hint=T("阶段 02 起需落实预算", "From stage 02 the budget must be confirmed")),
+      hint=T("阶段 {budget_from} 起需落实预算", "From stage {budget_from} the budget must be confirmed")),
     C("sponsor", T("项目发起人", "Sponsor"), Kind.TEXT, width=16, rules=("M-FUN-5",),
-      hint=T("阶段 02 起需记录发起人", "From stage 02 record the sponsor")),
+      hint=T("阶段 {budget_from} 起需记录发起人", "From stage {budget_from} record the sponsor")),
     C("coach", T("教练（内线）", "Coach"), Kind.TEXT, width=12, rules=("M-REL-5",),
-      hint=T("阶段 03 起每个商机应有教练", "From stage 03 every opportunity should have a coach")),
+      hint=T("阶段 {coach_from} 起每个商机应有教练", "From stage {coach_from} every opportunity should have a coach")),
     C("sales_mode", T("销售方式", "Sales mode"), Kind.CHOICE, vocabulary=SALES_MODE, width=12, rules=("M-BID-1",)),
     C("tender_mode", T("招标方式", "Tender mode"), Kind.CHOICE, vocabulary=TENDER_MODE, width=16, rules=("M-BID-1",)),
     C("bid_scheme", T("投标方案", "Bid scheme"), Kind.CHOICE, vocabulary=BID_SCHEME, width=16, rules=("M-BID-1",)),
@@ -160,7 +160,6 @@ BENCHMARKS = Table("Benchmarks", T("历史基准（各阶段）", "Historical be
 ))
 
 HEALTH = Grid("health", T("漏斗健康度", "Funnel health"), T("阶段", "Stage"), rules=("M-FUN-1", "M-FUN-2", "M-FUN-3"),
-              array_rows=8,
               funnel=Funnel("Opportunities.stage", "Opportunities.amount", "Opportunities.status",
                             ("Benchmarks.stage", "Benchmarks.count", "Benchmarks.amount")),
               columns=(
@@ -197,6 +196,6 @@ FUNNEL = Template("funnel", 2, T("销售漏斗", "Sales funnel"), sheets=(
     Sheet("health", T("漏斗健康度", "Funnel health"), (BENCHMARKS, HEALTH),
           print_fit="summary", charts=(Chart("funnel_chart", T("漏斗：各阶段金额与基准", "Funnel: amount by stage against the benchmark"),
                         "funnel", "health", "", ("amount", "bench"), offsets=("amount_offset", "bench_offset"),
-                        rules=("M-FUN-2", "M-FUN-3"), rows=7, below=True),),
+                        rules=("M-FUN-2", "M-FUN-3"), rows=-1, below=True),),
           hint=T(">100% 优秀；70%–100% 良好需关注；<70% 预警", ">100% excellent; 70–100% good, watch the trend; <70% warning")),
 ), rules=("M-FUN-1", "M-FUN-2", "M-FUN-3", "M-SCORE-1", "M-SCORE-2", "M-SCORE-3", "M-FC-2", "M-BID-1"))

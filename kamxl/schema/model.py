@@ -116,7 +116,7 @@ class Table:
     style: str = "Table Style Medium 2"
     blank_rows: int = 20                 # empty rows in a blank template, ready to type into
     rules: tuple[str, ...] = ()
-    seed: str | None = None              # rows the builder fills in: 'open_stages' (01-07)
+    seed: str | None = None              # rows the builder fills in: 'open_stages' (all but the last)
     flags: tuple[Flag, ...] = ()         # rules shown while typing (conditional formats)
 
     def column(self, key: str) -> Column:
@@ -178,8 +178,7 @@ class Grid:
     row_header: Text
     columns: tuple[Column, ...]
     rows: tuple[tuple[str, Text], ...] = ()
-    funnel: Funnel | None = None
-    array_rows: int = 0
+    funnel: Funnel | None = None         # a funnel grid has a row per stage of the company's table
     rules: tuple[str, ...] = ()
     # Plain formulas right of a funnel block, one per open stage (the last stage's row left
     # out), the same in both editions: what a chart needs beyond KAM_FUNNEL's columns.
@@ -204,7 +203,8 @@ class Chart:
     values: tuple[str, ...]              # column keys
     subtype: str | None = None
     rules: tuple[str, ...] = ()
-    rows: int | None = None              # plot only the first n rows (the funnel leaves out 08)
+    rows: int | None = None              # plot only the first n rows; -n: all but the last n (the funnel
+                                         # leaves out its last, won/lost stage)
     labels: str | None = None            # column key whose cells label the points (scatter)
     axis_max: float | None = None        # fixed 0..max axes (the 0-10 selling-point scale)
     # 'funnel': each value centred in its own lane by the offset column beside it (an

@@ -23,7 +23,7 @@ from kamxl.methodology.vocabulary import HEALTH_BAND, Vocabulary
 from kamxl.schema.model import Chart, Column, Flag, Form, Grid, Kind, Sheet, Table, Template
 from kamxl.templates import keys as spellings
 from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, Columns, fill
-from kamxl.templates.layout import GAP_ROWS, Placed, plan, resolve, seed_rows
+from kamxl.templates.layout import GAP_ROWS, Placed, hint_params, plan, resolve, seed_rows
 from kamxl.templates import instructions
 from kamxl.templates import presentation as pres
 from kamxl.templates.portable import funnel_cells
@@ -615,7 +615,7 @@ class Builder:
             return
         rule = rule or {"validate": "any"}
         if column.hint:
-            rule.update(input_title=header, input_message=column.hint(self.lang)[:255])
+            rule.update(input_title=header, input_message=column.hint(self.lang, **hint_params(self.cfg))[:255])
         if rule["validate"] != "any":
             rule.update(error_title=header, error_message=_error_message(column, self.lang)[:255])
         ws.data_validation(first, col, last, col, rule)
@@ -705,7 +705,7 @@ class Builder:
         place = self.places[chart.source]
         block = place.block
         first = place.header_row + 1
-        last = place.header_row + (chart.rows or place.rows)
+        last = place.header_row + (chart.rows or place.rows) + (place.rows if (chart.rows or 0) < 0 else 0)
         if isinstance(block, Grid):  # column 0 holds the row labels
             keys = ["", *(c.key for c in block.columns), *(c.key for c in block.helpers)]
         else:

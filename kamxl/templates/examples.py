@@ -51,7 +51,7 @@ def table_rows(table: Table, records: list[dict[str, str]], lang: Lang, config: 
 
 
 def funnel_example(template: Template, lang: Lang, config: Config) -> dict[str, list[dict[str, Any]]]:
-    opportunities = sample_rows("opportunities", lang)
+    opportunities = sample_rows("opportunities", lang, config)
     return {
         "Opportunities": table_rows(template.table("Opportunities"), opportunities, lang, config,
                                     {"name": "opportunity"}),
@@ -59,7 +59,7 @@ def funnel_example(template: Template, lang: Lang, config: Config) -> dict[str, 
         "Assessment": table_rows(template.table("Assessment"),
                                  [r for r in opportunities if any(not is_blank(r[f"q{n:02d}"]) for n in range(1, 21))],
                                  lang, config),
-        "Benchmarks": table_rows(template.table("Benchmarks"), sample_rows("benchmarks"), lang, config),
+        "Benchmarks": table_rows(template.table("Benchmarks"), sample_rows("benchmarks", config=config), lang, config),
     }
 
 
@@ -72,7 +72,7 @@ def forecast_example(template: Template, lang: Lang, config: Config) -> dict[str
     """One rep's quarterly forecast: the confirmed opportunities 王磊 (James Walker) is primary owner of."""
     from kamxl.methodology.vocabulary import FORECAST_LEVEL
 
-    mine = [r for r in sample_rows("opportunities", lang)
+    mine = [r for r in sample_rows("opportunities", lang, config)
             if r["owner"] == FORECAST_OWNER[lang] and parse_yes_no(r["confirmed"]) and r["status"] != "lost"]
     lines = table_rows(template.table("ForecastLines"), mine, lang, config, {"opportunity_id": "id"})
     for line, record in zip(lines, mine):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from kamxl.i18n import Text as T
 from kamxl.methodology.vocabulary import HEALTH_BAND
 from kamxl.schema.model import Column, Flag, Form, Kind, Table, Template
+from kamxl.templates.layout import hint_params
 
 if TYPE_CHECKING:
     from kamxl.templates.builder import Builder
@@ -97,9 +98,9 @@ def write(builder: Builder) -> Any:
             for column in (block.fields if isinstance(block, Form) else block.columns):
                 row += 1
                 entry = CALCULATED if column.formula else REQUIRED if column.required else OPTIONAL
-                cells = (sheet.name(lang), title(lang), column.header(lang), entry(lang),
-                         column.hint(lang) if column.hint else "", "、".join(column.rules) if lang == "zh"
-                         else ", ".join(column.rules))
+                hint = column.hint(lang, **hint_params(builder.cfg)) if column.hint else ""
+                cells = (sheet.name(lang), title(lang), column.header(lang), entry(lang), hint,
+                         "、".join(column.rules) if lang == "zh" else ", ".join(column.rules))
                 for c, text in enumerate(cells):
                     ws.write_string(row, c, text, fmt["wrap"] if c in (1, 2, 4) else fmt["text"])
     for c, width in enumerate((14, 24, 22, 9, 60, 16)):

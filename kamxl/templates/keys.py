@@ -103,7 +103,7 @@ def probability(stage: Stage, status: str, config: Config) -> object:
     try:
         return stage_probability(stage, status, config=config)
     except InputError:
-        return Error("#VALUE!")   # M-FUN-4: stage 08 must say won or lost
+        return Error("#VALUE!")   # M-FUN-4: the last stage must say won or lost
 
 
 STATUS_KEYS = tuple(t.key for t in STATUS.terms)   # open, won, lost: columns of Kam_Prob

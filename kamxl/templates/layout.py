@@ -62,11 +62,25 @@ def plan(template: Template, lang: Lang, config: Config, row_counts: dict[str, i
             elif isinstance(block, Form):
                 n, key = len(block.fields), block.prefix
             else:
-                n, key = block.array_rows or len(block.rows), block.key
+                n, key = grid_height(block, config), block.key
             row += 1 + (block.lead_rows if isinstance(block, Table) else 0)  # title line, band, notes
             places[key] = Placed(sheet.name(lang), block, row, 0, n)
             row += n + 1 + GAP_ROWS
     return places
+
+
+def grid_height(grid: Grid, config: Config) -> int:
+    """A grid's rows: one per stage of the company's table for a funnel grid (M-FUN-1)."""
+    return len(config.stages) if grid.funnel else len(grid.rows)
+
+
+def hint_params(config: Config) -> dict[str, str]:
+    """What a hint may name of the company's stage table (M-FUN-1), as stage codes:
+    ``{first}``, ``{last}`` (the won/lost stage) and the stages settings start from."""
+    ev = config.evidence
+    return {"first": config.stages[0].code, "last": config.stages[-1].code,
+            "budget_from": f"{ev.budget_and_sponsor_from:02d}", "coach_from": f"{ev.coach_from:02d}",
+            "score_from": f"{ev.score_from:02d}", "counted_from": f"{config.forecast.counted_from:02d}"}
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w]+)?(?::\w+)?)\}")

@@ -145,11 +145,12 @@ def account_class(score_: str, *, lang: Lang, config: Config) -> str:
 Ref = Callable[[str], str]
 
 
-def counted(category: str, *, ref: Ref) -> str:
+def counted(category: str, *, config: Config, ref: Ref) -> str:
     """As a column of 1/0: the lines a roll-up of this forecast counts (M-FC-2: confirmed;
     in a rep's forecast — the header's level blank or rep — the rep's own; readable: an
-    id, a numeric amount and a weighted amount, so stage and status are valid) of
-    ``category`` (a category key, or 'any' valid category)."""
+    id, a numeric amount and a weighted amount, so stage and status are valid; M-FC-1: at
+    a stage counted toward a forecast, ``forecast.counted_from`` on) of ``category`` (a
+    category key, or 'any' valid category)."""
     def line(column: str) -> str:
         return ref(f"ForecastLines.{column}")
 
@@ -157,7 +158,9 @@ def counted(category: str, *, ref: Ref) -> str:
     is_rep = f'(({level}="")+ISNUMBER(MATCH({level},Kam_Level_rep,0)))'
     other_owner = f'(SUBSTITUTE({key(line("owner"))}," ","")<>SUBSTITUTE({key(ref("Forecast.owner"))}," ",""))'
     names = "Kam_Categories" if category == "any" else f"Kam_Cat_{category}"
-    return "*".join([
+    first = config.forecast.counted_from
+    stage = [stage_at_least(line("stage"), str(first), lang="en", config=config)] if first > 1 else []
+    return "*".join([*stage,
         f"ISNUMBER(MATCH({key(line('confirmed'))},Kam_Yes,0))", f"(1-{is_rep}*{other_owner})",
         f"ISNUMBER(MATCH({key(line('category'))},{names},0))", f'({key(line("opportunity_id"))}<>"")',
         f"ISNUMBER({line('amount')})", f"ISNUMBER({line('weighted')})"])
@@ -165,17 +168,17 @@ def counted(category: str, *, ref: Ref) -> str:
 
 def lines(category: str, *, lang: Lang, config: Config, ref: Ref) -> str:
     """The counted lines of ``category`` closing in the header's period (M-FC-1)."""
-    return f"{counted(category, ref=ref)}*({ref('ForecastLines.close_period')}={ref('Forecast.period')})"
+    return f"{counted(category, config=config, ref=ref)}*({ref('ForecastLines.close_period')}={ref('Forecast.period')})"
 
 
 def lines_in(category: str, period: str, *, lang: Lang, config: Config, ref: Ref) -> str:
     """The counted lines of ``category`` closing in the period a cell names."""
-    return f"{counted(category, ref=ref)}*({ref('ForecastLines.close_period')}={ref(period)})"
+    return f"{counted(category, config=config, ref=ref)}*({ref('ForecastLines.close_period')}={ref(period)})"
 
 
 def lines_outside(*, lang: Lang, config: Config, ref: Ref) -> str:
     """The counted lines, of any category, closing outside the header's period."""
-    return f"{counted('any', ref=ref)}*({ref('ForecastLines.close_period')}<>{ref('Forecast.period')})"
+    return f"{counted('any', config=config, ref=ref)}*({ref('ForecastLines.close_period')}<>{ref('Forecast.period')})"
 
 
 def _references(macro: Callable[..., str]) -> Callable[..., str]:

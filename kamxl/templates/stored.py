@@ -25,13 +25,13 @@ from typing import Any
 
 from kamxl.cells import parse_error
 from kamxl.i18n import Lang, Text
-from kamxl.methodology.config import Config
+from kamxl.methodology.config import Config, pinned_config
 from kamxl.errors import InputError
 from kamxl.methodology.forecast import period_of
 from kamxl.methodology.scoring import QUESTIONS, parse_answer, score_parsed
 from kamxl.methodology.vocabulary import FORECAST_CATEGORY
 from kamxl.schema.model import Grid, Table, Template
-from kamxl.templates.keys import spellings
+from kamxl.templates.keys import SEP, spellings
 from kamxl.templates.layout import Placed
 
 EPOCH = dt.date(1899, 12, 30)
@@ -167,7 +167,8 @@ class Book:
             rows, n = self._rows.get(table) or [], self.rows(table)
             given = rows.column(key) if hasattr(rows, "column") else [r.get(key) for r in rows]
             if column.formula:
-                found = TABLE[(table, key)](self, table)
+                with pinned_config(self.config):
+                    found = TABLE[(table, key)](self, table)
                 if any(isinstance(v, Typed) for v in given):   # typed over the formula: the typed value
                     found = [v.value if isinstance(v, Typed) else f for v, f in zip([*given, *[None] * n], found)]
             else:
@@ -179,16 +180,18 @@ class Book:
         if (prefix, key) not in self._fields:
             form = next(f for f in self.template.forms() if f.prefix == prefix)
             given = self._forms.get(prefix, {}).get(key)
-            self._fields[(prefix, key)] = (given.value if isinstance(given, Typed)
-                                           else FORM[(prefix, key)](self) if form.field(key).formula else given)
+            with pinned_config(self.config):
+                self._fields[(prefix, key)] = (given.value if isinstance(given, Typed)
+                                               else FORM[(prefix, key)](self) if form.field(key).formula else given)
         return self._fields[(prefix, key)]
 
     def grid(self, key: str) -> list[list[object]]:
         """A grid's body: per row, its label then one value per column."""
         if key not in self._grids:
             grid = next(g for g in self.template.grids() if g.key == key)
-            self._grids[key] = (_with_helpers(self, grid, _funnel(self, grid)) if grid.funnel
-                                else GRID[key](self, grid))
+            with pinned_config(self.config):
+                self._grids[key] = (_with_helpers(self, grid, _funnel(self, grid)) if grid.funnel
+                                    else GRID[key](self, grid))
         return self._grids[key]
 
     def per_row(self, table: str, keys: Sequence[str], fn: Callable[..., object]) -> list[object]:
@@ -318,9 +321,9 @@ def _funnel(book: Book, grid: Grid) -> list[list[object]]:
                  book.lang)
     width = len(grid.columns) + 1
     if isinstance(result, Err):
-        return [[result] * width for _ in range(grid.array_rows)]
+        return [[result] * width for _ in range(book.rows(grid.key))]
     rows = [list(r)[:width] for r in result]  # type: ignore[union-attr]  # the grid's first columns
-    return rows + [[""] * width for _ in range(grid.array_rows - len(rows))]
+    return rows + [[""] * width for _ in range(book.rows(grid.key) - len(rows))]
 
 
 def _probability(book: Book, table: str) -> list[object]:
@@ -516,7 +519,7 @@ TABLE: dict[tuple[str, str], Compute] = {
 
 def _line_facts(book: Book) -> list[tuple[bool, str | None]]:
     """Per line: whether a roll-up counts it (what :func:`kamxl.templates.portable.counted`
-    checks, its category aside) and its category's key (None: not a category). Made once
+    checks, its category aside; M-FC-1: at a stage from ``forecast.counted_from`` on) and its category's key (None: not a category). Made once
     per workbook, each distinct cell value looked at once: a roll-up has 200,000 lines."""
     found = book.memo.get("line facts")
     if found is not None:
@@ -526,6 +529,8 @@ def _line_facts(book: Book) -> list[tuple[bool, str | None]]:
     level = key(book.field("Forecast", "level"))
     is_rep = level == "" or level in keys["Kam_Level_rep"]
     forecaster = key(book.field("Forecast", "owner")).replace(" ", "")
+    first, last = book.config.forecast.counted_from, len(book.config.stages)
+    counted_stages = frozenset().union(*(keys[f"Kam_Stage_{n}"] for n in range(first, last + 1)))
     seen: dict[object, str] = {}
 
     def folded(value: object) -> str:
@@ -536,10 +541,11 @@ def _line_facts(book: Book) -> list[tuple[bool, str | None]]:
 
     col = lambda k: book.column("ForecastLines", k)  # noqa: E731
     found = [(folded(confirmed) in keys["Kam_Yes"] and not (is_rep and folded(owner).replace(" ", "") != forecaster)
-              and folded(id_) != "" and number(amount) and number(weighted), categories.get(folded(category)))
-             for confirmed, owner, category, id_, amount, weighted in zip(
+              and folded(id_) != "" and number(amount) and number(weighted)
+              and (first <= 1 or folded(stage) + SEP in counted_stages), categories.get(folded(category)))
+             for confirmed, owner, category, id_, amount, weighted, stage in zip(
                  col("confirmed"), col("owner"), col("category"), col("opportunity_id"), col("amount"),
-                 col("weighted"))]
+                 col("weighted"), col("stage"))]
     book.memo["line facts"] = found
     return found
 
