@@ -140,7 +140,7 @@ def test_config_show_lists_the_six_stages_and_the_forecast_setting(six_file):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_kamxl_new_builds_every_template_with_six_stages(tmp_path, six_file, six, lang):
-    for name in ("funnel", "forecast", "account-plan"):
+    for name in tuple(TEMPLATES):
         for edition in ([], ["--portable"]):
             for example in ([], ["--example"]):
                 out = tmp_path / f"{name}{''.join(edition + example)}.xlsx"
