@@ -109,14 +109,14 @@ METHOD: tuple[Rule, ...] = (
         "客户先经过分类评估，才进入商机管理流程（在销售漏斗中跟进其商机）；评估按公司规定的周期定期重做。",
         "A customer is classified and evaluated before its opportunities are worked in the funnel; the evaluation "
         "is repeated within the period the company sets."),
-        ("001 §1", "004 §3")),
+        ("001 §1", "004 §3"), ("register.evaluation_valid_days",)),
     Rule("M-ACC-6", T("大客户评估", "Key-account evaluation"), T(
         "定期从客户贡献度（收入、利润、品牌价值）、合作潜力、满意度与忠诚度三方面评估大客户；加权得分（0 到 100）决定"
         "客户等级 A、B、C 或 D，评估结果决定保留、发展、降级或淘汰（优胜劣汰）。",
         "Key accounts are evaluated periodically on contribution (revenue, profit, brand value), cooperation "
         "potential, and satisfaction and loyalty. The weighted score, 0 to 100, gives the class A, B, C or D, and "
         "the result decides whether the account is kept, developed, downgraded or let go (survival of the fittest)."),
-        ("004 §5",), ("evaluation.weights", "evaluation.classes")),
+        ("004 §5",), ("evaluation.weights", "evaluation.classes", "register.evaluation_valid_days")),
     Rule("M-ACC-7", T("目标客户锁定", "Target-account criteria"), T(
         "按明确的标准锁定目标客户：公共、基础事业，酒店、餐饮连锁，国资委监管企业，行业 TOP-X 名。客户经营计划记下"
         "选定该客户的依据。",
@@ -203,7 +203,7 @@ METHOD: tuple[Rule, ...] = (
         "The forecast's principles are defined first: the period (month or quarter), the currency, the stage table "
         "and which stages count toward a forecast. A forecast's header names its period as the company writes "
         "periods; lines closing outside the period are not in its figures for the period."),
-        ("001 §4",), ("forecast.period", "forecast.currency", "stages")),
+        ("001 §4",), ("forecast.period", "forecast.currency", "stages", "forecast.counted_from")),
     Rule("M-FC-2", T("商机确认", "Confirmed opportunities of one's own"), T(
         "客户经理对商机进行确认，新建销售预测时只将自己作为主要负责人且已确认的商机纳入预测，以避免重复计算。",
         "The account manager confirms each opportunity and forecasts only the confirmed opportunities of which they "
@@ -336,7 +336,7 @@ METHOD: tuple[Rule, ...] = (
         "区域负责范围和分派规则（地区、行业）决定由哪位客户经理负责客户；客户登记表中的分配须与之一致。",
         "Territory and assignment rules (region, industry) decide which account manager is responsible for a "
         "customer; the assignments in the customer register follow them."),
-        ("001 §6",)),
+        ("001 §6",), ("territory",)),
 )
 
 STRUCTURE: tuple[Rule, ...] = (
