@@ -10,7 +10,7 @@ import csv
 import io
 from importlib import resources
 
-SAMPLES = ("opportunities", "benchmarks", "accounts")
+SAMPLES = ("opportunities", "bids", "benchmarks", "accounts")
 
 
 def sample_rows(name: str, lang: str = "zh") -> list[dict[str, str]]:
