@@ -237,7 +237,7 @@ def test_instructions_sheet_explains_colours_flags_and_rules(tmp_path, books):
                     assert column.hint(lang) in text
     # every Flag declared on a table gets a legend line with its rule id
     funnel = TEMPLATES["funnel"]
-    flag = Flag("M-FUN-5", '=AND({stage}<>"",{budget}="")', ("budget",),
+    flag = Flag("M-FUN-5", '=AND({stage}<>"",{budget_status}="")', ("budget_status",),
                 Text("预算未落实（测试用图例）", "Budget not confirmed (test legend)"), look="error")
     opportunities = replace(funnel.table("Opportunities"), flags=(flag,))
     sheets = tuple(replace(s, blocks=tuple(opportunities if isinstance(b, Table) and b.name == "Opportunities" else b
@@ -247,7 +247,7 @@ def test_instructions_sheet_explains_colours_flags_and_rules(tmp_path, books):
         path = build_workbook(flagged, tmp_path / f"flag.{lang}.xlsx", lang=lang)
         ws = openpyxl.load_workbook(path)[INSTRUCTIONS(lang)]
         line = next(str(c.value) for row in ws.iter_rows() for c in row if c.value and flag.legend(lang) in str(c.value))
-        assert "M-FUN-5" in line and funnel.table("Opportunities").column("budget").header(lang) in line
+        assert "M-FUN-5" in line and funnel.table("Opportunities").column("budget_status").header(lang) in line
         swatch = ws.cell(next(c.row for row in ws.iter_rows() for c in row if c.value == line), 1)
         assert swatch.fill.fgColor.rgb.endswith("FFC7CE")
 

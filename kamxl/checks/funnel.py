@@ -117,13 +117,18 @@ def _lost(ctx: Context, record: Record) -> list[Finding]:
 
 def _overrides(ctx: Context, at: Callable[[int], Record]) -> list[Finding]:
     """M-FUN-6: an adjusted probability needs its reason; a reason alone adjusts nothing."""
+    data = ctx.data.tables.get("Opportunities")
+    if data is None or "prob_override" not in data.columns:
+        return []
     found = []
-    for i, (override, reason) in enumerate(zip(ctx.column("Opportunities", "prob_override"),
-                                               ctx.column("Opportunities", "override_reason"))):
-        if override is not None and not reason:
+    # as typed: an unreadable probability (reported by the value checks) still asks for its reason
+    for i, (typed, raw, reason) in enumerate(zip(ctx.column("Opportunities", "prob_override"),
+                                                 data.column("prob_override"),
+                                                 ctx.column("Opportunities", "override_reason"))):
+        if not is_blank(raw) and not reason:
             found.append(ctx.at(at(i), "override_reason", "M-FUN-6", Severity.WARNING, NO_REASON, NO_REASON_FIX,
-                                p=f"{override:.0%}"))
-        elif reason and override is None and is_blank(at(i).values.get("prob_override")):
+                                p=f"{typed:.0%}" if isinstance(typed, float) else raw))
+        elif reason and is_blank(raw):
             found.append(ctx.at(at(i), "prob_override", "M-FUN-6", Severity.INFO, REASON_ONLY, REASON_ONLY_FIX))
     return found
 

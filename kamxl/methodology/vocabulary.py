@@ -130,10 +130,10 @@ LOCAL_IMPACT = _vocab(Text("对当地影响", "local impact"), "M-BID-1",
                       ("medium", "影响中等", "Medium", ("中等",)), ("ordinary", "影响一般", "Ordinary", ("一般",)))
 RELATIONSHIP_CONTROL = _vocab(Text("客户关系度", "relationship control"), "M-BID-1",
                               ("absolute", "非常到位", "Absolute control (>80%)",
-                               ("非常到位（>80%）", "绝对控制", ">80%", "absolute", "absolute (>80%)")),
+                               ("非常到位（>80%）", "绝对控制", ">80%", "大于80%", "absolute", "absolute (>80%)")),
                               ("considerable", "比较到位", "Considerable control (>60%)",
-                               ("比较到位（>60%）", "相当控制", ">60%", "considerable", "considerable (>60%)")),
-                              ("weak", "一般", "Weak (<30%)", ("一般（<30%）", "把握不大", "<30%", "weak")),
+                               ("比较到位（>60%）", "相当控制", ">60%", "大于60%", "considerable", "considerable (>60%)")),
+                              ("weak", "一般", "Weak (<30%)", ("一般（<30%）", "把握不大", "<30%", "小于30%", "weak")),
                               ("unknown", "目前无法判断控制程度", "Cannot judge yet",
                                ("无法判断", "未知", "unknown", "cannot judge")))
 # M-BID-1: what the tender is evaluated on above all (seed: 价格、服务、技术和商务).
