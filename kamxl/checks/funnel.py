@@ -32,8 +32,8 @@ NO_BUDGET_FIX = Text("填写预算状态（不能为未知）与发起人，或�
 LOST = Text("丢单未记录{what}", "a lost deal without {what}")
 LOST_FIX = Text("丢单不丢客户：记下原因、赢单的竞争对手和与客户的下一步",
                 "lose the deal, keep the customer: record why, who won and the next step with the customer")
-LOST_WHAT = {"lost_reason": Text("丢单原因", "its reason"), "winner": Text("赢单的竞争对手", "the competitor who won"),
-             "follow_up": Text("客户后续跟进", "a follow-up with the customer")}
+LOST_WHAT = {"lost_reason": Text("原因", "its reason"), "winner": Text("赢单的竞争对手", "the competitor who won"),
+             "follow_up": Text("与客户的后续跟进", "a follow-up with the customer")}
 NO_REASON = Text("调整赢率 {p} 没有写明原因", "adjusted probability {p} without a reason")
 NO_REASON_FIX = Text("写明为什么不同于阶段赢率，或清空调整赢率",
                      "say why it departs from the stage's probability, or clear it")
