@@ -202,6 +202,9 @@ def test_each_seeded_defect_is_found_at_its_cell_and_nothing_else(tmp_path, lang
                             budget_status=label["clarifying"])                 # being clarified is found out enough
     bids.append({**bids[0], "id": "OPP-2099-9999"})                            # M-BID-1: no such opportunity
     bids.append({**bids[1]})                                                   # M-BID-1: twice
+    one_quote = next(i for i, b in enumerate(bids)
+                     if i > 2 and TENDER_MODE.parse(b["tender_mode"]).key == "open_single")
+    bids[one_quote]["single_quote"] = "否" if lang == "zh" else "N"            # M-BID-1: contradicts 仅一次报价
     bids[2].update(tender_mode=" 公开开标且仅一次报价 ", relationship_control="目前无法判断控制程度",
                    bid_scheme="一家代理投一种方案")                               # the seed's words: fine
     path = build_workbook(FUNNEL, tmp_path / f"defects.{lang}.xlsx", lang=lang, rows=c)
@@ -215,6 +218,7 @@ def test_each_seeded_defect_is_found_at_its_cell_and_nothing_else(tmp_path, lang
         ("S-VALUE-RANGE", "ERROR", *at(stage03[2], "prob_override")),
         ("M-BID-1", "WARNING", *at(len(bids) - 2, "id", "Bids")),
         ("M-BID-1", "WARNING", *at(len(bids) - 1, "id", "Bids")),
+        ("M-BID-1", "WARNING", *at(one_quote, "single_quote", "Bids")),
     }
 
 

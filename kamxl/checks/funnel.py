@@ -42,6 +42,8 @@ REASON_ONLY_FIX = Text("填写调整赢率，或删除原因", "fill in the adju
 BID_ORPHAN = Text("投标信息中的商机编号 {id} 不在商机表中", "bid details for {id}, which is not in the opportunities table")
 BID_ORPHAN_FIX = Text("核对编号，或删除该行", "check the ID, or remove the row")
 BID_TWICE = Text("商机 {id} 的投标信息已在 {first} 填写", "bid details for {id} already given at {first}")
+ONE_QUOTE = Text("招标方式为“{tender}”，但“是否一次报价”填了否", "tender mode '{tender}', yet single quote says no")
+ONE_QUOTE_FIX = Text("核对招标方式或是否一次报价", "check the tender mode or the single-quote answer")
 BID_TWICE_FIX = Text("每个商机一行投标信息：合并两行", "one row of bid details per opportunity: merge the two")
 NO_COACH = Text("阶段 {stage} 的商机没有教练（内线）", "no coach (internal supporter) at stage {stage}")
 NO_COACH_FIX = Text("在客户内部发展一位教练", "develop a coach inside the customer")
@@ -134,11 +136,17 @@ def _overrides(ctx: Context, at: Callable[[int], Record]) -> list[Finding]:
 
 
 def _bids(ctx: Context, opportunities: Counter[str]) -> list[Finding]:
-    """M-BID-1: each row of bid details belongs to one opportunity of this funnel, once."""
+    """M-BID-1: each row of bid details belongs to one opportunity of this funnel, once; a tender
+    with one quote only (公开开标且仅一次报价) is not answered "no" to single quote."""
     data = ctx.data.tables.get("Bids")
     if data is None:
         return []
     found, first = [], {}
+    for i, (tender, single) in enumerate(zip(ctx.column("Bids", "tender_mode"), ctx.column("Bids", "single_quote"))):
+        if tender == "open_single" and single is False:   # the seed's 仅一次报价: one quote only
+            record = data.record(i)
+            found.append(ctx.at(record, "single_quote", "M-BID-1", Severity.WARNING, ONE_QUOTE, ONE_QUOTE_FIX,
+                                tender=record.values.get("tender_mode")))
     for i, id_ in enumerate(ctx.column("Bids", "id")):
         if not id_:
             continue
