@@ -58,7 +58,9 @@ def _lines(text: str, width: float) -> int:
 
 
 def _width(ws, col: int) -> float:
-    return ws.column_dimensions[get_column_letter(col)].width or 8.43
+    """openpyxl keys neighbouring columns of one width under the first of them (<col min max>)."""
+    groups = [d for d in list(ws.column_dimensions.values()) if d.width and (d.min or 0) <= col <= (d.max or 0)]
+    return groups[0].width if groups else 8.43
 
 
 def _headers(ws) -> list[tuple[int, int, str]]:
