@@ -339,7 +339,11 @@ REACH = {   # what a share of the examples must exercise, or the property proves
                "a complete dimension": lambda b: _numbers(b.column("Assessment", "d1")),
                "an unreadable stage": lambda b: any(v == "#VALUE!" for v in b.column("Opportunities", "weighted")),
                "a funnel with amounts": lambda b: _numbers(r[2] for r in b.grid("health")),
-               "health against a benchmark": lambda b: _numbers(r[5] for r in b.grid("health"))},
+               "health against a benchmark": lambda b: _numbers(r[5] for r in b.grid("health")),
+               "an adjusted probability weighed": lambda b: any(   # M-FUN-6
+                   isinstance(o, float) and 0 < o < 1 and isinstance(w, float) and w > 0
+                   for o, w in zip(b.column("Opportunities", "prob_override"), b.column("Opportunities", "weighted"))),
+               "a bid's customer looked up": lambda b: any(v for v in b.column("Bids", "customer"))},   # M-BID-1
     "forecast": {"a headline": lambda b: _numbers(b.field("Attainment", k) for k in ("closed", "commit", "best_case",
                                                                                   "pipeline", "weighted")),
                  "lines outside the period": lambda b: _numbers([b.field("Attainment", "outside_lines")]),
