@@ -273,5 +273,8 @@ def test_a_version_2_funnel_is_still_read_its_yes_no_budget_as_the_status_m_fun_
     assert not [f for f in found if f.severity.name == "ERROR"], [(f.rule, f.cell) for f in found]
     rules = {f.rule for f in found}
     assert {"S-VERSION", "S-TABLE-MISSING"} <= rules                   # move to the current template, warned
+    moved = [f.text(lang) for f in found if f.rule == "S-COLUMN-UNKNOWN"]   # the bid columns: on the bid sheet now
+    bids_sheet = FUNNEL.sheet_of(BIDS).name(lang)
+    assert len(moved) == 5 and all(bids_sheet in text for text in moved), moved
     budget = [f for f in found if f.rule == "M-FUN-5"]
     assert [(f.sheet, f.cell) for f in budget] == [_cell(path, "Opportunities", 6, "budget_status")]   # 否: unknown
