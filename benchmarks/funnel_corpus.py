@@ -56,7 +56,7 @@ from xlsxwriter.worksheet import Worksheet
 from kamxl.i18n import Lang
 from kamxl.methodology import default_config
 from kamxl.methodology.vocabulary import (
-    BID_SCHEME, FORECAST_CATEGORY, LOCAL_IMPACT, RELATIONSHIP_CONTROL, SALES_MODE, STATUS, TENDER_MODE,
+    BID_SCHEME, BUDGET_STATUS, FORECAST_CATEGORY, LOCAL_IMPACT, RELATIONSHIP_CONTROL, SALES_MODE, STATUS, TENDER_MODE,
 )
 from kamxl.schema.funnel import FUNNEL
 from kamxl.templates.builder import YES_NO, build_workbook
@@ -221,7 +221,7 @@ def _records(seed: int, index: int, rows: int) -> list[dict[str, Any]]:
             if rng.random() < 0.7 else None,
             "competitors": tuple(rng.sample(COMPETITORS, rng.randint(0, 3))),
             # M-FUN-5 / M-REL-5 evidence, present where the stage needs it: clean lines stay clean.
-            "budget": True if stage >= 2 else rng.choice((None, False)),
+            "budget_status": rng.choice(("identified", "approved")) if stage >= 2 else rng.choice((None, "unknown")),
             "sponsor": (rng.choice(PEOPLE), rng.randrange(len(TITLES))) if stage >= 2 or rng.random() < 0.2 else None,
             "coach": rng.choice(PEOPLE) if stage >= 3 or rng.random() < 0.3 else None,
             "last_updated": AS_OF - dt.timedelta(days=rng.randint(0, 60)),
@@ -247,12 +247,27 @@ def _render(record: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
            for key, vocab in (("sales_mode", SALES_MODE), ("tender_mode", TENDER_MODE), ("bid_scheme", BID_SCHEME),
                               ("local_impact", LOCAL_IMPACT), ("relationship_control", RELATIONSHIP_CONTROL))},
         "competitors": ("、" if zh else ", ").join(record["competitors"]) or None,
-        "budget": None if record["budget"] is None else yes if record["budget"] else no,
+        "budget_status": BUDGET_STATUS.get(record["budget_status"]).label(lang) if record["budget_status"] else None,
         "sponsor": f"{sponsor[0]}（{TITLES[sponsor[1]][0]}）" if sponsor and zh
         else f"{sponsor[0]} ({TITLES[sponsor[1]][1]})" if sponsor else None,
         "coach": record["coach"],
         "last_updated": record["last_updated"],
+        **(_lost(record, zh) if record["status"] == "lost" else {}),
     }
+
+
+# M-FUN-4 (丢单不丢客户): a lost deal's reason, winner and follow-up, so clean lines stay clean
+LOST_REASONS = (("价格高于最低报价", "Priced above the lowest bid"), ("技术方案未获认可", "Technical proposal not accepted"),
+                ("客户关系不到位", "Relationship not strong enough"))
+FOLLOW_UPS = (("下季度回访，跟进二期需求", "Visit next quarter about phase 2"),
+              ("邀请客户参观示范项目", "Invite the customer to a reference site"))
+
+
+def _lost(record: Mapping[str, Any], zh: bool) -> dict[str, Any]:
+    n = record["product"] + record["phase"]
+    return {"lost_reason": LOST_REASONS[n % len(LOST_REASONS)][not zh],
+            "winner": record["competitors"][0] if record["competitors"] else COMPETITORS[n % len(COMPETITORS)],
+            "follow_up": FOLLOW_UPS[n % len(FOLLOW_UPS)][not zh]}
 
 
 def _assessment(rng: random.Random, opportunity: Mapping[str, Any], stage: int, lang: Lang) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from kamxl.methodology import (
     low_value_late, parse_confirmed, parse_stage, parse_status, period_of, score, summarize, weighted_amount,
 )
 from kamxl.methodology.values import is_blank, parse_date, parse_number
+from kamxl.methodology.vocabulary import BUDGET_STATUS
 from kamxl.samples import sample_rows
 
 ANSWER_COLUMNS = tuple(f"q{n:02d}" for n in range(1, 21))
@@ -24,7 +25,7 @@ ANSWER_COLUMNS = tuple(f"q{n:02d}" for n in range(1, 21))
 FLAGS = {
     "M-SCORE-4": Text("后期阶段的低价值商机", "low-value opportunity late in the funnel"),
     "M-SCORE-3": Text("价值评估未完成", "value assessment incomplete"),
-    "M-FUN-5": Text("缺少预算或发起人", "budget or sponsor not recorded"),
+    "M-FUN-5": Text("预算未查明或缺少发起人", "budget not found out, or no sponsor"),
     "M-REL-5": Text("没有教练（内线）", "no coach (internal supporter)"),
     "STALE": Text("预计成交日期已过", "expected close date has passed"),
 }
@@ -69,13 +70,27 @@ def _flags(row: dict[str, str], stage: Stage, status: str, sc: Score, close: dat
         flags.append("M-SCORE-3")
     if status == "open":
         if stage.number >= cfg.evidence.budget_and_sponsor_from and (
-                not parse_confirmed(row["budget"]) or is_blank(row["sponsor"])):
+                _budget_unknown(row["budget_status"]) or is_blank(row["sponsor"])):
             flags.append("M-FUN-5")
         if stage.number >= cfg.evidence.coach_from and is_blank(row["coach"]):
             flags.append("M-REL-5")
         if close and close < today:
             flags.append("STALE")
     return tuple(flags)
+
+
+def _budget_unknown(raw: str) -> bool:
+    """M-FUN-5: stage 02 must have found the budget out (any status but unknown)."""
+    term = BUDGET_STATUS.parse(raw)
+    return term is None or term.key == "unknown"
+
+
+def _weighted(row: dict[str, str], amount: float, stage: Stage, status: str, config: Config) -> float:
+    """M-FUN-6: the adjusted probability when one from 0 to 1 is given, as the workbook weighs it."""
+    override = parse_number(row.get("prob_override") or None)
+    if override is not None and 0 <= override <= 1 and amount >= 0:
+        return amount * override
+    return weighted_amount(amount, stage, status, config=config)
 
 
 def parse_line(row: dict[str, str], *, today: date, config: Config) -> Line:
@@ -85,7 +100,7 @@ def parse_line(row: dict[str, str], *, today: date, config: Config) -> Line:
     close = parse_date(row["close_date"])
     sc = score((row[c] for c in ANSWER_COLUMNS), config=config)
     return Line(row["id"], row["customer"], row["opportunity"], row["owner"], stage, status, amount,
-                weighted_amount(amount, stage, status, config=config), close, parse_confirmed(row["confirmed"]),
+                _weighted(row, amount, stage, status, config), close, parse_confirmed(row["confirmed"]),
                 row["category"], sc, _flags(row, stage, status, sc, close, today, config))
 
 

@@ -17,7 +17,7 @@ from importlib import resources
 
 from kamxl.methodology.config import Config, Stage, default_config
 
-SAMPLES = ("opportunities", "benchmarks", "accounts", "register", "register_history")
+SAMPLES = ("opportunities", "benchmarks", "bids", "accounts", "register", "register_history")
 STAGED = ("opportunities", "benchmarks")   # the samples with a stage column
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from kamxl.methodology import default_config
+from kamxl.methodology.vocabulary import BUDGET_STATUS
 from kamxl.schema import TEMPLATES
 from kamxl.templates import EXAMPLES
 
@@ -23,7 +24,7 @@ def clean_funnel(lang: str = "en") -> dict[str, Any]:
     for row in c["Opportunities"]:
         row.update(coach=row.get("coach") or ("顾晓明" if lang == "zh" else "Matthew Goodwin"),
                    sponsor=row.get("sponsor") or ("沈卫东" if lang == "zh" else "Victor Shaw"),
-                   budget="Y" if lang == "en" else "是")
+                   budget_status=BUDGET_STATUS.get("identified").label(lang))   # M-FUN-5: found out
         if row["close_date"] < TODAY:
             row["close_date"] = dt.date(2027, 3, 31)
     for row in c["Assessment"]:

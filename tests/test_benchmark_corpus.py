@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from kamxl.errors import InputError
 from kamxl.methodology import default_config, parse_stage
 from kamxl.methodology.values import is_blank, parse_date, parse_number, parse_yes_no
-from kamxl.methodology.vocabulary import FORECAST_CATEGORY, STATUS
+from kamxl.methodology.vocabulary import BUDGET_STATUS, FORECAST_CATEGORY, STATUS
 from kamxl.schema.funnel import FUNNEL
 from kamxl.templates.builder import CURRENCIES
 
@@ -181,7 +181,8 @@ def _defects_found(path: Path, as_of: dt.date) -> set[tuple[str, str, str]]:
             found.add(("unconfirmed_commit", sheet, cell("confirmed")))
         # Clean lines meet every stage rule, so a validator's other findings are false alarms.
         if stage is not None and ("duplicate_id", sheet, cell("id")) not in found:
-            assert stage.number < 2 or (parse_yes_no(o["budget"]) and not is_blank(o["sponsor"])), cell("id")
+            assert stage.number < 2 or (BUDGET_STATUS.parse(o["budget_status"]).key != "unknown"
+                                        and not is_blank(o["sponsor"])), cell("id")
             assert stage.number < 3 or not is_blank(o["coach"]), cell("id")
             if stage.number >= 5:  # assessed completely, a high score (unless an answer was seeded invalid)
                 yes, blanks, invalid = scores[o["id"]]

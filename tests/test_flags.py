@@ -22,7 +22,7 @@ from kamxl.methodology import load_config
 from kamxl.methodology.accounts import evaluate_account
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.selling_points import is_buying_point
-from kamxl.methodology.vocabulary import ACTION_STATUS, FORECAST_CATEGORY, STATUS
+from kamxl.methodology.vocabulary import ACTION_STATUS, BUDGET_STATUS, FORECAST_CATEGORY, STATUS
 from kamxl.schema.model import Form, Table, Template
 from kamxl.templates import EXAMPLES, TEMPLATES, write_template
 from kamxl.templates.builder import Builder, build_workbook
@@ -95,7 +95,7 @@ def test_thresholds_and_stages_come_from_the_company_settings(tmp_path):
     table = template.table("Opportunities")
     formulas = {(f.rule, f.columns): builder.flag_formula(f, table, places["Opportunities"]) for f in table.flags}
     assert formulas[("M-REL-5", ("coach",))].endswith(")>=4,TRIM(SUBSTITUTE($" + _letter(table, "coach") + "6,\"\u3000\",\" \"))=\"\")")
-    assert ")>=3," in formulas[("M-FUN-5", ("budget",))]
+    assert ")>=3," in formulas[("M-FUN-5", ("budget_status",))]
     assert formulas[("M-SCORE-4", ("value_score",))].endswith("<=12)")
 
 
@@ -214,20 +214,29 @@ def broken(name: str, lang: str, cfg: Config) -> tuple[dict[str, list[dict[str, 
     last = len(cfg.stages)
     status = {t.key: t.label(lang) for t in STATUS.terms}
     category = {t.key: t.label(lang) for t in FORECAST_CATEGORY.terms}
+    budget = {t.key: t.label(lang) for t in BUDGET_STATUS.terms}
     if name == "funnel":
         def opp(i: int, n: int, **kw: object) -> dict[str, Any]:
             return {"id": f"OPP-T-{i:03d}", "customer": "测试客户", "name": f"T{i}", "owner": "王磊", "stage": stage[n],
                     "status": status["open"], "amount": 100_000.0, "currency": "CNY", "close_date": future,
-                    "category": category["pipeline"], "confirmed": yes, "budget": yes, "sponsor": "S",
+                    "category": category["pipeline"], "confirmed": yes, "budget_status": budget["identified"],
+                    "sponsor": "S",
                     "coach": "C", **kw}
         added = [
             opp(1, last),                                            # M-FUN-4: open at the last stage
             opp(2, 3, status=status["won"]),                         # M-FUN-4: won before the last stage
             opp(3, 4, close_date=past),                              # S-STALE
             opp(4, last, status=status["lost"], close_date=past),    # closed: not stale
-            opp(5, 3, budget=no),                                    # M-FUN-5 budget
+            opp(5, 3, budget_status=budget["unknown"]),              # M-FUN-5 budget not found out
             opp(6, 2, sponsor="  "),                                 # M-FUN-5 sponsor (blank once trimmed)
-            opp(7, 1, budget=None, sponsor=None, coach=None),        # stage 01 needs nothing
+            opp(7, 1, budget_status=None, sponsor=None, coach=None),  # stage 01 needs nothing
+            opp(17, 2, budget_status=None),                          # M-FUN-5: a blank status is unknown too
+            opp(18, 2, budget_status=budget["clarifying"]),          # being clarified: found out enough
+            opp(19, last, status=status["lost"], lost_reason="价格", winner="X"),  # M-FUN-4: no follow-up
+            opp(20, last, status=status["lost"], lost_reason="P", winner="X", follow_up="F"),  # complete
+            opp(21, 3, prob_override=0.6),                           # M-FUN-6: adjusted without a reason
+            opp(22, 3, override_reason="R"),                         # M-FUN-6: a reason alone (info)
+            opp(23, 3, prob_override=0.35, override_reason="R"),     # adjusted, with its reason
             opp(8, 4, coach=None),                                   # M-REL-5
             opp(9, 5),                                               # M-FUN-5: no assessment at stage 05
             opp(10, 6),                                              # M-SCORE-4 (its assessment is low)

@@ -145,6 +145,9 @@ def rows(draw: st.DrawFn, columns: dict[str, st.SearchStrategy[Any]], most: int)
     return out
 
 
+# M-FUN-6: an adjusted probability, mostly none; else one from 0 to 1, or one outside, or text
+OVERRIDES = st.one_of(st.none(), st.none(), st.floats(0, 1).map(lambda x: round(x, 3)),
+                      st.sampled_from([0, 1, 1.5, -0.2, "high", " "]))
 VALID_STAGES = st.one_of(_spelled([s for stage in CFG.stages for s in stage_spellings(stage, CFG)]),
                          st.integers(1, len(CFG.stages) - 1))
 VALID_STATUSES = st.sampled_from([None, "进行中", "Won", "丢单", "open"])
@@ -156,14 +159,16 @@ def funnel(draw: st.DrawFn) -> tuple[str, dict[str, Any], dict[str, Any]]:
     # half the funnels are clean throughout: one unreadable row turns the whole health table into an error
     clean = draw(st.booleans())
     opportunities = draw(rows({"id": IDS, "name": st.sampled_from(["变电站巡检", None]),
+                               "customer": st.sampled_from(["江澜电力集团有限公司", None]),
                                "stage": VALID_STAGES if clean else STAGES,
                                "status": VALID_STATUSES if clean else STATUSES,
-                               "amount": VALID_AMOUNTS if clean else AMOUNTS}, 12))
+                               "amount": VALID_AMOUNTS if clean else AMOUNTS, "prob_override": OVERRIDES}, 12))
+    bids = draw(rows({"id": IDS}, 5))   # M-BID-1: each bid's opportunity name and customer looked up
     assessment = [draw(assessment_row()) for _ in range(draw(st.integers(0, 8)))]
     benchmarks = draw(st.lists(st.fixed_dictionaries({"count": mostly(st.integers(0, 40), st.none()),
                                                       "amount": AMOUNTS}), min_size=3, max_size=7))
     return draw(st.sampled_from(["zh", "en"])), {"Opportunities": opportunities, "Assessment": assessment,
-                                                 "Benchmarks": benchmarks}, {}
+                                                 "Bids": bids, "Benchmarks": benchmarks}, {}
 
 
 QUARTERS = {"2026-Q4": dt.date(2026, 10, 1), "2027-Q1": dt.date(2027, 1, 1)}
@@ -334,7 +339,11 @@ REACH = {   # what a share of the examples must exercise, or the property proves
                "a complete dimension": lambda b: _numbers(b.column("Assessment", "d1")),
                "an unreadable stage": lambda b: any(v == "#VALUE!" for v in b.column("Opportunities", "weighted")),
                "a funnel with amounts": lambda b: _numbers(r[2] for r in b.grid("health")),
-               "health against a benchmark": lambda b: _numbers(r[5] for r in b.grid("health"))},
+               "health against a benchmark": lambda b: _numbers(r[5] for r in b.grid("health")),
+               "an adjusted probability weighed": lambda b: any(   # M-FUN-6
+                   isinstance(o, float) and 0 < o < 1 and isinstance(w, float) and w > 0
+                   for o, w in zip(b.column("Opportunities", "prob_override"), b.column("Opportunities", "weighted"))),
+               "a bid's customer looked up": lambda b: any(v for v in b.column("Bids", "customer"))},   # M-BID-1
     "forecast": {"a headline": lambda b: _numbers(b.field("Attainment", k) for k in ("closed", "commit", "best_case",
                                                                                   "pipeline", "weighted")),
                  "lines outside the period": lambda b: _numbers([b.field("Attainment", "outside_lines")]),

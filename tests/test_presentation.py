@@ -60,7 +60,9 @@ def _lines(text: str, width: float) -> int:
 
 
 def _width(ws, col: int) -> float:
-    return ws.column_dimensions[get_column_letter(col)].width or 8.43
+    """openpyxl keys neighbouring columns of one width under the first of them (<col min max>)."""
+    groups = [d for d in list(ws.column_dimensions.values()) if d.width and (d.min or 0) <= col <= (d.max or 0)]
+    return groups[0].width if groups else 8.43
 
 
 def _headers(ws) -> list[tuple[int, int, str]]:
@@ -241,7 +243,7 @@ def test_instructions_sheet_explains_colours_flags_and_rules(tmp_path, books):
                     assert column.hint(lang, **hint_params(default_config())) in text
     # every Flag declared on a table gets a legend line with its rule id
     funnel = TEMPLATES["funnel"]
-    flag = Flag("M-FUN-5", '=AND({stage}<>"",{budget}="")', ("budget",),
+    flag = Flag("M-FUN-5", '=AND({stage}<>"",{budget_status}="")', ("budget_status",),
                 Text("预算未落实（测试用图例）", "Budget not confirmed (test legend)"), look="error")
     opportunities = replace(funnel.table("Opportunities"), flags=(flag,))
     sheets = tuple(replace(s, blocks=tuple(opportunities if isinstance(b, Table) and b.name == "Opportunities" else b
@@ -251,7 +253,7 @@ def test_instructions_sheet_explains_colours_flags_and_rules(tmp_path, books):
         path = build_workbook(flagged, tmp_path / f"flag.{lang}.xlsx", lang=lang)
         ws = openpyxl.load_workbook(path)[INSTRUCTIONS(lang)]
         line = next(str(c.value) for row in ws.iter_rows() for c in row if c.value and flag.legend(lang) in str(c.value))
-        assert "M-FUN-5" in line and funnel.table("Opportunities").column("budget").header(lang) in line
+        assert "M-FUN-5" in line and funnel.table("Opportunities").column("budget_status").header(lang) in line
         swatch = ws.cell(next(c.row for row in ws.iter_rows() for c in row if c.value == line), 1)
         assert swatch.fill.fgColor.rgb.endswith("FFC7CE")
 

@@ -66,7 +66,7 @@ def test_the_committed_examples_give_only_their_deliberate_findings():
         assert sorted((f.rule, f.cell) for f in result.findings) == sorted([
             ("M-SCORE-4", at("value_score", 16)), ("M-SCORE-4", at("value_score", 35)), ("M-REL-5", at("coach", 19)),
             ("M-REL-5", at("coach", 36)), ("S-STALE", at("close_date", 27)), ("S-STALE", at("close_date", 32)),
-            ("M-FUN-5", at("budget", 30))])
+            ("M-FUN-5", at("budget_status", 30))])
     assert validate(ROOT / "workbooks" / "examples" / "account-plan-example.en.xlsx").findings == []
 
 
@@ -81,7 +81,10 @@ FUNNEL_DEFECTS = [
     ("Opportunities", 2, "close_date", "next month", "S-VALUE-DATE"),
     ("Opportunities", 2, "customer", None, "S-VALUE-REQUIRED"),
     ("Opportunities", 3, "currency", "RMB", "S-VALUE-CURRENCY"),
-    ("Opportunities", 3, "sales_mode", "auction", "M-BID-1"),
+    ("Bids", 3, "sales_mode", "auction", "M-BID-1"),
+    ("Bids", 1, "evaluation", "cheapest wins", "M-BID-1"),
+    ("Bids", 2, "quote", "about 3M", "S-VALUE-TYPE"),
+    ("Opportunities", 6, "budget_status", "maybe", "M-FUN-5"),
     ("Opportunities", 4, "status", "pending", "M-FUN-4"),
     ("Opportunities", 4, "confirmed", "perhaps", "M-FC-2"),
     ("Opportunities", 5, "category", "sure thing", "M-FC-2"),
@@ -298,7 +301,7 @@ def test_inputs_are_never_modified(tmp_path):
 # --- property: one mutated cell, one finding at that cell -----------------------------------------
 
 MUTABLE = [("stage", "99"), ("status", "maybe later"), ("amount", "lots"), ("close_date", "soon"),
-           ("confirmed", "perhaps"), ("currency", "RMB"), ("category", "???"), ("relationship_control", "total")]
+           ("confirmed", "perhaps"), ("currency", "RMB"), ("category", "???"), ("budget_status", "sort of")]
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -34,7 +34,11 @@ def test_the_console_lists_the_findings_in_the_chosen_language(tmp_path, monkeyp
     assert "问题（共 7 条）：" in zh.output
     lines = [x.strip() for x in zh.output.splitlines() if x.strip().startswith("警告")]
     assert len(lines) == 7
-    assert any(x.startswith(f"警告  {Path('subs', '漏斗.xlsx')} 商机!N16  M-SCORE-4  阶段 ") for x in lines), lines
+    from openpyxl.utils import get_column_letter
+
+    from kamxl.schema import TEMPLATES
+    score = get_column_letter([c.key for c in TEMPLATES["funnel"].table("Opportunities").columns].index("value_score") + 1)
+    assert any(x.startswith(f"警告  {Path('subs', '漏斗.xlsx')} 商机!{score}16  M-SCORE-4  阶段 ") for x in lines), lines
     en = validate(subs, "--lang", "en")
     assert "Findings (7):" in en.output
     # H: the close date, among the columns a rep scans first

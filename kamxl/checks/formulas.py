@@ -28,7 +28,9 @@ DELETED = Text("计算列“{column}”的公式被删除", "the formula of '{co
 GRID_GONE = Text("汇总“{block}”中已没有公式（被删除或替换为数值）",
                  "the summary '{block}' holds no formulas any more (deleted, or replaced by values)")
 PROBABILITY = Text("手工填写的赢率 {typed} 与阶段 {stage} 的赢率 {table} 不符", "typed probability {typed} contradicts stage {stage}'s {table}")
-PROBABILITY_FIX = Text("恢复公式，按公司阶段表计算赢率", "restore the formula: probabilities come from the company stage table")
+PROBABILITY_FIX = Text("恢复公式，按公司阶段表计算赢率；确需不同的赢率，填在“调整赢率”列并写明原因",
+                       "restore the formula: probabilities come from the company stage table; a different one goes "
+                       "in the adjusted probability column, with its reason")
 STALE = Text("“{column}”显示 {shown}，按输入重新计算应为 {computed}（过期或被改动）",
              "'{column}' shows {shown} but its inputs give {computed} (stale or tampered)")
 STALE_FIX = Text("在 Excel 中重新计算（Ctrl+Alt+F9）后再提交", "recalculate in Excel (Ctrl+Alt+F9) before submitting")
@@ -61,6 +63,26 @@ def _weighted_of(ctx: Context, args: tuple[Any, ...]) -> Any:
     except KeyError:
         p = cache[(stage, status)] = _safe(_probability, ctx, {"stage": stage, "status": status})
     return None if p is None else amount * p
+
+
+def _override(override: Any, amount: Any) -> float | None:
+    """M-FUN-6: the weighted amount from an adjusted probability from 0 to 1 (None: the stage's)."""
+    if isinstance(override, float) and isinstance(amount, float) and 0 <= override <= 1 and amount >= 0:
+        return amount * override
+    return None
+
+
+def _opportunity_weighted(ctx: Context, t: dict[str, Any]) -> Any:
+    if not t.get("stage"):
+        return None
+    found = _override(t.get("prob_override"), t.get("amount"))
+    return _weighted(ctx, t) if found is None else found
+
+
+def _opportunity_weighted_of(ctx: Context, args: tuple[Any, ...]) -> Any:
+    amount, stage, status, override = args
+    found = _override(override, amount) if stage else None
+    return _weighted_of(ctx, (amount, stage, status)) if found is None else found
 
 
 def _score(ctx: Context, t: dict[str, Any]) -> Any:
@@ -105,7 +127,7 @@ def _top10(ctx: Context, _t: dict[str, Any]) -> Any:
 RECOMPUTE: dict[tuple[str, str], Recompute] = {
     ("ChainCheck", "top10_check"): _top10,
     ("Opportunities", "probability"): _probability,
-    ("Opportunities", "weighted"): _weighted,
+    ("Opportunities", "weighted"): _opportunity_weighted,
     ("Assessment", "score"): _score,
     ("ForecastLines", "weighted"): _weighted,
     ("ForecastLines", "close_period"): lambda ctx, t: period_of(t["close_date"], config=ctx.config)
@@ -121,14 +143,14 @@ RECOMPUTE: dict[tuple[str, str], Recompute] = {
 #: making a dict of them per row would cost more than the recomputation
 POSITIONAL: dict[tuple[str, str], Callable[[Context, tuple[Any, ...]], Any]] = {
     ("Assessment", "score"): _score_of,
-    ("Opportunities", "weighted"): _weighted_of,
+    ("Opportunities", "weighted"): _opportunity_weighted_of,
     ("ForecastLines", "weighted"): _weighted_of,
 }
 #: the typed inputs each table recomputation reads: equal inputs give equal results, so a
 #: 500-row funnel recomputes once per distinct (stage, status), (amount, stage, status), …
 INPUTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Opportunities", "probability"): ("stage", "status"),
-    ("Opportunities", "weighted"): ("amount", "stage", "status"),
+    ("Opportunities", "weighted"): ("amount", "stage", "status", "prob_override"),
     ("Assessment", "score"): tuple(ANSWERS),
     ("ForecastLines", "weighted"): ("amount", "stage", "status"),
     ("ForecastLines", "close_period"): ("close_date",),

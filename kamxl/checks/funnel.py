@@ -1,5 +1,5 @@
-"""Funnel methodology checks: M-SCORE-3/4, M-FUN-4/5, M-REL-5, stale close dates,
-duplicate opportunity ids (M-FC-3), assessments without an opportunity."""
+"""Funnel methodology checks: M-SCORE-3/4, M-FUN-4/5/6, M-REL-5, stale close dates,
+duplicate opportunity ids (M-FC-3), assessments and bids without an opportunity (M-BID-1)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -12,6 +12,7 @@ from kamxl.i18n import Text
 from kamxl.io.reader import Record
 from kamxl.methodology import QUESTIONS
 from kamxl.methodology.scoring import score_parsed
+from kamxl.methodology.values import is_blank
 
 INCOMPLETE = Text("阶段 {stage} 的商机价值评估未完成（已答 {answered}/20）",
                   "value assessment incomplete at stage {stage} ({answered} of 20 answered)")
@@ -25,8 +26,25 @@ OPEN_AT_08 = Text("阶段 {last} 必须为赢单或丢单", "stage {last} must s
 OPEN_AT_08_FIX = Text("把状态改为赢单或丢单；丢单不丢客户", "set the status to won or lost; a lost deal keeps its customer")
 CLOSED_EARLY = Text("状态为{status}，但阶段是 {stage}（应为 {last}）", "status {status} but stage {stage} (should be {last})")
 CLOSED_EARLY_FIX = Text("成交或丢单的商机阶段为 {last}", "won and lost opportunities are at stage {last}")
-NO_BUDGET = Text("阶段 {stage} 需要已落实的预算和发起人", "stage {stage} needs a confirmed budget and a sponsor")
-NO_BUDGET_FIX = Text("记录预算与发起人，或退回阶段 01", "record budget and sponsor, or move it back to stage 01")
+NO_BUDGET = Text("阶段 {stage} 须已查明预算并记录发起人", "stage {stage} needs the budget found out and a sponsor")
+NO_BUDGET_FIX = Text("填写预算状态（不能为未知）与发起人，或退回阶段 01",
+                     "fill in the budget status (not unknown) and the sponsor, or move it back to stage 01")
+LOST = Text("丢单未记录{what}", "a lost deal without {what}")
+LOST_FIX = Text("丢单不丢客户：记下原因、赢单的竞争对手和与客户的下一步",
+                "lose the deal, keep the customer: record why, who won and the next step with the customer")
+LOST_WHAT = {"lost_reason": Text("原因", "its reason"), "winner": Text("赢单的竞争对手", "the competitor who won"),
+             "follow_up": Text("与客户的后续跟进", "a follow-up with the customer")}
+NO_REASON = Text("调整赢率 {p} 没有写明原因", "adjusted probability {p} without a reason")
+NO_REASON_FIX = Text("写明为什么不同于阶段赢率，或清空调整赢率",
+                     "say why it departs from the stage's probability, or clear it")
+REASON_ONLY = Text("写了调整原因，但没有调整赢率", "a reason for adjusting, but no adjusted probability")
+REASON_ONLY_FIX = Text("填写调整赢率，或删除原因", "fill in the adjusted probability, or remove the reason")
+BID_ORPHAN = Text("投标信息中的商机编号 {id} 不在商机表中", "bid details for {id}, which is not in the opportunities table")
+BID_ORPHAN_FIX = Text("核对编号，或删除该行", "check the ID, or remove the row")
+BID_TWICE = Text("商机 {id} 的投标信息已在 {first} 填写", "bid details for {id} already given at {first}")
+ONE_QUOTE = Text("招标方式为“{tender}”，但“是否一次报价”填了否", "tender mode '{tender}', yet single quote says no")
+ONE_QUOTE_FIX = Text("核对招标方式或是否一次报价", "check the tender mode or the single-quote answer")
+BID_TWICE_FIX = Text("每个商机一行投标信息：合并两行", "one row of bid details per opportunity: merge the two")
 NO_COACH = Text("阶段 {stage} 的商机没有教练（内线）", "no coach (internal supporter) at stage {stage}")
 NO_COACH_FIX = Text("在客户内部发展一位教练", "develop a coach inside the customer")
 STALE = Text("进行中的商机预计成交日期已过（{date}）", "open opportunity with a past close date ({date})")
@@ -42,7 +60,8 @@ ORPHAN = Text("价值评估中的商机编号 {id} 不在商机表中", "assesse
 ORPHAN_FIX = Text("核对编号，或删除该评估行", "check the ID, or remove the assessment row")
 
 ANSWERS = [q.id.lower() for q in QUESTIONS]
-ROW = ("stage", "status", "confirmed", "category", "budget", "sponsor", "coach", "close_date")  # read beside the id
+ROW = ("stage", "status", "confirmed", "category", "budget_status", "sponsor", "coach", "close_date")  # beside the id
+LOST_FIELDS = tuple(LOST_WHAT)
 
 
 def check(ctx: Context) -> list[Finding]:
@@ -72,10 +91,13 @@ def check(ctx: Context) -> list[Finding]:
             record = at(i)
             found.append(ctx.at(record, "confirmed", "M-FC-2", Severity.WARNING, UNCONFIRMED, UNCONFIRMED_FIX,
                                 category=record.values.get("category")))
+        if status == "lost":
+            found += _lost(ctx, at(i))
         if status != "open":
             continue
-        if n >= ev.budget_and_sponsor_from and (not budget or not sponsor):
-            found.append(ctx.at(at(i), "budget" if not budget else "sponsor", "M-FUN-5", Severity.WARNING,
+        known = budget is not None and budget != "unknown"
+        if n >= ev.budget_and_sponsor_from and (not known or not sponsor):
+            found.append(ctx.at(at(i), "budget_status" if not known else "sponsor", "M-FUN-5", Severity.WARNING,
                                 NO_BUDGET, NO_BUDGET_FIX, stage=stage.code))
         if n >= ev.coach_from and not coach:
             found.append(ctx.at(at(i), "coach", "M-REL-5", Severity.WARNING, NO_COACH, NO_COACH_FIX, stage=stage.code))
@@ -86,6 +108,57 @@ def check(ctx: Context) -> list[Finding]:
     for key, (record, id_, _answers) in assessments.items():
         if key not in counts:
             found.append(ctx.at(record(), "id", "S-ASSESS-ORPHAN", Severity.WARNING, ORPHAN, ORPHAN_FIX, id=id_))
+    return found + _overrides(ctx, at) + _bids(ctx, counts)
+
+
+def _lost(ctx: Context, record: Record) -> list[Finding]:
+    """M-FUN-4 (丢单不丢客户): a lost deal says why, who won, and what happens next with the customer."""
+    present = ctx.data.tables["Opportunities"].columns   # an older funnel may lack them (S-COLUMN-MISSING)
+    return [ctx.at(record, key, "M-FUN-4", Severity.WARNING, LOST, LOST_FIX, what=LOST_WHAT[key])
+            for key in LOST_FIELDS if key in present and is_blank(record.values.get(key))]
+
+
+def _overrides(ctx: Context, at: Callable[[int], Record]) -> list[Finding]:
+    """M-FUN-6: an adjusted probability needs its reason; a reason alone adjusts nothing."""
+    data = ctx.data.tables.get("Opportunities")
+    if data is None or "prob_override" not in data.columns:
+        return []
+    found = []
+    # as typed: an unreadable probability (reported by the value checks) still asks for its reason
+    for i, (typed, raw, reason) in enumerate(zip(ctx.column("Opportunities", "prob_override"),
+                                                 data.column("prob_override"),
+                                                 ctx.column("Opportunities", "override_reason"))):
+        if not is_blank(raw) and not reason:
+            found.append(ctx.at(at(i), "override_reason", "M-FUN-6", Severity.WARNING, NO_REASON, NO_REASON_FIX,
+                                p=f"{typed:.0%}" if isinstance(typed, float) else raw))
+        elif reason and is_blank(raw):
+            found.append(ctx.at(at(i), "prob_override", "M-FUN-6", Severity.INFO, REASON_ONLY, REASON_ONLY_FIX))
+    return found
+
+
+def _bids(ctx: Context, opportunities: Counter[str]) -> list[Finding]:
+    """M-BID-1: each row of bid details belongs to one opportunity of this funnel, once; a tender
+    with one quote only (公开开标且仅一次报价) is not answered "no" to single quote."""
+    data = ctx.data.tables.get("Bids")
+    if data is None:
+        return []
+    found, first = [], {}
+    for i, (tender, single) in enumerate(zip(ctx.column("Bids", "tender_mode"), ctx.column("Bids", "single_quote"))):
+        if tender == "open_single" and single is False:   # the seed's 仅一次报价: one quote only
+            record = data.record(i)
+            found.append(ctx.at(record, "single_quote", "M-BID-1", Severity.WARNING, ONE_QUOTE, ONE_QUOTE_FIX,
+                                tender=record.values.get("tender_mode")))
+    for i, id_ in enumerate(ctx.column("Bids", "id")):
+        if not id_:
+            continue
+        key = str(id_).casefold()
+        if key not in opportunities:
+            found.append(ctx.at(data.record(i), "id", "M-BID-1", Severity.WARNING, BID_ORPHAN, BID_ORPHAN_FIX, id=id_))
+        elif key in first:
+            found.append(ctx.at(data.record(i), "id", "M-BID-1", Severity.WARNING, BID_TWICE, BID_TWICE_FIX, id=id_,
+                                first=first[key]))
+        else:
+            first[key] = data.record(i).cells["id"]
     return found
 
 

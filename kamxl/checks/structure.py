@@ -5,6 +5,7 @@ from __future__ import annotations
 from kamxl.checks import Context
 from kamxl.findings import Finding, Severity
 from kamxl.i18n import Text
+from kamxl.io.reader import _header_key
 from kamxl.methodology.values import is_blank
 from kamxl.schema import Kind
 from kamxl.templates.layout import seed_rows
@@ -20,6 +21,10 @@ COLUMN_MISSING = Text("表格“{table}”缺少列“{column}”", "the table '
 COLUMN_FIX = Text("恢复该列（可从新模板复制表头）", "restore the column (copy the header from a new template)")
 COLUMN_UNKNOWN = Text("无法识别的列标题“{header}”（是否被改名？）", "unknown column header '{header}' (renamed?)")
 COLUMN_UNKNOWN_FIX = Text("恢复模板中的标题，或删除多余的列", "restore the template's header, or remove the extra column")
+COLUMN_ELSEWHERE = Text("列“{header}”在当前模板中属于“{home}”工作表",
+                        "the column '{header}' is on the '{home}' sheet in the current template")
+COLUMN_ELSEWHERE_FIX = Text("把这一列的内容移到该工作表（kamxl new … 生成当前模板）",
+                            "move the column's values to that sheet (kamxl new … writes the current template)")
 COLUMN_MOVED = Text("列“{column}”的位置与模板不同", "the column '{column}' has moved from its place in the template")
 COLUMN_MOVED_FIX = Text("不影响读取；如需汇总请恢复原顺序", "reading is not affected; restore the order for roll-ups")
 LANG_MIX = Text("表头混用了中文和英文（{zh} 个中文，{en} 个英文）", "headers mix Chinese and English ({zh} zh, {en} en)")
@@ -47,8 +52,9 @@ def check(ctx: Context) -> list[Finding]:
         got = data.tables.get(table.name)
         sheet = data.template.sheet_of(table).name(lang)
         if got is None:
-            found.append(ctx.here("S-TABLE-MISSING", Severity.ERROR, TABLE_MISSING, TABLE_FIX, sheet=sheet,
-                                  table=table.name))
+            # an older template may predate the table (a version-2 funnel has no bid sheet)
+            found.append(ctx.here("S-TABLE-MISSING", Severity.WARNING if older else Severity.ERROR, TABLE_MISSING,
+                                  TABLE_FIX, sheet=sheet, table=table.name))
             continue
         for column in table.columns:
             if column.key not in got.columns:
@@ -56,6 +62,11 @@ def check(ctx: Context) -> list[Finding]:
                 found.append(ctx.here("S-COLUMN-MISSING", severity, COLUMN_MISSING, COLUMN_FIX, sheet=got.sheet,
                                       cell=f"A{got.header_row}", table=table.name, column=column.header))
         for header, cell in got.unknown_headers:
+            home = _home(data.template, table, header)
+            if home is not None:   # an older template's column, moved to another sheet since (the bid attributes)
+                found.append(ctx.here("S-COLUMN-UNKNOWN", Severity.WARNING, COLUMN_ELSEWHERE, COLUMN_ELSEWHERE_FIX,
+                                      sheet=got.sheet, cell=cell, header=header, home=home.name))
+                continue
             found.append(ctx.here("S-COLUMN-UNKNOWN", Severity.WARNING, COLUMN_UNKNOWN, COLUMN_UNKNOWN_FIX,
                                   sheet=got.sheet, cell=cell, header=header))
         expected = [c.key for c in table.columns if c.key in got.columns]
@@ -74,6 +85,14 @@ def check(ctx: Context) -> list[Finding]:
                                   sheet=data.template.sheet_of(form).name(lang),
                                   form=form.title or data.template.sheet_of(form).name))
     return found
+
+
+def _home(template, table, header: str):  # noqa: ANN001, ANN202 - schema objects
+    """The sheet of another table of the template that has a column of this header, if any."""
+    for other in template.tables():
+        if other is not table and _header_key(other.columns, header):
+            return template.sheet_of(other)
+    return None
 
 
 def blank(ctx: Context) -> Finding | None:

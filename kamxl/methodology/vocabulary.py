@@ -110,24 +110,46 @@ ACCOUNT_CLASS = _vocab(Text("客户等级", "account class"), "M-ACC-6",
 # M-BID-1: key-account project (bid) attributes where seed 001 §五 lists the values.
 SALES_MODE = _vocab(Text("销售方式", "sales mode"), "M-BID-1",
                     ("bid", "投标", "Bid"), ("spot", "批点", "Spot purchase"), ("distribution", "分销", "Distribution"))
+# The seed's own wording is each term's zh label (what the dropdown offers and the reader
+# normalises to); earlier kamxl labels and the short forms people write stay accepted.
 TENDER_MODE = _vocab(Text("招标方式", "tender mode"), "M-BID-1",
-                     ("open_single", "公开开标一次报价", "Open, one quote"),
-                     ("open_double", "公开开标二次报价", "Open, two quotes"),
-                     ("negotiated", "议标", "Negotiated"),
-                     ("framework", "统签", "Framework"))
+                     ("open_single", "公开开标且仅一次报价", "Open, one quote only",
+                      ("公开开标一次报价", "open, one quote", "open tender, one quote")),
+                     ("open_double", "公开开标可二次报价", "Open, second quote allowed",
+                      ("公开开标二次报价", "open, two quotes", "open tender, two quotes")),
+                     ("negotiated", "议标", "Negotiated", ("negotiated tender",)),
+                     ("framework", "统签", "Framework", ("framework agreement",)))
 BID_SCHEME = _vocab(Text("投标方案", "bid scheme"), "M-BID-1",
-                    ("direct", "企业直接投标", "Direct bid"),
-                    ("agent_one", "一家代理一种方案", "One agent, one scheme"),
-                    ("joint", "企业与代理多种方案", "Company and agents, several schemes"),
-                    ("agents_many", "多家代理多种方案", "Several agents, several schemes"))
+                    ("direct", "企业直接投标", "Direct bid", ("直接投标", "company bids directly")),
+                    ("agent_one", "一家代理投一种方案", "One agent, one scheme", ("一家代理一种方案",)),
+                    ("joint", "企业与代理共同投多种方案", "Company and agents, several schemes",
+                     ("企业与代理多种方案",)),
+                    ("agents_many", "多家代理投多种方案", "Several agents, several schemes", ("多家代理多种方案",)))
 LOCAL_IMPACT = _vocab(Text("对当地影响", "local impact"), "M-BID-1",
-                      ("extreme", "影响特别大", "Extreme"), ("very_large", "影响特大", "Very large"),
-                      ("medium", "影响中等", "Medium"), ("ordinary", "影响一般", "Ordinary"))
+                      ("extreme", "影响特别大", "Extreme", ("特别大",)), ("very_large", "影响特大", "Very large", ("特大",)),
+                      ("medium", "影响中等", "Medium", ("中等",)), ("ordinary", "影响一般", "Ordinary", ("一般",)))
 RELATIONSHIP_CONTROL = _vocab(Text("客户关系度", "relationship control"), "M-BID-1",
-                              ("absolute", "非常到位（>80%）", "Absolute (>80%)", ("绝对控制", ">80%")),
-                              ("considerable", "比较到位（>60%）", "Considerable (>60%)", ("相当控制", ">60%")),
-                              ("weak", "一般（<30%）", "Weak (<30%)", ("把握不大", "<30%")),
-                              ("unknown", "无法判断", "Unknown", ("未知",)))
+                              ("absolute", "非常到位", "Absolute control (>80%)",
+                               ("非常到位（>80%）", "绝对控制", ">80%", "大于80%", "absolute", "absolute (>80%)")),
+                              ("considerable", "比较到位", "Considerable control (>60%)",
+                               ("比较到位（>60%）", "相当控制", ">60%", "大于60%", "considerable", "considerable (>60%)")),
+                              ("weak", "一般", "Weak (<30%)", ("一般（<30%）", "把握不大", "<30%", "小于30%", "weak")),
+                              ("unknown", "目前无法判断控制程度", "Cannot judge yet",
+                               ("无法判断", "未知", "unknown", "cannot judge")))
+# M-BID-1: what the tender is evaluated on above all (seed: 价格、服务、技术和商务).
+EVALUATION_PRINCIPLE = _vocab(Text("评标原则", "evaluation principle"), "M-BID-1",
+                              ("price", "价格", "Price", ("价格优先", "lowest price")),
+                              ("service", "服务", "Service", ("服务优先",)),
+                              ("technical", "技术", "Technical", ("技术优先", "technology")),
+                              ("commercial", "商务", "Commercial", ("商务优先", "business terms")))
+
+# M-FUN-5: stage 02 finds out the budget (查明项目预算); how far that has got. Older funnels
+# (template version 2) said yes/no "budget confirmed": 是 reads as approved, 否 as unknown.
+BUDGET_STATUS = _vocab(Text("预算状态", "budget status"), "M-FUN-5",
+                       ("unknown", "未知", "Unknown", ("否", "no", "n", "不清楚")),
+                       ("clarifying", "查明中", "Being clarified", ("了解中", "clarifying")),
+                       ("identified", "已查明", "Identified", ("已了解", "known")),
+                       ("approved", "已批准", "Approved", ("已落实", "是", "yes", "y", "secured", "confirmed")))
 
 # M-PLAN-3: the three dimensions of a customer's needs, plus technical/system needs.
 NEED_DIMENSION = _vocab(Text("需求维度", "need dimension"), "M-PLAN-3",

@@ -78,6 +78,7 @@ class Column:
     note: Text | None = None             # printed above the header, wrapped: what the column asks
     align: str | None = None             # horizontal alignment where the kind's default misleads ('center')
     number_format: str | None = None     # overrides the kind's format (a signed money change)
+    former: tuple[Text, ...] = ()        # headers it had in older template versions (still read)
 
     def title(self, lang: Lang) -> str:
         return self.header(lang)

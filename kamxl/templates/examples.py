@@ -59,6 +59,7 @@ def funnel_example(template: Template, lang: Lang, config: Config) -> dict[str, 
         "Assessment": table_rows(template.table("Assessment"),
                                  [r for r in opportunities if any(not is_blank(r[f"q{n:02d}"]) for n in range(1, 21))],
                                  lang, config),
+        "Bids": table_rows(template.table("Bids"), sample_rows("bids", lang), lang, config),
         "Benchmarks": table_rows(template.table("Benchmarks"), sample_rows("benchmarks", config=config), lang, config),
     }
 

@@ -53,6 +53,13 @@ def weighted(amount: str, stage: str, status: str, *, lang: Lang, config: Config
     return f"IF({amount}<0,#NUM!,{probability(stage, status, lang=lang, config=config)}*{amount})"
 
 
+def override_applies(override: str, amount: str, *, lang: Lang, config: Config) -> str:
+    """M-FUN-6: the adjusted probability replaces the stage's when it is a number from 0 to 1
+    and the amount a number not below 0 (nested, so nothing else is compared: no errors)."""
+    return (f"IF(ISNUMBER({override}),IF(ISNUMBER({amount}),"
+            f"AND({override}>=0,{override}<=1,{amount}>=0),FALSE),FALSE)")
+
+
 def _answer_counts(answers: str) -> tuple[str, str, str]:
     """Over a span of answer cells: how many are filled, how many say yes, how many say no
     (M-SCORE-3: the spellings table's yes and no; trimmed blanks are not answers)."""
@@ -207,7 +214,8 @@ def zone(corner: str, axis: str, *, lang: Lang, config: Config, ref: Ref) -> str
 
 MACROS: dict[str, Callable[..., str]] = {
     **{name: _references(fn) for name, fn in (
-        ("probability", probability), ("weighted", weighted), ("score", score), ("value_level", value_level),
+        ("probability", probability), ("weighted", weighted), ("override_applies", override_applies),
+        ("score", score), ("value_level", value_level),
         ("dimension", dimension), ("score_status", score_status),
         ("relationship_level", relationship_level), ("buying_point", buying_point),
         ("evaluation_score", evaluation_score), ("account_class", account_class))},

@@ -352,6 +352,27 @@ def _weighted(book: Book, table: str) -> list[object]:
     return out
 
 
+def _as_number(value: object) -> float:
+    return float(_serial(value)) if isinstance(value, dt.date) else float(value)  # type: ignore[arg-type]
+
+
+def _weighted_or_override(book: Book, table: str) -> list[object]:
+    """M-FUN-6: IF(stage="","",IF(override applies,amount*override,KAM_WEIGHTED(…))) — the
+    adjusted probability when it is a number from 0 to 1 and the amount a number not below 0
+    (:func:`kamxl.templates.portable.override_applies`)."""
+    out = _weighted(book, table)
+    if not any(c.key == "prob_override" for c in book.template.table(table).columns):
+        return out    # an older funnel's (tests write one)
+    overrides, amounts = book.column(table, "prob_override"), book.column(table, "amount")
+    for i, (stage, override, amount) in enumerate(zip(book.column(table, "stage"), overrides, amounts)):
+        if empty(stage) or not (number(override) and number(amount)):
+            continue
+        p, a = _as_number(override), _as_number(amount)
+        if 0 <= p <= 1 and a >= 0:
+            out[i] = a * p
+    return out
+
+
 def _period(book: Book, table: str) -> list[object]:
     """M-FC-1: {period:close_date} — a date's quarter (or month); "" for a blank cell."""
     def period(day: object) -> object:
@@ -392,18 +413,24 @@ def _index(value: object) -> object:
     return 0.0 if value is None else value
 
 
-def _assessment_name(book: Book, table: str) -> list[object]:
-    """IFNA(INDEX(Opportunities[name],MATCH(id,Opportunities[id],0))&"","")"""
-    ids, names = book.column("Opportunities", "id"), book.column("Opportunities", "name")
-    first: dict[str, int] = {}
-    for i, value in enumerate(ids):
-        if isinstance(value, str):
-            first.setdefault(value.casefold(), i)
+def _opportunity(field: str) -> Compute:
+    """IFNA(INDEX(Opportunities[field],MATCH(id,Opportunities[id],0))&"",""): an assessment's or
+    a bid's opportunity name (or customer)."""
+    def compute(book: Book, table: str) -> list[object]:
+        ids, values = book.column("Opportunities", "id"), book.column("Opportunities", field)
+        first: dict[str, int] = {}
+        for i, value in enumerate(ids):
+            if isinstance(value, str):
+                first.setdefault(value.casefold(), i)
 
-    def name(id_: object) -> object:
-        i = first.get(id_.casefold()) if isinstance(id_, str) else None
-        return "" if i is None else text(names[i])
-    return book.per_row(table, ("id",), name)
+        def looked_up(id_: object) -> object:
+            i = first.get(id_.casefold()) if isinstance(id_, str) else None
+            return "" if i is None else text(values[i])
+        return book.per_row(table, ("id",), looked_up)
+    return compute
+
+
+_assessment_name = _opportunity("name")
 
 
 QUESTION_KEYS = tuple(f"q{n:02d}" for n in range(1, 21))
@@ -499,8 +526,10 @@ def _customer_key(book: Book, table: str) -> list[object]:
 
 TABLE: dict[tuple[str, str], Compute] = {
     ("Opportunities", "probability"): _probability,
-    ("Opportunities", "weighted"): _weighted,
+    ("Opportunities", "weighted"): _weighted_or_override,
     ("Opportunities", "value_score"): _value_score,
+    ("Bids", "name"): _opportunity("name"),
+    ("Bids", "customer"): _opportunity("customer"),
     ("Assessment", "name"): _assessment_name,
     ("Assessment", "score"): _score,
     ("Assessment", "status"): _status,
