@@ -115,6 +115,16 @@ class Checklist:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """The account plan (M-PLAN-1, M-PLAN-5, M-REL-2): how often it is reviewed, the relationship
+    level from which a person counts as covered, and the attainment from which a target is met."""
+
+    review_every_days: int = 90
+    covered_from: int = 3
+    attained_from: float = 1.0
+
+
+@dataclass(frozen=True)
 class Forecast:
     period: str
     currency: str
@@ -145,6 +155,7 @@ class Config:
     checklist: Checklist = Checklist(0.5)
     attainment: Attainment = Attainment(1.0, 0.7)
     ceilings: Ceilings = Ceilings()
+    plan: Plan = Plan()
     sources: tuple[str, ...] = ()
     #: the dotted keys the company file sets (``scoring.threshold``, ``stages.05.probability``…);
     #: empty for the defaults, and for a company file that sets nothing
@@ -282,6 +293,7 @@ def _build(data: dict[str, Any], *, sources: tuple[str, ...], overridden: tuple[
         checklist=Checklist(_number(data["checklist"], "min_coverage", 0, 1, "checklist.")),
         attainment=_attainment(data["attainment"]),
         ceilings=_ceilings(data["limits"]),
+        plan=_plan(data["plan"]),
         sources=sources,
         overridden=overridden,
     )
@@ -323,6 +335,11 @@ def _attainment(data: dict[str, Any]) -> Attainment:
         _fail("attainment.at_risk_below", bands.at_risk_below, "不能高于 attainment.on_track_from",
               "must not exceed attainment.on_track_from")
     return bands
+
+
+def _plan(data: dict[str, Any]) -> Plan:
+    return Plan(_integer(data, "review_every_days", 1, 3660, "plan."), _integer(data, "covered_from", 1, 6, "plan."),
+                _number(data, "attained_from", 0, 100, "plan."))
 
 
 def _ceilings(data: dict[str, Any]) -> Ceilings:

@@ -78,6 +78,7 @@ class Column:
     note: Text | None = None             # printed above the header, wrapped: what the column asks
     align: str | None = None             # horizontal alignment where the kind's default misleads ('center')
     number_format: str | None = None     # overrides the kind's format (a signed money change)
+    formerly: tuple[Text, ...] = ()      # its headers in earlier template versions (still read)
 
     def title(self, lang: Lang) -> str:
         return self.header(lang)
@@ -118,6 +119,7 @@ class Table:
     rules: tuple[str, ...] = ()
     seed: str | None = None              # rows the builder fills in: 'open_stages' (01-07)
     flags: tuple[Flag, ...] = ()         # rules shown while typing (conditional formats)
+    since: int = 1                       # the template version that added it (older files lack it)
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -136,6 +138,7 @@ class Form:
     fields: tuple[Column, ...]
     title: Text | None = None            # the heading above it (default: the sheet's name)
     flags: tuple[Flag, ...] = ()         # rules shown while typing (conditional formats)
+    since: int = 1                       # the template version that added it (older files lack it)
 
     def field(self, key: str) -> Column:
         return next(f for f in self.fields if f.key == key)
@@ -181,6 +184,7 @@ class Grid:
     funnel: Funnel | None = None
     array_rows: int = 0
     rules: tuple[str, ...] = ()
+    since: int = 1                       # the template version that added it (older files lack it)
     # Plain formulas right of a funnel block, one per open stage (the last stage's row left
     # out), the same in both editions: what a chart needs beyond KAM_FUNNEL's columns.
     # Placeholders: ``{key}`` this row's cell of a column, ``{key_col}`` that column over the
