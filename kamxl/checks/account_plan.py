@@ -25,17 +25,17 @@ NO_COACH = Text("还没有教练：决策链中无人标为教练，教练表也
 NO_COACH_FIX = Text("发展一位教练：客户内部的在决策链中标注，外部的（退休高管、投资银行、咨询公司、政府、合作伙伴）记入教练表",
                     "develop a coach: mark one inside the customer in the chain, or list an outsider (retired "
                     "executive, investment bank, consultancy, government, partner) in the coaches table")
-LAYER_MISSING = Text("决策链中没有{missing_zh}层面的人", "nobody in the decision chain is in the {missing_en} layer")
+LAYER_MISSING = Text("决策链中没有{missing}层面的人", "nobody in the decision chain is in the {missing} layer")
 LAYER_FIX = Text("组织、关键、普遍三个层面的客户关系都要经营（均衡的客户关系）",
                  "work all three layers, organisational, key decision-maker and extensive (balanced relationships)")
 NO_FIRST = Text("{name} 的关系改进没有第一责任人", "the relationship with {name} has no first responsible person")
 NO_FIRST_FIX = Text("为每段关系指定第一责任人，第二责任人可选", "name a first responsible person; a second is optional")
-NO_ROUTE = Text("经营计划有目标，却没有“{field_zh}”", "the plan has goals but no {field_en}")
+NO_ROUTE = Text("经营计划有目标，却没有“{field}”", "the plan has goals but no {field}")
 NO_ROUTE_FIX = Text("写明实现目标的路径和客户层面策略", "write the route to the goals and the account strategy")
 REVIEW_OVERDUE = Text("经营计划上次总结检查于 {reviewed}，应在 {due} 前再检查", "the plan was last reviewed on "
                       "{reviewed} and was due for review by {due}")
 REVIEW_FIX = Text("总结检查并修正计划，填写新的检查日期", "review and revise the plan, and enter the new review date")
-NO_COMMITMENT = Text("联合生意计划“{objective}”缺少{side_zh}", "the joint plan '{objective}' has no {side_en}")
+NO_COMMITMENT = Text("联合生意计划“{objective}”缺少{side}", "the joint plan '{objective}' has no {side}")
 NO_COMMITMENT_FIX = Text("联合生意计划要明确双方的目标与责任", "a joint plan states both sides' objectives and duties")
 NO_DATE = Text("联合生意计划“{objective}”没有时间节点", "the joint plan '{objective}' has no date")
 NO_DATE_FIX = Text("写明实施步骤的时间节点", "give its steps a date")
@@ -103,7 +103,7 @@ def _layers(ctx: Context, chain: list) -> list[Finding]:
     if not missing:
         return []
     return [ctx.at(named[0][0], "layer", "M-REL-2", Severity.WARNING, LAYER_MISSING, LAYER_FIX,
-                   missing_zh="、".join(t.text.zh for t in missing), missing_en=", ".join(t.text.en for t in missing))]
+                   missing=Text("、".join(t.text.zh for t in missing), ", ".join(t.text.en for t in missing)))]
 
 
 def _review(ctx: Context) -> list[Finding]:
@@ -118,7 +118,7 @@ def _review(ctx: Context) -> list[Finding]:
             if key in record.cells and not form.get(key):
                 header = fields.field(key).header
                 found.append(ctx.at(record, key, "M-PLAN-1", Severity.WARNING, NO_ROUTE, NO_ROUTE_FIX,
-                                    field_zh=header.zh, field_en=header.en.lower()))
+                                    field=Text(header.zh, header.en.lower())))
     reviewed = form.get("reviewed_on")
     if isinstance(reviewed, dt.date):
         due = reviewed + dt.timedelta(days=ctx.config.plan.review_every_days)
@@ -140,7 +140,7 @@ def _growth(ctx: Context) -> list[Finding]:
                             ("our_commitment", "我方承诺", "commitment of ours")):
             if key in record.cells and not t.get(key):
                 found.append(ctx.at(record, key, "M-PLAN-5", Severity.WARNING, NO_COMMITMENT, NO_COMMITMENT_FIX,
-                                    objective=objective, side_zh=zh, side_en=en))
+                                    objective=objective, side=Text(zh, en)))
         if "due" in record.cells and t.get("due") is None:
             found.append(ctx.at(record, "due", "M-PLAN-5", Severity.WARNING, NO_DATE, NO_DATE_FIX, objective=objective))
     minimum = ctx.config.plan.attained_from

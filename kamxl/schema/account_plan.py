@@ -354,7 +354,7 @@ GROWTH_OPPORTUNITIES = Table("GrowthOpportunities", T("二、生意增长机会�
 JOINT_PLAN = Table("JointPlan", T("三、联合生意计划", "3. Joint business plan"), rules=("M-PLAN-5",), blank_rows=6,
                    since=VERSION, columns=(
     C("objective", T("共同目标", "Shared objective"), Kind.TEXT, required=True, width=30, rules=("M-PLAN-5",)),
-    C("customer_commitment", T("客户承诺", "Customer's commitment"), Kind.TEXT, width=28, rules=("M-PLAN-5",),
+    C("customer_commitment", T("客户承诺", "Customer commitment"), Kind.TEXT, width=28, rules=("M-PLAN-5",),
       hint=T("客户为共同目标投入什么：预算、试点、数据、人员", "What the customer puts in: budget, a pilot site, data, "
              "people")),
     C("our_commitment", T("我方承诺", "Our commitment"), Kind.TEXT, width=28, rules=("M-PLAN-5",)),
