@@ -27,8 +27,10 @@ CLOSED_EARLY = Text("状态为{status}，但阶段是 {stage}（应为 08）", "
 CLOSED_EARLY_FIX = Text("成交或丢单的商机阶段为 08", "won and lost opportunities are at stage 08")
 NO_BUDGET = Text("阶段 {stage} 需要已落实的预算和发起人", "stage {stage} needs a confirmed budget and a sponsor")
 NO_BUDGET_FIX = Text("记录预算与发起人，或退回阶段 01", "record budget and sponsor, or move it back to stage 01")
-NO_COACH = Text("阶段 {stage} 的商机没有教练（内线）", "no coach (internal supporter) at stage {stage}")
-NO_COACH_FIX = Text("在客户内部发展一位教练", "develop a coach inside the customer")
+NO_COACH = Text("阶段 {stage} 的商机没有教练", "no coach at stage {stage}")
+NO_COACH_FIX = Text("发展一位教练：客户内部的关键岗位人员，或外部的退休高管、投资银行、咨询公司、政府、合作伙伴（M-REL-5）",
+                    "develop a coach, inside the customer or outside it: a retired executive, an investment bank, "
+                    "a consultancy, government, a partner (M-REL-5)")
 STALE = Text("进行中的商机预计成交日期已过（{date}）", "open opportunity with a past close date ({date})")
 STALE_FIX = Text("更新预计成交日期或关闭商机", "update the expected close date or close the opportunity")
 DUPLICATE = Text("商机编号 {id} 已在 {first} 出现（本文件中共 {n} 次）",

@@ -22,6 +22,7 @@ from kamxl.schema.model import Chart, Column, Flag, Form, Grid, Kind, Sheet, Tab
 
 C = Column
 WIDE = 70    # free-text fields of the profile: a paragraph each
+FORM_WIDE = 44   # a form above a table: its answers wrap within the table's widest columns
 VERSION = 2  # what each block added since version 1 says with ``since``
 
 # --- profile (M-PLAN-2) ------------------------------------------------------------------------
@@ -171,18 +172,18 @@ RELATIONSHIP_PLAN = Table("RelationshipPlan", T("关系评估与改进计划（T
 # M-REL-5: who coaches us, inside the customer or outside it (seed 003's list)
 COACHES = Table("Coaches", T("教练（内部与外部）", "Coaches (inside and outside)"), rules=("M-REL-5",), blank_rows=6,
                 since=VERSION, columns=(
-    C("name", T("姓名", "Name"), Kind.TEXT, required=True, width=12, rules=("M-REL-5",)),
+    C("name", T("姓名", "Name"), Kind.TEXT, required=True, width=15, rules=("M-REL-5",)),
     C("kind", T("教练来源", "Coach kind"), Kind.CHOICE, vocabulary=COACH_KIND, required=True, width=22,
       rules=("M-REL-5",),
       hint=T("客户内部关键岗位人员，或外部的退休高管、投资银行、咨询公司、政府、合作伙伴或友商",
              "Key staff inside the customer, or from outside: a retired executive, an investment bank, a "
              "consultancy, government, a partner or friendly vendor")),
     C("organisation", T("所在单位", "Organisation"), Kind.TEXT, width=22),
-    C("title", T("职务", "Title"), Kind.TEXT, width=18),
-    C("help", T("能提供的帮助", "How they help"), Kind.TEXT, width=40,
-      hint=T("如：提前告知评分办法、引荐决策人", "e.g. tells us the scoring rules early, introduces decision makers")),
+    C("title", T("职务", "Title"), Kind.TEXT, width=14),
     C("level", T("关系层级", "Relationship level"), Kind.CHOICE, vocabulary=RELATIONSHIP_LEVEL, width=11,
       rules=("M-REL-1",)),
+    C("help", T("能提供的帮助", "How they help"), Kind.TEXT, width=40,
+      hint=T("如：提前告知评分办法、引荐决策人", "e.g. tells us the scoring rules early, introduces decision makers")),
 ))
 
 # --- decision model (M-REL-6) -------------------------------------------------------------------
@@ -276,20 +277,20 @@ EVALUATION = Form("Evaluation", (
 
 _GOALS_GIVEN = 'SUMPRODUCT(--({@trimmed:Goals.goal}<>""))>0'
 PLAN_REVIEW = Form("PlanReview", (
-    C("route", T("实现目标的路径", "Route to the goals"), Kind.TEXT, width=WIDE, rules=("M-PLAN-1",),
+    C("route", T("实现目标的路径", "Route to the goals"), Kind.TEXT, width=FORM_WIDE, rules=("M-PLAN-1",),
       hint=T("从现状到目标要走的几步，如：技术交流 → 试点 → 标杆 → 全省推广",
              "The steps from where we stand to the goals, e.g. technical sessions → pilot → showcase → "
              "province-wide roll-out")),
-    C("strategy", T("客户层面策略", "Account strategy"), Kind.TEXT, width=WIDE, rules=("M-PLAN-1",),
+    C("strategy", T("客户层面策略", "Account strategy"), Kind.TEXT, width=FORM_WIDE, rules=("M-PLAN-1",),
       hint=T("在这个客户上怎么赢：聚焦哪些部门与产品、靠什么差异化", "How we win this account: which departments and "
              "products we focus on, what sets us apart")),
-    C("reviewed_on", T("总结检查日期", "Reviewed on"), Kind.DATE, width=WIDE, rules=("M-PLAN-1",),
+    C("reviewed_on", T("总结检查日期", "Reviewed on"), Kind.DATE, width=FORM_WIDE, rules=("M-PLAN-1",),
       hint=T("最近一次总结检查本计划的日期", "When this plan was last reviewed")),
-    C("reviewer", T("检查人", "Reviewer"), Kind.TEXT, width=WIDE, rules=("M-PLAN-1",)),
-    C("revision", T("修正内容", "What changed"), Kind.TEXT, width=WIDE, rules=("M-PLAN-1",),
+    C("reviewer", T("检查人", "Reviewer"), Kind.TEXT, width=FORM_WIDE, rules=("M-PLAN-1",)),
+    C("revision", T("修正内容", "What changed"), Kind.TEXT, width=FORM_WIDE, rules=("M-PLAN-1",),
       hint=T("这次总结检查修正了什么：目标、路径、策略或行动", "What this review revised: goals, route, strategy or "
              "actions")),
-    C("next_review", T("下次检查", "Next review"), Kind.FORMULA, result=Kind.DATE, width=WIDE, rules=("M-PLAN-1",),
+    C("next_review", T("下次检查", "Next review"), Kind.FORMULA, result=Kind.DATE, width=FORM_WIDE, rules=("M-PLAN-1",),
       formula='=IF(ISNUMBER({PlanReview.reviewed_on}),{PlanReview.reviewed_on}+{cfg:plan.review_every_days},"")'),
 ), title=T("路径、策略与总结检查（M-PLAN-1）", "Route, strategy and review (M-PLAN-1)"), since=VERSION, flags=(
     Flag("M-PLAN-1", f"=AND({{@blank:cell}},{_GOALS_GIVEN})", ("route", "strategy"),
@@ -326,11 +327,14 @@ ACTIONS = Table("Actions", T("行动计划", "Action plan"), rules=("M-PLAN-1", 
 
 # --- growth: seed 004's five steps (M-PLAN-5) -----------------------------------------------------
 
+# The five blocks share the sheet's columns: the first a wide text, the next two narrow (owner,
+# numbers, dates), the last three wider text, so no block stretches another.
+
 # 1 classification: the class the evaluation gives, and how this class of account is managed
 GROWTH_CLASS = Form("GrowthClass", (
-    C("account_class", T("客户等级", "Account class"), Kind.FORMULA, result=Kind.TEXT, width=WIDE,
+    C("account_class", T("客户等级", "Account class"), Kind.FORMULA, result=Kind.TEXT, width=14,
       rules=("M-PLAN-5", "M-ACC-6"), formula="={Evaluation.account_class}&\"\""),
-    C("class_strategy", T("分类管理策略", "How this class is managed"), Kind.TEXT, width=WIDE, rules=("M-PLAN-5",),
+    C("class_strategy", T("分类管理策略", "How this class is managed"), Kind.TEXT, width=14, rules=("M-PLAN-5",),
       hint=T("按客户等级定的管理策略：拜访频率、资源投入、服务级别", "The management strategy for its class: visits, "
              "resources, service level")),
 ), title=T("一、大客户分类（M-PLAN-5）", "1. Classification (M-PLAN-5)"), since=VERSION)
@@ -341,11 +345,11 @@ GROWTH_OPPORTUNITIES = Table("GrowthOpportunities", T("二、生意增长机会�
     C("area", T("机会领域", "Opportunity area"), Kind.TEXT, required=True, width=30, rules=("M-PLAN-5",),
       hint=T("在哪里增长：新部门、新区域、新产品或更多用量", "Where to grow: a new department, region, product, "
              "or more of the same")),
+    C("priority", T("优先级", "Priority"), Kind.CHOICE, vocabulary=PRIORITY, width=9, align="center"),
+    C("size", T("机会规模（元）", "Size"), Kind.MONEY, bounds=(0, 1e13), width=14, rules=("M-PLAN-5",)),
     C("kind", T("机会类型", "Type"), Kind.TEXT, width=14,
       hint=T("如：老产品扩量、新产品导入、新区域复制", "e.g. more volume, a new product, a new region")),
-    C("size", T("机会规模（元）", "Size"), Kind.MONEY, bounds=(0, 1e13), width=14, rules=("M-PLAN-5",)),
-    C("priority", T("优先级", "Priority"), Kind.CHOICE, vocabulary=PRIORITY, width=9),
-    C("basis", T("依据（消费数据分析）", "Basis (purchase data)"), Kind.TEXT, width=36, rules=("M-PLAN-5",),
+    C("basis", T("依据（消费数据分析）", "Basis (purchase data)"), Kind.TEXT, width=30, rules=("M-PLAN-5",),
       hint=T("从客户的消费数据看到了什么", "What the customer's purchase data shows")),
     C("owner", T("负责人", "Owner"), Kind.TEXT, width=10),
 ))
@@ -354,14 +358,14 @@ GROWTH_OPPORTUNITIES = Table("GrowthOpportunities", T("二、生意增长机会�
 JOINT_PLAN = Table("JointPlan", T("三、联合生意计划", "3. Joint business plan"), rules=("M-PLAN-5",), blank_rows=6,
                    since=VERSION, columns=(
     C("objective", T("共同目标", "Shared objective"), Kind.TEXT, required=True, width=30, rules=("M-PLAN-5",)),
-    C("customer_commitment", T("客户承诺", "Customer commitment"), Kind.TEXT, width=28, rules=("M-PLAN-5",),
-      hint=T("客户为共同目标投入什么：预算、试点、数据、人员", "What the customer puts in: budget, a pilot site, data, "
-             "people")),
-    C("our_commitment", T("我方承诺", "Our commitment"), Kind.TEXT, width=28, rules=("M-PLAN-5",)),
-    C("measures", T("措施与实施步骤", "Measures and steps"), Kind.TEXT, width=36, rules=("M-PLAN-5",)),
     C("owner", T("负责人", "Owner"), Kind.TEXT, width=10, rules=("M-PLAN-5",)),
     C("due", T("时间节点", "Date"), Kind.DATE, width=12, rules=("M-PLAN-5",),
       hint=T("联合生意计划要明确实施步骤与时间节点", "A joint plan names its steps and their dates")),
+    C("customer_commitment", T("客户承诺", "Customer commitment"), Kind.TEXT, width=30, rules=("M-PLAN-5",),
+      hint=T("客户为共同目标投入什么：预算、试点、数据、人员", "What the customer puts in: budget, a pilot site, data, "
+             "people")),
+    C("our_commitment", T("我方承诺", "Our commitment"), Kind.TEXT, width=30, rules=("M-PLAN-5",)),
+    C("measures", T("措施与实施步骤", "Measures and steps"), Kind.TEXT, width=36, rules=("M-PLAN-5",)),
 ), flags=(
     Flag("M-PLAN-5", "=AND(NOT({@blank:objective}),{@blank:cell})", ("customer_commitment", "our_commitment"),
          T("联合生意计划缺少一方的承诺", "A side's commitment missing from the joint plan")),
@@ -376,8 +380,9 @@ EXECUTION = Table("Execution", T("四、计划执行与达标", "4. Execution ag
     C("target", T("目标值", "Target"), Kind.NUMBER, bounds=(0, 1e13), width=14, look="whole", rules=("M-PLAN-5",)),
     C("actual", T("实际值", "Actual"), Kind.NUMBER, bounds=(0, 1e13), width=14, look="whole", rules=("M-PLAN-5",)),
     C("attainment", T("达成率", "Attainment"), Kind.FORMULA, result=Kind.PERCENT, width=10, rules=("M-PLAN-5",),
+      align="center",
       formula='=IF(AND(ISNUMBER({target}),ISNUMBER({actual})),IF({target}=0,"",{actual}/{target}),"")'),
-    C("checked_on", T("检查日期", "Checked on"), Kind.DATE, width=12, rules=("M-PLAN-5",)),
+    C("checked_on", T("检查日期", "Checked on"), Kind.DATE, width=12, rules=("M-PLAN-5",), align="center"),
     C("adjustment", T("策略调整", "Adjustment"), Kind.TEXT, width=36, rules=("M-PLAN-5",),
       hint=T("未达标时写明如何及时调整策略", "When a target is missed: how the strategy changes")),
 ), flags=(
@@ -388,12 +393,12 @@ EXECUTION = Table("Execution", T("四、计划执行与达标", "4. Execution ag
 # 5 roll-out: which successes are replicated where
 ROLLOUT = Table("Rollout", T("五、全国复制", "5. Roll-out"), rules=("M-PLAN-5",), blank_rows=6, since=VERSION,
                 columns=(
-    C("success", T("成功经验", "Success"), Kind.TEXT, required=True, width=36, rules=("M-PLAN-5",)),
-    C("where", T("复制到", "Replicate to"), Kind.TEXT, width=28, rules=("M-PLAN-5",),
-      hint=T("哪些区域、分子公司或同类客户", "Which regions, subsidiaries or similar customers")),
+    C("success", T("成功经验", "Success"), Kind.TEXT, required=True, width=30, rules=("M-PLAN-5",)),
     C("owner", T("负责人", "Owner"), Kind.TEXT, width=10),
     C("due", T("完成时间", "Due date"), Kind.DATE, width=12),
-    C("status", T("状态", "Status"), Kind.CHOICE, vocabulary=ACTION_STATUS, width=10),
+    C("where", T("复制到", "Replicate to"), Kind.TEXT, width=30, rules=("M-PLAN-5",),
+      hint=T("哪些区域、分子公司或同类客户", "Which regions, subsidiaries or similar customers")),
+    C("status", T("状态", "Status"), Kind.CHOICE, vocabulary=ACTION_STATUS, width=10, align="center"),
 ))
 
 # --- opportunity checklist (M-SCORE-5) ----------------------------------------------------------
