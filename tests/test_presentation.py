@@ -58,7 +58,9 @@ def _lines(text: str, width: float) -> int:
 
 
 def _width(ws, col: int) -> float:
-    return ws.column_dimensions[get_column_letter(col)].width or 8.43
+    """The column's width; openpyxl keeps adjacent columns of one width as one range (B:C)."""
+    found = next((d for d in ws.column_dimensions.values() if d.min and d.max and d.min <= col <= d.max), None)
+    return (found or ws.column_dimensions[get_column_letter(col)]).width or 8.43
 
 
 def _headers(ws) -> list[tuple[int, int, str]]:

@@ -760,7 +760,7 @@ def _green_zone(book: Book, grid: Grid) -> list[list[object]]:
 
 def _layers(book: Book, grid: Grid) -> list[list[object]]:
     """M-REL-2: per layer, COUNTIF(layer,row); the mean of the matched people's level numbers
-    (SUMIF / COUNTIFS(>0), "" when none has a level; SUMIF shows a matched error); the share
+    (SUMIFS / COUNTIFS(>0), "" when none has a level; SUMIFS shows a matched error); the share
     with a level at or above ``plan.covered_from`` ("" when the layer has nobody)."""
     layers, levels = book.column("DecisionChain", "layer"), book.column("DecisionChain", "level_no")
     covered = book.config.plan.covered_from
