@@ -159,7 +159,8 @@ RELATIONSHIP_PLAN = Table("RelationshipPlan", T("关系评估与改进计划（T
     # version 1 had one owner: it reads as the first responsible person
     C("owner", T("第一责任人", "First responsible"), Kind.TEXT, width=10, rules=("M-REL-4",),
       formerly=(T("负责人", "Owner"),),
-      hint=T("必填：对这段关系负第一责任的人", "Required: the person first responsible for this relationship")),
+      hint=T("对这段关系负第一责任的人：每个有姓名的行都要填写（M-REL-4）",
+             "The person first responsible for this relationship: every named row needs one (M-REL-4)")),
     C("second_owner", T("第二责任人", "Second responsible"), Kind.TEXT, width=10, rules=("M-REL-4",),
       hint=T("选填：协助并在第一责任人缺位时接手的人", "Optional: who helps, and steps in when the first is away")),
     C("due", T("完成时间", "Due date"), Kind.DATE, width=12, rules=("M-REL-4",)),
