@@ -136,7 +136,7 @@ LAYERS = Grid("layers", T("三个关系层面（M-REL-2）", "The three relation
     C("average_level", T("平均关系层级", "Average level"), Kind.FORMULA, result=Kind.NUMBER, width=11,
       rules=("M-REL-1", "M-REL-2"), number_format="0.0",
       formula='=IF(COUNTIFS({DecisionChain.layer},{row},{DecisionChain.level_no},">0")=0,"",'
-              'SUMIFS({DecisionChain.level_no},{DecisionChain.layer},{row})'
+              'SUMIFS({DecisionChain.level_no},{DecisionChain.layer},{row},{DecisionChain.level_no},">0")'
               '/COUNTIFS({DecisionChain.layer},{row},{DecisionChain.level_no},">0"))'),
     C("coverage", T("覆盖率", "Coverage"), Kind.FORMULA, result=Kind.PERCENT, width=10, rules=("M-REL-2",),
       formula=f'=IF({_IN_LAYER}=0,"",COUNTIFS({{DecisionChain.layer}},{{row}},{{DecisionChain.level_no}},'

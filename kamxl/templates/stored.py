@@ -760,8 +760,9 @@ def _green_zone(book: Book, grid: Grid) -> list[list[object]]:
 
 def _layers(book: Book, grid: Grid) -> list[list[object]]:
     """M-REL-2: per layer, COUNTIF(layer,row); the mean of the matched people's level numbers
-    (SUMIFS / COUNTIFS(>0), "" when none has a level; SUMIFS shows a matched error); the share
-    with a level at or above ``plan.covered_from`` ("" when the layer has nobody)."""
+    (SUMIFS / COUNTIFS over level > 0, so an unreadable level, an error, counts in neither; ""
+    when none has a level); the share with a level at or above ``plan.covered_from`` ("" when
+    the layer has nobody)."""
     layers, levels = book.column("DecisionChain", "layer"), book.column("DecisionChain", "level_no")
     covered = book.config.plan.covered_from
     rows = []
@@ -771,8 +772,7 @@ def _layers(book: Book, grid: Grid) -> list[list[object]]:
         people = float(len(matched))
         numbers = [_num(lv) for lv in matched if number(lv)]
         positive = [n for n in numbers if n > 0]
-        error = first_error(matched)
-        average: object = "" if not positive else error or sum(numbers) / len(positive)
+        average: object = sum(positive) / len(positive) if positive else ""
         share: object = "" if not matched else sum(1 for n in numbers if n >= covered) / people
         rows.append([name, people, average, share])
     return rows
