@@ -17,6 +17,7 @@ from pathlib import Path
 from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, ConfigSource, config_source, effective_config
 from kamxl.methodology.territory import describe as describe_rule
+from kamxl.methodology.vocabulary import RELATIONSHIP_LEVEL
 
 SOURCE = {
     "option": Text("配置文件（--config）：{path}", "configuration file (--config): {path}"),
@@ -136,6 +137,12 @@ SETTINGS: tuple[Setting, ...] = (
                                  "territory rules, the most specific first, then the first listed (M-TEAM-2)"),
             lambda c, lang: "；".join(describe_rule(r, "zh") for r in c.territory) if lang == "zh" and c.territory
             else "; ".join(describe_rule(r, "en") for r in c.territory) if c.territory else NO_RULES(lang)),
+    Setting(("plan.review_every_days",), Text("经营计划总结检查周期，天（M-PLAN-1）", "account plan review every, days (M-PLAN-1)"),
+            lambda c, _l: str(c.plan.review_every_days)),
+    Setting(("plan.covered_from",), Text("关系覆盖所需的关系层级（M-REL-2）", "relationship level that counts as covered (M-REL-2)"),
+            lambda c, lang: f"≥ {RELATIONSHIP_LEVEL.terms[c.plan.covered_from - 1].label(lang)}"),
+    Setting(("plan.attained_from",), Text("增长计划指标达标所需的达成率（M-PLAN-5）", "attainment a growth measure needs (M-PLAN-5)"),
+            lambda c, _l: f"≥ {_pct(c.plan.attained_from)}"),
     Setting(("limits.file_seconds",), Text("每个文件的时间上限（kamxl validate 与 kamxl rollup）",
                                            "time ceiling per file (validate, rollup)"),
             lambda c, lang: SECONDS(lang, n=_num(c.ceilings.file_seconds)) if c.ceilings.file_seconds else NONE(lang)),

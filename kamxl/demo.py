@@ -26,7 +26,7 @@ FLAGS = {
     "M-SCORE-4": Text("后期阶段的低价值商机", "low-value opportunity late in the funnel"),
     "M-SCORE-3": Text("价值评估未完成", "value assessment incomplete"),
     "M-FUN-5": Text("预算未查明或缺少发起人", "budget not found out, or no sponsor"),
-    "M-REL-5": Text("没有教练（内线）", "no coach (internal supporter)"),
+    "M-REL-5": Text("没有教练", "no coach"),
     "STALE": Text("预计成交日期已过", "expected close date has passed"),
 }
 

@@ -27,7 +27,7 @@ def test_demo_in_chinese_shows_health_attention_forecast_and_customers(tmp_path)
 def test_demo_in_english(tmp_path):
     result = run("demo", "--lang", "en", "--today", "2026-11-23", "--out", str(tmp_path))
     assert result.exit_code == 0
-    for text in ("Funnel health", "05 Shortlist/Bid", "Good, watch the trend", "no coach (internal supporter)",
+    for text in ("Funnel health", "05 Shortlist/Bid", "Good, watch the trend", "no coach",
                  "2027-Q1", "conflict: several account managers (M-ACC-3)"):
         assert text in result.output, text
 

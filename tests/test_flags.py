@@ -298,7 +298,19 @@ def broken(name: str, lang: str, cfg: Config) -> tuple[dict[str, list[dict[str, 
                            {"action": "T2", "owner": "王磊", "due": past, "status": done},    # done: nothing
                            {"action": "T3", "owner": "王磊", "due": past},                    # no status: overdue
                            {"action": "T4", "owner": "王磊", "due": today, "status": open_}]  # due today: not yet
-        rows["DecisionChain"] = [{**r, "coach": no} for r in rows["DecisionChain"]]          # M-REL-5
+        rows["DecisionChain"] = [{**r, "coach": no} for r in rows["DecisionChain"]]          # M-REL-5: no insider…
+        rows["Coaches"] = [{"name": "  "}]                                                    # …a blank outsider
+        rows["RelationshipPlan"][1]["owner"] = None                                          # M-REL-4
+        rows["RelationshipPlan"][2]["second_owner"] = None                                   # optional: nothing
+        forms["PlanReview"] |= {"route": " ", "reviewed_on": today - dt.timedelta(days=95)}  # M-PLAN-1 twice
+        rows["JointPlan"] = [*rows["JointPlan"],
+                             {"objective": "T8", "customer_commitment": "C", "our_commitment": None},  # M-PLAN-5
+                             {"objective": "T9", "customer_commitment": "C", "our_commitment": "O"},   # no date
+                             {"customer_commitment": "C"}]                                   # no objective: nothing
+        rows["Execution"] = [*rows["Execution"],
+                             {"measure": "T10", "target": 10.0, "actual": 9.0},              # M-PLAN-5 missed
+                             {"measure": "T11", "target": 10.0, "actual": 10.0},             # met exactly
+                             {"measure": "T12", "target": 0.0, "actual": 3.0}]               # no target: nothing
         rows["DecisionChain"][-1]["top10_rank"] = rows["DecisionChain"][0]["top10_rank"]      # M-REL-3 twice
         rows["SellingPoints"] = [*rows["SellingPoints"],
                                  {"point": "T7", "uniqueness": 7.0, "value": 7.0},           # the green zone's edge

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kamxl.methodology import default_config
-from kamxl.methodology.vocabulary import FORECAST_CATEGORY, FORECAST_LEVEL, RELATIONSHIP_LEVEL, STATUS
+from kamxl.methodology.vocabulary import FORECAST_CATEGORY, FORECAST_LEVEL, RELATIONSHIP_LAYER, RELATIONSHIP_LEVEL, STATUS
 from kamxl.schema import TEMPLATES, Form, Table
 from kamxl.templates import write_template
 from kamxl.templates.builder import KEYS_SHEET, _with_seed
@@ -128,6 +128,10 @@ LEVELS = mostly(_spelled([s for t in FORECAST_LEVEL.terms for s in vocabulary_sp
                 st.none())
 RELATIONSHIP = mostly(_spelled([s for t in RELATIONSHIP_LEVEL.terms
                                 for s in vocabulary_spellings(RELATIONSHIP_LEVEL, t.key)]), BLANK, UNREADABLE)
+# M-REL-2: the layer labels as the dropdowns offer them (the summary counts those), else a spelling
+LAYERS = mostly(st.sampled_from(RELATIONSHIP_LAYER.labels("zh") + RELATIONSHIP_LAYER.labels("en")),
+                _spelled([s for t in RELATIONSHIP_LAYER.terms for s in vocabulary_spellings(RELATIONSHIP_LAYER, t.key)]),
+                BLANK)
 IDS = mostly(st.sampled_from(["OPP-1", "OPP-2", "opp-1", "OPP-3", "OPP-4"]), st.none())
 PEOPLE = st.sampled_from(["王磊", "王 磊", "李娜", "Wang Lei", "wang lei", None])
 DATES = mostly(st.dates(dt.date(2026, 7, 1), dt.date(2027, 9, 30)), st.none())
@@ -220,16 +224,18 @@ def forecast(draw: st.DrawFn) -> tuple[str, dict[str, Any], dict[str, Any]]:
 @st.composite
 def account_plan(draw: st.DrawFn) -> tuple[str, dict[str, Any], dict[str, Any]]:
     chain = draw(rows({"name": PEOPLE, "top10_rank": st.one_of(st.none(), st.integers(1, 12)),
-                       "level": RELATIONSHIP}, 12))
+                       "level": RELATIONSHIP, "layer": LAYERS}, 12))
+    execution = draw(rows({"target": AMOUNTS, "actual": AMOUNTS}, 6))      # M-PLAN-5 attainment
     high = mostly(st.integers(5, 10), SCORES)     # buying points (both >= 7) are not rare
     selling = draw(rows({"point": st.just("卖点"), "uniqueness": high, "value": high}, 8))
     limits = draw(rows({"amount": mostly(st.integers(1, 6).map(lambda n: n * 10**8), st.none()),
                         "approver": mostly(st.sampled_from(["董事会", "CEO"]), PEOPLE)}, 6))
     answers = draw(st.lists(st.one_of(st.none(), st.sampled_from(["已了解", " "])), max_size=80))
     forms = {"Evaluation": {k: draw(MEASURES) for k in ("contribution", "potential", "satisfaction")},
-             "Approval": {"amount": draw(mostly(st.integers(1, 7 * 10**8), st.sampled_from([None, 0])))}}
+             "Approval": {"amount": draw(mostly(st.integers(1, 7 * 10**8), st.sampled_from([None, 0])))},
+             "PlanReview": {"reviewed_on": draw(DATES)}}
     return (draw(st.sampled_from(["zh", "en"])),
-            {"DecisionChain": chain, "SellingPoints": selling, "DecisionModel": limits,
+            {"DecisionChain": chain, "SellingPoints": selling, "DecisionModel": limits, "Execution": execution,
              "Checklist": [{"answer": a} for a in answers]}, forms)
 
 
@@ -353,7 +359,10 @@ REACH = {   # what a share of the examples must exercise, or the property proves
                      "a buying point": lambda b: any(v in ("是", "Y") for v in b.column("SellingPoints",
                                                                                       "buying_point")),
                      "an approver": lambda b: bool(b.field("Approval", "approver")),
-                     "a relationship level": lambda b: _numbers(b.column("DecisionChain", "level_no"))},
+                     "a relationship level": lambda b: _numbers(b.column("DecisionChain", "level_no")),
+                     "a layer's average level": lambda b: _numbers(r[2] for r in b.grid("layers")),
+                     "an attainment": lambda b: _numbers(b.column("Execution", "attainment")),
+                     "a next review": lambda b: _numbers([b.field("PlanReview", "next_review")])},
 }
 
 

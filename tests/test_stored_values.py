@@ -4,6 +4,7 @@ edition, in every workbook kamxl writes — templates, examples, roll-ups, repor
 no workbook asks for a full recalculation on load."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import zipfile
@@ -57,6 +58,8 @@ def _stored(path: Path) -> dict[str, object]:
 
 
 def _same(a: object, b: object) -> bool:
+    if isinstance(a, dt.datetime):   # a date-formatted number, as openpyxl reads it (M-PLAN-1's next review)
+        a = (a - dt.datetime(1899, 12, 30)).days
     if a in (None, "") or b in (None, ""):
         return a in (None, "") and b in (None, "")
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):

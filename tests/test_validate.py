@@ -240,7 +240,8 @@ def test_account_plan_rules(tmp_path):
     c = content("account-plan")
     c["RelationshipPlan"][0]["name"] = "郑晓燕"                            # M-REL-3: not in the chain's TOP-10
     for row in c["DecisionChain"]:
-        row["coach"] = "N"                                                 # M-REL-5
+        row["coach"] = "N"                                                 # M-REL-5: no insider…
+    c["Coaches"] = []                                                      # …and no outsider
     open_action = next(i for i, a in enumerate(c["Actions"]) if a.get("status") != "Done")
     c["Actions"][open_action]["due"] = dt.date(2026, 10, 1)               # M-PLAN-6
     for row in c["Checklist"]:

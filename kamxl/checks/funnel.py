@@ -45,8 +45,10 @@ BID_TWICE = Text("商机 {id} 的投标信息已在 {first} 填写", "bid detail
 ONE_QUOTE = Text("招标方式为“{tender}”，但“是否一次报价”填了否", "tender mode '{tender}', yet single quote says no")
 ONE_QUOTE_FIX = Text("核对招标方式或是否一次报价", "check the tender mode or the single-quote answer")
 BID_TWICE_FIX = Text("每个商机一行投标信息：合并两行", "one row of bid details per opportunity: merge the two")
-NO_COACH = Text("阶段 {stage} 的商机没有教练（内线）", "no coach (internal supporter) at stage {stage}")
-NO_COACH_FIX = Text("在客户内部发展一位教练", "develop a coach inside the customer")
+NO_COACH = Text("阶段 {stage} 的商机没有教练", "no coach at stage {stage}")
+NO_COACH_FIX = Text("发展一位教练：客户内部的关键岗位人员，或外部的退休高管、投资银行、咨询公司、政府、合作伙伴（M-REL-5）",
+                    "develop a coach, inside the customer or outside it: a retired executive, an investment bank, "
+                    "a consultancy, government, a partner (M-REL-5)")
 STALE = Text("进行中的商机预计成交日期已过（{date}）", "open opportunity with a past close date ({date})")
 STALE_FIX = Text("更新预计成交日期或关闭商机", "update the expected close date or close the opportunity")
 DUPLICATE = Text("商机编号 {id} 已在 {first} 出现（本文件中共 {n} 次）",

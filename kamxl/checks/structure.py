@@ -52,9 +52,10 @@ def check(ctx: Context) -> list[Finding]:
         got = data.tables.get(table.name)
         sheet = data.template.sheet_of(table).name(lang)
         if got is None:
-            # an older template may predate the table (a version-2 funnel has no bid sheet)
-            found.append(ctx.here("S-TABLE-MISSING", Severity.WARNING if older else Severity.ERROR, TABLE_MISSING,
-                                  TABLE_FIX, sheet=sheet, table=table.name))
+            # added since the workbook's version: S-VERSION already says to move to the current template
+            severity = Severity.WARNING if older and data.version < table.since else Severity.ERROR
+            found.append(ctx.here("S-TABLE-MISSING", severity, TABLE_MISSING, TABLE_FIX, sheet=sheet,
+                                  table=table.name))
             continue
         for column in table.columns:
             if column.key not in got.columns:
@@ -81,7 +82,8 @@ def check(ctx: Context) -> list[Finding]:
         found.append(ctx.here("S-HEADER-LANG", Severity.WARNING, LANG_MIX, LANG_MIX_FIX, **langs))
     for form in data.template.forms():
         if form.prefix not in data.forms or not data.forms[form.prefix].values:
-            found.append(ctx.here("S-FORM-MISSING", Severity.ERROR, FORM_MISSING, TABLE_FIX,
+            severity = Severity.WARNING if older and data.version < form.since else Severity.ERROR
+            found.append(ctx.here("S-FORM-MISSING", severity, FORM_MISSING, TABLE_FIX,
                                   sheet=data.template.sheet_of(form).name(lang),
                                   form=form.title or data.template.sheet_of(form).name))
     return found

@@ -181,9 +181,11 @@ def _header_index(columns: tuple[Column, ...]) -> dict[str, tuple[str, Lang | No
             zh, en = fold(column.header("zh")), fold(column.header("en"))
             index.setdefault(en, (column.key, None if zh == en else "en"))
             index.setdefault(zh, (column.key, None if zh == en else "zh"))
-            for former in column.former:   # an older template's header: the same column
-                index.setdefault(fold(former.en), (column.key, "en"))
-                index.setdefault(fold(former.zh), (column.key, "zh"))
+        for column in columns:   # an earlier version's header reads as the column it became
+            for former in column.former:
+                zh, en = fold(former("zh")), fold(former("en"))
+                index.setdefault(en, (column.key, None if zh == en else "en"))
+                index.setdefault(zh, (column.key, None if zh == en else "zh"))
         _HEADER_INDEX[id(columns)] = index  # schemas live as long as the process
     return index
 

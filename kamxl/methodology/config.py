@@ -122,6 +122,16 @@ class Checklist:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """The account plan (M-PLAN-1, M-PLAN-5, M-REL-2): how often it is reviewed, the relationship
+    level from which a person counts as covered, and the attainment from which a target is met."""
+
+    review_every_days: int = 90
+    covered_from: int = 3
+    attained_from: float = 1.0
+
+
+@dataclass(frozen=True)
 class Forecast:
     period: str
     currency: str
@@ -172,6 +182,7 @@ class Config:
     ceilings: Ceilings = Ceilings()
     register: Register = Register()
     territory: tuple[TerritoryRule, ...] = ()
+    plan: Plan = Plan()
     sources: tuple[str, ...] = ()
     #: the dotted keys the company file sets (``scoring.threshold``, ``stages.05.probability``…);
     #: empty for the defaults, and for a company file that sets nothing
@@ -336,6 +347,7 @@ def _build(data: dict[str, Any], *, sources: tuple[str, ...], overridden: tuple[
         ceilings=_ceilings(data["limits"]),
         register=Register(_integer(data["register"], "evaluation_valid_days", 1, 36_500, "register.")),
         territory=_territory(data["territory"]),
+        plan=_plan(data["plan"]),
         sources=sources,
         overridden=overridden,
     )
@@ -377,6 +389,11 @@ def _attainment(data: dict[str, Any]) -> Attainment:
         _fail("attainment.at_risk_below", bands.at_risk_below, "不能高于 attainment.on_track_from",
               "must not exceed attainment.on_track_from")
     return bands
+
+
+def _plan(data: dict[str, Any]) -> Plan:
+    return Plan(_integer(data, "review_every_days", 1, 3660, "plan."), _integer(data, "covered_from", 1, 6, "plan."),
+                _number(data, "attained_from", 0, 100, "plan."))
 
 
 def _ceilings(data: dict[str, Any]) -> Ceilings:

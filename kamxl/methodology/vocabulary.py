@@ -202,3 +202,26 @@ CUSTOMER_SOURCE = _vocab(Text("信息来源", "source"), "M-ACC-1",
                          ("referral", "客户推荐", "Referral", ("推荐",)),
                          ("visit", "客户拜访", "Sales visit", ("拜访", "visit")),
                          ("other", "其他", "Other"))
+
+# M-REL-2 (seed 003 均衡的客户关系): the three layers of relationships a key account needs, each
+# worked: organisational (board, CEO: drives the market long term), key decision-maker (the
+# CXOs deciding a project), extensive (managers and engineers: the climate for every sale).
+RELATIONSHIP_LAYER = _vocab(Text("关系层面", "relationship layer"), "M-REL-2",
+                            ("organisational", "组织客户关系", "Organisational",
+                             ("组织", "organizational", "organisation relationship", "organization relationship")),
+                            ("key", "关键客户关系", "Key decision-maker",
+                             ("关键", "key-decision-maker", "key decision maker", "key-decision-maker relationship")),
+                            ("extensive", "普遍客户关系", "Extensive", ("普遍", "extensive relationship")))
+
+# M-REL-5 (seed 003 “谁”可以成为教练): who can coach us — someone inside the customer, or one of
+# the outsiders the seed names.
+COACH_KIND = _vocab(Text("教练来源", "coach kind"), "M-REL-5",
+                    ("insider", "内部：客户关键岗位人员", "Inside: key customer staff",
+                     ("客户关键岗位人员", "内部", "内线", "insider", "inside")),
+                    ("retired_executive", "外部：退休的高管", "Outside: retired executive",
+                     ("退休的CXO", "退休高管", "退休的 CXO", "retired CXO", "retired executive")),
+                    ("investment_bank", "外部：投资银行", "Outside: investment bank", ("投资银行", "investment bank")),
+                    ("consultancy", "外部：咨询公司", "Outside: consultancy", ("咨询公司", "consultancy", "consultant")),
+                    ("government", "外部：政府", "Outside: government", ("政府", "government")),
+                    ("partner", "外部：合作伙伴或友商", "Outside: partner or friendly vendor",
+                     ("合作伙伴", "友商", "合作伙伴&友商", "partner", "friendly vendor")))

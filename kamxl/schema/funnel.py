@@ -182,7 +182,7 @@ ASSESSMENT = Table("Assessment", T("商机价值评估（20 问）", "Value asse
 # M-BID-1: the key-account project (bid) attributes of seed 001 §五, one row per opportunity that is
 # bid or tendered, keyed by its ID (name and customer looked up from the opportunities table).
 _LOOKUP = '=IFNA(INDEX({Opportunities.%s},MATCH({id},{Opportunities.id},0))&"","")'
-BIDS = Table("Bids", T("大客户项目（投标）信息", "Key-account project (bid) details"), rules=("M-BID-1",), columns=(
+BIDS = Table("Bids", T("大客户项目（投标）信息", "Key-account project (bid) details"), rules=("M-BID-1",), since=3, columns=(
     C("id", T("商机编号", "Opportunity ID"), Kind.ID, required=True, width=16, rules=("M-BID-1",),
       hint=T("商机清单中的编号", "The ID on the opportunities sheet")),
     C("name", T("商机名称", "Opportunity"), Kind.FORMULA, result=Kind.TEXT, width=28, formula=_LOOKUP % "name"),

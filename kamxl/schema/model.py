@@ -119,6 +119,7 @@ class Table:
     rules: tuple[str, ...] = ()
     seed: str | None = None              # rows the builder fills in: 'open_stages' (all but the last)
     flags: tuple[Flag, ...] = ()         # rules shown while typing (conditional formats)
+    since: int = 1                       # the template version that added it (older files lack it)
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -137,6 +138,7 @@ class Form:
     fields: tuple[Column, ...]
     title: Text | None = None            # the heading above it (default: the sheet's name)
     flags: tuple[Flag, ...] = ()         # rules shown while typing (conditional formats)
+    since: int = 1                       # the template version that added it (older files lack it)
 
     def field(self, key: str) -> Column:
         return next(f for f in self.fields if f.key == key)
@@ -181,6 +183,7 @@ class Grid:
     rows: tuple[tuple[str, Text], ...] = ()
     funnel: Funnel | None = None         # a funnel grid has a row per stage of the company's table
     rules: tuple[str, ...] = ()
+    since: int = 1                       # the template version that added it (older files lack it)
     # Plain formulas right of a funnel block, one per open stage (the last stage's row left
     # out), the same in both editions: what a chart needs beyond KAM_FUNNEL's columns.
     # Placeholders: ``{key}`` this row's cell of a column, ``{key_col}`` that column over the

@@ -193,6 +193,72 @@ _ACTIONS = (
     ("总结检查", "季度经营计划回顾与修正", "孙建华", "2027-03-31", "open", ""),
 )
 
+# M-REL-2: each chain person's layer, in _CHAIN's order (the English example's too): the
+# chairman and president organisational; the executives and department heads who decide key;
+# section heads, team leads and the tender office extensive.
+_CHAIN_LAYERS = ("organisational", "organisational", "key", "key", "key", "key", "key", "key", "extensive", "key",
+                 "extensive", "extensive", "extensive", "extensive")
+
+# M-REL-4: the second responsible person of each TOP-10 relationship, in _RELATIONSHIPS' order
+_SECOND_OWNERS = ("王磊", "孙建华", "孙建华", "王磊", "杜明", "王磊", None, "王磊", "杜明", "王磊")
+
+# M-REL-5: (name, kind, organisation, title, how they help, relationship level)
+_COACHES = (
+    ("顾晓明", "insider", "江澜电力运维检修部", "变电运维室主任", "提前告知评分办法与竞品动向，参与技术评审", "partner"),
+    ("方志诚", "retired_executive", "江澜电力（已退休）", "原副总经理，现任顾问", "引荐董事长周国栋，解读集团决策习惯",
+     "trust"),
+    ("李卓", "consultancy", "衡泰咨询", "电力行业合伙人", "参与编制集团数字化规划，了解 2027 年预算分配", "respect"),
+)
+
+# M-PLAN-1: route, strategy and the last review
+_PLAN_REVIEW = {
+    "route": "技术交流与试点站见效（2026 年四季度）→ 220kV 智能巡检中标（2027 年 1 月）→ 配电房平台二期签约 → "
+             "全省推广并进入邻省电网",
+    "strategy": "以运维检修部为突破口，聚焦智能巡检与配电房运维两条产品线；以苏州示范站和两家省公司上线案例证明效果，"
+                "以本地化服务与信创适配区别于竞品，不打价格战",
+    "reviewed_on": "2026-10-15",
+    "reviewer": "孙建华",
+    "revision": "2027 年目标由 1500 万元上调至 2000 万元；新增安全监察部关系突破；投标时间提前到 2027 年 1 月",
+}
+
+# M-PLAN-5: how this class of account is managed
+_CLASS_STRATEGY = "A 类保持：高层每季度互访，客户经理每周拜访，配专属售前与服务经理，资源优先保障"
+
+# (area, type, size in CNY, priority, basis, owner)
+_GROWTH_OPPORTUNITIES = (
+    ("配电房智能运维平台二期", "老产品扩量", 4_280_000, "high",
+     "一期 800 座配电房上线后抢修时间缩短 35%，客户计划 2027 年接入 3200 座", "王磊"),
+    ("全省 220kV 变电站智能巡检推广", "新区域复制", 12_000_000, "high",
+     "412 座 220kV 站中仅 46 座完成智能化，2027 年覆盖率目标 60%", "王磊"),
+    ("储能电站在线监测", "新产品导入", 3_500_000, "medium", "2026 年新增储能电站 9 座，运检部询问过监测方案", "何静"),
+    ("运维服务外包", "新服务", 1_800_000, "low", "夜间巡检人员缺口约 120 人，服务采购预算逐年上升", "杜明"),
+)
+
+# (shared objective, customer's commitment, ours, measures and steps, owner, date)
+_JOINT_PLAN = (
+    ("2027 年 220kV 站智能巡检覆盖率达到 60%", "开放 30 座试点站的停电窗口，数据接入 PMS3.0",
+     "三个月内完成首批 30 座站部署，驻场 2 人", "分三批部署，每批验收后推进下一批", "王磊", "2027-06-30"),
+    ("配电房故障抢修时间缩短 30%", "提供近两年抢修工单数据，指定运检部对接人", "平台二期上线，按月出具抢修效率报告",
+     "二期合同签订 → 接入 3200 座配电房 → 月度复盘", "杜明", "2027-09-30"),
+    ("共建智能运检联合创新实验室", "提供实验场地与运维专家", "投入算法团队 5 人与测试设备", "联合申报省公司科技项目",
+     "高远", "2027-03-31"),
+)
+
+# (measure, target, actual, checked on, adjustment)
+_EXECUTION = (
+    ("2026 年签约额（元）", 5_000_000, 4_200_000, "2026-11-15", "配电房二期合同提前到 12 月签订，补足差额"),
+    ("试点站巡检工时节省（%）", 50, 62, "2026-11-15", ""),
+    ("TOP10 中支持我方的人数", 8, 4, "2026-11-15", "安全监察部与财务部专项突破：安全专题汇报、全生命周期成本测算"),
+    ("试点站缺陷发现数（个）", 120, 131, "2026-11-15", ""),
+)
+
+# (success, replicate to, owner, due, status)
+_ROLLOUT = (
+    ("苏州示范站机器人与视频联动巡检方案", "江澜电力 13 家地市供电公司", "王磊", "2027-12-31", "open"),
+    ("配电房运维平台二期经验", "邻省两家电网公司", "孙建华", "2028-06-30", "open"),
+    ("联合实验室合作模式", "华东区域其他省级电网", "高远", "2028-12-31", "open"),
+)
+
 # M-SCORE-5: what the rep knows, per checklist question (48 of 80 answered).
 _CHECKLIST_ANSWERS = {
     "C1.1": "220kV 站智能巡检与配电房无人值守运维",
@@ -254,10 +320,16 @@ def _plan_data(lang: Lang) -> dict[str, Any]:
         return {"customer": en.PLAN_CUSTOMER, "profile": en.PROFILE, "chain": en.CHAIN,
                 "relationships": en.RELATIONSHIPS, "needs": en.NEEDS, "decision_model": en.DECISION_MODEL,
                 "selling_points": en.SELLING_POINTS, "goals": en.GOALS, "actions": en.ACTIONS,
-                "answers": en.CHECKLIST_ANSWERS}
+                "answers": en.CHECKLIST_ANSWERS, "second_owners": en.SECOND_OWNERS, "coaches": en.COACHES,
+                "review": en.PLAN_REVIEW, "class_strategy": en.CLASS_STRATEGY,
+                "growth": en.GROWTH_OPPORTUNITIES, "joint_plan": en.JOINT_PLAN, "execution": en.EXECUTION,
+                "rollout": en.ROLLOUT}
     return {"customer": PLAN_CUSTOMER, "profile": _PROFILE, "chain": _CHAIN, "relationships": _RELATIONSHIPS,
             "needs": _NEEDS, "decision_model": _DECISION_MODEL, "selling_points": _SELLING_POINTS,
-            "goals": _GOALS, "actions": _ACTIONS, "answers": _CHECKLIST_ANSWERS}
+            "goals": _GOALS, "actions": _ACTIONS, "answers": _CHECKLIST_ANSWERS, "second_owners": _SECOND_OWNERS,
+            "coaches": _COACHES, "review": _PLAN_REVIEW, "class_strategy": _CLASS_STRATEGY,
+            "growth": _GROWTH_OPPORTUNITIES, "joint_plan": _JOINT_PLAN, "execution": _EXECUTION,
+            "rollout": _ROLLOUT}
 
 
 _PROFILE = {
@@ -282,7 +354,8 @@ def account_plan_example(template: Template, lang: Lang, config: Config) -> dict
     every enumeration is what the template's language lists in its dropdowns."""
     from kamxl.methodology.checklist import checklist
     from kamxl.methodology.vocabulary import (
-        ACCOUNT_DECISION, ACTION_STATUS, ATTITUDE, DECISION_ROLE, NEED_DIMENSION, PRIORITY, RELATIONSHIP_LEVEL,
+        ACCOUNT_DECISION, ACTION_STATUS, ATTITUDE, COACH_KIND, DECISION_ROLE, NEED_DIMENSION, PRIORITY,
+        RELATIONSHIP_LAYER, RELATIONSHIP_LEVEL,
     )
 
     yes, no = YES_NO_LABEL[lang]
@@ -307,15 +380,23 @@ def account_plan_example(template: Template, lang: Lang, config: Config) -> dict
         ],
         "DecisionChain": [
             {"name": name, "top10_rank": rank, "title": title, "department": department,
+             "layer": RELATIONSHIP_LAYER.get(layer).label(lang),
              "role": DECISION_ROLE.get(role).label(lang), "distance": distance, "level": level(lvl),
              "attitude": ATTITUDE.get(attitude).label(lang), "coach": yes if coach else no}
-            for name, rank, title, department, role, distance, lvl, attitude, coach in d["chain"]
+            for (name, rank, title, department, role, distance, lvl, attitude, coach), layer
+            in zip(d["chain"], _CHAIN_LAYERS, strict=True)
         ],
         "RelationshipPlan": [
             {"rank": chain[name][1], "name": name, "title": chain[name][2], "level": level(chain[name][6]),
-             "goal": goal, "strategy": strategy, "owner": owner,
+             "goal": goal, "strategy": strategy, "owner": owner, "second_owner": second,
              "due": _d(due), "progress": progress}
-            for name, goal, strategy, owner, due, progress in d["relationships"]
+            for (name, goal, strategy, owner, due, progress), second
+            in zip(d["relationships"], d["second_owners"], strict=True)
+        ],
+        "Coaches": [
+            {"name": name, "kind": COACH_KIND.get(kind).label(lang), "organisation": organisation, "title": title,
+             "help": help_, "level": level(lvl)}
+            for name, kind, organisation, title, help_, lvl in d["coaches"]
         ],
         "DecisionModel": [
             {"amount": None if amount is None else float(amount), "approver": approver, "note": note}
@@ -333,6 +414,28 @@ def account_plan_example(template: Template, lang: Lang, config: Config) -> dict
             "evaluated_on": _d("2026-10-15"),
             "decision": ACCOUNT_DECISION.get("keep").label(lang),
         },
+        "PlanReview": {**d["review"], "reviewed_on": _d(d["review"]["reviewed_on"])},
+        "GrowthClass": {"class_strategy": d["class_strategy"]},
+        "GrowthOpportunities": [
+            {"area": area, "kind": kind, "size": float(size), "priority": PRIORITY.get(p).label(lang),
+             "basis": basis, "owner": owner}
+            for area, kind, size, p, basis, owner in d["growth"]
+        ],
+        "JointPlan": [
+            {"objective": objective, "customer_commitment": theirs, "our_commitment": ours, "measures": measures,
+             "owner": owner, "due": _d(due)}
+            for objective, theirs, ours, measures, owner, due in d["joint_plan"]
+        ],
+        "Execution": [
+            {"measure": measure, "target": float(target), "actual": float(actual), "checked_on": _d(checked),
+             "adjustment": adjustment or None}
+            for measure, target, actual, checked, adjustment in d["execution"]
+        ],
+        "Rollout": [
+            {"success": success, "where": where, "owner": owner, "due": _d(due),
+             "status": ACTION_STATUS.get(status).label(lang)}
+            for success, where, owner, due, status in d["rollout"]
+        ],
         "Goals": [
             {"goal": goal, "measure": measure, "target": float(target), "due": _d(due), "owner": owner}
             for goal, measure, target, due, owner in d["goals"]

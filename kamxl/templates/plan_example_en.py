@@ -192,3 +192,81 @@ CHECKLIST_ANSWERS = {
     "K9.1": "Edward Collins, President",
     "K10.1": "Edward Collins, Victor Shaw, Nigel Lambert",
 }
+
+# M-REL-4: the second responsible person of each TOP-10 relationship, in RELATIONSHIPS' order (None: none)
+SECOND_OWNERS = ("James Walker", "Richard Sun", "Richard Sun", "James Walker", "Mike Duncan", "James Walker", None,
+                 "James Walker", "Mike Duncan", "James Walker")
+
+# M-REL-5: (name, kind, organisation, title, how they help, relationship level)
+COACHES = (
+    ("Matthew Goodwin", "insider", "Riverlane Power, O&M", "Head of Substation O&M",
+     "Tells us the scoring rules and competitors' moves early; sits on the technical evaluation", "partner"),
+    ("Philip Fang", "retired_executive", "Riverlane Power (retired)", "Former Deputy GM, now adviser",
+     "Introduces us to the chairman, Robert Grant; explains how the group decides", "trust"),
+    ("Daniel Price", "consultancy", "Hengtai Consulting", "Partner, power industry",
+     "Helps write the group's digital plan; knows how the 2027 budget is split", "respect"),
+)
+
+# M-PLAN-1: route, strategy and the last review
+PLAN_REVIEW = {
+    "route": "Technical sessions and pilot results (Q4 2026) → win the 220 kV smart inspection tender (January "
+             "2027) → sign distribution room platform phase 2 → roll out across the province, then the "
+             "neighbouring grids",
+    "strategy": "Break in through O&M and focus on two product lines, smart inspection and distribution room O&M; "
+                "prove results with the Suzhou showcase and the two provincial grids; stand apart on local "
+                "service and domestic certification, not on price",
+    "reviewed_on": "2026-10-15",
+    "reviewer": "Richard Sun",
+    "revision": "2027 target raised from 15 to 20 million CNY; a relationship breakthrough with Safety added; the "
+                "bid moved up to January 2027",
+}
+
+# M-PLAN-5: how this class of account is managed
+CLASS_STRATEGY = ("Class A, keep: executive visits every quarter, weekly calls by the account manager, a dedicated "
+                  "presales and service manager, first call on resources")
+
+# (area, type, size in CNY, priority, basis, owner)
+GROWTH_OPPORTUNITIES = (
+    ("Distribution room O&M platform phase 2", "More volume", 4_280_000, "high",
+     "Phase 1's 800 rooms cut repair time by 35%; the customer plans to connect 3,200 rooms in 2027",
+     "James Walker"),
+    ("Smart inspection for every 220 kV substation in the province", "New region", 12_000_000, "high",
+     "Only 46 of 412 substations are smart; the 2027 target is 60% coverage", "James Walker"),
+    ("Online monitoring of battery storage stations", "New product", 3_500_000, "medium",
+     "9 storage stations added in 2026; O&M has asked about monitoring", "Helen Hayes"),
+    ("Outsourced O&M service", "New service", 1_800_000, "low",
+     "About 120 night-inspection staff short; the service budget grows every year", "Mike Duncan"),
+)
+
+# (shared objective, customer's commitment, ours, measures and steps, owner, date)
+JOINT_PLAN = (
+    ("Smart inspection in 60% of 220 kV substations in 2027",
+     "Outage windows at 30 pilot substations; data access to PMS3.0",
+     "The first 30 substations live within three months; two engineers on site",
+     "Three batches, each accepted before the next starts", "James Walker", "2027-06-30"),
+    ("Distribution room repairs 30% faster", "Two years of repair work orders; a named O&M contact",
+     "Phase 2 live, a monthly repair efficiency report", "Sign phase 2 → connect 3,200 rooms → monthly review",
+     "Mike Duncan", "2027-09-30"),
+    ("A joint smart O&M innovation lab", "Lab space and O&M experts", "A five-person algorithm team and test "
+     "equipment", "Apply together for a provincial science project", "Andrew Gordon", "2027-03-31"),
+)
+
+# (measure, target, actual, checked on, adjustment)
+EXECUTION = (
+    ("2026 contract value (CNY)", 5_000_000, 4_200_000, "2026-11-15",
+     "Sign distribution room phase 2 in December to close the gap"),
+    ("Pilot substation inspection time saved (%)", 50, 62, "2026-11-15", ""),
+    ("TOP-10 people who support us", 8, 4, "2026-11-15",
+     "Targeted work with Safety and Finance: the safety briefing and the life-cycle cost model"),
+    ("Defects found at the pilot substation", 120, 131, "2026-11-15", ""),
+)
+
+# (success, replicate to, owner, due, status)
+ROLLOUT = (
+    ("The Suzhou linked robot and video inspection", "Riverlane Power's 13 city supply companies", "James Walker",
+     "2027-12-31", "open"),
+    ("Distribution room platform phase 2", "The two neighbouring provincial grids", "Richard Sun", "2028-06-30",
+     "open"),
+    ("The joint lab as a way of working together", "The other provincial grids of East China", "Andrew Gordon",
+     "2028-12-31", "open"),
+)

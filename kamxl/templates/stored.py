@@ -801,7 +801,55 @@ def _green_zone(book: Book, grid: Grid) -> list[list[object]]:
     return rows
 
 
+def _layers(book: Book, grid: Grid) -> list[list[object]]:
+    """M-REL-2: per layer, COUNTIF(layer,row); the mean of the matched people's level numbers
+    (SUMIFS / COUNTIFS over level > 0, so an unreadable level, an error, counts in neither; ""
+    when none has a level); the share with a level at or above ``plan.covered_from`` ("" when
+    the layer has nobody)."""
+    layers, levels = book.column("DecisionChain", "layer"), book.column("DecisionChain", "level_no")
+    covered = book.config.plan.covered_from
+    rows = []
+    for _key_, label in grid.rows:
+        name = label(book.lang)
+        matched = [lv for layer, lv in zip(layers, levels) if _criterion(layer, name)]
+        people = float(len(matched))
+        numbers = [_num(lv) for lv in matched if number(lv)]
+        positive = [n for n in numbers if n > 0]
+        average: object = sum(positive) / len(positive) if positive else ""
+        share: object = "" if not matched else sum(1 for n in numbers if n >= covered) / people
+        rows.append([name, people, average, share])
+    return rows
+
+
+def _attainment(book: Book, table: str) -> list[object]:
+    """M-PLAN-5: IF(AND(ISNUMBER(target),ISNUMBER(actual)),IF(target=0,"",actual/target),"")"""
+    def ratio(target: object, actual: object) -> object:
+        if not (number(target) and number(actual)):
+            return ""
+        return "" if _num(target) == 0 else _num(actual) / _num(target)
+    return book.per_row(table, ("target", "actual"), ratio)
+
+
+TABLE[("Execution", "attainment")] = _attainment
+
+
+def _next_review(book: Book) -> object:
+    """M-PLAN-1: IF(ISNUMBER(reviewed_on),reviewed_on+plan.review_every_days,"") — a date serial."""
+    reviewed = book.field("PlanReview", "reviewed_on")
+    return _num(reviewed) + book.config.plan.review_every_days if number(reviewed) else ""
+
+
+def _linked_class(book: Book) -> object:
+    """M-PLAN-5: Evaluation_account_class&"" (an error stays one)."""
+    value = book.field("Evaluation", "account_class")
+    return value if isinstance(value, Err) else text(value)
+
+
+FORM.update({("PlanReview", "next_review"): _next_review, ("GrowthClass", "account_class"): _linked_class})
+
+
 GRID: dict[str, Callable[[Book, Grid], list[list[object]]]] = {
+    "layers": _layers,
     "green_zone": _green_zone,
     "by_category": _by_category,
     "by_period": _by_period,
