@@ -261,7 +261,7 @@ METHOD: tuple[Rule, ...] = (
         "Relationships are planned in three layers: organisational relationships, the engine of the market's "
         "long-term growth; key decision-maker relationships, the key to winning the project; extensive "
         "relationships, the ground for a good climate to grow the market in."),
-        ("003",)),
+        ("003",), ("plan.covered_from",)),
     Rule("M-REL-3", T("决策链与 TOP-10", "Decision chain and TOP-10"), T(
         "决策链（鱼骨图）上的决策人物一定要标出职务和姓名；越靠近目标、越靠近轴线的越重要。决策链上 TOP-10 的关键人物"
         "须与客户关系评估表中 TOP-10 的关键人物一致。",
@@ -296,7 +296,7 @@ METHOD: tuple[Rule, ...] = (
         "客户经营计划包括目标、目标达成路线、策略、行动计划（几个阶段、关键动作）、行动、总结检查与修正。",
         "An account plan holds the goals, the route to the goals, the strategies, the action plan in phases with "
         "its key actions, the actions, the review and the revision."),
-        ("000",)),
+        ("000",), ("plan.review_every_days",)),
     Rule("M-PLAN-2", T("客户全貌", "Customer profile"), T(
         "搜集客户全貌信息：企业基本信息、战略与发展规划、企业文化、行业情况、管理痛点、财务数据（收入和获利趋势、与同行"
         "对比、关键业绩指标）。",
@@ -319,7 +319,7 @@ METHOD: tuple[Rule, ...] = (
         "A key account's business is grown in five steps: classify the account, analyse growth opportunities, draw "
         "up a joint business plan with the customer, execute it and track attainment against its targets, and roll "
         "it out nationally."),
-        ("004 §4",)),
+        ("004 §4",), ("plan.attained_from",)),
     Rule("M-PLAN-6", T("行动有负责人和完成时间", "Every action has an owner and a due date"), T(
         "每个行动都有负责人和完成时间；过了完成时间仍未完成的行动予以标示。",
         "Every action has an owner and a due date; an open action past its due date is flagged."),
