@@ -227,6 +227,7 @@ def test_a_batch_against_the_register_finds_every_seeded_defect_at_its_cell(tmp_
         ("M-ACC-2", "funnel.xlsx", fc[0]), ("M-ACC-3", "funnel.xlsx", fo[1]), ("M-ACC-5", "funnel.xlsx", fc[2]),
         ("M-ACC-5", "funnel.xlsx", fc[4]), ("M-ACC-5", "funnel.xlsx", fc[6]),
         ("M-ACC-3", "funnel.xlsx", fo[7]), ("M-ACC-5", "funnel.xlsx", fc[7]),
+        ("M-ACC-2", "funnel.xlsx", fc[6]), ("M-ACC-2", "funnel.xlsx", fc[7]),   # another customer's code
         ("M-ACC-3", "forecast.xlsx", cells["forecast"]["owner"][0]),
         ("M-ACC-2", "forecast.xlsx", cells["forecast"]["customer"][1]),
         ("M-ACC-3", "plan.xlsx", plan),

@@ -68,6 +68,12 @@ EMPTY = Text("（空）", "(blank)")
 # --- against the register (kamxl validate --register) -------------------------------------------
 NOT_REGISTERED = Text("客户“{customer}”不在客户登记 {register} 中", "customer '{customer}' is not in the customer "
                       "register {register}")
+OTHER_NAME = Text("统一社会信用代码 {code} 在客户登记 {register} 第 {row} 行属于“{registered}”，而此处写的是“{customer}”",
+                  "credit code {code} is '{registered}''s in the register {register} (row {row}), but this row names "
+                  "'{customer}'")
+OTHER_NAME_FIX = Text("核对代码与名称：代码填错就改正代码，客户改名就在登记表中更新名称并记入变更历史",
+                      "check code and name: correct a mistyped code; if the customer was renamed, update the "
+                      "register and add the change to its history")
 NOT_REGISTERED_FIX = Text("先在客户登记中查找，确实没有再登记并分配客户经理（不要重复新建）",
                           "search the register first; register it only if absent, with its account manager "
                           "(never create it twice)")
@@ -331,6 +337,9 @@ def _worked(ctx: Context, index: Index, record: Record, entry: Entry | None, nam
         return [ctx.at(record, "customer", "M-ACC-2", Severity.WARNING, NOT_REGISTERED, NOT_REGISTERED_FIX, **where)]
     where["row"] = entry.row
     found = []
+    if entry.code and _name_key(name) != _name_key(entry.customer):   # found by its code under another name
+        found.append(ctx.at(record, "customer", "M-ACC-2", Severity.WARNING, OTHER_NAME, OTHER_NAME_FIX,
+                            code=entry.code, registered=entry.customer, **where))
     if entry.manager and not is_blank(owner) and not same_owner(owner, entry.manager):
         found.append(ctx.at(record, owner_key, "M-ACC-3", Severity.WARNING, OTHER_MANAGER, OTHER_MANAGER_FIX,
                             manager=entry.manager, owner=owner, **where))
