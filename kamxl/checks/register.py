@@ -69,8 +69,8 @@ EMPTY = Text("（空）", "(blank)")
 NOT_REGISTERED = Text("客户“{customer}”不在客户登记 {register} 中", "customer '{customer}' is not in the customer "
                       "register {register}")
 OTHER_NAME = Text("统一社会信用代码 {code} 在客户登记 {register} 第 {row} 行属于“{registered}”，而此处写的是“{customer}”",
-                  "credit code {code} is '{registered}''s in the register {register} (row {row}), but this row names "
-                  "'{customer}'")
+                  "credit code {code} belongs to '{registered}' in the register {register} (row {row}), but this "
+                  "row names '{customer}'")
 OTHER_NAME_FIX = Text("核对代码与名称：代码填错就改正代码，客户改名就在登记表中更新名称并记入变更历史",
                       "check code and name: correct a mistyped code; if the customer was renamed, update the "
                       "register and add the change to its history")
