@@ -304,3 +304,69 @@ def test_the_sources_are_seed_001s_and_another_is_reported_at_its_cell(tmp_path)
     path = _build(tmp_path, "register", c, "register.xlsx")
     found = [(f.rule, f.cell) for f in validate_file(path, today=TODAY).findings if f.rule == "M-ACC-1"]
     assert found == [("M-ACC-1", _cells(path, "Customers", "source")[3])]
+
+
+def test_two_account_plans_with_two_managers_stay_an_error_with_the_register(tmp_path):
+    """M-ACC-3: the register decides who works a customer, but two account plans naming two
+    managers for one customer are a conflict between the plans whatever the register says."""
+    register = _build(tmp_path, "register", content("register", "zh"), "customers.xlsx")
+    plans = []
+    for name, manager in (("a.xlsx", "王磊"), ("b.xlsx", "李娜")):
+        plan = content("account-plan", "zh")
+        plan["Profile"]["customer"], plan["Profile"]["credit_code"] = "新禾科技有限公司", None
+        plan["Profile"]["account_manager"] = manager
+        plans.append(_build(tmp_path, "account-plan", plan, name))
+    report = validate_paths(plans, customers=register, today=TODAY, limits=NO_LIMITS)
+    errors = {(Path(f.file).name, f.severity.name) for f in report.findings if f.rule == "M-ACC-3"}
+    assert errors == {("a.xlsx", "ERROR"), ("b.xlsx", "ERROR")}
+
+
+def _code(body: str) -> str:
+    from stdnum.cn import uscc
+    return body + uscc.calc_check_digit(body)
+
+
+def test_a_register_name_without_letters_is_its_own_error_not_a_stop(tmp_path):
+    """M-ACC-2: a register row named '—' has no key: an error at its cell, and the batch goes on."""
+    register = content("register", "zh")
+    register["Customers"].append({**register["Customers"][0], "customer": "—", "credit_code": None})
+    reg = _build(tmp_path, "register", register, "customers.xlsx")
+    funnel = _build(tmp_path, "funnel", content("funnel", "zh"), "funnel.xlsx")
+    report = validate_paths([funnel], customers=reg, today=TODAY, limits=NO_LIMITS)
+    cell = _cells(reg, "Customers", "customer")[-1]
+    assert ("M-ACC-2", cell) in {(f.rule, f.cell) for f in report.findings if Path(f.file).name == "customers.xlsx"}
+
+
+def test_a_name_two_registered_companies_share_is_ambiguous_without_a_code(tmp_path):
+    """M-ACC-2: without its credit code a customer two registered companies are named like is
+    neither of them (no false M-ACC-3 against one company's manager); with the code it is that one."""
+    register = content("register", "zh")
+    row = register["Customers"][0]
+    a, b = _code("91310000MA1FL0001"), _code("91310000MA1FL0002")
+    register["Customers"] += [{**row, "customer": "华信科技有限公司", "credit_code": a, "account_manager": "王磊"},
+                              {**row, "customer": "华信科技股份有限公司", "credit_code": b, "account_manager": "李娜"}]
+    reg = _build(tmp_path, "register", register, "customers.xlsx")
+    funnel = content("funnel", "zh")
+    opp = funnel["Opportunities"][0]
+    funnel["Opportunities"] = [{**opp, "id": "OPP-H-1", "customer": "华信科技股份有限公司", "credit_code": None, "owner": "李娜"},
+                               {**opp, "id": "OPP-H-2", "customer": "华信科技股份有限公司", "credit_code": b, "owner": "李娜"}]
+    path = _build(tmp_path, "funnel", funnel, "funnel.xlsx")
+    report = validate_paths([path], customers=reg, today=TODAY, limits=NO_LIMITS)
+    cells = _cells(path, "Opportunities", "customer")
+    found = {(f.rule, f.cell) for f in report.findings if Path(f.file).name == "funnel.xlsx" and f.rule.startswith("M-ACC")}
+    assert found == {("M-ACC-2", cells[0])}
+
+
+def test_a_roll_up_forecast_is_not_checked_against_the_register(tmp_path):
+    """M-ACC-3: a team's forecast restates its reps' lines; the reps' files are checked, not it."""
+    from kamxl.methodology.vocabulary import FORECAST_LEVEL
+    reg = _build(tmp_path, "register", content("register", "zh"), "customers.xlsx")
+    forecast = content("forecast", "zh")
+    forecast["ForecastLines"].append({**forecast["ForecastLines"][0], "opportunity_id": "OPP-T-1",
+                                      "customer": "未登记贸易有限公司"})
+    rep = _build(tmp_path, "forecast", forecast, "rep.xlsx")
+    forecast["Forecast"]["level"] = FORECAST_LEVEL.terms[1].label("zh")
+    team = _build(tmp_path, "forecast", forecast, "team.xlsx")
+    report = validate_paths([rep, team], customers=reg, today=TODAY, limits=NO_LIMITS)
+    files = {Path(f.file).name for f in report.findings if f.rule == "M-ACC-2" and "未登记" in str(dict(f.params))}
+    assert files == {"rep.xlsx"}

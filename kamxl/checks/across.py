@@ -150,9 +150,9 @@ class Forecast(NamedTuple):
 
 
 def check(claims: Iterable[Claim | Claims | Forecast | Customers], *, registered: bool = False) -> list[Finding]:
-    """``registered``: the batch is checked against a customer register, which alone says who
-    works a customer and how it is written (kamxl.checks.register), so who else works it and
-    its other spellings are not compared here."""
+    """``registered``: the batch is checked against a customer register, which says who works a
+    customer and how it is written (kamxl.checks.register), so funnels' and forecasts' people
+    and the spellings are not compared here; two account plans with two managers still are."""
     singles: list[Claim] = []
     blocks: list[Claims] = []
     forecasts: list[Forecast] = []
@@ -321,9 +321,12 @@ def _customers(blocks: list[Customers], registered: bool = False) -> list[Findin
         for c in group:
             group_of[c.ref] = g
         several = len({c.name for c in group}) > 1 and len({_spelling(c.name) for c in group}) > 1
-        if not registered and (several or len({p for c in group for _b, _i, p in rows_of[c.ref]}) > 1):
-            members = _members(group, rows_of, blocks)
-            found += _people(members) + _spellings(members)
+        if several or len({p for c in group for _b, _i, p in rows_of[c.ref]}) > 1:
+            if not registered:
+                members = _members(group, rows_of, blocks)
+                found += _people(members) + _spellings(members)
+            elif group_plans := _members(group, rows_of, blocks, kinds=("plan",)):
+                found += _people(group_plans)   # two account plans, two managers: an error whatever the register says
         if any(c.ref in planned for c in group):
             plans[g] = _members(group, rows_of, blocks, kinds=("plan",))
     for group in identity.ambiguous:

@@ -23,7 +23,7 @@ from kamxl.errors import InputError
 from kamxl.findings import Finding, Severity
 from kamxl.i18n import Text
 from kamxl.io.reader import Record
-from kamxl.methodology.accounts import Customer, credit_code, group_customers, name_key
+from kamxl.methodology.accounts import NO_NAME, Customer, credit_code, group_customers, name_key
 from kamxl.methodology.forecast import same_owner
 from kamxl.methodology.territory import describe, rule_for
 from kamxl.methodology.values import fold, is_blank, parse_date
@@ -68,6 +68,11 @@ EMPTY = Text("（空）", "(blank)")
 # --- against the register (kamxl validate --register) -------------------------------------------
 NOT_REGISTERED = Text("客户“{customer}”不在客户登记 {register} 中", "customer '{customer}' is not in the customer "
                       "register {register}")
+NO_NAME_FIX = Text("写出客户的全称", "write the customer's full name")
+AMBIGUOUS = Text("客户“{customer}”没有统一社会信用代码，而客户登记 {register} 中有 {n} 家公司叫这个名称（第 {rows} 行）",
+                 "customer '{customer}' has no credit code, and {n} companies in the register {register} go by "
+                 "that name (rows {rows})")
+AMBIGUOUS_FIX = Text("填写统一社会信用代码，以确定是哪一家", "give the credit code, so it is clear which company it is")
 OTHER_NAME = Text("统一社会信用代码 {code} 在客户登记 {register} 第 {row} 行属于“{registered}”，而此处写的是“{customer}”",
                   "credit code {code} belongs to '{registered}' in the register {register} (row {row}), but this "
                   "row names '{customer}'")
@@ -107,10 +112,12 @@ def _code(value: object) -> str | None:
 
 
 def _duplicates(ctx: Context, rows: list[tuple[Record, dict]]) -> list[Finding]:
-    """M-ACC-2: every row after the first of one customer (a row with an invalid code is left out:
-    it has no key until the code is corrected)."""
-    usable = [(r, t) for r, t in rows if is_blank(t.get("credit_code")) or _code(t.get("credit_code"))]
-    found = []
+    """M-ACC-2: every row after the first of one customer (a row with an invalid code or a name
+    with no letters is left out: it has no key until it is corrected)."""
+    found = [ctx.at(r, "customer", "M-ACC-2", Severity.ERROR, NO_NAME, NO_NAME_FIX, value=t["customer"])
+             for r, t in rows if not _name_key(t["customer"])]
+    usable = [(r, t) for r, t in rows if _name_key(t["customer"])
+              and (is_blank(t.get("credit_code")) or _code(t.get("credit_code")))]
     for group in group_customers(Customer(str(t["customer"]), t.get("credit_code"), ref=(r, t)) for r, t in usable):
         (first, _), *rest = (c.ref for c in group)
         for record, t in rest:
@@ -267,18 +274,19 @@ class Index:
 
     file: str
     by_code: dict[str, Entry] = field(default_factory=dict)
-    by_name: dict[str, Entry] = field(default_factory=dict)
+    by_name: dict[str, list[Entry]] = field(default_factory=dict)
 
-    def find(self, name: object, code: object = None) -> Entry | None:
+    def find(self, name: object, code: object = None) -> Entry | tuple[Entry, ...] | None:
         """M-ACC-2: the registered customer a file's customer is. A valid credit code on both
-        sides decides (two codes, two companies, however alike the names); else the name key."""
+        sides decides (two codes, two companies, however alike the names); else the name key —
+        and a name several registered companies share, without a code, is all of them (a tuple)."""
         checked = _code(code)
         if checked and checked in self.by_code:
             return self.by_code[checked]
-        entry = self.by_name.get(_name_key(name))
-        if entry is not None and checked and entry.code and entry.code != checked:
-            return None
-        return entry
+        entries = [e for e in self.by_name.get(_name_key(name), ()) if not (checked and e.code and e.code != checked)]
+        if len({e.code for e in entries if e.code}) > 1:
+            return tuple(entries)
+        return entries[0] if entries else None
 
 
 def index_of(ctx: Context) -> Index:
@@ -294,16 +302,16 @@ def index_of(ctx: Context) -> Index:
             index.by_code.setdefault(entry.code, entry)
         key = _name_key(entry.customer)
         if key:
-            index.by_name.setdefault(key, entry)
+            index.by_name.setdefault(key, []).append(entry)
     return index
 
 
 def against(ctx: Context, index: Index) -> list[Finding]:
     """The customers ``ctx``'s workbook works, checked against the register (one finding per row)."""
     found: list[Finding] = []
-    look: dict[tuple[object, object], Entry | None] = {}   # a file names few customers, many times
+    look: dict[tuple[object, object], Entry | tuple[Entry, ...] | None] = {}   # a file names few customers, many times
 
-    def entry_of(name: object, code: object) -> Entry | None:
+    def entry_of(name: object, code: object) -> Entry | tuple[Entry, ...] | None:
         if (name, code) not in look:
             look[(name, code)] = index.find(name, code)
         return look[(name, code)]
@@ -316,7 +324,8 @@ def against(ctx: Context, index: Index) -> list[Finding]:
             if not is_blank(name):
                 found += _worked(ctx, index, table.record(i), entry_of(name, code), name, owner,
                                  opportunity=status not in ("won", "lost"))
-    if "ForecastLines" in data.tables:
+    # a rep's forecast only: a roll-up's lines restate its inputs' owners, checked at the rep's file
+    if "ForecastLines" in data.tables and (ctx.forms.get("Forecast", {}).get("level") or "rep") == "rep":
         table = data.tables["ForecastLines"]
         for i, (name, owner) in enumerate(zip(*(ctx.column("ForecastLines", k) for k in ("customer", "owner")))):
             if not is_blank(name):
@@ -328,13 +337,17 @@ def against(ctx: Context, index: Index) -> list[Finding]:
     return found
 
 
-def _worked(ctx: Context, index: Index, record: Record, entry: Entry | None, name: object, owner: object, *,
+def _worked(ctx: Context, index: Index, record: Record, entry: Entry | tuple[Entry, ...] | None, name: object,
+            owner: object, *,
             opportunity: bool, owner_key: str = "owner") -> list[Finding]:
     """One row of a file against the register: registered (M-ACC-2), by its owner (M-ACC-3), and
     for an open opportunity, classified with a current evaluation (M-ACC-5, M-ACC-6)."""
     where = {"register": index.file, "customer": name}
     if entry is None:
         return [ctx.at(record, "customer", "M-ACC-2", Severity.WARNING, NOT_REGISTERED, NOT_REGISTERED_FIX, **where)]
+    if isinstance(entry, tuple):
+        return [ctx.at(record, "customer", "M-ACC-2", Severity.WARNING, AMBIGUOUS, AMBIGUOUS_FIX, n=len(entry),
+                       rows=", ".join(str(e.row) for e in entry), **where)]
     where["row"] = entry.row
     found = []
     if entry.code and _name_key(name) != _name_key(entry.customer):   # found by its code under another name
