@@ -217,3 +217,13 @@ def test_a_missed_target_needs_an_adjustment_m_plan_5(tmp_path):
     company = tmp_path / "company.toml"
     company.write_text("[plan]\nattained_from = 0.8\n", encoding="utf-8")
     assert findings(path, "M-PLAN-5", load_config(company)) == []
+
+
+def test_attained_from_is_a_fraction_not_a_percentage(tmp_path):
+    """M-PLAN-5: plan.attained_from = 100 (meant as 100 %) would ask for 10,000 %: refused, naming the key."""
+    from kamxl.errors import ConfigError
+    company = tmp_path / "company.toml"
+    company.write_text("[plan]\nattained_from = 100\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(company)
+    assert "plan.attained_from" in caught.value.message("en")

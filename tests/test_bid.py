@@ -278,3 +278,12 @@ def test_a_version_2_funnel_is_still_read_its_yes_no_budget_as_the_status_m_fun_
     assert len(moved) == 5 and all(bids_sheet in text for text in moved), moved
     budget = [f for f in found if f.rule == "M-FUN-5"]
     assert [(f.sheet, f.cell) for f in budget] == [_cell(path, "Opportunities", 6, "budget_status")]   # 否: unknown
+
+
+@pytest.mark.parametrize(("typed", "status"), [(True, "approved"), (1, "approved"), ("√", "approved"), ("TRUE", "approved"),
+                                              ("是", "approved"), (False, "unknown"), (0, "unknown"), ("×", "unknown"),
+                                              ("否", "unknown")])
+def test_a_version_2_budget_answer_reads_as_a_status(typed, status):
+    """M-FUN-5: a version-2 funnel's yes/no 'budget confirmed' holds any yes/no spelling."""
+    from kamxl.methodology.vocabulary import BUDGET_STATUS
+    assert BUDGET_STATUS.parse(typed).key == status

@@ -26,6 +26,7 @@ NO_COACH_FIX = Text("发展一位教练：客户内部的在决策链中标注�
                     "develop a coach: mark one inside the customer in the chain, or list an outsider (retired "
                     "executive, investment bank, consultancy, government, partner) in the coaches table")
 LAYER_MISSING = Text("决策链中没有{missing}层面的人", "nobody in the decision chain is in the {missing} layer")
+LAYERS_MISSING = Text("决策链中没有{missing}层面的人", "nobody in the decision chain is in the {missing} layers")
 LAYER_FIX = Text("组织、关键、普遍三个层面的客户关系都要经营（均衡的客户关系）",
                  "work all three layers, organisational, key decision-maker and extensive (balanced relationships)")
 NO_FIRST = Text("{name} 的关系改进没有第一责任人", "the relationship with {name} has no first responsible person")
@@ -102,8 +103,10 @@ def _layers(ctx: Context, chain: list) -> list[Finding]:
     missing = [term for term in RELATIONSHIP_LAYER.terms if term.key not in worked]
     if not missing:
         return []
-    return [ctx.at(named[0][0], "layer", "M-REL-2", Severity.WARNING, LAYER_MISSING, LAYER_FIX,
-                   missing=Text("、".join(t.text.zh for t in missing), ", ".join(t.text.en for t in missing)))]
+    message = LAYERS_MISSING if len(missing) > 1 else LAYER_MISSING
+    return [ctx.at(named[0][0], "layer", "M-REL-2", Severity.WARNING, message,
+                   LAYER_FIX, missing=Text("、".join(t.text.zh for t in missing),
+                                           " or ".join(t.text.en.lower() for t in missing)))]
 
 
 def _review(ctx: Context) -> list[Finding]:

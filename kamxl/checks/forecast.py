@@ -22,7 +22,7 @@ TWICE = Text("商机 {id} 已列在本预测的 {first}（共 {n} 次）", "oppo
 TWICE_FIX = Text("每个商机只列一次，避免重复计算：删除这一行", "list each opportunity once, never count it twice: delete this row")
 OPEN_AT_08 = Text("阶段 {last} 必须为赢单或丢单", "stage {last} must say won or lost")
 OPEN_AT_08_FIX = Text("把状态改为赢单或丢单", "set the status to won or lost")
-NOT_COUNTED = Text("阶段 {stage} 不计入预测（公司设置 forecast.counted_from：阶段 {first} 起），却归入“{category}”：不计入汇总数",
+NOT_COUNTED = Text("阶段 {stage} 早于计入预测的阶段 {first}（公司设置 forecast.counted_from），不应归入“{category}”，不计入汇总数",
                    "stage {stage} does not count toward the forecast (company setting forecast.counted_from: "
                    "stage {first} on), yet it is in '{category}': not in the headline")
 NOT_COUNTED_FIX = Text("改为管道或不计入；推进到阶段 {first} 后再承诺",

@@ -27,8 +27,8 @@ OPEN_AT_08_FIX = Text("把状态改为赢单或丢单；丢单不丢客户", "se
 CLOSED_EARLY = Text("状态为{status}，但阶段是 {stage}（应为 {last}）", "status {status} but stage {stage} (should be {last})")
 CLOSED_EARLY_FIX = Text("成交或丢单的商机阶段为 {last}", "won and lost opportunities are at stage {last}")
 NO_BUDGET = Text("阶段 {stage} 须已查明预算并记录发起人", "stage {stage} needs the budget found out and a sponsor")
-NO_BUDGET_FIX = Text("填写预算状态（不能为未知）与发起人，或退回阶段 01",
-                     "fill in the budget status (not unknown) and the sponsor, or move it back to stage 01")
+NO_BUDGET_FIX = Text("填写预算状态（不能为未知）与发起人，或退回更早的阶段",
+                     "fill in the budget status (not unknown) and the sponsor, or move it back to an earlier stage")
 LOST = Text("丢单未记录{what}", "a lost deal without {what}")
 LOST_FIX = Text("丢单不丢客户：记下原因、赢单的竞争对手和与客户的下一步",
                 "lose the deal, keep the customer: record why, who won and the next step with the customer")

@@ -76,9 +76,9 @@ AMBIGUOUS_FIX = Text("填写统一社会信用代码，以确定是哪一家", "
 OTHER_NAME = Text("统一社会信用代码 {code} 在客户登记 {register} 第 {row} 行属于“{registered}”，而此处写的是“{customer}”",
                   "credit code {code} belongs to '{registered}' in the register {register} (row {row}), but this "
                   "row names '{customer}'")
-OTHER_NAME_FIX = Text("核对代码与名称：代码填错就改正代码，客户改名就在登记表中更新名称并记入变更历史",
-                      "check code and name: correct a mistyped code; if the customer was renamed, update the "
-                      "register and add the change to its history")
+OTHER_NAME_FIX = Text("核对代码与名称：代码填错就改正代码；客户已改名就在登记表中改用新名称",
+                      "check code and name: correct a mistyped code; if the customer was renamed, use the new "
+                      "name in the register")
 NOT_REGISTERED_FIX = Text("先在客户登记中查找，确实没有再登记并分配客户经理（不要重复新建）",
                           "search the register first; register it only if absent, with its account manager "
                           "(never create it twice)")

@@ -393,7 +393,7 @@ def _attainment(data: dict[str, Any]) -> Attainment:
 
 def _plan(data: dict[str, Any]) -> Plan:
     return Plan(_integer(data, "review_every_days", 1, 3660, "plan."), _integer(data, "covered_from", 1, 6, "plan."),
-                _number(data, "attained_from", 0, 100, "plan."))
+                _number(data, "attained_from", 0, 2, "plan."))
 
 
 def _ceilings(data: dict[str, Any]) -> Ceilings:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
-from kamxl.methodology.values import fold, is_blank
+from kamxl.methodology.values import _NO, _YES, fold, is_blank
 
 NOT_IN_LIST = Text(
     zh="{value!r} 不是有效的{name_zh}：可选 {choices_zh}",
@@ -144,12 +144,13 @@ EVALUATION_PRINCIPLE = _vocab(Text("评标原则", "evaluation principle"), "M-B
                               ("commercial", "商务", "Commercial", ("商务优先", "business terms")))
 
 # M-FUN-5: stage 02 finds out the budget (查明项目预算); how far that has got. Older funnels
-# (template version 2) said yes/no "budget confirmed": 是 reads as approved, 否 as unknown.
+# (template version 2) said yes/no "budget confirmed": every yes (是, Y, TRUE, 1, √…) reads as
+# approved, every no as unknown.
 BUDGET_STATUS = _vocab(Text("预算状态", "budget status"), "M-FUN-5",
-                       ("unknown", "未知", "Unknown", ("否", "no", "n", "不清楚")),
+                       ("unknown", "未知", "Unknown", ("不清楚", *sorted(_NO))),
                        ("clarifying", "查明中", "Being clarified", ("了解中", "clarifying")),
                        ("identified", "已查明", "Identified", ("已了解", "known")),
-                       ("approved", "已批准", "Approved", ("已落实", "是", "yes", "y", "secured", "confirmed")))
+                       ("approved", "已批准", "Approved", ("已落实", "secured", "confirmed", *sorted(_YES))))
 
 # M-PLAN-3: the three dimensions of a customer's needs, plus technical/system needs.
 NEED_DIMENSION = _vocab(Text("需求维度", "need dimension"), "M-PLAN-3",

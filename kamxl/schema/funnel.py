@@ -51,7 +51,7 @@ OPPORTUNITY_FLAGS = (
                       "{value_score}<={cfg:scoring.threshold})", ("value_score",),
          T("低价值商机已到后期阶段", "Low-value opportunity late in the funnel")),
     Flag("M-REL-5", f"=AND({OPEN},{STAGE}>={{cfg:evidence.coach_from}},{{@blank:coach}})", ("coach",),
-         T("本阶段须有教练（内线）", "This stage needs a coach")),
+         T("本阶段须有教练", "This stage needs a coach")),
     Flag("M-FC-2", f"=AND({STAGE}>0,{{@no:confirmed}},{{@category_is:category,commit,closed}})", ("confirmed",),
          T("未确认，却计入承诺或已成交", "Unconfirmed, yet in commit or closed")),
     # M-FUN-6: a probability other than the stage table's, with its reason
@@ -120,7 +120,7 @@ OPPORTUNITIES = Table("Opportunities", T("商机清单", "Opportunities"), rules
       hint=T("阶段 {budget_from} 起须查明预算：不能为未知", "From stage {budget_from} the budget must be found out: not unknown")),
     C("sponsor", T("项目发起人", "Sponsor"), Kind.TEXT, width=16, rules=("M-FUN-5",),
       hint=T("阶段 {budget_from} 起需记录发起人", "From stage {budget_from} record the sponsor")),
-    C("coach", T("教练（内线）", "Coach"), Kind.TEXT, width=12, rules=("M-REL-5",),
+    C("coach", T("教练", "Coach"), Kind.TEXT, width=12, rules=("M-REL-5",), former=(T("教练（内线）", "Coach"),),
       hint=T("阶段 {coach_from} 起每个商机应有教练", "From stage {coach_from} every opportunity should have a coach")),
     # M-FUN-4: 丢单不丢客户 — losing closes the opportunity, not the account
     C("lost_reason", T("丢单原因", "Why lost"), Kind.TEXT, width=28, rules=("M-FUN-4",),
