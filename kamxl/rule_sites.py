@@ -222,7 +222,14 @@ def _place(path: str, function: str, node: ast.expr, parents: tuple[ast.AST, ...
     after = siblings[siblings.index(node) + 1:] if node in siblings else siblings
     severity = next((s.attr.lower() for s in siblings if isinstance(s, ast.Attribute)
                      and isinstance(s.value, ast.Name) and s.value.id == "Severity"), None)
-    message = next((scope[s.id] for s in after if isinstance(s, ast.Name) and isinstance(scope.get(s.id), Text)), None)
+    # the message is the first argument after the id that is not the severity nor a local name (a
+    # file name, a severity variable): a module-level Text; an expression there (exc.text) has no
+    # fixed message, and the Text after it is the hint
+    rest = [s for s in after if not (isinstance(s, ast.Attribute) and isinstance(s.value, ast.Name)
+                                     and s.value.id == "Severity")
+            and not (isinstance(s, ast.Name) and s.id not in scope)]
+    first = rest[0] if rest else None
+    message = scope.get(first.id) if isinstance(first, ast.Name) else None
     callee = parent.func if isinstance(parent, ast.Call) else None
     called = getattr(callee, "id", None) or getattr(callee, "attr", None)
     if isinstance(scope.get(called or ""), type) and issubclass(scope[called], KamxlError):   # type: ignore[arg-type]
