@@ -25,7 +25,7 @@ NO_COACH = Text("还没有教练：决策链中无人标为教练，教练表也
 NO_COACH_FIX = Text("发展一位教练：客户内部的在决策链中标注，外部的（退休高管、投资银行、咨询公司、政府、合作伙伴）记入教练表",
                     "develop a coach: mark one inside the customer in the chain, or list an outsider (retired "
                     "executive, investment bank, consultancy, government, partner) in the coaches table")
-LAYER_MISSING = Text("决策链中没有{missing}层面的人", "nobody in the decision chain is in the layer of {missing}")
+LAYER_MISSING = Text("决策链中没有{missing}层面的人", "the decision chain has nobody in these layers: {missing}")
 LAYER_FIX = Text("组织、关键、普遍三个层面的客户关系都要经营（均衡的客户关系）",
                  "work all three layers, organisational, key decision-maker and extensive (balanced relationships)")
 NO_FIRST = Text("{name} 的关系改进没有第一责任人", "the relationship with {name} has no first responsible person")
@@ -104,7 +104,7 @@ def _layers(ctx: Context, chain: list) -> list[Finding]:
         return []
     return [ctx.at(named[0][0], "layer", "M-REL-2", Severity.WARNING, LAYER_MISSING,
                    LAYER_FIX, missing=Text("、".join(t.text.zh for t in missing),
-                                           " or of ".join(t.text.en.lower() for t in missing)))]
+                                           ", ".join(t.text.en for t in missing)))]
 
 
 def _review(ctx: Context) -> list[Finding]:
