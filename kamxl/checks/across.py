@@ -329,8 +329,13 @@ def _customers(blocks: list[Customers], registered: bool = False) -> list[Findin
                 found += _people(group_plans)   # two account plans, two managers: an error whatever the register says
         if any(c.ref in planned for c in group):
             plans[g] = _members(group, rows_of, blocks, kinds=("plan",))
+    coded: dict[str, list[Customer]] = {}   # name key -> the first coded row of each company named so
+    for group in identity.groups if identity.ambiguous else ():
+        first = next((c for c in group if c.code), None)
+        for key in dict.fromkeys(keys[c.name] for c in group if c.code):
+            coded.setdefault(key, []).append(first)
     for group in identity.ambiguous:
-        found += _ambiguous(_members(group, rows_of, blocks), identity.groups, keys,
+        found += _ambiguous(_members(group, rows_of, blocks), coded, keys,
                             lambda ref: blocks[rows_of[ref][0][0]].file)
     return found + _evidence(blocks, group_of, plans, rows_of)
 
@@ -451,16 +456,12 @@ def _spellings(members: list[_Row]) -> list[Finding]:
             for m in members if m.block.file in told and firsts[(m.block.file, m.spelling)] is m]
 
 
-def _ambiguous(rows: list[_Row], groups: list[list[Customer]], keys: dict[str, str],
+def _ambiguous(rows: list[_Row], coded: dict[str, list[Customer]], keys: dict[str, str],
                file_of: Callable[[object], str]) -> list[Finding]:
-    """M-ACC-2: a name without a code that is the name of several coded companies."""
-    key = keys[rows[0].name]
-    companies = []
-    for group in groups:
-        coded = [c for c in group if c.code]
-        if coded and any(keys[c.name] == key for c in coded):
-            companies.append(Text(f"{coded[0].code}（{file_of(coded[0].ref)}）",
-                                  f"{coded[0].code} ({file_of(coded[0].ref)})"))
+    """M-ACC-2: a name without a code that is the name of several coded companies (``coded``:
+    by name key, the first coded row of each company)."""
+    companies = [Text(f"{c.code}（{file_of(c.ref)}）", f"{c.code} ({file_of(c.ref)})")
+                 for c in coded.get(keys[rows[0].name], [])]
     firsts = {r.block.file: r for r in reversed(rows)}
     return [finding("M-ACC-2", Severity.WARNING, AMBIGUOUS, AMBIGUOUS_FIX, file=r.block.file, sheet=r.block.sheet,
                     cell=r.block.cells[r.index], customer=r.name, n=len(companies),
