@@ -143,5 +143,5 @@ def test_relationships_accounts_and_selling_points(book):
     assert v["ACCOUNT!E1"] == "consistent" and v["ACCOUNT!E2"].startswith("不一致")                 # M-REL-3
     assert v["ACCOUNT!F1"] == pytest.approx(75.5) and v["ACCOUNT!F2"] == "B"                       # M-ACC-6
     assert is_error(v["ACCOUNT!F3"], "#NUM!")
-    assert v["ACCOUNT!G1"] == "北京某某科技" and v["ACCOUNT!G2"] == "USCC:91110000802100433B"      # M-ACC-2
+    assert v["ACCOUNT!G1"] == "某某科技(北京)" and v["ACCOUNT!G2"] == "USCC:91110000802100433B"      # M-ACC-2
     assert [v["ACCOUNT!H1"], v["ACCOUNT!H2"]] == [True, False] and is_error(v["ACCOUNT!H3"], "#NUM!")  # M-PLAN-4
