@@ -370,3 +370,22 @@ def test_a_roll_up_forecast_is_not_checked_against_the_register(tmp_path):
     report = validate_paths([rep, team], customers=reg, today=TODAY, limits=NO_LIMITS)
     files = {Path(f.file).name for f in report.findings if f.rule == "M-ACC-2" and "未登记" in str(dict(f.params))}
     assert files == {"rep.xlsx"}
+
+
+def test_a_rename_recorded_in_the_history_keeps_the_older_rows_of_that_customer(tmp_path):
+    """M-ACC-4: a customer renamed (history field 'customer', old name -> new name) keeps its
+    history under the old name; a name the history never renamed is still unknown."""
+    register = content("register", "zh")
+    history = register["History"]
+    old = next(h["customer"] for h in history if h["customer"] != register["Customers"][0]["customer"])
+    row = next(c for c in register["Customers"] if c["customer"] == old)
+    row["customer"] = "临江城市轨道交通集团有限公司" if "临江" in old else "新名称集团有限公司"
+    history.append({"date": dt.date(2026, 11, 20), "customer": row["customer"], "field": "客户名称",
+                    "old_value": old, "new_value": row["customer"], "changed_by": "王磊", "source": "客户拜访"})
+    path = _build(tmp_path, "register", register, "customers.xlsx")
+    assert [f for f in validate_file(path, today=TODAY).findings if f.rule == "M-ACC-4"] == []
+    history.append({**history[-1], "date": dt.date(2026, 11, 21), "customer": "从未登记有限公司", "field": "客户等级",
+                    "old_value": "B", "new_value": "A"})
+    path = _build(tmp_path, "register", register, "customers2.xlsx")
+    unknown = [f for f in validate_file(path, today=TODAY).findings if f.rule == "M-ACC-4"]
+    assert [(f.cell, f.severity) for f in unknown] == [(_cells(path, "History", "customer")[-1], Severity.ERROR)]

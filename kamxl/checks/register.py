@@ -76,9 +76,9 @@ AMBIGUOUS_FIX = Text("填写统一社会信用代码，以确定是哪一家", "
 OTHER_NAME = Text("统一社会信用代码 {code} 在客户登记 {register} 第 {row} 行属于“{registered}”，而此处写的是“{customer}”",
                   "credit code {code} belongs to '{registered}' in the register {register} (row {row}), but this "
                   "row names '{customer}'")
-OTHER_NAME_FIX = Text("核对代码与名称：代码填错就改正代码；客户已改名就在登记表中改用新名称",
+OTHER_NAME_FIX = Text("核对代码与名称：代码填错就改正代码；客户已改名就在登记表中改用新名称，并在变更记录中追加一行（登记项为客户名称）",
                       "check code and name: correct a mistyped code; if the customer was renamed, use the new "
-                      "name in the register")
+                      "name in the register and add a history row for it (field: customer)")
 NOT_REGISTERED_FIX = Text("先在客户登记中查找，确实没有再登记并分配客户经理（不要重复新建）",
                           "search the register first; register it only if absent, with its account manager "
                           "(never create it twice)")
@@ -199,6 +199,7 @@ def _same_code(a: object, b: object) -> bool:
 
 
 SAME: dict[str, Callable[[object, object], bool]] = {
+    "customer": lambda a, b: bool(_name_key(a)) and _name_key(a) == _name_key(b),
     "account_class": _same_term(ACCOUNT_CLASS), "source": _same_term(CUSTOMER_SOURCE), "evaluated_on": _same_date,
     "credit_code": _same_code, "account_manager": lambda a, b: same_owner(a, b) or (is_blank(a) and is_blank(b)),
 }
@@ -210,6 +211,17 @@ def _history(ctx: Context, customers: list[tuple[Record, dict]]) -> list[Finding
     by_name: dict[str, tuple[Record, dict]] = {}
     for record, t in customers:
         by_name.setdefault(_name_key(t["customer"]), (record, t))
+    renamed = {_name_key(t.get("old_value")): _name_key(t.get("new_value")) for _r, t in ctx.rows("History")
+               if t.get("field") == "customer" and _name_key(t.get("old_value")) and _name_key(t.get("new_value"))}
+
+    def registered_as(name: object) -> tuple[Record, dict] | None:
+        """The register row of a name, through the renames the history records (old -> new)."""
+        key, seen = _name_key(name), set()
+        while key not in by_name and key in renamed and key not in seen:
+            seen.add(key)
+            key = renamed[key]
+        return by_name.get(key)
+
     found: list[Finding] = []
     latest: dict[tuple[int, str], tuple[date, Record]] = {}
     newest: date | None = None
@@ -222,7 +234,7 @@ def _history(ctx: Context, customers: list[tuple[Record, dict]]) -> list[Finding
             newest = max(newest or day, day)
         if is_blank(customer):
             continue
-        registered = by_name.get(_name_key(customer))
+        registered = registered_as(customer)
         if registered is None:
             found.append(ctx.at(record, "customer", "M-ACC-4", Severity.ERROR, HISTORY_UNKNOWN, HISTORY_UNKNOWN_FIX,
                                 customer=customer))

@@ -65,7 +65,8 @@ CUSTOMERS = Table("Customers", T("客户登记", "Customer register"),
 ))
 
 # M-ACC-4: the register's fields a history row may change (the customer's name is its identity).
-TRACKED = ("credit_code", "source", "region", "industry", "account_manager", "account_class", "evaluated_on")
+TRACKED = ("customer", "credit_code", "source", "region", "industry", "account_manager", "account_class",
+           "evaluated_on")   # a renamed customer's history: field customer, old name -> new name
 REGISTER_FIELD = Vocabulary(T("登记项", "register field"), "M-ACC-4",
                             tuple(Term(k, CUSTOMERS.column(k).header) for k in TRACKED))
 
