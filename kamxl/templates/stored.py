@@ -62,9 +62,12 @@ def udf(fn: Callable[..., Any], *args: object) -> object:
     return _result(result)
 
 
+_AS_IS = frozenset((str, float, type(None), bool, Err))   # what xlwings passes unchanged
+
+
 def _as_passed(value: object) -> object:
-    if isinstance(value, list):
-        return [[_as_passed(v) for v in row] for row in value]
+    if isinstance(value, list):   # a range: most cells pass as they are (a roll-up hands over 200,000 rows)
+        return [[v if v.__class__ in _AS_IS else _as_passed(v) for v in row] for row in value]
     if isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -560,23 +563,37 @@ def _line_facts(book: Book) -> list[tuple[bool, str | None]]:
     forecaster = key(book.field("Forecast", "owner")).replace(" ", "")
     first, last = book.config.forecast.counted_from, len(book.config.stages)
     counted_stages = frozenset().union(*(keys[f"Kam_Stage_{n}"] for n in range(first, last + 1)))
-    seen: dict[object, str] = {}
-
-    def folded(value: object) -> str:
-        try:
-            return seen[value] if value in seen else seen.setdefault(value, key(value))
-        except TypeError:        # unhashable
-            return key(value)
-
-    col = lambda k: book.column("ForecastLines", k)  # noqa: E731
-    found = [(folded(confirmed) in keys["Kam_Yes"] and not (is_rep and folded(owner).replace(" ", "") != forecaster)
-              and folded(id_) != "" and number(amount) and number(weighted)
-              and (first <= 1 or folded(stage) + SEP in counted_stages), categories.get(folded(category)))
-             for confirmed, owner, category, id_, amount, weighted, stage in zip(
-                 col("confirmed"), col("owner"), col("category"), col("opportunity_id"), col("amount"),
-                 col("weighted"), col("stage"))]
+    col = lambda k: _folded(book.column("ForecastLines", k))  # noqa: E731
+    yes = keys["Kam_Yes"]
+    found = [(confirmed in yes and not (is_rep and owner.replace(" ", "") != forecaster)
+              and has_id and number(amount) and number(weighted)
+              and (first <= 1 or stage + SEP in counted_stages), categories.get(category))
+             for confirmed, owner, category, has_id, amount, weighted, stage in zip(
+                 col("confirmed"), col("owner"), col("category"), _not_blank(book.column("ForecastLines", "opportunity_id")),
+                 book.column("ForecastLines", "amount"), book.column("ForecastLines", "weighted"), col("stage"))]
     book.memo["line facts"] = found
     return found
+
+
+def _folded(values: Sequence[object]) -> list[str]:
+    """:func:`key` of each value, made once per distinct value (and type: 1.0 and True
+    are different cells) — a roll-up's column repeats a few hundred values 200,000 times."""
+    try:
+        if len(set(map(type, values)) & _EQUAL_TYPES) <= 1:   # no two types whose values compare equal
+            made = {v: key(v) for v in set(values)}
+            return list(map(made.__getitem__, values))
+        typed = {(v.__class__, v): key(v) for v in values}
+        return [typed[(v.__class__, v)] for v in values]
+    except TypeError:        # something unhashable: one by one
+        return [key(v) for v in values]
+
+
+_EQUAL_TYPES = frozenset((bool, int, float))
+
+
+def _not_blank(values: Sequence[object]) -> list[bool]:
+    """``key(value) != ""`` for each value, without folding (ids are all different)."""
+    return [v.strip(" \u3000") != "" if v.__class__ is str else key(v) != "" for v in values]
 
 
 class _Lines:
@@ -590,17 +607,30 @@ class _Lines:
         self.periods = book.column("ForecastLines", "close_period")
         self.period_error = next(((i, p) for i, p in enumerate(self.periods) if isinstance(p, Err)), None)
         self._groups: dict[str | None, tuple[tuple[int, Err] | None, dict[tuple[str, object], float]]] = {}
+        self._rows: list[tuple[int, tuple[str, object]]] | None = None
 
     def _grouped(self, column: str | None) -> tuple[tuple[int, Err] | None, dict[tuple[str, object], float]]:
         if column not in self._groups:
             values = self.book.column("ForecastLines", column) if column else [1.0] * len(self.facts)
-            error = next(((i, v) for i, v in enumerate(values) if isinstance(v, Err)), None)
+            error = None
+            if Err in set(map(type, values)):
+                error = next(((i, v) for i, v in enumerate(values) if isinstance(v, Err)), None)
             sums: dict[tuple[str, object], float] = {}
-            for (ok, category), period, value in zip(self.facts, self.periods, values):
-                if ok and category is not None and number(value):
-                    sums[(category, period)] = sums.get((category, period), 0.0) + _num(value)
+            for i, group in self._counted():
+                value = values[i]
+                if value.__class__ is float:     # the common case first, as _num would make it
+                    sums[group] = sums.get(group, 0.0) + value
+                elif number(value):
+                    sums[group] = sums.get(group, 0.0) + _num(value)
             self._groups[column] = (error, sums)
         return self._groups[column]
+
+    def _counted(self) -> list[tuple[int, tuple[str, object]]]:
+        """(row, (category, close period)) of every counted line with a category."""
+        if self._rows is None:
+            self._rows = [(i, (category, period)) for i, ((ok, category), period) in enumerate(zip(self.facts, self.periods))
+                          if ok and category is not None]
+        return self._rows
 
     def total(self, category: str, period: object, column: str | None, *, outside: bool = False) -> object:
         """``category``: a key or 'any'; ``column`` None counts the lines."""
