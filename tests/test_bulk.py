@@ -11,7 +11,7 @@ import pytest
 
 from kamxl.io.reader import read_workbook
 from kamxl.schema import FORECAST
-from kamxl.templates import builder
+from kamxl.templates import builder, bulk
 from kamxl.templates.builder import build_workbook
 from tests.libreoffice import cached_errors, convert, soffice_available
 
@@ -126,3 +126,92 @@ def _same(stored: object, shown: object) -> bool:
     if stored in (None, "") or shown in (None, ""):
         return stored in (None, "") and shown in (None, "")
     return shown == pytest.approx(stored) if isinstance(stored, float) else shown == stored
+
+
+# --- a big table's rows rendered in two processes (bulk.SPLIT_ROWS) ---------------------------------
+
+def _parts(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None                     # every entry's CRC checks out
+        return {n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"}
+
+
+@pytest.fixture
+def split(tmp_path, monkeypatch):
+    """The same 40-line workbook written in one process (as where there is no fork: Windows)."""
+    monkeypatch.setattr(builder, "BULK_ROWS", 5)
+    monkeypatch.setattr(bulk, "CAN_FORK", False)
+    one = write(tmp_path / "one.xlsx", 40, edition="portable")
+    monkeypatch.setattr(bulk, "SPLIT_ROWS", 10)
+    return one
+
+
+SPLICE = bulk._splice
+
+
+def _no_child_left() -> bool:
+    import os
+
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:                                # no child process at all
+        return True
+    return False
+
+
+@pytest.mark.skipif(not bulk.CAN_FORK, reason="this platform does not fork: one process writes (tested above)")
+def test_a_forked_half_gives_the_same_workbook(split, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulk, "CAN_FORK", True)
+    spliced = []
+    monkeypatch.setattr(bulk, "_splice", lambda *a: spliced.append(1) or SPLICE(*a))
+    two = write(tmp_path / "two.xlsx", 40, edition="portable")
+    assert spliced and _parts(two) == _parts(split)
+    assert _cells(two) == _cells(split) and _no_child_left()
+
+
+@pytest.mark.skipif(not bulk.CAN_FORK, reason="this platform does not fork")
+def test_a_failing_child_leaves_the_rows_to_the_parent(split, tmp_path, monkeypatch):
+    def fails(self):   # runs in the child only
+        raise RuntimeError("the child's disk is full")
+
+    monkeypatch.setattr(bulk, "CAN_FORK", True)
+    monkeypatch.setattr(bulk._Deflated, "finish", fails)
+    forks = _count_forks(monkeypatch)
+    two = write(tmp_path / "two.xlsx", 40, edition="portable")
+    assert forks == [1] and _parts(two) == _parts(split) and _no_child_left()
+
+
+@pytest.mark.skipif(not bulk.CAN_FORK, reason="this platform does not fork")
+def test_an_error_in_the_parent_takes_the_child_down(split, tmp_path, monkeypatch):
+    import os
+
+    parent, behind = os.getpid(), bulk._write_behind
+
+    def breaks(out, pieces):
+        if os.getpid() == parent and not isinstance(out, bulk._Deflated):
+            raise OSError("the output's disk is full")
+        return behind(out, pieces)
+
+    monkeypatch.setattr(bulk, "CAN_FORK", True)
+    monkeypatch.setattr(bulk, "_write_behind", breaks)
+    forks = _count_forks(monkeypatch)
+    with pytest.raises(OSError, match="disk is full"):
+        write(tmp_path / "two.xlsx", 40, edition="portable")
+    assert forks == [1] and _no_child_left()
+
+
+def _count_forks(monkeypatch) -> list[int]:
+    import os
+
+    forks, fork = [], os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            forks.append(1)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted)
+    return forks

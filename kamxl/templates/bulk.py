@@ -14,8 +14,12 @@ not extend them to rows typed below (a roll-up of this size is a report, not a f
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
+import signal
+import sys
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -175,10 +179,11 @@ CHUNK = 4096   # rows rendered, compressed and written at a time: no string of t
 
 
 def _rows_xml(job: BulkRows, attrs: str, pattern: dict[str, tuple[str, str | None]],
-              quoted: dict[str, str]) -> Iterator[bytes]:
-    """The rows' XML in chunks of CHUNK rows. Column by column, then one bytes ``%`` per row
-    (its arguments zipped at C speed): the row number is all a row's cells do not share
-    with the other rows of their column."""
+              quoted: dict[str, str], lo: int = 0, hi: int | None = None) -> Iterator[bytes]:
+    """Rows ``lo`` to ``hi`` (0-based, of the job's rows) as XML in chunks of CHUNK rows.
+    Column by column, then one bytes ``%`` per row (its arguments zipped at C speed): the
+    row number is all a row's cells do not share with the other rows of their column."""
+    hi = len(job.rows) if hi is None else hi
     letters = [xl_col_to_name(job.first_col + i) for i in range(len(job.keys))]
     head = f'<row r="%d" {attrs.replace("%", "%%")}>' if attrs else '<row r="%d">'
     template = (head + "".join(f'<c r="{letter}%d"%b' for letter in letters) + "</row>").encode()
@@ -186,14 +191,14 @@ def _rows_xml(job: BulkRows, attrs: str, pattern: dict[str, tuple[str, str | Non
     for key, letter in zip(job.keys, letters):
         style, formula = pattern.get(letter, ("", None))
         if formula is not None and key in job.results:
-            columns.append(iter(_formula_column(job.results[key], style, formula)))
+            columns.append(iter(_formula_column(job.results[key][lo:hi], style, formula)))
         elif formula is not None:
             columns.append(repeat(f"{style}><f>{formula}</f></c>".encode()))
         else:
-            columns.append(iter(_column(_values(job.rows, key), style, quoted.get(style, ""))))
-    first, count = job.first_row, len(job.rows)
-    for start in range(first, first + count, CHUNK):
-        numbers = range(start, min(start + CHUNK, first + count))
+            columns.append(iter(_column(_values(job.rows, key)[lo:hi], style, quoted.get(style, ""))))
+    first, end = job.first_row + lo, job.first_row + hi
+    for start in range(first, end, CHUNK):
+        numbers = range(start, min(start + CHUNK, end))
         # each range argument is its own iterator; the first one ends the zip before a column is read past it
         args = zip(numbers, *(x for column in columns for x in (numbers, column)))
         yield b"".join(map(template.__mod__, args))
@@ -211,7 +216,7 @@ def fill(path: Path, jobs: list[BulkRows]) -> None:
         parts = {info.filename: src.read(info) for info in src.infolist()}
         infos = src.infolist()
     styles = parts["xl/styles.xml"].decode("utf-8")
-    pieces: dict[str, Iterable[bytes]] = {}
+    pieces: dict[str, list[bytes | _Rows]] = {}
     for part, part_jobs in by_part.items():
         pieces[part], styles = _fill_part(parts[part].decode("utf-8"), part_jobs, styles)
     parts["xl/styles.xml"] = styles.encode("utf-8")
@@ -225,8 +230,138 @@ def fill(path: Path, jobs: list[BulkRows]) -> None:
             rows = sum(len(job.rows) for job in by_part[info.filename])
             with dst.open(entry, "w", force_zip64=rows > 500_000) as out:   # over ~2 GB unpacked
                 _faster_deflate(out)
-                _write_behind(out, pieces[info.filename])
+                first, second = _halves(pieces[info.filename])
+                if second is None or not _can_splice(out):
+                    _write_behind(out, chain(first, second or ()))
+                else:
+                    _write_forked(out, first, second)
     shutil.move(tmp, path)
+
+
+#: A part with a table of at least this many rows is rendered in two processes (a second one
+#: forked for the second half of the rows) where the platform forks safely; one otherwise.
+SPLIT_ROWS = 20_000
+CAN_FORK = hasattr(os, "fork") and sys.platform != "darwin"   # macOS: forking a process with system
+#                                                               frameworks loaded is unsafe; Windows: no fork
+
+
+@dataclass
+class _Rows:
+    """A job's rows, rendered when iterated: all of them, or a range (:func:`_halves`)."""
+
+    job: BulkRows
+    attrs: str
+    pattern: dict[str, tuple[str, str | None]]
+    quoted: dict[str, str]
+
+    def render(self, lo: int = 0, hi: int | None = None) -> Iterator[bytes]:
+        return _rows_xml(self.job, self.attrs, self.pattern, self.quoted, lo, hi)
+
+
+def _rendered(segments: Sequence[bytes | _Rows]) -> Iterator[bytes]:
+    for segment in segments:
+        if isinstance(segment, _Rows):
+            yield from segment.render()
+        else:
+            yield segment
+
+
+def _halves(segments: list[bytes | _Rows]) -> tuple[Iterator[bytes], Iterator[bytes] | None]:
+    """The part's XML as two lazy halves, split in the middle of its biggest job's rows
+    (None as the second when no job reaches SPLIT_ROWS or the platform cannot fork)."""
+    jobs = [i for i, s in enumerate(segments) if isinstance(s, _Rows)]
+    big = max(jobs, key=lambda i: len(segments[i].job.rows), default=None)  # type: ignore[union-attr]
+    if big is None or not CAN_FORK or len(segments[big].job.rows) < SPLIT_ROWS:  # type: ignore[union-attr]
+        return _rendered(segments), None
+    rows = segments[big]
+    assert isinstance(rows, _Rows)
+    mid = len(rows.job.rows) // 2
+    return (chain(_rendered(segments[:big]), rows.render(0, mid)),
+            chain(rows.render(mid), _rendered(segments[big + 1:])))
+
+
+def _can_splice(out: IO[bytes]) -> bool:
+    """Whether zipfile's entry writer has what :func:`_splice` sets (CPython's, 3.11-3.13)."""
+    return all(hasattr(out, a) for a in ("_compressor", "_crc", "_file_size", "_compress_size", "_fileobj")) \
+        and getattr(out, "_compressor", None) is not None
+
+
+def _write_forked(out: IO[bytes], first: Iterator[bytes], second: Iterator[bytes]) -> None:
+    """Write ``first`` here while a forked process renders and deflates ``second`` into a
+    spill file; then append its deflate blocks to the entry (both halves end on a block
+    boundary without the final bit, and the second starts without references back, so the
+    entry is one valid deflate stream) and combine the checksums. If the fork fails or the
+    child does, the second half is rendered here; the child never outlives this call."""
+    with tempfile.TemporaryFile() as spill:
+        reader, writer = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1
+        if pid == 0:                                      # the child: render, deflate, report, leave
+            status = 1
+            try:
+                os.close(reader)
+                deflated = _Deflated(spill)
+                _write_behind(deflated, second)
+                deflated.finish()
+                os.write(writer, f"{deflated.crc} {deflated.size}".encode())
+                status = 0
+            finally:
+                os._exit(status)                         # no clean-up of the parent's (locks, temp files)
+        os.close(writer)
+        try:
+            _write_behind(out, first)
+            said = b""
+            if pid > 0:
+                while chunk := os.read(reader, 64):
+                    said += chunk
+                _, code = os.waitpid(pid, 0)
+                pid = 0
+                if code == 0 and said:
+                    crc, size = map(int, said.split())
+                    _splice(out, spill, crc, size)
+                    return
+            _write_behind(out, second)                    # no child, or it failed: this process does it
+        finally:
+            os.close(reader)
+            if pid > 0:                                   # an error here: the child goes too
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+
+
+class _Deflated:
+    """A raw deflate stream into ``spill`` with its checksum and size: the second half of a
+    part (``finish`` ends it on a block boundary, without the final bit)."""
+
+    def __init__(self, spill: IO[bytes]) -> None:
+        self.spill, self.crc, self.size = spill, 0, 0
+        self.compressor = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
+
+    def write(self, piece: bytes) -> None:
+        self.crc = isal_zlib.crc32(piece, self.crc)
+        self.size += len(piece)
+        self.spill.write(self.compressor.compress(piece))
+
+    def finish(self) -> None:
+        self.spill.write(self.compressor.flush(isal_zlib.Z_SYNC_FLUSH))
+        self.spill.flush()
+
+
+def _splice(out: Any, spill: IO[bytes], crc: int, size: int) -> None:
+    """Append the deflated second half to the zip entry being written: the first half's
+    compressor flushed to a block boundary, the spilled blocks copied, the entry's CRC and
+    sizes made those of both halves (zipfile writes them into the headers on close; its
+    compressor's final flush then adds only the empty last block)."""
+    head = out._compressor.flush(isal_zlib.Z_SYNC_FLUSH)
+    out._fileobj.write(head)
+    out._compress_size += len(head)
+    spill.seek(0)
+    while block := spill.read(1 << 20):
+        out._fileobj.write(block)
+        out._compress_size += len(block)
+    out._crc = isal_zlib.crc32_combine(out._crc, crc, size)
+    out._file_size += size
 
 
 def _faster_deflate(out: IO[bytes]) -> None:
@@ -249,23 +384,22 @@ def _write_behind(out: IO[bytes], pieces: Iterable[bytes]) -> None:
             pending.result()
 
 
-def _fill_part(xml: str, jobs: list[BulkRows], styles: str) -> tuple[Iterator[bytes], str]:
-    """The part's XML as pieces in order (the bulk rows in chunks of CHUNK rows, rendered
-    as they are written), and the styles with the quote-prefixed twins the rows use."""
+def _fill_part(xml: str, jobs: list[BulkRows], styles: str) -> tuple[list[bytes | _Rows], str]:
+    """The part's XML as segments in order (XML, or a job's rows: rendered in chunks of
+    CHUNK rows as they are written), and the styles with the quote-prefixed twins the rows use."""
     start, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
     body = xml[start:end]
-    blocks: list[tuple[int, Iterable[bytes]]] = []  # (first row, XML of its rows): a job's rows are one block
+    blocks: list[tuple[int, bytes | _Rows]] = []  # (first row, its XML or a job's rows)
     spans = []
     for job in jobs:
         attrs, pattern = _pattern(body, job.first_row)
         styles, quoted = _quoted_styles(styles, {s for s, f in pattern.values() if f is None})
-        blocks.append((job.first_row, _rows_xml(job, attrs, pattern, quoted)))
+        blocks.append((job.first_row, _Rows(job, attrs, pattern, quoted)))
         spans.append((job.first_row, job.first_row + len(job.rows) - 1))
-    blocks += [(int(m.group(1)), [m.group().encode()]) for m in _ROW.finditer(body)
+    blocks += [(int(m.group(1)), m.group().encode()) for m in _ROW.finditer(body)
                if not any(lo <= int(m.group(1)) <= hi for lo, hi in spans)]
     blocks.sort(key=itemgetter(0))
-    pieces = chain([xml[:start].encode()], chain.from_iterable(block for _r, block in blocks), [xml[end:].encode()])
-    return pieces, styles
+    return [xml[:start].encode(), *(block for _r, block in blocks), xml[end:].encode()], styles
 
 
 _XF = re.compile(r"<xf [^>]*?(?:/>|>.*?</xf>)", re.S)
