@@ -145,7 +145,8 @@ def from_com(value: object) -> object:
     hands numbers over as floats, so a Python ``int`` of one of these values is an error."""
     if type(value) is int:
         return COM_ERRORS.get(value, value)
-    if isinstance(value, (list, tuple)) and any(type(c) is int and c in COM_ERRORS for c in flatten(value)):
+    if isinstance(value, (list, tuple)) and int in set(map(type, flatten(value))) \
+            and any(type(c) is int and c in COM_ERRORS for c in flatten(value)):
         return [from_com(c) for c in value]
     return value
 
@@ -161,7 +162,13 @@ def com_errors_as_text(fn: F) -> F:
 
 
 def first_error(value: object) -> str | None:
-    for cell in flatten(value):
+    cells = flatten(value)
+    try:   # a column of 200,000 cells holds a few hundred distinct values: look at those first
+        if not any(type(cell) is str and cell[:1] == "#" for cell in set(cells)):
+            return None
+    except TypeError:   # an unhashable cell: look at each
+        pass
+    for cell in cells:
         if type(cell) is str and cell[:1] == "#" and parse_error(cell) is not None:
             return cell
     return None

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 from typing import Any
 
 from kamxl.cells import parse_error
@@ -66,7 +67,9 @@ _AS_IS = frozenset((str, float, type(None), bool, Err))   # what xlwings passes 
 
 
 def _as_passed(value: object) -> object:
-    if isinstance(value, list):   # a range: most cells pass as they are (a roll-up hands over 200,000 rows)
+    if isinstance(value, list):   # a range: as it is when every cell passes unchanged (a roll-up's 200,000 rows)
+        if _AS_IS.issuperset(map(type, chain.from_iterable(value))):
+            return value
         return [[v if v.__class__ in _AS_IS else _as_passed(v) for v in row] for row in value]
     if isinstance(value, int) and not isinstance(value, bool):
         return float(value)
