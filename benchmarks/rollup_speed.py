@@ -97,14 +97,28 @@ def child(corpus: Path, files: int, out: Path, jobs: int) -> None:
     """One roll-up round (run as ``--child``): prints its time, phases, lines and peak RSS."""
     import resource
 
-    from kamxl.rollup import rollup_files
+    import kamxl.rollup as rollup
 
+    def peak(kind: int) -> float:
+        return resource.getrusage(kind).ru_maxrss / 1024    # KiB on Linux
+
+    readers: list[float] = []
+    read_all = rollup._read_all
+
+    def reading(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return read_all(*args, **kwargs)
+        finally:                        # the reading workers have been waited for: theirs alone
+            readers.append(peak(resource.RUSAGE_CHILDREN))
+
+    rollup._read_all = reading
     paths = sorted(corpus.glob("rep-*.xlsx"))[:files]
     start = time.perf_counter()
-    result = rollup_files(paths, out, owner="经理", level="team", lang="zh", jobs=jobs, today=TODAY, force=True)
+    result = rollup.rollup_files(paths, out, owner="经理", level="team", lang="zh", jobs=jobs, today=TODAY, force=True)
     seconds = time.perf_counter() - start
-    rss = {who: resource.getrusage(kind).ru_maxrss / 1024    # KiB on Linux
-           for who, kind in (("parent", resource.RUSAGE_SELF), ("worker", resource.RUSAGE_CHILDREN))}
+    # RUSAGE_CHILDREN is the largest waited-for child: after the reading, a reading worker; at the
+    # end, that or the process forked to write half the lines (kamxl.templates.bulk), whichever is larger
+    rss = {"parent": peak(resource.RUSAGE_SELF), "worker": readers[0], "children": peak(resource.RUSAGE_CHILDREN)}
     print(json.dumps({"seconds": seconds, "phases": result.seconds, "lines": len(result.rollup.lines), "rss": rss}))
 
 
@@ -207,9 +221,11 @@ def main() -> None:
     print(f"(information) roll-up / calamine read alone, {args.jobs} processes: {read_only:.2f}")
     phases = {k: statistics.median(r["phases"][k] for r in rounds) for k in rounds[0]["phases"]}
     print("roll-up phases (medians): " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()))
-    rss = {k: max(r["rss"][k] for r in rounds) for k in ("parent", "worker")}
-    print(f"roll-up peak RSS: parent {rss['parent']:.0f} MB (reads results, rolls up, writes), "
-          f"largest reading worker {rss['worker']:.0f} MB")
+    rss = {k: max(r["rss"][k] for r in rounds) for k in ("parent", "worker", "children")}
+    forked = (f"; the forked lines writer {rss['children']:.0f} MB (most of it the parent's pages, shared "
+              "copy-on-write)" if rss["children"] > rss["worker"] else "")
+    print(f"roll-up peak RSS (ru_maxrss): parent {rss['parent']:.0f} MB (gets the submissions, rolls up, writes); "
+          f"largest reading worker {rss['worker']:.0f} MB{forked}")
     print(f"lines counted: {first['lines']:,}; output {out.stat().st_size / 2**20:.1f} MB; "
           f"floor's lines sheet {floor_out.stat().st_size / 2**20:.1f} MB")
 

@@ -111,8 +111,12 @@ def overview(result: RollUp, used: list[Submission], config: Config, *,
     ordered = sorted(used, key=lambda s: (_person(s.owner), s.file))
     reports = [_report(sub, mine, owner_quota, file_quotas) for sub in ordered]
     by_file = {sub.file: node for sub, node in zip(ordered, reports)}
+    placed: dict[tuple[str, str], _Node] = {}     # (file, owner as written) -> its node: a tree walk per owner, not per line
     for line in result.lines:
-        _place(by_file[line.file], line, owner_quota)
+        node = placed.get((line.file, line.owner))
+        if node is None:
+            node = placed[(line.file, line.owner)] = _place(by_file[line.file], line, owner_quota)
+        node.lines.append(line)
     before = _previous_by_owner(previous, result.period, config) if previous is not None else None
     rows = [_row(node, REPORT if node is report else MEMBER, inside, before)
             for report in reports for node in report.walk()]
@@ -173,15 +177,15 @@ def _members(manager: str, rows: tuple[LayerRow, ...], depth: int, file_quotas: 
     return out
 
 
-def _place(report: _Node, line: Line, owner_quota: dict[str, float | None]) -> None:
-    """A line goes to its owner among the people of its report (a person with nobody under
-    them); an owner not found there gets a row of their own under the report."""
+def _place(report: _Node, line: Line, owner_quota: dict[str, float | None]) -> _Node:
+    """Where a line goes: its owner among the people of its report (a person with nobody
+    under them); an owner not found there gets a row of their own under the report."""
     key = _person(line.owner)
     node = next((n for n in report.walk() if not n.children and _person(n.owner) == key), None)
     if node is None:
         node = _Node(line.owner, report.depth + 1, quota=owner_quota.get(key))
         report.children.append(node)
-    node.lines.append(line)
+    return node
 
 
 def _no_weight(_stage: Stage, _status: str) -> float:
