@@ -132,8 +132,10 @@ def _lines(lines: list[Line], lang: Lang) -> Columns:
         "category": lambda v: _label(FORECAST_CATEGORY, v, lang),
     }
     for key, label in labels.items():
-        made = {v: label(v) for v in set(columns[key])}
-        columns[key] = list(map(made.__getitem__, columns[key]))
+        # by identity: the lines share a few stage objects, and hashing a Stage is a Python call
+        ids = list(map(id, columns[key]))
+        made = {i: label(v) for i, v in dict(zip(ids, columns[key])).items()}
+        columns[key] = list(map(made.__getitem__, ids))
     return Columns(columns)
 
 
