@@ -94,13 +94,17 @@ def read_all(paths: list[Path], jobs: int) -> int:
 
 # --- (c): the roll-up, one round in a child process ---------------------------------------------
 def child(corpus: Path, files: int, out: Path, jobs: int) -> None:
-    """One roll-up round (run as ``--child``): prints its time, phases, lines and peak RSS."""
-    import resource
-
+    """One roll-up round (run as ``--child``): prints its time, phases, lines and peak RSS
+    (0 where there is no ``resource`` module: Windows)."""
     import kamxl.rollup as rollup
 
+    try:
+        import resource
+    except ImportError:
+        resource = None  # type: ignore[assignment]
+
     def peak(kind: int) -> float:
-        return resource.getrusage(kind).ru_maxrss / 1024    # KiB on Linux
+        return resource.getrusage(kind).ru_maxrss / 1024 if resource else 0.0    # KiB on Linux
 
     readers: list[float] = []
     read_all = rollup._read_all
@@ -109,7 +113,7 @@ def child(corpus: Path, files: int, out: Path, jobs: int) -> None:
         try:
             return read_all(*args, **kwargs)
         finally:                        # the reading workers have been waited for: theirs alone
-            readers.append(peak(resource.RUSAGE_CHILDREN))
+            readers.append(peak(resource.RUSAGE_CHILDREN if resource else 0))
 
     rollup._read_all = reading
     paths = sorted(corpus.glob("rep-*.xlsx"))[:files]
@@ -118,7 +122,8 @@ def child(corpus: Path, files: int, out: Path, jobs: int) -> None:
     seconds = time.perf_counter() - start
     # RUSAGE_CHILDREN is the largest waited-for child: after the reading, a reading worker; at the
     # end, that or the process forked to write half the lines (kamxl.templates.bulk), whichever is larger
-    rss = {"parent": peak(resource.RUSAGE_SELF), "worker": readers[0], "children": peak(resource.RUSAGE_CHILDREN)}
+    rss = {"parent": peak(resource.RUSAGE_SELF if resource else 0), "worker": readers[0],
+           "children": peak(resource.RUSAGE_CHILDREN if resource else 0)}
     print(json.dumps({"seconds": seconds, "phases": result.seconds, "lines": len(result.rollup.lines), "rss": rss}))
 
 
@@ -126,7 +131,9 @@ def roll(corpus: Path, files: int, out: Path, jobs: int) -> dict[str, Any]:
     """A round of (c) in a fresh interpreter; the time is taken inside it (its start-up and
     imports are not counted, as the floor's imports are not)."""
     done = subprocess.run([sys.executable, __file__, "--child", "--corpus", str(corpus), "--files", str(files),
-                           "--jobs", str(jobs), "--out", str(out)], check=True, capture_output=True, text=True)
+                           "--jobs", str(jobs), "--out", str(out)], capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"the roll-up round failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
