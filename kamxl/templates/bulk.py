@@ -23,6 +23,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import itemgetter
@@ -316,7 +317,7 @@ def _write_forked(out: IO[bytes], first: Iterator[bytes], second: Iterator[bytes
             if pid > 0:
                 while chunk := os.read(reader, 64):
                     said += chunk
-                _, code = os.waitpid(pid, 0)
+                code = _reap(pid)
                 pid = 0
                 if code == 0 and said:
                     crc, size = map(int, said.split())
@@ -326,8 +327,18 @@ def _write_forked(out: IO[bytes], first: Iterator[bytes], second: Iterator[bytes
         finally:
             os.close(reader)
             if pid > 0:                                   # an error here: the child goes too
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                _reap(pid)
+
+
+def _reap(pid: int) -> int:
+    """The child's exit status once it has ended (-1: reaped elsewhere, as where SIGCHLD is
+    ignored, so its outcome is unknown)."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return -1
 
 
 class _Deflated:
