@@ -23,7 +23,9 @@ in interleaved rounds, it times:
       child process, so that its peak resident memory can be told apart: the roll-up's
       own (the parent: ru_maxrss of RUSAGE_SELF in the child) and the largest of its
       reading workers (RUSAGE_CHILDREN in the child: the biggest waited-for worker).
-Target: (c) within 1.5x the floor (b) + (f), as the median of the rounds' ratios.
+Target: (c) within 1.5x the floor (b) + (f), as the median of the rounds' ratios. For
+information it also prints the CPU seconds of every process of (b), (f) and (c) (medians):
+on a machine shared with other work they vary less than wall times do.
 
     python benchmarks/rollup_speed.py [--files 1000] [--lines 200] [--jobs 2] [--corpus DIR] [--repeat 3]
 
@@ -80,6 +82,17 @@ def generate(folder: Path, files: int, lines: int) -> list[Path]:
     return paths
 
 
+def cpu_seconds() -> float:
+    """User and system time of this process and of its children waited for (0 without the
+    ``resource`` module: Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    return sum(t for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for t in resource.getrusage(who)[:2])
+
+
 def read_file(path: Path) -> int:
     book = pc.CalamineWorkbook.from_path(str(path))
     return sum(len(book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
@@ -117,14 +130,15 @@ def child(corpus: Path, files: int, out: Path, jobs: int) -> None:
 
     rollup._read_all = reading
     paths = sorted(corpus.glob("rep-*.xlsx"))[:files]
-    start = time.perf_counter()
+    before, start = cpu_seconds(), time.perf_counter()
     result = rollup.rollup_files(paths, out, owner="经理", level="team", lang="zh", jobs=jobs, today=TODAY, force=True)
-    seconds = time.perf_counter() - start
+    seconds, used = time.perf_counter() - start, cpu_seconds() - before
     # RUSAGE_CHILDREN is the largest waited-for child: after the reading, a reading worker; at the
     # end, that or the process forked to write half the lines (kamxl.templates.bulk), whichever is larger
     rss = {"parent": peak(resource.RUSAGE_SELF if resource else 0), "worker": readers[0],
            "children": peak(resource.RUSAGE_CHILDREN if resource else 0)}
-    print(json.dumps({"seconds": seconds, "phases": result.seconds, "lines": len(result.rollup.lines), "rss": rss}))
+    print(json.dumps({"seconds": seconds, "cpu": used, "phases": result.seconds, "lines": len(result.rollup.lines),
+                      "rss": rss}))
 
 
 def roll(corpus: Path, files: int, out: Path, jobs: int) -> dict[str, Any]:
@@ -200,17 +214,22 @@ def main() -> None:
     times: dict[str, list[float]] = {"a": [], "b": [], "f": [], "c": []}
     rounds: list[dict[str, Any]] = []
 
-    def timed(job):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
+    cpu: dict[str, list[float]] = {"b": [], "f": [], "c": []}
+
+    def timed(job, key):  # type: ignore[no-untyped-def]
+        before, start = cpu_seconds(), time.perf_counter()
         job()
-        return time.perf_counter() - start
+        times[key].append(time.perf_counter() - start)
+        if key in cpu:
+            cpu[key].append(cpu_seconds() - before)
 
     for _ in range(args.repeat):
-        times["a"].append(timed(lambda: read_all(paths, 1)))
-        times["b"].append(timed(lambda: read_all(paths, args.jobs)))
-        times["f"].append(timed(lambda: write_lines(floor_out)))
-        rounds.append(roll(folder, len(paths), out, args.jobs))
-        times["c"].append(rounds[-1]["seconds"])
+        timed(lambda: read_all(paths, 1), "a")
+        timed(lambda: read_all(paths, args.jobs), "b")
+        timed(lambda: write_lines(floor_out), "f")
+        timed(lambda: rounds.append(roll(folder, len(paths), out, args.jobs)), "c")
+        times["c"][-1] = rounds[-1]["seconds"]     # taken inside the child: its start-up not counted
+        cpu["c"][-1] = rounds[-1]["cpu"]
     best = {k: min(v) for k, v in times.items()}
     rows = [("(a) calamine: every sheet of every file", 1, best["a"]),
             ("(b) calamine: every sheet of every file", args.jobs, best["b"]),
@@ -224,6 +243,11 @@ def main() -> None:
     ratio = statistics.median(each)
     print(f"roll-up / floor, {args.jobs} processes: {ratio:.2f}  (target <= {TARGET:g}: "
           f"{'met' if ratio <= TARGET else 'MISSED'}); each round: {', '.join(f'{r:.2f}' for r in each)}")
+    if all(cpu.values()):   # CPU time of every process, children included: steadier than wall time on a busy machine
+        used = {k: statistics.median(v) for k, v in cpu.items()}
+        print(f"(information) CPU seconds, all processes (medians): floor {used['b'] + used['f']:.2f} "
+              f"(read {used['b']:.2f} + write {used['f']:.2f}), roll-up {used['c']:.2f}: "
+              f"{used['c'] / (used['b'] + used['f']):.2f}x")
     read_only = statistics.median(c / b for c, b in zip(times["c"], times["b"]))
     print(f"(information) roll-up / calamine read alone, {args.jobs} processes: {read_only:.2f}")
     phases = {k: statistics.median(r["phases"][k] for r in rounds) for k in rounds[0]["phases"]}
