@@ -215,3 +215,18 @@ def _count_forks(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(os, "fork", counted)
     return forks
+
+
+def test_where_there_is_no_fork_one_process_writes_every_row(split, tmp_path, monkeypatch):
+    """Windows (no os.fork) and macOS: the big table's rows are all rendered here."""
+    import os
+
+    def no_fork() -> int:
+        raise AssertionError("forked where the platform cannot")
+
+    monkeypatch.setattr(os, "fork", no_fork, raising=False)
+    monkeypatch.setattr(bulk, "CAN_FORK", False)
+    again = write(tmp_path / "again.xlsx", 40, edition="portable")
+    assert _parts(again) == _parts(split)
+    rows = openpyxl.load_workbook(again).worksheets[0].tables["ForecastLines"].ref
+    assert rows.endswith(str(int(rows.split(":")[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) + 40))
