@@ -16,12 +16,11 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from openpyxl.utils.cell import get_column_letter
-
 from kamxl.checks import Context, account_plan, across, forecast, formulas, funnel, register, structure, values
 from kamxl.errors import InputError
 from kamxl.findings import FileResult, Finding, Report, Severity, finding
 from kamxl.i18n import Message, Text
+from kamxl.io.a1 import column_letter as get_column_letter
 from kamxl.io.atomic import LOCK_SUFFIX, TEMP_PREFIX
 from kamxl.io.guard import Breach, Limits, run_guarded
 from kamxl.io.intake import GONE, TOO_LARGE_CODE
@@ -29,10 +28,7 @@ from kamxl.io.reader import WorkbookData, read_workbook
 from kamxl.io.structure import read_structure
 from kamxl.methodology import Config, default_config
 from kamxl.methodology.values import is_blank
-from kamxl.rollup import LEVELS
-from kamxl.rollup.core import select
-from kamxl.rollup.inputs import digest_of, source_reports, submission_of
-from kamxl.rollup.model import Submission
+from kamxl.methodology.vocabulary import FORECAST_LEVEL
 from kamxl.schema.rollup import LINEAGE
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
@@ -350,7 +346,7 @@ def claims(ctx: Context, typed: list[Finding], path: Path) -> list[across.Claim 
         out.append(forecast)
     # a forecast's customers only when a roll-up would take it (a blank header asserts
     # nothing), and only a rep's: a roll-up's lines restate its inputs' owners
-    own = ctx.data.template.id != "forecast" or (forecast is not None and forecast.level == LEVELS[0])
+    own = ctx.data.template.id != "forecast" or (forecast is not None and forecast.level == FORECAST_LEVEL.terms[0].key)
     customers = _customers(ctx) if own else None
     if customers is not None:
         out.append(customers)
@@ -399,6 +395,11 @@ def _forecast(ctx: Context, typed: list[Finding], path: Path) -> across.Forecast
     """M-FC-3: the forecast as a roll-up takes it and the lines a roll-up counts of it
     (:func:`kamxl.rollup.inputs.submission_of`, :func:`kamxl.rollup.core.select`); None when
     a required header value is blank or unreadable (which report it is, is unknown)."""
+    # the roll-up's package brings its writers: imported only when a forecast is validated
+    from kamxl.rollup.core import select
+    from kamxl.rollup.inputs import digest_of, source_reports, submission_of
+    from kamxl.rollup.model import Submission
+
     header = ctx.forms.get("Forecast", {})
     form = next(f for f in ctx.data.template.forms() if f.prefix == "Forecast")
     if any(header.get(c.key) is None for c in form.fields if c.required):

@@ -225,7 +225,9 @@ def _forecasts(forecasts: list[Forecast]) -> list[Finding]:
     """M-FC-3 in forecasts that could meet in one roll-up (module docstring): each copy of
     an opportunity that such another forecast also counts, as the roll-up would list it
     on its Conflicts sheet — several primary owners, or the same one twice."""
-    from kamxl.rollup import LEVELS
+    if not forecasts:
+        return []
+    from kamxl.rollup import LEVELS                 # (the roll-up's package brings its writers)
     from kamxl.rollup.core import supersede
     from kamxl.rollup.model import Submission
 

@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine as pc
-from openpyxl.utils.cell import get_column_letter
 
 from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
+from kamxl.io.a1 import column_letter as get_column_letter
 from kamxl.io.intake import check_input
 from kamxl.io.tables import TablePlace, table_places
 from kamxl.methodology.config import MAX_STAGES
 from kamxl.methodology.values import fold, is_blank
 from kamxl.schema import TEMPLATES, Column, Form, Grid, Table, Template
-from kamxl.templates.builder import META_SHEET
+from kamxl.schema.model import META_SHEET
 
 UNKNOWN_TEMPLATE = Text(zh="无法识别的工作簿：既没有 kamxl 元数据，也没有标准模板的表格",
                         en="not a kamxl workbook: no kamxl metadata and none of the standard tables")

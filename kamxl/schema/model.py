@@ -42,6 +42,7 @@ class Kind(Enum):
     FORMULA = "formula"    # computed; never typed
 
 
+META_SHEET = "_kamxl"   # the hidden sheet naming a workbook's template, language and edition
 SIGNED_MONEY = "+#,##0;-#,##0;0"   # a change in money: its sign always shown
 
 NUMBER_FORMATS: dict[Kind, str] = {

@@ -20,7 +20,7 @@ from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
 from kamxl.methodology.config import Config, default_config
 from kamxl.methodology.vocabulary import HEALTH_BAND, Vocabulary
-from kamxl.schema.model import Chart, Column, Flag, Form, Grid, Kind, Sheet, Table, Template
+from kamxl.schema.model import META_SHEET, Chart, Column, Flag, Form, Grid, Kind, Sheet, Table, Template
 from kamxl.templates import keys as spellings
 from kamxl.templates.bulk import FORMULA_LIKE, BulkRows, Columns, fill
 from kamxl.templates.layout import GAP_ROWS, Placed, hint_params, plan, resolve, seed_rows
@@ -29,7 +29,6 @@ from kamxl.templates import presentation as pres
 from kamxl.templates.portable import funnel_cells
 from kamxl.templates.stored import Book, Typed
 
-META_SHEET = "_kamxl"
 LISTS_SHEET = "_lists"
 KEYS_SHEET = spellings.SHEET
 EDITIONS = ("kam", "portable")   # KAM_* functions (the add-in) or plain Excel functions
