@@ -38,6 +38,7 @@ import select
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -156,9 +157,9 @@ def run_guarded(fn: Callable[[S, T], R], items: Sequence[T], shared: S, *, jobs:
                               initargs=(shared, limits.memory_mb), context=_start_context())
     try:
         with no_cycle_collection():
-            futures = [pool.schedule(_call, (fn, item), timeout=timeout) for item in items]
-            for future in futures:
-                yield _outcome(future, limits)
+            futures = deque(pool.schedule(_call, (fn, item), timeout=timeout) for item in items)
+            while futures:        # each future let go once its outcome is handed on: no result kept twice
+                yield _outcome(futures.popleft(), limits)
     except BaseException:
         pool.stop()
         raise
