@@ -21,7 +21,8 @@ Targets (issue 19): one file start to exit <= 0.4 s; per file <= 1.5x calamine, 
 
 Memory (``--memory``): peak resident memory of ``validate_paths`` over the first 250, 500,
 1,000 files, each in a fresh process: the parent's (it keeps every file's findings and the
-facts the across-files checks need) and the largest worker's.
+facts the across-files checks need) and the largest worker's (VmHWM, Linux); and, from a
+second run traced by tracemalloc, what the report holds at the end, facts included.
 """
 from __future__ import annotations
 
@@ -167,24 +168,52 @@ def _print_slopes(what: str, name: str, rounds: list[dict[str, float]]) -> None:
 
 
 MEMORY_SCRIPT = """
-import resource, sys
+import os, resource, sys, threading, time, tracemalloc
 from datetime import date
 from pathlib import Path
 from kamxl.validate import validate_paths
+
+def hwm(pid):   # a process's peak resident set (VmHWM), kB
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(l.split()[1]) for l in status if l.startswith("VmHWM"))
+    except (OSError, StopIteration):
+        return 0
+
+workers, done = {}, threading.Event()
+def watch():    # the workers end with the pool: their peaks are read while they live
+    while not done.wait(0.05):
+        for tasks in Path("/proc/self/task").glob("*/children"):
+            for pid in tasks.read_text().split():
+                workers[pid] = max(workers.get(pid, 0), hwm(pid))
+
 paths = sorted(Path(sys.argv[1]).glob("*.xlsx"))[:int(sys.argv[2])]
+threading.Thread(target=watch, daemon=True).start()
+tracemalloc.start() if sys.argv[5] == "1" else None
 report = validate_paths(paths, jobs=int(sys.argv[3]), today=date.fromisoformat(sys.argv[4]))
-mine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(len(report.files), len(report.findings), mine, workers)
+done.set()
+held = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else 0
+facts = 0
+if held:
+    for result in report.files:
+        result.claims = None
+    facts = held - tracemalloc.get_traced_memory()[0]
+print(len(report.files), len(report.findings), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+      max(workers.values(), default=0), held, facts)
 """
 
 
 def memory(folder: Path, *, jobs: int, as_of: date, sizes: Sequence[int] = MEMORY_SIZES) -> None:
-    """Peak resident memory of validating the first N files, each N in a fresh process."""
+    """Peak resident memory of validating the first N files, each N in a fresh process; then,
+    traced by tracemalloc in another run (slower, so not the peak's run), what the report
+    holds at the end and how much of it is the facts the across-files checks read."""
     print(f"\nmemory: validate_paths of the first N files of {folder}, {jobs} processes, each N in a fresh process")
-    print(f"{'files':>7}{'findings':>10}{'parent MB':>11}{'largest worker MB':>19}")
+    print(f"{'files':>7}{'findings':>10}{'parent peak MB':>16}{'largest worker peak MB':>24}"
+          f"{'report MB':>11}{'of it facts MB':>16}")
     for n in sizes:
-        done = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(folder), str(n), str(jobs), as_of.isoformat()],
-                              capture_output=True, text=True, check=True)
-        files, findings, mine, workers = map(int, done.stdout.split())
-        print(f"{files:>7,}{findings:>10,}{mine / 1024:>11.1f}{workers / 1024:>19.1f}")
+        runs = [subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(folder), str(n), str(jobs), as_of.isoformat(),
+                                trace], capture_output=True, text=True, check=True).stdout.split() for trace in "01"]
+        files, findings, mine, workers, _, _ = map(int, runs[0])
+        held, facts = map(int, runs[1][4:])
+        print(f"{files:>7,}{findings:>10,}{mine / 1024:>16.1f}{workers / 1024:>24.1f}"
+              f"{held / 2**20:>11.1f}{facts / 2**20:>16.1f}")
