@@ -23,7 +23,7 @@ from kamxl.i18n import Message, Text
 from kamxl.io.a1 import column_letter as get_column_letter
 from kamxl.io.atomic import LOCK_SUFFIX, TEMP_PREFIX
 from kamxl.io.guard import Breach, Limits, run_guarded
-from kamxl.io.intake import GONE, TOO_LARGE_CODE
+from kamxl.io.intake import GONE, TOO_LARGE_CODE, check_input
 from kamxl.io.reader import WorkbookData, read_workbook
 from kamxl.io.structure import read_structure
 from kamxl.methodology import Config, default_config
@@ -259,8 +259,9 @@ def _validated(path: Path, *, config: Config | None, today: date | None, display
     try:
         # refuses what is not a safe workbook package first (kamxl.io.intake); a roll-up's lineage is read
         # as the roll-up reads it, so that a roll-up and the files it is made of are not duplicates (M-FC-3)
-        data = read_workbook(path, extra=(LINEAGE,))
-        shape = read_structure(path, columns=formula_columns(data))
+        package = check_input(path)      # once: the reader and the structure both read from what it saw
+        data = read_workbook(path, extra=(LINEAGE,), package=package)
+        shape = read_structure(path, columns=formula_columns(data), package=package)
     except InputError as exc:
         if exc.code == "S-TEMPLATE":
             return FileResult(name, "", True, [finding("S-TEMPLATE", Severity.ERROR, exc.text, NOT_TEMPLATE_FIX,

@@ -71,3 +71,19 @@ def test_formulas_are_prepared_as_xlsxwriter_prepares_them(tmp_path, monkeypatch
     for formula in ("=XLOOKUP(A1,B:B,C:C)", "=SUM(A1:A3)+SORT(B1:B3)", "{=UNIQUE(A1:A9)}", "=X.SORT(A1)",
                     "=_xlfn.SINGLE(A1)", "=SINGLE(A1)", '="FILTER("&A1', "=IF(A1,1,0)"):
         assert fast(ws, formula) == Worksheet._prepare_formula(ws, formula), formula
+
+
+@pytest.mark.parametrize("name", ["funnel", "forecast", "account-plan", "register"])
+def test_the_structure_read_from_the_intakes_bytes_is_the_files(tmp_path, name):
+    """Validation opens a package once: the structure read from what the intake saw equals the
+    structure read from the file itself."""
+    from kamxl.io.intake import check_input
+    from kamxl.io.structure import read_structure
+    from kamxl.templates import write_template
+
+    path = write_template(name, tmp_path / f"{name}.xlsx", lang="en", filled=True, edition="portable")
+    package = check_input(path)
+    assert package.raw is not None
+    assert read_structure(path, package=package) == read_structure(path)
+    columns = {"Opportunities": frozenset({"A", "P"})}
+    assert read_structure(path, columns=columns, package=package) == read_structure(path, columns=columns)
