@@ -398,6 +398,8 @@ def _people(members: list[_Row]) -> list[Finding]:
     people = list(first.values())
     plans = [m for m in members if m.block.kind == "plan"]
     managers = list(dict.fromkeys(m.person for m in plans))
+    # the same for every row of the customer: made once, shared (not once per file and person)
+    worked_by = _joined([_where(r) for r in people[:NAMES_SHOWN]], len(people))
     found = []
     for m in in_file.values():
         cell = dict(file=m.block.file, sheet=m.block.sheet, cell=m.block.cells[m.index], customer=m.name)
@@ -407,7 +409,7 @@ def _people(members: list[_Row]) -> list[Finding]:
                                  others=_places(plans, m), **cell))
         else:
             found.append(finding("M-ACC-3", Severity.WARNING, WORKED_BY, WORKED_BY_FIX, n=len(people),
-                                 people=_joined([_where(r) for r in people[:NAMES_SHOWN]], len(people)), **cell))
+                                 people=worked_by, **cell))
     return found
 
 
