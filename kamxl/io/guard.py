@@ -19,10 +19,14 @@ With no ceiling at all and one job, items run in this process, as before.
 
 Few items (at most :data:`FORK_UP_TO`) on Linux: each runs in a child forked for it alone,
 ``jobs`` at a time, under the same ceilings (its own ``RLIMIT_AS``, killed at its timeout),
-its outcome pickled back through a pipe. A pool costs more than such a batch: importing
-pebble and its asyncio, starting the workers, and stopping them (its manager threads poll
-every 0.1 s) — 0.1-0.15 s, a fifth of validating one file start to exit. Elsewhere (macOS
-and Windows start workers by spawning, not forking) and for larger batches: the pool.
+its outcome pickled back through a pipe. For one file a pool costs more: importing pebble
+and its asyncio (~25 ms), starting the workers and stopping them (~60 ms). But a fresh
+child pays for what a warm worker has already done (copying the pages it touches: ~20-30 ms
+a file, against ~8 ms of work for a 40-row funnel), so from a few files on the pool is
+cheaper. Elsewhere (macOS and Windows start workers by spawning, not forking): the pool.
+
+The pool's manager threads look at its state every :data:`POLL_SECONDS` (pebble's default,
+0.1 s, made every run wait up to that long for its stop and for its results).
 
 Ctrl-C. Workers ignore SIGINT (a terminal sends it to the whole process group); the
 parent gets ``KeyboardInterrupt``, stops the pool and lets it through to the command
@@ -152,6 +156,7 @@ def run_guarded(fn: Callable[[S, T], R], items: Sequence[T], shared: S, *, jobs:
         return
     import pebble
 
+    pebble.CONSTS.sleep_unit = POLL_SECONDS
     timeout = limits.seconds or None
     pool = pebble.ProcessPool(max_workers=max(1, min(jobs, len(items))), initializer=_start_worker,
                               initargs=(shared, limits.memory_mb), context=_start_context())
@@ -197,7 +202,8 @@ def _start_context() -> Any:
 
 
 # --- few items: a forked child each ---------------------------------------------------------
-FORK_UP_TO = 16          # items; above it a pool's start-up is the smaller cost (docs/benchmarks.md)
+FORK_UP_TO = 3           # items; above it the pool is the cheaper (docs/benchmarks.md, issue 19)
+POLL_SECONDS = 0.01      # the pool's manager threads: ~300 wake-ups a second, nothing measurable
 CAN_FORK = sys.platform.startswith("linux")   # macOS and Windows spawn their workers (no safe fork)
 _READ = 1 << 16
 
