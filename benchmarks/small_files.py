@@ -152,7 +152,7 @@ def small_files(funnels: list[str], *, jobs: int, runs: int, repeat: int, foreca
         _print_slopes(f"{n2} funnels x 40 rows", "validate_paths", rounds)
         out = Path(tmp) / "team.xlsx"
         rounds = _slopes({"calamine": lambda n: read_all(reps[:n], jobs),
-                          "kamxl": lambda n: rollup_files(reps[:n], out, owner="Team lead", level="team", lang="en", jobs=jobs,
+                          "kamxl": lambda n: rollup_files([Path(p) for p in reps[:n]], out, owner="Team lead", level="team", lang="en", jobs=jobs,
                                                           force=True, today=as_of)}, len(reps), repeat)
         _print_slopes(f"{len(reps)} forecasts x {forecast_lines} lines", "rollup_files", rounds)
 
