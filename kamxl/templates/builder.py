@@ -73,11 +73,11 @@ BULK_ROWS = 2_000   # a table with more data rows than this is written by bulk.p
 
 
 _CALLED = re.compile(r"\b(\w+)\(")     # the word before each "(": all XlsxWriter's patterns look at
-_FUTURE: dict[tuple[frozenset[str], bool], bool] = {}   # names called, expanded -> does XlsxWriter change any?
+_RENAMED: dict[tuple[str, bool], str] = {}   # (function name, expanded) -> as XlsxWriter writes it
 
 
 def _stripped(formula: str) -> str:
-    """What XlsxWriter's ``_prepare_formula`` does to a formula that calls no future function."""
+    """What XlsxWriter's ``_prepare_formula`` does to every formula first."""
     if formula.startswith("{"):
         formula = formula[1:]
     if formula.startswith("="):
@@ -87,30 +87,35 @@ def _stripped(formula: str) -> str:
 
 class _Worksheet(Worksheet):
     """XlsxWriter's worksheet (``add_worksheet(worksheet_class=…)``), remembering each
-    prepared formula: a table column repeats one formula on every row, and preparing it
-    runs about 150 regular expressions (future-function prefixes) each time — unless the
-    formula calls none of those functions (most: ~0.3 s of writing a small roll-up)."""
+    prepared formula: a table column repeats one formula on every row. Preparing one runs
+    ~150 regular expressions (``\\bNAME\\(`` -> ``_xlfn.NAME(`` for Excel's newer functions);
+    here only the names a formula calls are looked at (~0.3 s of writing a small roll-up)."""
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         prepared: dict[tuple[str, bool], str] = self.__dict__.setdefault("_kamxl_prepared", {})
         key = (formula, expand_future_functions)
         if key not in prepared:
-            prepared[key] = (_stripped(formula) if self._no_future(formula, expand_future_functions)
-                             else super()._prepare_formula(formula, expand_future_functions))
+            prepared[key] = self._prepared(formula, expand_future_functions)
         return prepared[key]
 
-    def _no_future(self, formula: str, expand: bool) -> bool:
-        """Whether XlsxWriter would leave the functions ``formula`` calls as they are: asked once
-        per set of names, by preparing a formula that only calls them (its patterns are
-        ``\\bNAME\\(``, and one ``\\SINGLE\\(``: a name ending so always goes the long way)."""
-        names = frozenset(_CALLED.findall(formula))
+    def _prepared(self, formula: str, expand: bool) -> str:
+        names = set(_CALLED.findall(formula))
+        # already prefixed: XlsxWriter leaves it; its one other pattern is \SINGLE\( (no \b)
         if "_xlfn." in formula or any(n.endswith("INGLE") for n in names):
-            return False
-        key = (names, expand or self.use_future_functions)
-        if key not in _FUTURE:
-            probe = "+".join(f"{n}()" for n in sorted(names))
-            _FUTURE[key] = super()._prepare_formula(probe, expand) == probe
-        return _FUTURE[key]
+            return super()._prepare_formula(formula, expand)
+        out = _stripped(formula)
+        for name in sorted(names):
+            renamed = self._renamed(name, expand)
+            if renamed != name:
+                out = re.sub(rf"\b{name}\(", lambda _m, r=renamed: f"{r}(", out)
+        return out
+
+    def _renamed(self, name: str, expand: bool) -> str:
+        """A function's name as XlsxWriter writes it, asked of XlsxWriter once per name."""
+        key = (name, expand or self.use_future_functions)
+        if key not in _RENAMED:
+            _RENAMED[key] = super()._prepare_formula(f"{name}()", expand)[:-2]
+        return _RENAMED[key]
 
     def _xml_formula_element(self, formula: str, result: Any, attributes: Any = ()) -> None:
         # A formula whose result is empty text stores it as text (XlsxWriter leaves such a
