@@ -375,7 +375,8 @@ def _customers(ctx: Context) -> across.Customers | None:
     first = data.record(0).cells
     letter = {k: first.get(k, "").rstrip("0123456789") for k in ("customer", "credit_code", "stage")}
     threshold = ctx.config.evidence.decision_chain_from
-    names, codes, owners, cells, code_cells, evidence = [], [], [], [], [], []
+    names, codes, owners, rows, evidence = [], [], [], [], []
+    one: dict[str, str] = {}      # equal texts held (and pickled) once: a batch keeps these to its end
     for row, name, code, owner, stage, status in zip(
             data.row_numbers, *(ctx.column(table, k) for k in ("customer", "credit_code", "owner", "stage", "status"))):
         if is_blank(name) or is_blank(owner):
@@ -383,13 +384,13 @@ def _customers(ctx: Context) -> across.Customers | None:
         if table == "Opportunities" and stage is not None and (status or "open") == "open" \
                 and stage.number >= threshold:
             evidence.append((len(names), f"{letter['stage']}{row}", stage.code))
-        names.append(str(name))
-        codes.append("" if is_blank(code) else str(code))
-        owners.append(str(owner))
-        cells.append(f"{letter['customer']}{row}")
-        code_cells.append(f"{letter['credit_code']}{row}" if letter["credit_code"] else "")
+        names.append(one.setdefault(str(name), str(name)))
+        codes.append("" if is_blank(code) else one.setdefault(str(code), str(code)))
+        owners.append(one.setdefault(str(owner), str(owner)))
+        rows.append(row)
     kind = "funnel" if table == "Opportunities" else "forecast"
-    return across.Customers(kind, ctx.file, data.sheet, names, codes, owners, cells, code_cells, tuple(evidence))
+    return across.Customers(kind, ctx.file, data.sheet, names, codes, owners, across.Cells(letter["customer"], rows),
+                            across.Cells(letter["credit_code"], rows), tuple(evidence))
 
 
 def _forecast(ctx: Context, typed: list[Finding], path: Path) -> across.Forecast | None:
@@ -483,9 +484,11 @@ def validate_paths(paths: Iterable[Path], *, jobs: int = 1, config: Config | Non
         results.append(own)
         if progress:
             progress(own)
+    texts: dict[str, str] = {}
     for (_path, name), outcome in zip(tasks, run_guarded(_worker, tasks, (cfg, day, index), jobs=jobs,
                                                          limits=ceilings)):
         result = breach_result(name, outcome, ceilings) if isinstance(outcome, Breach) else outcome
+        _share_texts(result, texts)
         results.append(result)
         if progress:
             progress(result)
@@ -493,6 +496,15 @@ def validate_paths(paths: Iterable[Path], *, jobs: int = 1, config: Config | Non
     report.across = across.check((c for r in results for c in r.claims),  # type: ignore[misc]
                                  registered=index is not None)
     return report
+
+
+def _share_texts(result: FileResult, texts: dict[str, str]) -> None:
+    """The customers' names, codes and people that files have in common, held once for the
+    batch (each file's arrive as its own copies; they are kept until the across-files checks)."""
+    for facts in result.claims or ():
+        if isinstance(facts, across.Customers):
+            for column in (facts.names, facts.codes, facts.owners):
+                column[:] = [texts.setdefault(t, t) for t in column]
 
 
 def _display(path: Path, base: Path | None) -> str:
