@@ -531,7 +531,11 @@ def _sheet_part(z: zipfile.ZipFile, sheet: str) -> str:
 
 # --- the corpus ----------------------------------------------------------------------------------------
 def _params(n: int, rows: int, seed: int, defect_rate: float) -> dict[str, Any]:
-    return {"n": n, "rows": rows, "seed": seed, "defect_rate": defect_rate}
+    """What a corpus is made of; the funnel template's version too, so that a corpus written
+    with an older template (every file then a case of S-VERSION and moved columns) is not reused."""
+    from kamxl.schema import FUNNEL
+
+    return {"n": n, "rows": rows, "seed": seed, "defect_rate": defect_rate, "template_version": FUNNEL.version}
 
 
 def _reusable(folder: Path, params: dict[str, Any]) -> list[Path] | None:

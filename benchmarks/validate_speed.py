@@ -14,7 +14,15 @@ Targets on 2 cores: validation within 1.5x of the calamine read with the same nu
 processes, and at least 10x faster than the naive loop. Files are read once before timing,
 so every contestant reads from the page cache.
 
+Small files (``--rows`` up to 100, 300 files unless ``--files`` says otherwise; issue 19):
+then also one file validated start to exit, the per-file cost after start-up against
+calamine's, and the same for a roll-up of 30 small forecasts (``small_files.py`` says how
+each is measured). ``--memory``: peak resident memory of validating 250, 500 and 1,000
+files (the parent's and the largest worker's), each in a fresh process.
+
     python benchmarks/validate_speed.py [--files 1000] [--rows 500] [--jobs 2] [--corpus DIR] [--repeat 1]
+    python benchmarks/validate_speed.py --rows 40 [--runs 20] [--forecast-lines 40] [--repeat 3]
+    python benchmarks/validate_speed.py --memory [--corpus DIR]
 """
 from __future__ import annotations
 
@@ -37,6 +45,7 @@ from typing import Any
 import python_calamine as pc
 
 NAIVE_SAMPLE = 100
+SMALL_ROWS = 100        # up to this many rows a file is a small submission: its own figures too
 TABLE = "Opportunities"
 
 
@@ -101,17 +110,29 @@ def findings_of(result: object) -> set[tuple[str, str, str]] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--files", type=int, default=None, help=f"default 1000; 300 up to {SMALL_ROWS} rows")
     parser.add_argument("--rows", type=int, default=500)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--corpus", type=Path, default=None,
                         help="corpus folder (default: kamxl-bench/funnel-FILESxROWS in the system temp dir)")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=20, help="small files: runs of each start-to-exit command")
+    parser.add_argument("--forecast-lines", type=int, default=40, help="small files: lines of each rep forecast")
+    parser.add_argument("--memory", action="store_true",
+                        help="only the peak resident memory of validating 250, 500 and 1,000 files")
     args = parser.parse_args()
+    small = args.rows <= SMALL_ROWS
+    args.files = args.files or (300 if small else 1000)
     folder = args.corpus or default_corpus(args.files, args.rows)
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from funnel_corpus import AS_OF, MANIFEST, generate
+    if args.memory:
+        from small_files import memory
+
+        generate(folder, args.files, args.rows, jobs=args.jobs)
+        memory(folder, jobs=args.jobs, as_of=AS_OF, sizes=[n for n in (250, 500, 1000) if n <= args.files])
+        return
 
     def stamp() -> int | None:
         return (folder / MANIFEST).stat().st_mtime_ns if (folder / MANIFEST).exists() else None
@@ -195,6 +216,11 @@ def main() -> None:
             print("validation / every-sheet read, each round: " + ", ".join(f"{r['val'] / r['all']:.2f}" for r in rounds)
                   + f"; of the best times: {best['val'] / best['all']:.2f}")
         report_recall(results.get("validation"), folder / MANIFEST)
+    if small:
+        from small_files import small_files
+
+        small_files([str(p) for p in paths], jobs=args.jobs, runs=args.runs, repeat=args.repeat,
+                    forecast_lines=args.forecast_lines, as_of=AS_OF)
 
 
 def report_recall(result: object, manifest_path: Path) -> None:

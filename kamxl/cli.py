@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kamxl import __version__
 from kamxl.errors import KamxlError
 from kamxl.i18n import LANGS, Lang, Text, check_lang, default_lang
 
@@ -110,6 +109,8 @@ VERSION = Text("kamxl，版本 {version}", "kamxl, version {version}")
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
+        from kamxl import __version__
+
         click.echo(VERSION(_current_lang(), version=__version__))
         ctx.exit()
 
@@ -378,9 +379,6 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
         # before any work; the inputs: the folders given and the files found (not a report passed over)
         check_output(report, "report", inputs=[*(p for p in paths if p.is_dir()), *files], force=force)
     print_notes(skipped, language)
-    from kamxl.report import submissions_folder
-
-    base = submissions_folder(paths)   # the report shows files relative to it
     with progress_bar(len(files), language) as advance:
         # File names stay as given (relative to here, or absolute): the report writer shows them
         # relative to the submissions folder and links them relative to the report's own folder.
@@ -391,10 +389,10 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], recursive: bool, repor
     if not quiet:
         print_findings(result, language)
     if report is not None:
-        from kamxl.report import write_report
+        from kamxl.report import submissions_folder, write_report   # (XlsxWriter: only for a report)
 
-        click.echo({"zh": f"报告：{write_report(result, report, lang=language, base=base)}",
-                    "en": f"report: {write_report(result, report, lang=language, base=base)}"}[language])
+        written = write_report(result, report, lang=language, base=submissions_folder(paths))  # files shown relative to it
+        click.echo({"zh": f"报告：{written}", "en": f"report: {written}"}[language])
     if not files or all(not r.readable for r in result.files):
         ctx.exit(2)
     ctx.exit(1 if result.at_or_above(Severity[fail_on.upper()]) else 0)

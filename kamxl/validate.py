@@ -16,23 +16,19 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from openpyxl.utils.cell import get_column_letter
-
 from kamxl.checks import Context, account_plan, across, forecast, formulas, funnel, register, structure, values
 from kamxl.errors import InputError
 from kamxl.findings import FileResult, Finding, Report, Severity, finding
 from kamxl.i18n import Message, Text
+from kamxl.io.a1 import column_letter as get_column_letter
 from kamxl.io.atomic import LOCK_SUFFIX, TEMP_PREFIX
 from kamxl.io.guard import Breach, Limits, run_guarded
-from kamxl.io.intake import GONE, TOO_LARGE_CODE
+from kamxl.io.intake import GONE, TOO_LARGE_CODE, check_input
 from kamxl.io.reader import WorkbookData, read_workbook
 from kamxl.io.structure import read_structure
 from kamxl.methodology import Config, default_config
 from kamxl.methodology.values import is_blank
-from kamxl.rollup import LEVELS
-from kamxl.rollup.core import select
-from kamxl.rollup.inputs import digest_of, source_reports, submission_of
-from kamxl.rollup.model import Submission
+from kamxl.methodology.vocabulary import FORECAST_LEVEL
 from kamxl.schema.rollup import LINEAGE
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
@@ -263,8 +259,9 @@ def _validated(path: Path, *, config: Config | None, today: date | None, display
     try:
         # refuses what is not a safe workbook package first (kamxl.io.intake); a roll-up's lineage is read
         # as the roll-up reads it, so that a roll-up and the files it is made of are not duplicates (M-FC-3)
-        data = read_workbook(path, extra=(LINEAGE,))
-        shape = read_structure(path, columns=formula_columns(data))
+        package = check_input(path)      # once: the reader and the structure both read from what it saw
+        data = read_workbook(path, extra=(LINEAGE,), package=package)
+        shape = read_structure(path, columns=formula_columns(data), package=package)
     except InputError as exc:
         if exc.code == "S-TEMPLATE":
             return FileResult(name, "", True, [finding("S-TEMPLATE", Severity.ERROR, exc.text, NOT_TEMPLATE_FIX,
@@ -350,7 +347,7 @@ def claims(ctx: Context, typed: list[Finding], path: Path) -> list[across.Claim 
         out.append(forecast)
     # a forecast's customers only when a roll-up would take it (a blank header asserts
     # nothing), and only a rep's: a roll-up's lines restate its inputs' owners
-    own = ctx.data.template.id != "forecast" or (forecast is not None and forecast.level == LEVELS[0])
+    own = ctx.data.template.id != "forecast" or (forecast is not None and forecast.level == FORECAST_LEVEL.terms[0].key)
     customers = _customers(ctx) if own else None
     if customers is not None:
         out.append(customers)
@@ -378,7 +375,8 @@ def _customers(ctx: Context) -> across.Customers | None:
     first = data.record(0).cells
     letter = {k: first.get(k, "").rstrip("0123456789") for k in ("customer", "credit_code", "stage")}
     threshold = ctx.config.evidence.decision_chain_from
-    names, codes, owners, cells, code_cells, evidence = [], [], [], [], [], []
+    names, codes, owners, rows, evidence = [], [], [], [], []
+    one: dict[str, str] = {}      # equal texts held (and pickled) once: a batch keeps these to its end
     for row, name, code, owner, stage, status in zip(
             data.row_numbers, *(ctx.column(table, k) for k in ("customer", "credit_code", "owner", "stage", "status"))):
         if is_blank(name) or is_blank(owner):
@@ -386,19 +384,24 @@ def _customers(ctx: Context) -> across.Customers | None:
         if table == "Opportunities" and stage is not None and (status or "open") == "open" \
                 and stage.number >= threshold:
             evidence.append((len(names), f"{letter['stage']}{row}", stage.code))
-        names.append(str(name))
-        codes.append("" if is_blank(code) else str(code))
-        owners.append(str(owner))
-        cells.append(f"{letter['customer']}{row}")
-        code_cells.append(f"{letter['credit_code']}{row}" if letter["credit_code"] else "")
+        names.append(one.setdefault(str(name), str(name)))
+        codes.append("" if is_blank(code) else one.setdefault(str(code), str(code)))
+        owners.append(one.setdefault(str(owner), str(owner)))
+        rows.append(row)
     kind = "funnel" if table == "Opportunities" else "forecast"
-    return across.Customers(kind, ctx.file, data.sheet, names, codes, owners, cells, code_cells, tuple(evidence))
+    return across.Customers(kind, ctx.file, data.sheet, names, codes, owners, across.Cells(letter["customer"], rows),
+                            across.Cells(letter["credit_code"], rows), tuple(evidence))
 
 
 def _forecast(ctx: Context, typed: list[Finding], path: Path) -> across.Forecast | None:
     """M-FC-3: the forecast as a roll-up takes it and the lines a roll-up counts of it
     (:func:`kamxl.rollup.inputs.submission_of`, :func:`kamxl.rollup.core.select`); None when
     a required header value is blank or unreadable (which report it is, is unknown)."""
+    # the roll-up's package brings its writers: imported only when a forecast is validated
+    from kamxl.rollup.core import select
+    from kamxl.rollup.inputs import digest_of, source_reports, submission_of
+    from kamxl.rollup.model import Submission
+
     header = ctx.forms.get("Forecast", {})
     form = next(f for f in ctx.data.template.forms() if f.prefix == "Forecast")
     if any(header.get(c.key) is None for c in form.fields if c.required):
@@ -481,9 +484,11 @@ def validate_paths(paths: Iterable[Path], *, jobs: int = 1, config: Config | Non
         results.append(own)
         if progress:
             progress(own)
+    texts: dict[str, str] = {}
     for (_path, name), outcome in zip(tasks, run_guarded(_worker, tasks, (cfg, day, index), jobs=jobs,
                                                          limits=ceilings)):
         result = breach_result(name, outcome, ceilings) if isinstance(outcome, Breach) else outcome
+        _share_texts(result, texts)
         results.append(result)
         if progress:
             progress(result)
@@ -491,6 +496,15 @@ def validate_paths(paths: Iterable[Path], *, jobs: int = 1, config: Config | Non
     report.across = across.check((c for r in results for c in r.claims),  # type: ignore[misc]
                                  registered=index is not None)
     return report
+
+
+def _share_texts(result: FileResult, texts: dict[str, str]) -> None:
+    """The customers' names, codes and people that files have in common, held once for the
+    batch (each file's arrive as its own copies; they are kept until the across-files checks)."""
+    for facts in result.claims or ():
+        if isinstance(facts, across.Customers):
+            for column in (facts.names, facts.codes, facts.owners):
+                column[:] = [texts.setdefault(t, t) for t in column]
 
 
 def _display(path: Path, base: Path | None) -> str:

@@ -53,7 +53,8 @@ def _manifest(folder: Path) -> dict:
 
 def test_files_are_readable_funnels_in_both_languages(folder: Path) -> None:
     manifest = _manifest(folder)
-    assert manifest["params"] == {"n": N, "rows": ROWS, "seed": 20261123, "defect_rate": 1.0}
+    assert manifest["params"] == {"n": N, "rows": ROWS, "seed": 20261123, "defect_rate": 1.0,
+                                  "template_version": FUNNEL.version}   # a corpus of an older template is not reused
     assert len(manifest["files"]) == N
     for entry in manifest["files"]:
         book = pc.CalamineWorkbook.from_path(str(folder / entry["file"]), load_tables=True)
@@ -188,3 +189,16 @@ def _defects_found(path: Path, as_of: dt.date) -> set[tuple[str, str, str]]:
                 yes, blanks, invalid = scores[o["id"]]
                 assert blanks == 0 and (invalid or yes > cfg.scoring.threshold), cell("id")
     return found
+
+
+def test_a_corpus_of_another_template_version_is_not_reused(folder: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    params = _manifest(copy)["params"]
+    assert corpus._reusable(copy, params) is not None
+    manifest = _manifest(copy)
+    manifest["params"]["template_version"] = FUNNEL.version - 1
+    (copy / corpus.MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    assert corpus._reusable(copy, params) is None

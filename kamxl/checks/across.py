@@ -35,7 +35,7 @@ funnels only, and a finding on every row would be noise).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import NamedTuple
 
@@ -111,6 +111,38 @@ class Claims(NamedTuple):
     rows: list[int]          # the row of each id
 
 
+class Cells:
+    """The cells of one column, held as its letter and the rows (a batch holds the facts of
+    every file until its end: a list of 'C12' texts costs twice as much); ``cells[i]`` is the
+    i-th cell's reference, '' for every row when there is no such column."""
+
+    __slots__ = ("column", "rows")
+
+    def __init__(self, column: str, rows: list[int]) -> None:
+        self.column, self.rows = column, rows
+
+    def __getitem__(self, index: int) -> str:
+        return f"{self.column}{self.rows[index]}" if self.column else ""
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self.rows)))
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, (Cells, list, tuple)) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Cells({self.column!r}, {self.rows!r})"
+
+    def __getstate__(self) -> tuple[str, list[int]]:
+        return self.column, self.rows
+
+    def __setstate__(self, state: tuple[str, list[int]]) -> None:
+        self.column, self.rows = state
+
+
 class Customers(NamedTuple):
     """The customers one file names and who works each (M-ACC-2, M-ACC-3): an account
     plan's profile (one), a funnel's opportunities or a forecast's lines (one a row), as
@@ -122,8 +154,8 @@ class Customers(NamedTuple):
     names: list[str]
     codes: list[str]               # '' when none
     owners: list[str]              # account manager or primary owner (never blank)
-    cells: list[str]               # the customer cell of each
-    code_cells: list[str]          # the credit-code cell of each ('' when there is no such column)
+    cells: Sequence[str]           # the customer cell of each (a list, or Cells)
+    code_cells: Sequence[str]      # the credit-code cell of each ('' when there is no such column)
     #: M-FUN-5: (index, stage cell, stage code) of the open opportunities at or past
     #: ``[evidence] decision_chain_from``
     evidence: tuple[tuple[int, str, str], ...] = ()
@@ -225,7 +257,9 @@ def _forecasts(forecasts: list[Forecast]) -> list[Finding]:
     """M-FC-3 in forecasts that could meet in one roll-up (module docstring): each copy of
     an opportunity that such another forecast also counts, as the roll-up would list it
     on its Conflicts sheet — several primary owners, or the same one twice."""
-    from kamxl.rollup import LEVELS
+    if not forecasts:
+        return []
+    from kamxl.rollup import LEVELS                 # (the roll-up's package brings its writers)
     from kamxl.rollup.core import supersede
     from kamxl.rollup.model import Submission
 
@@ -396,6 +430,8 @@ def _people(members: list[_Row]) -> list[Finding]:
     people = list(first.values())
     plans = [m for m in members if m.block.kind == "plan"]
     managers = list(dict.fromkeys(m.person for m in plans))
+    # the same for every row of the customer: made once, shared (not once per file and person)
+    worked_by = _joined([_where(r) for r in people[:NAMES_SHOWN]], len(people))
     found = []
     for m in in_file.values():
         cell = dict(file=m.block.file, sheet=m.block.sheet, cell=m.block.cells[m.index], customer=m.name)
@@ -405,7 +441,7 @@ def _people(members: list[_Row]) -> list[Finding]:
                                  others=_places(plans, m), **cell))
         else:
             found.append(finding("M-ACC-3", Severity.WARNING, WORKED_BY, WORKED_BY_FIX, n=len(people),
-                                 people=_joined([_where(r) for r in people[:NAMES_SHOWN]], len(people)), **cell))
+                                 people=worked_by, **cell))
     return found
 
 

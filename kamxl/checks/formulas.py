@@ -8,12 +8,12 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
 
 from kamxl.checks import Context
 from kamxl.errors import InputError
 from kamxl.findings import Finding, Severity
 from kamxl.i18n import Message, Text
+from kamxl.io.a1 import column_letter as get_column_letter
 from kamxl.io.reader import GridData, Record
 from kamxl.methodology import (
     chain_top, check_top_ten, evaluate_account, is_buying_point, level_ordinal, period_of,

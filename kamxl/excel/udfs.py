@@ -17,11 +17,10 @@ range arguments are read with ``ndim=2`` to keep rows and columns apart, and wit
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
-
-import xlwings as xw
 
 from kamxl.cells import (
     CellError, aligned, call, column, com_errors_as_text, elementwise, first_error, flatten, grid, is_single, language,
@@ -74,8 +73,9 @@ class Meta:
 
 def kam(*, per_cell: bool = False, convention: bool = True, **args: Arg) -> Callable[[F], F]:
     """Register a ``KAM_*`` function: the error convention, xlwings' decorators (which
-    only attach metadata, and nothing at all off Windows) and our own record of it in
-    ``fn.kam``, from which the add-in build generates its VBA wrappers."""
+    only attach metadata, and nothing at all off Windows; applied where xlwings is loaded
+    already, as in its UDF server) and our own record of it in ``fn.kam``, from which the
+    add-in build generates its VBA wrappers."""
 
     def decorate(fn: F) -> F:
         params = inspect.signature(fn).parameters
@@ -84,10 +84,15 @@ def kam(*, per_cell: bool = False, convention: bool = True, **args: Arg) -> Call
         lang_at = list(params).index("lang") if "lang" in params else None
         wrapped = (worksheet_function(fn, per_cell=per_cell, lang_at=lang_at) if convention
                    else com_errors_as_text(fn))
-        for name, arg in args.items():
+        xw = sys.modules.get("xlwings")
+        # xlwings' decorators are for its UDF server, which imports xlwings before it imports
+        # this module; anywhere else (every workbook kamxl writes stores these functions' values)
+        # importing xlwings would cost ~0.5 s, pandas with it, for metadata nobody reads.
+        for name, arg in args.items() if xw is not None else ():
             options = {"ndim": 2} if arg.range else {}
             wrapped = xw.arg(name, doc=arg.doc[:255], err_to_str=True, **options)(wrapped)
-        wrapped = xw.func(category=CATEGORY)(wrapped)
+        if xw is not None:
+            wrapped = xw.func(category=CATEGORY)(wrapped)
         optional = tuple(n for n, p in params.items() if p.default is not inspect.Parameter.empty)
         wrapped.kam = Meta(fn.__name__, (fn.__doc__ or "").strip(), tuple(args.items()), optional)
         return wrapped

@@ -17,6 +17,17 @@ still reported as a memory breach, and a worker that dies as a crash).
 
 With no ceiling at all and one job, items run in this process, as before.
 
+Few items (at most :data:`FORK_UP_TO`) on Linux: each runs in a child forked for it alone,
+``jobs`` at a time, under the same ceilings (its own ``RLIMIT_AS``, killed at its timeout),
+its outcome pickled back through a pipe. For one file a pool costs more: importing pebble
+and its asyncio (~25 ms), starting the workers and stopping them (~60 ms). But a fresh
+child pays for what a warm worker has already done (copying the pages it touches: ~20-30 ms
+a file, against ~8 ms of work for a 40-row funnel), so from a few files on the pool is
+cheaper. Elsewhere (macOS and Windows start workers by spawning, not forking): the pool.
+
+The pool's manager threads look at its state every :data:`POLL_SECONDS` (pebble's default,
+0.1 s, made every run wait up to that long for its stop and for its results).
+
 Ctrl-C. Workers ignore SIGINT (a terminal sends it to the whole process group); the
 parent gets ``KeyboardInterrupt``, stops the pool and lets it through to the command
 line, which says "interrupted" in one line (exit 130).
@@ -26,7 +37,12 @@ from __future__ import annotations
 import faulthandler
 import gc
 import os
+import pickle
+import select
 import signal
+import sys
+import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -135,16 +151,20 @@ def run_guarded(fn: Callable[[S, T], R], items: Sequence[T], shared: S, *, jobs:
         for item in items:
             yield run(fn, item)
         return
+    if len(items) <= FORK_UP_TO and CAN_FORK:
+        yield from _forked(fn, items, shared, jobs, limits)
+        return
     import pebble
 
+    pebble.CONSTS.sleep_unit = POLL_SECONDS
     timeout = limits.seconds or None
     pool = pebble.ProcessPool(max_workers=max(1, min(jobs, len(items))), initializer=_start_worker,
-                              initargs=(shared, limits.memory_mb))
+                              initargs=(shared, limits.memory_mb), context=_start_context())
     try:
         with no_cycle_collection():
-            futures = [pool.schedule(_call, (fn, item), timeout=timeout) for item in items]
-            for future in futures:
-                yield _outcome(future, limits)
+            futures = deque(pool.schedule(_call, (fn, item), timeout=timeout) for item in items)
+            while futures:        # each future let go once its outcome is handed on: no result kept twice
+                yield _outcome(futures.popleft(), limits)
     except BaseException:
         pool.stop()
         raise
@@ -170,6 +190,132 @@ def _outcome(future: Any, limits: Limits) -> Any:
         return Breach("crash", f"exit code {code}")
     except Exception as exc:  # noqa: BLE001 - a bug in fn must not take the batch down either
         return Breach("crash", f"{type(exc).__name__}: {exc}")
+
+
+START_METHOD: str | None = None   # the pool's; None: the platform's own (tests force "spawn": Windows, macOS)
+
+
+def _start_context() -> Any:
+    import multiprocessing
+
+    return multiprocessing.get_context(START_METHOD) if START_METHOD else multiprocessing
+
+
+# --- few items: a forked child each ---------------------------------------------------------
+FORK_UP_TO = 3           # items; above it the pool is the cheaper (docs/benchmarks.md, issue 19)
+POLL_SECONDS = 0.01      # the pool's manager threads: ~300 wake-ups a second, nothing measurable
+CAN_FORK = sys.platform.startswith("linux")   # macOS and Windows spawn their workers (no safe fork)
+_READ = 1 << 16
+
+
+@dataclass
+class _Child:
+    pid: int
+    pipe: int                 # read end: the pickled outcome, then end of file
+    deadline: float
+    data: bytearray
+
+
+def _forked(fn: Callable[[S, T], R], items: Sequence[T], shared: S, jobs: int,
+            limits: Limits) -> Iterator[R | Breach]:
+    """Each item in a child of its own (at most ``jobs`` at once); outcomes in order."""
+    outcomes: dict[int, Any] = {}
+    running: dict[int, _Child] = {}          # item index -> its child
+    following = 0
+    try:
+        for index in range(len(items)):
+            while len(running) >= max(1, jobs):
+                _wait(running, outcomes, limits)
+            running[index] = _fork(fn, items[index], shared, limits)
+            while following in outcomes:
+                yield outcomes.pop(following)
+                following += 1
+        while running or following in outcomes:
+            if following in outcomes:
+                yield outcomes.pop(following)
+                following += 1
+            else:
+                _wait(running, outcomes, limits)
+    finally:                                  # Ctrl-C, or the caller stopped early: no child left behind
+        for child in running.values():
+            _end(child, kill=True)
+
+
+def _fork(fn: Callable[[S, T], R], item: T, shared: S, limits: Limits) -> _Child:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                              # the child: never returns
+        os.close(read)
+        _child(fn, item, shared, limits.memory_mb, write)
+    os.close(write)
+    deadline = time.monotonic() + limits.seconds if limits.seconds else float("inf")
+    return _Child(pid, read, deadline, bytearray())
+
+
+def _child(fn: Callable[[S, T], R], item: T, shared: S, memory_mb: int, write: int) -> None:
+    code = 0
+    try:
+        _start_worker(shared, memory_mb)
+        try:
+            data = pickle.dumps(_call(fn, item), pickle.HIGHEST_PROTOCOL)
+        except MemoryError:                   # the result itself too large for the cap
+            data = pickle.dumps(Breach("memory"))
+        except Exception as exc:  # noqa: BLE001 - as the pool reports a bug in fn: this item's crash
+            data = pickle.dumps(Breach("crash", f"{type(exc).__name__}: {exc}"))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write, view):]
+    except BaseException:  # noqa: BLE001 - whatever happens, the child must not return into the caller's code
+        code = 1
+    finally:
+        os._exit(code)   # no atexit handlers, no flushing of buffers the parent owns
+
+
+def _wait(running: dict[int, _Child], outcomes: dict[int, Any], limits: Limits) -> None:
+    """Read what the children sent until one of them has ended (or run out of time)."""
+    now = time.monotonic()
+    for index, child in list(running.items()):
+        if child.deadline <= now:
+            _end(child, kill=True)
+            outcomes[index] = Breach("timeout")
+            del running[index]
+    if not running:
+        return
+    wait = min(c.deadline for c in running.values()) - now
+    ready, _, _ = select.select([c.pipe for c in running.values()], [], [],
+                                None if wait == float("inf") else max(0.0, wait))
+    for index, child in list(running.items()):
+        if child.pipe not in ready:
+            continue
+        chunk = os.read(child.pipe, _READ)
+        if chunk:
+            child.data += chunk
+            continue
+        outcomes[index] = _ended(child, limits)
+        del running[index]
+
+
+def _ended(child: _Child, limits: Limits) -> Any:
+    """The outcome of a child whose pipe is closed: what it sent, else why it died."""
+    code = _end(child, kill=False)
+    if code == 0 and child.data:
+        return pickle.loads(child.data)
+    # as the pool: an abort (a Rust reader's failed allocation) or SIGKILL under the cap is memory
+    if limits.memory_mb and code in (-signal.SIGABRT, -getattr(signal, "SIGKILL", 9)):
+        return Breach("memory", f"exit code {code}")
+    return Breach("crash", f"exit code {code}")
+
+
+def _end(child: _Child, *, kill: bool) -> int:
+    """Reap the child (killed first when asked); its exit code, negative for a signal."""
+    if kill:
+        try:
+            os.kill(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os.close(child.pipe)
+    _pid, status = os.waitpid(child.pid, 0)
+    return os.waitstatus_to_exitcode(status)
 
 
 @contextmanager

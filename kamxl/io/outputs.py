@@ -170,7 +170,7 @@ def is_rollup(path: Path) -> bool:
     import python_calamine as pc
 
     from kamxl.schema.rollup import LINEAGE
-    from kamxl.templates.builder import META_SHEET
+    from kamxl.schema.model import META_SHEET
 
     try:
         book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)

@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine as pc
-from openpyxl.utils.cell import get_column_letter
 
 from kamxl.errors import InputError
 from kamxl.i18n import Lang, Text
-from kamxl.io.intake import check_input
+from kamxl.io.a1 import column_letter as get_column_letter
+from kamxl.io.intake import Package, check_input
 from kamxl.io.tables import TablePlace, table_places
 from kamxl.methodology.config import MAX_STAGES
 from kamxl.methodology.values import fold, is_blank
 from kamxl.schema import TEMPLATES, Column, Form, Grid, Table, Template
-from kamxl.templates.builder import META_SHEET
+from kamxl.schema.model import META_SHEET
 
 UNKNOWN_TEMPLATE = Text(zh="无法识别的工作簿：既没有 kamxl 元数据，也没有标准模板的表格",
                         en="not a kamxl workbook: no kamxl metadata and none of the standard tables")
@@ -327,7 +327,7 @@ def _read_grid(book: pc.CalamineWorkbook, template: Template, grid: Grid,
 
 
 def read_workbook(path: Path, *, grids: bool = True, forms: tuple[str, ...] | None = None,
-                  extra: tuple[Table, ...] = ()) -> WorkbookData:
+                  extra: tuple[Table, ...] = (), package: Package | None = None) -> WorkbookData:
     """Everything a standard workbook holds, by schema key, with the cell of every value
     (``grids=False`` skips locating the summaries and ``forms`` names the only forms to read:
     a roll-up reads only the data and the header; ``extra`` tables are read where the
@@ -335,9 +335,10 @@ def read_workbook(path: Path, *, grids: bool = True, forms: tuple[str, ...] | No
 
     The file is opened read-only and never written. What is not a workbook package a
     reader may safely open (encrypted, legacy, corrupt, a zip bomb, a DTD in its XML)
-    is refused first, with its reason (:func:`kamxl.io.intake.check_input`).
+    is refused first, with its reason (:func:`kamxl.io.intake.check_input`; ``package``: what it
+    said of this file, when the caller asked it already).
     """
-    package = check_input(path)
+    package = package or check_input(path)
     book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
     sheets: dict[str, list[list[object]]] = {}
     try:

@@ -12,13 +12,14 @@ import posixpath
 import re
 import zipfile
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
 from defusedxml import ElementTree
 
-from kamxl.io.intake import MAX_UNPACKED, check_size
+from kamxl.io.intake import MAX_UNPACKED, Package, check_size
 from kamxl.io.zipparts import package_bytes, part_bytes
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -64,33 +65,57 @@ class Structure:
 
 
 def read_structure(path: Path, *, limit: int = MAX_UNPACKED,
-                   columns: dict[str, frozenset[str]] | None = None) -> Structure:
+                   columns: dict[str, frozenset[str]] | None = None, package: Package | None = None) -> Structure:
     """Sheet states and formula cells; with ``columns`` (sheet -> column letters) only those
-    sheets and columns are scanned (the rest report no formula cells)."""
+    sheets and columns are scanned (the rest report no formula cells). ``package``: what the
+    intake saw of the same file (:func:`kamxl.io.intake.check_input`, which checked the sizes
+    against ``limit`` already): its bytes are read from there, not opened and listed again."""
+    if package is not None and package.raw is not None:
+        raw, parts = package.raw, package.parts
+        try:
+            return _structure(parts.__getitem__, lambda info: _whole(part_bytes(raw, info)), columns)
+        except _Unusual:
+            pass      # a part stored some other way: through zipfile, as below
     with open(path, "rb") as handle, zipfile.ZipFile(handle) as archive:
-        raw = package_bytes(handle)
+        whole = package_bytes(handle)
         check_size(archive, limit=limit)
-        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("pr:Relationship", NS)}
-        pr = book.find("m:workbookPr", NS)
-        date1904 = pr is not None and pr.get("date1904") in ("1", "true")
-        sheets, formulas = {}, {}
-        for sheet in book.iterfind("m:sheets/m:sheet", NS):
-            name = sheet.get("name", "")
-            sheets[name] = sheet.get("state", "visible")
-            if columns is not None and name not in columns:
-                formulas[name] = {}
-                continue
-            target = targets.get(sheet.get(f"{{{NS['r']}}}id"), "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            try:
-                info = archive.getinfo(part)
-            except KeyError:
-                formulas[name] = {}
-                continue
-            data = part_bytes(raw, info) if raw is not None else None
-            if data is None:
-                data = archive.read(info)
-            formulas[name] = formula_rows(data, None if columns is None else columns[name])
+
+        def read(info: zipfile.ZipInfo) -> bytes:
+            data = part_bytes(whole, info) if whole is not None else None
+            return archive.read(info) if data is None else data
+        return _structure(archive.getinfo, read, columns)
+
+
+class _Unusual(Exception):
+    """A part the package's bytes cannot give (encrypted, another compression, cut short)."""
+
+
+def _whole(data: bytes | None) -> bytes:
+    if data is None:
+        raise _Unusual
+    return data
+
+
+def _structure(info_of: Callable[[str], zipfile.ZipInfo], read: Callable[[zipfile.ZipInfo], bytes],
+               columns: dict[str, frozenset[str]] | None) -> Structure:
+    book = ElementTree.fromstring(read(info_of("xl/workbook.xml")))
+    rels = ElementTree.fromstring(read(info_of("xl/_rels/workbook.xml.rels")))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("pr:Relationship", NS)}
+    pr = book.find("m:workbookPr", NS)
+    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+    sheets, formulas = {}, {}
+    for sheet in book.iterfind("m:sheets/m:sheet", NS):
+        name = sheet.get("name", "")
+        sheets[name] = sheet.get("state", "visible")
+        if columns is not None and name not in columns:
+            formulas[name] = {}
+            continue
+        target = targets.get(sheet.get(f"{{{NS['r']}}}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        try:
+            info = info_of(part)
+        except KeyError:
+            formulas[name] = {}
+            continue
+        formulas[name] = formula_rows(read(info), None if columns is None else columns[name])
     return Structure(sheets, formulas, date1904)

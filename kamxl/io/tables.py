@@ -15,8 +15,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from openpyxl.utils.cell import column_index_from_string
-
+from kamxl.io.a1 import column_index as column_index_from_string
 from kamxl.io.intake import Package
 from kamxl.io.zipparts import part_bytes
 

@@ -21,7 +21,6 @@ from functools import lru_cache
 from importlib import resources
 
 import opencc
-from stdnum.cn import uscc
 
 from kamxl.errors import InputError, OutOfRangeError
 from kamxl.i18n import Text
@@ -234,6 +233,8 @@ def credit_code(value: object) -> str | None:
     """
     if is_blank(value):
         return None
+    from stdnum.cn import uscc   # here: its package import (ssl among it) is ~15 ms of every start-up
+
     code = "".join(_words(unicodedata.normalize("NFKC", str(value)).upper()))
     if (len(code) != 18 or not set(code) <= _USCC_ALPHABET or not code[2:8].isdigit()
             or code[-1] != uscc.calc_check_digit(code[:17])):

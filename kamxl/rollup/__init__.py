@@ -40,7 +40,6 @@ from kamxl.rollup.inputs import (
     digest_of, read_adjustments, read_channel, read_quotas, read_rates, read_submission,
 )
 from kamxl.rollup.model import Line, Skipped, Submission
-from kamxl.rollup.output import manager_note, write_rollup
 
 LEVELS = tuple(t.key for t in FORECAST_LEVEL.terms)          # rep, team, region, bu
 NO_INPUT = Text("没有可汇总的预测文件：{why}", "no forecast to roll up: {why}")
@@ -155,6 +154,8 @@ def _rollup(paths: Sequence[Path], files: list[Path], passed_over: list[tuple[Pa
                      adjustments=side.get("adjustments") or {})
     flow = deal_flow(side["previous"], result.lines, cfg) if "previous" in side else None
     clock.append(time.perf_counter())
+    from kamxl.rollup.output import write_rollup   # (XlsxWriter: not for validating a forecast, which reads core)
+
     parts: dict[str, float] = {}
     write_rollup(result, out, lang=lang, config=cfg, used=subs, skipped=skipped, flow=flow,
                  previous=side.get("previous"), quotas=side.get("quota"), seconds=parts)
@@ -358,6 +359,8 @@ def _adjustments(path: Path, owner: str, level: str, cfg: Config) -> dict[str, t
     ctx = Context(data, None, cfg, date.today(), str(path))
     values.check(ctx)
     person = fold(owner).replace(" ", "")
+    from kamxl.rollup.output import manager_note
+
     return {fold(t["owner"]).replace(" ", ""): (t["adjusted_figure"], manager_note(str(t.get("note") or "")))
             for _r, t in ctx.rows("OwnerForecasts")
             if t.get("adjusted_figure") is not None and t.get("level") == level and t.get("owner")

@@ -9,7 +9,6 @@ from kamxl.i18n import Lang
 from kamxl.io.atomic import atomic_path
 from kamxl.methodology import Config, default_config
 from kamxl.schema import TEMPLATES
-from kamxl.templates.builder import build_workbook
 from kamxl.templates.examples import account_plan_example, forecast_example, funnel_example, register_example
 
 EXAMPLES: dict[str, Callable[..., dict[str, Any]]] = {
@@ -31,6 +30,8 @@ def write_template(name: str, target: Path, *, lang: Lang, config: Config | None
     content: dict[str, Any] = EXAMPLES[name](template, lang, cfg) if filled else {}
     rows = {k: v for k, v in content.items() if isinstance(v, list)}
     forms = {k: v for k, v in content.items() if isinstance(v, dict)}
+    from kamxl.templates.builder import build_workbook   # (XlsxWriter: not for the readers of kamxl.templates.*)
+
     with atomic_path(target) as tmp:
         build_workbook(template, tmp, lang=lang, config=cfg, rows=rows, forms=forms, edition=edition,
                        snapshot=snapshot)
