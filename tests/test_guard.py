@@ -16,13 +16,14 @@ from kamxl.io import guard
 from kamxl.io.guard import NO_LIMITS, Breach, Limits, run_guarded
 
 WAYS = ["child", "pool", "spawn"]
+LINUX = sys.platform.startswith("linux")   # where a child may be forked per item (kamxl.io.forking)
 
 
 @pytest.fixture(params=WAYS)
 def way(request, monkeypatch):
     """How workers run: a forked child per item, else the pool (forking, or spawning)."""
     if request.param == "child":
-        if not guard.CAN_FORK:
+        if not LINUX:
             pytest.skip("a forked child per item: Linux only")
         monkeypatch.setattr(guard, "FORK_UP_TO", 1_000)
     else:
@@ -88,12 +89,12 @@ def test_few_items_run_in_a_child_each_and_many_in_a_pool(monkeypatch):
     few = list(run_guarded(task, ["pid"] * 3, 1, jobs=2, limits=limits))
     many = list(run_guarded(task, ["pid"] * 4, 1, jobs=2, limits=limits))
     assert os.getpid() not in few + many
-    assert len(set(few)) == (3 if guard.CAN_FORK else 2)   # a child each, or a pool of two
+    assert len(set(few)) == (3 if LINUX else 2)   # a child each, or a pool of two
     assert len(set(many)) <= 2                               # the pool's two workers
 
 
 def test_a_child_per_item_runs_jobs_at_once_and_keeps_the_order(monkeypatch):
-    if not guard.CAN_FORK:
+    if not LINUX:
         pytest.skip("a forked child per item: Linux only")
     items = ["hang", "a", "bb", "ccc"]        # the first stops at its timeout; the others meanwhile
     started = time.monotonic()
@@ -103,7 +104,7 @@ def test_a_child_per_item_runs_jobs_at_once_and_keeps_the_order(monkeypatch):
 
 
 def test_stopping_early_leaves_no_child_behind():
-    if not guard.CAN_FORK:
+    if not LINUX:
         pytest.skip("a forked child per item: Linux only")
     before = _children()
     outcomes = run_guarded(task, ["pid", "hang", "hang"], 1, jobs=3, limits=Limits(seconds=60))
@@ -132,3 +133,14 @@ def test_no_cycle_collection_while_an_item_runs_and_back_on_after(limits, way):
     assert gc.isenabled()
     assert list(run_guarded(_collector_state, [1, 2], None, jobs=1, limits=limits)) == [False, False]
     assert gc.isenabled()
+
+
+def test_a_fork_that_fails_is_that_items_crash(monkeypatch):
+    if not LINUX:
+        pytest.skip("a forked child per item: Linux only")
+
+    def no_more_processes() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_more_processes)
+    assert list(run_guarded(task, ["a"], 10, limits=Limits(seconds=30))) == [Breach("crash", "fork failed")]

@@ -89,3 +89,24 @@ def test_the_structure_read_from_the_intakes_bytes_is_the_files(tmp_path, name):
     assert read_structure(path, package=package) == read_structure(path)
     columns = {"Opportunities": frozenset({"A", "P"})}
     assert read_structure(path, columns=columns, package=package) == read_structure(path, columns=columns)
+
+
+@pytest.mark.parametrize("future", [False, True])
+def test_every_function_xlsxwriter_renames_is_renamed_alike(future):
+    """Each name XlsxWriter's patterns look for (STDEV.S, NORM.DIST, XLOOKUP, …), called alone
+    and inside another call, comes out of the builder's worksheet as out of XlsxWriter's."""
+    import inspect
+    import re
+
+    from xlsxwriter.worksheet import Worksheet
+
+    from kamxl.templates import builder
+
+    source = inspect.getsource(Worksheet._prepare_formula)   # its patterns: r"\bSTDEV\.S\(" …
+    names = {n.replace("\\", "") for n in re.findall(r'"\\b([A-Z][A-Z0-9.\\]*)\\\(', source)}
+    assert {"STDEV.S", "XLOOKUP", "NORM.DIST", "FILTER"} <= names and len(names) > 100
+    ws = builder._Worksheet()
+    ws.use_future_functions = future
+    for name in sorted(names):
+        for formula in (f"={name}(A1)", f"=IF(A1,{name}(B1:B3),1)+{name}(C1)"):
+            assert builder._Worksheet._prepare_formula(ws, formula) == Worksheet._prepare_formula(ws, formula), formula

@@ -40,13 +40,14 @@ import os
 import pickle
 import select
 import signal
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from kamxl.io import forking
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -151,12 +152,13 @@ def run_guarded(fn: Callable[[S, T], R], items: Sequence[T], shared: S, *, jobs:
         for item in items:
             yield run(fn, item)
         return
-    if len(items) <= FORK_UP_TO and CAN_FORK:
+    if len(items) <= FORK_UP_TO and forking.can_fork():
         yield from _forked(fn, items, shared, jobs, limits)
         return
     import pebble
 
-    pebble.CONSTS.sleep_unit = POLL_SECONDS
+    if hasattr(getattr(pebble, "CONSTS", None), "sleep_unit"):   # pebble's, 5.x: kept as it is if it goes
+        pebble.CONSTS.sleep_unit = POLL_SECONDS
     timeout = limits.seconds or None
     pool = pebble.ProcessPool(max_workers=max(1, min(jobs, len(items))), initializer=_start_worker,
                               initargs=(shared, limits.memory_mb), context=_start_context())
@@ -204,7 +206,6 @@ def _start_context() -> Any:
 # --- few items: a forked child each ---------------------------------------------------------
 FORK_UP_TO = 3           # items; above it the pool is the cheaper (docs/benchmarks.md, issue 19)
 POLL_SECONDS = 0.01      # the pool's manager threads: ~300 wake-ups a second, nothing measurable
-CAN_FORK = sys.platform.startswith("linux")   # macOS and Windows spawn their workers (no safe fork)
 _READ = 1 << 16
 
 
@@ -226,7 +227,11 @@ def _forked(fn: Callable[[S, T], R], items: Sequence[T], shared: S, jobs: int,
         for index in range(len(items)):
             while len(running) >= max(1, jobs):
                 _wait(running, outcomes, limits)
-            running[index] = _fork(fn, items[index], shared, limits)
+            child = _fork(fn, items[index], shared, limits)
+            if isinstance(child, Breach):
+                outcomes[index] = child
+            else:
+                running[index] = child
             while following in outcomes:
                 yield outcomes.pop(following)
                 following += 1
@@ -241,21 +246,28 @@ def _forked(fn: Callable[[S, T], R], items: Sequence[T], shared: S, jobs: int,
             _end(child, kill=True)
 
 
-def _fork(fn: Callable[[S, T], R], item: T, shared: S, limits: Limits) -> _Child:
+def _fork(fn: Callable[[S, T], R], item: T, shared: S, limits: Limits) -> _Child | Breach:
+    """The item's child, or a crash if no process can be started (the item's outcome)."""
     read, write = os.pipe()
-    pid = os.fork()
+    pid = forking.fork()
     if pid == 0:                              # the child: never returns
-        os.close(read)
-        _child(fn, item, shared, limits.memory_mb, write)
+        _child(fn, item, shared, limits, read, write)
     os.close(write)
+    if pid < 0:
+        os.close(read)
+        return Breach("crash", "fork failed")
     deadline = time.monotonic() + limits.seconds if limits.seconds else float("inf")
     return _Child(pid, read, deadline, bytearray())
 
 
-def _child(fn: Callable[[S, T], R], item: T, shared: S, memory_mb: int, write: int) -> None:
+def _child(fn: Callable[[S, T], R], item: T, shared: S, limits: Limits, read: int, write: int) -> None:
     code = 0
     try:
-        _start_worker(shared, memory_mb)
+        forking.child_started()
+        os.close(read)
+        _start_worker(shared, limits.memory_mb)
+        if limits.seconds:                    # if the parent is killed outright, no one kills this child at its
+            _cap_cpu(limits.seconds)          # timeout: the kernel then stops it once it has used as much CPU
         try:
             data = pickle.dumps(_call(fn, item), pickle.HIGHEST_PROTOCOL)
         except MemoryError:                   # the result itself too large for the cap
@@ -269,6 +281,15 @@ def _child(fn: Callable[[S, T], R], item: T, shared: S, memory_mb: int, write: i
         code = 1
     finally:
         os._exit(code)   # no atexit handlers, no flushing of buffers the parent owns
+
+
+def _cap_cpu(seconds: float) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CPU, (int(seconds) + 5, int(seconds) + 5))
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 def _wait(running: dict[int, _Child], outcomes: dict[int, Any], limits: Limits) -> None:
@@ -298,24 +319,21 @@ def _wait(running: dict[int, _Child], outcomes: dict[int, Any], limits: Limits) 
 def _ended(child: _Child, limits: Limits) -> Any:
     """The outcome of a child whose pipe is closed: what it sent, else why it died."""
     code = _end(child, kill=False)
-    if code == 0 and child.data:
-        return pickle.loads(child.data)
+    if code in (0, None) and child.data:     # None: reaped elsewhere (SIGCHLD ignored); what it sent is whole
+        try:
+            return pickle.loads(child.data)
+        except Exception:  # noqa: BLE001 - cut short: the child died while sending
+            pass
     # as the pool: an abort (a Rust reader's failed allocation) or SIGKILL under the cap is memory
     if limits.memory_mb and code in (-signal.SIGABRT, -getattr(signal, "SIGKILL", 9)):
         return Breach("memory", f"exit code {code}")
     return Breach("crash", f"exit code {code}")
 
 
-def _end(child: _Child, *, kill: bool) -> int:
+def _end(child: _Child, *, kill: bool) -> int | None:
     """Reap the child (killed first when asked); its exit code, negative for a signal."""
-    if kill:
-        try:
-            os.kill(child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     os.close(child.pipe)
-    _pid, status = os.waitpid(child.pid, 0)
-    return os.waitstatus_to_exitcode(status)
+    return forking.reap(child.pid, kill=kill)
 
 
 @contextmanager

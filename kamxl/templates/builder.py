@@ -72,7 +72,7 @@ ROW_STYLES: dict[str, dict[str, Any]] = {"subtotal": {"bold": True}, "total": {"
 BULK_ROWS = 2_000   # a table with more data rows than this is written by bulk.py
 
 
-_CALLED = re.compile(r"\b(\w+)\(")     # the word before each "(": all XlsxWriter's patterns look at
+_CALLED = re.compile(r"\b([\w.]+)\(")   # the name before each "(", dots included (STDEV.S): all XlsxWriter's patterns look at
 _RENAMED: dict[tuple[str, bool], str] = {}   # (function name, expanded) -> as XlsxWriter writes it
 
 
@@ -107,7 +107,7 @@ class _Worksheet(Worksheet):
         for name in sorted(names):
             renamed = self._renamed(name, expand)
             if renamed != name:
-                out = re.sub(rf"\b{name}\(", lambda _m, r=renamed: f"{r}(", out)
+                out = re.sub(rf"\b{re.escape(name)}\(", lambda _m, r=renamed: f"{r}(", out)
         return out
 
     def _renamed(self, name: str, expand: bool) -> str:

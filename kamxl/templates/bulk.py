@@ -17,13 +17,10 @@ import datetime as dt
 import os
 import re
 import shutil
-import signal
-import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import itemgetter
@@ -32,6 +29,8 @@ from typing import IO, Any
 
 from isal import isal_zlib
 from xlsxwriter.utility import xl_col_to_name
+
+from kamxl.io import forking
 
 #: What spreadsheets read as the start of a formula (or of a DDE payload). Text from a
 #: submission that starts with one is written as a string with Excel's quote prefix, so
@@ -240,10 +239,9 @@ def fill(path: Path, jobs: list[BulkRows]) -> None:
 
 
 #: A part with a table of at least this many rows is rendered in two processes (a second one
-#: forked for the second half of the rows) where the platform forks safely; one otherwise.
+#: forked for the second half of the rows) where it can be forked safely (:func:`kamxl.io.forking.can_fork`);
+#: in one otherwise.
 SPLIT_ROWS = 20_000
-CAN_FORK = hasattr(os, "fork") and sys.platform != "darwin"   # macOS: forking a process with system
-#                                                               frameworks loaded is unsafe; Windows: no fork
 
 
 @dataclass
@@ -272,7 +270,9 @@ def _halves(segments: list[bytes | _Rows]) -> tuple[Iterator[bytes], Iterator[by
     (None as the second when no job reaches SPLIT_ROWS or the platform cannot fork)."""
     jobs = [i for i, s in enumerate(segments) if isinstance(s, _Rows)]
     big = max(jobs, key=lambda i: len(segments[i].job.rows), default=None)  # type: ignore[union-attr]
-    if big is None or not CAN_FORK or len(segments[big].job.rows) < SPLIT_ROWS:  # type: ignore[union-attr]
+    if big is None or len(segments[big].job.rows) < SPLIT_ROWS:  # type: ignore[union-attr]
+        return _rendered(segments), None
+    if not forking.can_fork():
         return _rendered(segments), None
     rows = segments[big]
     assert isinstance(rows, _Rows)
@@ -292,16 +292,15 @@ def _write_forked(out: IO[bytes], first: Iterator[bytes], second: Iterator[bytes
     spill file; then append its deflate blocks to the entry (both halves end on a block
     boundary without the final bit, and the second starts without references back, so the
     entry is one valid deflate stream) and combine the checksums. If the fork fails or the
-    child does, the second half is rendered here; the child never outlives this call."""
+    child does, the second half is rendered here; whatever this call raises, the child is
+    killed and reaped before it returns (a parent killed outright leaves it to finish alone)."""
     with tempfile.TemporaryFile() as spill:
         reader, writer = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            pid = -1
+        pid = forking.fork()
         if pid == 0:                                      # the child: render, deflate, report, leave
             status = 1
             try:
+                forking.child_started()
                 os.close(reader)
                 deflated = _Deflated(spill)
                 _write_behind(deflated, second)
@@ -317,7 +316,7 @@ def _write_forked(out: IO[bytes], first: Iterator[bytes], second: Iterator[bytes
             if pid > 0:
                 while chunk := os.read(reader, 64):
                     said += chunk
-                code = _reap(pid)
+                code = forking.reap(pid)
                 pid = 0
                 if code == 0 and said:
                     crc, size = map(int, said.split())
@@ -327,18 +326,7 @@ def _write_forked(out: IO[bytes], first: Iterator[bytes], second: Iterator[bytes
         finally:
             os.close(reader)
             if pid > 0:                                   # an error here: the child goes too
-                with suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-                _reap(pid)
-
-
-def _reap(pid: int) -> int:
-    """The child's exit status once it has ended (-1: reaped elsewhere, as where SIGCHLD is
-    ignored, so its outcome is unknown)."""
-    try:
-        return os.waitpid(pid, 0)[1]
-    except ChildProcessError:
-        return -1
+                forking.reap(pid, kill=True)
 
 
 class _Deflated:
