@@ -268,3 +268,18 @@ def test_the_validator_reads_protected_workbooks_and_ignores_the_instructions(bo
                      "S-HEADER-LANG", "S-METADATA", "S-TABLE-MISSING", "S-VERSION", "S-UNREADABLE"}
         assert not [f for f in found.findings if f.rule in structure], (path.name, found.findings)
 
+
+
+def test_a_money_column_is_as_wide_as_its_largest_value():
+    """A total of 1,395,990,000 in a 14-wide money column showed ### (the roll-up's overview, zh):
+    a column written with values is widened to its largest one; smaller ones keep the schema's width."""
+    from kamxl.schema.model import Column, Kind
+    from kamxl.templates.builder import _number_fit
+
+    money = Column("commit", Text("承诺", "Commit"), Kind.MONEY, width=14)
+    assert _number_fit(money, [{"commit": 45_540_000.0}, {"commit": -2_314.0}]) <= 14
+    assert _number_fit(money, [{"commit": 45_540_000.0}, {"commit": 1_395_990_000.0}]) >= 16
+    assert _number_fit(money, [{"commit": -1_395_990_000}]) == _number_fit(money, [{"commit": 1_395_990_000}])
+    assert _number_fit(money, [{"commit": None}, {"commit": ""}, {}]) <= 14
+    text = Column("owner", Text("负责人", "Owner"), Kind.TEXT, width=17)
+    assert _number_fit(text, [{"owner": 10**12}]) == 0

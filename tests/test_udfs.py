@@ -363,3 +363,36 @@ def test_plain_integers_are_still_numbers():
     assert error_code(KAM_STAGE_HEALTH(-3, 10)) == "#NUM!"          # negative, not an error cell
     assert from_com(-3) == -3 and from_com(True) is True and from_com([[5, -3]]) == [[5, -3]]
     assert from_com(-2146826243.0) == -2146826243.0                  # a float is a number, whatever its value
+
+
+def test_under_xlwings_every_function_and_range_argument_is_declared_to_it():
+    """xlwings' UDF server imports xlwings before the UDF module: each KAM_* function is then
+    declared with xw.func, each argument with xw.arg (its help, errors as text, and a range
+    argument as a 2-D block: ndim=2). Elsewhere xlwings is not imported at all (start-up)."""
+    import json
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import json, sys
+        import xlwings as xw
+        seen = {"func": 0, "args": []}
+        def arg(name, **options):
+            seen["args"].append([name, options.get("ndim"), options.get("err_to_str"), bool(options.get("doc"))])
+            return lambda f: f
+        def func(**options):
+            seen["func"] += 1
+            return lambda f: f
+        xw.arg, xw.func = arg, func
+        from kamxl.excel import udfs
+        print(json.dumps({"seen": seen, "functions": len(udfs.FUNCTIONS),
+                          "ranges": sorted(n for f in udfs.FUNCTIONS.values() for n, a in f.kam.args if a.range)}))
+    """)
+    out = json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                    check=True).stdout)
+    seen = out["seen"]
+    assert seen["func"] == out["functions"] > 0
+    assert all(err and doc for _name, _ndim, err, doc in seen["args"])
+    two_d = sorted(name for name, ndim, _err, _doc in seen["args"] if ndim == 2)
+    assert two_d == out["ranges"] and two_d

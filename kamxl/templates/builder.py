@@ -85,6 +85,16 @@ def _stripped(formula: str) -> str:
     return formula[:-1] if formula.endswith("}") else formula
 
 
+def _number_fit(column: Column, rows: list[dict[str, Any]]) -> float:
+    """The width a money or whole-number column needs for its largest value written (digits,
+    thousands separators, a sign; bold in a total row): narrower, the cell shows ### instead."""
+    if column.kind not in (Kind.MONEY, Kind.INTEGER):
+        return 0.0
+    values = (row.get(column.key) for row in rows)
+    biggest = max((abs(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)), default=0)
+    return (len(f"{biggest:,.0f}") + 1) * 1.1 + 1.5
+
+
 class _Worksheet(Worksheet):
     """XlsxWriter's worksheet (``add_worksheet(worksheet_class=…)``), remembering each
     prepared formula: a table column repeats one formula on every row. Preparing one runs
@@ -323,7 +333,8 @@ class Builder:
                 if col.formula:
                     spec["formula"] = self._formula(self._edition(col), table)
             columns.append(spec)
-            widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), col.width)
+            fit = 0.0 if bulk else _number_fit(col, data)
+            widths[place.first_col + c] = max(widths.get(place.first_col + c, 0), col.width, fit)
         last_col = place.first_col + len(columns) - 1
         # XlsxWriter notes every cell of a table's range to refuse overlaps (3 million entries for a
         # business unit's lines): a bulk table is declared over its first row, then given its range.
