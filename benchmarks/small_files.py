@@ -32,29 +32,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
-import python_calamine as pc
+from rollup_speed import read_all   # calamine reading every sheet, as the roll-up's floor does (this folder is on sys.path)
 
 START_TARGET = 0.4            # seconds, start to exit: one file validated; 30 small forecasts rolled up
 PER_FILE_TARGET = 1.5         # x calamine's read, per file after start-up
 ROLLUP_FILES = 30
 ROLLUP_BATCH = 300            # forecasts for the per-file slope (100 and 300: fewer give more noise than signal)
 MEMORY_SIZES = (250, 500, 1000)
-
-
-def read_file(path: str) -> int:
-    book = pc.CalamineWorkbook.from_path(path)
-    return sum(len(book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
-
-
-def read_all(paths: Sequence[str], jobs: int) -> int:
-    if jobs <= 1:
-        return sum(map(read_file, paths))
-    with ProcessPoolExecutor(jobs) as pool:
-        return sum(pool.map(read_file, paths, chunksize=max(1, len(paths) // (jobs * 16))))
 
 
 def start_to_exit(argv: list[str], runs: int, cwd: Path) -> float:
@@ -109,7 +96,7 @@ def examples(folder: Path) -> dict[str, Path]:
 
 
 def forecasts(folder: Path, files: int, lines: int) -> list[Path]:
-    from rollup_speed import generate   # its forecast generator (this file's folder is on sys.path)
+    from rollup_speed import generate   # its forecast generator
 
     return generate(folder, files, lines)
 

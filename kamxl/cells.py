@@ -145,9 +145,10 @@ def from_com(value: object) -> object:
     hands numbers over as floats, so a Python ``int`` of one of these values is an error."""
     if type(value) is int:
         return COM_ERRORS.get(value, value)
-    if isinstance(value, (list, tuple)) and int in set(map(type, flatten(value))) \
-            and any(type(c) is int and c in COM_ERRORS for c in flatten(value)):
-        return [from_com(c) for c in value]
+    if isinstance(value, (list, tuple)):
+        cells = flatten(value)
+        if int in set(map(type, cells)) and any(type(c) is int and c in COM_ERRORS for c in cells):
+            return [from_com(c) for c in value]
     return value
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import python_calamine as pc
 
+from kamxl.io.a1 import column_letter
 from kamxl.io.atomic import atomic_path
 from kamxl.io.outputs import check_output
 from kamxl.io.reader import WorkbookData, read_workbook
@@ -118,6 +119,4 @@ def _height(source: Path, name: str, records: int) -> int:
 
 
 def _letter(col: int) -> str:
-    from openpyxl.utils.cell import get_column_letter
-
-    return get_column_letter(col + 1)
+    return column_letter(col + 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -376,7 +377,6 @@ def _customers(ctx: Context) -> across.Customers | None:
     letter = {k: first.get(k, "").rstrip("0123456789") for k in ("customer", "credit_code", "stage")}
     threshold = ctx.config.evidence.decision_chain_from
     names, codes, owners, rows, evidence = [], [], [], [], []
-    one: dict[str, str] = {}      # equal texts held (and pickled) once: a batch keeps these to its end
     for row, name, code, owner, stage, status in zip(
             data.row_numbers, *(ctx.column(table, k) for k in ("customer", "credit_code", "owner", "stage", "status"))):
         if is_blank(name) or is_blank(owner):
@@ -384,9 +384,9 @@ def _customers(ctx: Context) -> across.Customers | None:
         if table == "Opportunities" and stage is not None and (status or "open") == "open" \
                 and stage.number >= threshold:
             evidence.append((len(names), f"{letter['stage']}{row}", stage.code))
-        names.append(one.setdefault(str(name), str(name)))
-        codes.append("" if is_blank(code) else one.setdefault(str(code), str(code)))
-        owners.append(one.setdefault(str(owner), str(owner)))
+        names.append(sys.intern(str(name)))     # equal texts one object, pickled once: a batch keeps them to its end
+        codes.append("" if is_blank(code) else sys.intern(str(code)))
+        owners.append(sys.intern(str(owner)))
         rows.append(row)
     kind = "funnel" if table == "Opportunities" else "forecast"
     return across.Customers(kind, ctx.file, data.sheet, names, codes, owners, across.Cells(letter["customer"], rows),
@@ -484,11 +484,10 @@ def validate_paths(paths: Iterable[Path], *, jobs: int = 1, config: Config | Non
         results.append(own)
         if progress:
             progress(own)
-    texts: dict[str, str] = {}
     for (_path, name), outcome in zip(tasks, run_guarded(_worker, tasks, (cfg, day, index), jobs=jobs,
                                                          limits=ceilings)):
         result = breach_result(name, outcome, ceilings) if isinstance(outcome, Breach) else outcome
-        _share_texts(result, texts)
+        _share_texts(result)
         results.append(result)
         if progress:
             progress(result)
@@ -498,13 +497,13 @@ def validate_paths(paths: Iterable[Path], *, jobs: int = 1, config: Config | Non
     return report
 
 
-def _share_texts(result: FileResult, texts: dict[str, str]) -> None:
+def _share_texts(result: FileResult) -> None:
     """The customers' names, codes and people that files have in common, held once for the
     batch (each file's arrive as its own copies; they are kept until the across-files checks)."""
     for facts in result.claims or ():
         if isinstance(facts, across.Customers):
             for column in (facts.names, facts.codes, facts.owners):
-                column[:] = [texts.setdefault(t, t) for t in column]
+                column[:] = map(sys.intern, column)
 
 
 def _display(path: Path, base: Path | None) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kamxl.io.a1 import column_letter
+
 FUNCTION_PREFIX = "KAM_"
 
 _ADDIN_PREFIX = re.compile(
@@ -150,14 +152,7 @@ def _range(table: TableRef, spec: str, row: int | None) -> str:
     except KeyError as exc:
         raise StructuredRefError(str(exc)) from None
     sheet = "'" + table.sheet.replace("'", "''") + "'"
-    a = f"${_letters(left)}${top}"
-    b = f"${_letters(right)}${bottom}"
+    a = f"${column_letter(left)}${top}"
+    b = f"${column_letter(right)}${bottom}"
     return f"{sheet}!{a}" if a == b else f"{sheet}!{a}:{b}"
 
-
-def _letters(col: int) -> str:
-    name = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        name = chr(65 + rest) + name
-    return name

@@ -184,12 +184,7 @@ def _outcome(future: Any, limits: Limits) -> Any:
     except TimeoutError:
         return Breach("timeout")
     except pebble.ProcessExpired as exc:
-        code = exc.exitcode
-        # A reader whose allocation fails under the cap aborts (Rust: "memory allocation
-        # failed"); the kernel's OOM killer sends SIGKILL.
-        if limits.memory_mb and code in (-signal.SIGABRT, -getattr(signal, "SIGKILL", 9)):
-            return Breach("memory", f"exit code {code}")
-        return Breach("crash", f"exit code {code}")
+        return _died(exc.exitcode, limits)
     except Exception as exc:  # noqa: BLE001 - a bug in fn must not take the batch down either
         return Breach("crash", f"{type(exc).__name__}: {exc}")
 
@@ -324,7 +319,12 @@ def _ended(child: _Child, limits: Limits) -> Any:
             return pickle.loads(child.data)
         except Exception:  # noqa: BLE001 - cut short: the child died while sending
             pass
-    # as the pool: an abort (a Rust reader's failed allocation) or SIGKILL under the cap is memory
+    return _died(code, limits)
+
+
+def _died(code: int | None, limits: Limits) -> Breach:
+    """Why a worker or child ended without an outcome. A reader whose allocation fails under
+    the cap aborts (Rust: "memory allocation failed"); the kernel's OOM killer sends SIGKILL."""
     if limits.memory_mb and code in (-signal.SIGABRT, -getattr(signal, "SIGKILL", 9)):
         return Breach("memory", f"exit code {code}")
     return Breach("crash", f"exit code {code}")

@@ -92,7 +92,7 @@ def _number_fit(column: Column, rows: list[dict[str, Any]]) -> float:
         return 0.0
     values = (row.get(column.key) for row in rows)
     biggest = max((abs(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)), default=0)
-    return (len(f"{biggest:,.0f}") + 1) * 1.1 + 1.5
+    return pres.text_width(f"-{biggest:,.0f}") + pres.NUMBER_PADDING
 
 
 class _Worksheet(Worksheet):

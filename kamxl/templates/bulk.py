@@ -335,7 +335,7 @@ class _Deflated:
 
     def __init__(self, spill: IO[bytes]) -> None:
         self.spill, self.crc, self.size = spill, 0, 0
-        self.compressor = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
+        self.compressor = _deflater()
 
     def write(self, piece: bytes) -> None:
         self.crc = isal_zlib.crc32(piece, self.crc)
@@ -363,11 +363,16 @@ def _splice(out: Any, spill: IO[bytes], crc: int, size: int) -> None:
     out._file_size += size
 
 
+def _deflater() -> Any:
+    """A raw deflate stream at level 1, as zipfile writes a part (both halves of a split one)."""
+    return isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
+
+
 def _faster_deflate(out: IO[bytes]) -> None:
     """Deflate the part with ISA-L (python-isal: the same format, about five times zlib's
     speed at level 1) where zipfile lets its compressor be swapped; zlib otherwise."""
     if getattr(out, "_compressor", None) is not None and getattr(out, "_compress_size", None) == 0:
-        out._compressor = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)  # type: ignore[attr-defined]
+        out._compressor = _deflater()  # type: ignore[attr-defined]
 
 
 def _write_behind(out: IO[bytes], pieces: Iterable[bytes]) -> None:

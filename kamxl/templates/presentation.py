@@ -18,6 +18,7 @@ from kamxl.i18n import Lang, Text
 LATIN = 1.1
 CJK = 2.1
 CELL_PADDING = 1.0          # the cell's inner margins and the filter button's edge
+NUMBER_PADDING = 1.5        # a number's margins: narrower, a spreadsheet shows ### instead of it
 HEADER_PADDING = 2.2        # a table header also holds the autofilter button
 LINE_HEIGHT = {"zh": 17.0, "en": 13.5}   # one line of 10 pt text (YaHei sets taller lines than Calibri)
 ROW_PADDING = 4.0

@@ -358,10 +358,6 @@ def _weighted(book: Book, table: str) -> list[object]:
     return out
 
 
-def _as_number(value: object) -> float:
-    return float(_serial(value)) if isinstance(value, dt.date) else float(value)  # type: ignore[arg-type]
-
-
 def _weighted_or_override(book: Book, table: str) -> list[object]:
     """M-FUN-6: IF(stage="","",IF(override applies,amount*override,KAM_WEIGHTED(…))) — the
     adjusted probability when it is a number from 0 to 1 and the amount a number not below 0
@@ -373,7 +369,7 @@ def _weighted_or_override(book: Book, table: str) -> list[object]:
     for i, (stage, override, amount) in enumerate(zip(book.column(table, "stage"), overrides, amounts)):
         if empty(stage) or not (number(override) and number(amount)):
             continue
-        p, a = _as_number(override), _as_number(amount)
+        p, a = _num(override), _num(amount)
         if 0 <= p <= 1 and a >= 0:
             out[i] = a * p
     return out
